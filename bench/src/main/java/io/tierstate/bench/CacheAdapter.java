@@ -1,0 +1,36 @@
+package io.tierstate.bench;
+
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One cache implementation seen through the operations the benchmarks measure, so that every
+ * implementation runs the same benchmark code. Create one with {@link Implementation#create}.
+ *
+ * <p>Implementations are thread-safe.
+ */
+public interface CacheAdapter extends AutoCloseable {
+
+  /**
+   * Stores every entry, and checks that reading each one back is served by the tier this adapter
+   * measures (L1 or Redis), so that a benchmark cannot silently measure misses.
+   *
+   * @throws IllegalStateException if an entry is not read back from the tier measured
+   */
+  void populate(Map<String, Value> entries);
+
+  /** The value cached under {@code key}, or null if there is none. */
+  @Nullable Value get(String key);
+
+  /**
+   * What happened since {@link #populate} that makes a measurement suspect, such as reads that the
+   * tier measured did not answer; null if nothing did.
+   */
+  default @Nullable String anomalies() {
+    return null;
+  }
+
+  /** Releases connections and stops background threads. */
+  @Override
+  void close();
+}

@@ -1,0 +1,139 @@
+package io.tierstate.bench;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+
+/**
+ * Read hits: {@value #KEYS} keys, each holding a {@link Value} ({@value Value#JSON_BYTES} bytes of
+ * JSON), read uniformly at random by 1 and by 4 threads.
+ *
+ * <ul>
+ *   <li>{@code CAFFEINE} and {@code TIERSTATE_L1} measure an L1 hit: every key is in process, and
+ *       Tierstate's L1 is trusted (its invalidation listener is connected) before the run starts.
+ *   <li>{@code LETTUCE_JACKSON} and {@code TIERSTATE_L2} measure an L2 hit: a Redis round trip and
+ *       a Jackson decode, Tierstate with its L1 disabled.
+ *   <li>The peers a user would pick instead, in the same run: {@code REDISSON_LOCAL_CACHED_MAP} and
+ *       {@code JETCACHE_LOCAL} for an L1 hit, {@code REDISSON_BUCKET} and {@code JETCACHE_REMOTE}
+ *       for an L2 hit.
+ * </ul>
+ *
+ * <p>Compare the pairs as ratios measured in the same run; see {@code docs/benchmarks.md}. Run with
+ * {@code bench/run.sh}, or {@code java -jar bench/target/benchmarks.jar GetBenchmark}.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(
+    value = 1,
+    jvmArgsAppend = {
+      "-Xms1g",
+      "-Xmx1g",
+      "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"
+    })
+public class GetBenchmark {
+  /** How many distinct keys are read. */
+  static final int KEYS = 10_000;
+
+  /** The adapter measured; JMH runs the benchmarks once per value. */
+  @Param({
+    "CAFFEINE",
+    "TIERSTATE_L1",
+    "LETTUCE_JACKSON",
+    "TIERSTATE_L2",
+    "REDISSON_BUCKET",
+    "REDISSON_LOCAL_CACHED_MAP",
+    "JETCACHE_LOCAL",
+    "JETCACHE_REMOTE"
+  })
+  public Implementation implementation = Implementation.CAFFEINE;
+
+  private @Nullable BenchRedis redis;
+  private @Nullable CacheAdapter cache;
+  private String[] keys = new String[0];
+
+  /** Each thread's own sequence of key indexes, drawn uniformly and ahead of time. */
+  @State(Scope.Thread)
+  public static class ThreadState {
+    private static final int SIZE = 1 << 16;
+    private static final int MASK = SIZE - 1;
+
+    private final int[] indexes = new int[SIZE];
+    private int next;
+
+    /** Draws the sequence, seeded by the thread so that each thread reads its own order. */
+    @Setup(Level.Trial)
+    public void draw() {
+      SplittableRandom random = new SplittableRandom(Thread.currentThread().threadId());
+      for (int i = 0; i < SIZE; i++) {
+        indexes[i] = random.nextInt(KEYS);
+      }
+    }
+
+    int nextIndex() {
+      return indexes[next++ & MASK];
+    }
+  }
+
+  /** Starts Redis (unless {@code REDIS_URL} is set) and fills the cache under test. */
+  @Setup(Level.Trial)
+  public void setUp() {
+    redis = BenchRedis.startOrConnect();
+    Map<String, Value> entries = new LinkedHashMap<>();
+    keys = new String[KEYS];
+    for (int i = 0; i < KEYS; i++) {
+      keys[i] = "value:" + i;
+      entries.put(keys[i], Value.of(i));
+    }
+    cache = implementation.create(redis, KEYS);
+    cache.populate(entries);
+  }
+
+  /** Reports anomalies, closes the cache, then stops Redis. */
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    if (cache != null) {
+      String anomalies = cache.anomalies();
+      if (anomalies != null) {
+        System.err.println("BENCH WARNING " + implementation + ": " + anomalies);
+      }
+      cache.close();
+    }
+    if (redis != null) {
+      redis.close();
+    }
+  }
+
+  /** One reader. */
+  @Benchmark
+  @Threads(1)
+  public @Nullable Value oneThread(ThreadState thread) {
+    return read(thread);
+  }
+
+  /** Four readers, twice the cores of the machine the figures in the docs come from. */
+  @Benchmark
+  @Threads(4)
+  public @Nullable Value fourThreads(ThreadState thread) {
+    return read(thread);
+  }
+
+  private @Nullable Value read(ThreadState thread) {
+    return Objects.requireNonNull(cache).get(keys[thread.nextIndex()]);
+  }
+}

@@ -1,0 +1,67 @@
+package io.tierstate.bench;
+
+/** The implementations a benchmark can run: its {@code implementation} parameter. */
+public enum Implementation {
+  /** Caffeine alone, {@code getIfPresent}: the ceiling for an L1 hit. */
+  CAFFEINE {
+    @Override
+    public CacheAdapter create(BenchRedis redis, int maximumSize) {
+      return new CaffeineAdapter(maximumSize);
+    }
+  },
+  /** Tierstate with every key in L1: {@code cache().get(key, Value.class)}. */
+  TIERSTATE_L1 {
+    @Override
+    public CacheAdapter create(BenchRedis redis, int maximumSize) {
+      return new TierstateL1Adapter(redis, maximumSize);
+    }
+  },
+  /** Lettuce sync {@code GET} and a Jackson {@code readValue}: the floor for an L2 hit. */
+  LETTUCE_JACKSON {
+    @Override
+    public CacheAdapter create(BenchRedis redis, int maximumSize) {
+      return new LettuceJacksonAdapter(redis);
+    }
+  },
+  /** Tierstate with L1 disabled ({@code l1MaximumSize(0)}), so that every read goes to Redis. */
+  TIERSTATE_L2 {
+    @Override
+    public CacheAdapter create(BenchRedis redis, int maximumSize) {
+      return new TierstateL2Adapter(redis);
+    }
+  },
+  /** Redisson {@code RBucket<Value>.get} with a Jackson codec: an L2-hit peer. */
+  REDISSON_BUCKET {
+    @Override
+    public CacheAdapter create(BenchRedis redis, int maximumSize) {
+      return new RedissonBucketAdapter(redis);
+    }
+  },
+  /** Redisson {@code RLocalCachedMap<String, Value>.get}, every key cached locally: an L1-hit peer. */
+  REDISSON_LOCAL_CACHED_MAP {
+    @Override
+    public CacheAdapter create(BenchRedis redis, int maximumSize) {
+      return new RedissonLocalCachedMapAdapter(redis, maximumSize);
+    }
+  },
+  /** JetCache's two-level cache (Caffeine over Lettuce), every key local: an L1-hit peer. */
+  JETCACHE_LOCAL {
+    @Override
+    public CacheAdapter create(BenchRedis redis, int maximumSize) {
+      return new JetCacheLocalAdapter(redis, maximumSize);
+    }
+  },
+  /** JetCache's remote cache on Lettuce, with a Jackson codec: an L2-hit peer. */
+  JETCACHE_REMOTE {
+    @Override
+    public CacheAdapter create(BenchRedis redis, int maximumSize) {
+      return new JetCacheRemoteAdapter(redis);
+    }
+  };
+
+  /**
+   * Creates the adapter. Implementations without a Redis tier ignore {@code redis}; those without
+   * an in-process tier ignore {@code maximumSize}.
+   */
+  public abstract CacheAdapter create(BenchRedis redis, int maximumSize);
+}

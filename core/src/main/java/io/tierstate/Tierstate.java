@@ -1,0 +1,264 @@
+package io.tierstate;
+
+import io.micrometer.core.instrument.Clock;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tierstate.cache.CacheEngine;
+import io.tierstate.cache.Invalidator;
+import io.tierstate.cache.TieredCache;
+import io.tierstate.codec.Codec;
+import io.tierstate.codec.JacksonCodec;
+import io.tierstate.lock.LockService;
+import io.tierstate.lock.RedisLockService;
+import io.tierstate.metrics.HealthCheck;
+import io.tierstate.metrics.MeterNames;
+import io.tierstate.metrics.TierstateMetrics;
+import io.tierstate.patterns.CacheWarmer;
+import io.tierstate.patterns.NamespaceVersions;
+import io.tierstate.patterns.ReadThrough;
+import io.tierstate.patterns.WriteThrough;
+import io.tierstate.pubsub.PubSub;
+import io.tierstate.pubsub.RedisPubSub;
+import io.tierstate.ratelimit.RateLimiter;
+import io.tierstate.redis.CircuitBreaker;
+import io.tierstate.redis.RedisConnector;
+import io.tierstate.redis.RedisExecutor;
+import io.tierstate.session.SessionManager;
+import io.tierstate.writebehind.BatchWriter;
+import io.tierstate.writebehind.WriteBehind;
+import io.tierstate.writebehind.WriteBehindOptions;
+import io.tierstate.writebehind.WriteBehindRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The entry point: one instance per service node, holding its Redis connections, its L1 and its
+ * background threads. Create it once at start-up and close it at shutdown.
+ *
+ * <pre>{@code
+ * try (Tierstate ts = Tierstate.create(TierstateConfig.fromEnv())) {
+ *   ts.cache().set("greeting", "Hello", CacheOptions.ttl(Duration.ofSeconds(60)));
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe.
+ */
+public final class Tierstate implements AutoCloseable {
+  private final TierstateConfig config;
+  private final RedisConnector connector;
+  private final CircuitBreaker breaker;
+  private final CacheEngine engine;
+  private final TierstateMetrics metrics;
+  private final SessionManager sessions;
+  private final RedisLockService locks;
+  private final RedisPubSub pubsub;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final RateLimiter rateLimiter;
+  private final ReadThrough readThrough;
+  private final WriteThrough writeThrough;
+  private final CacheWarmer warmer;
+  private final NamespaceVersions namespaces;
+  private final WriteBehindRegistry writeBehinds;
+
+  private Tierstate(TierstateConfig config) {
+    this.config = config;
+    MeterRegistry userRegistry = config.meterRegistry().orElse(null);
+    PrometheusMeterRegistry prometheus = userRegistry == null ? null : TierstateMetrics.findPrometheus(userRegistry);
+    MeterRegistry registry;
+    if (userRegistry == null) {
+      // No registry given: one Prometheus registry serves snapshot() and prometheus() alike, and
+      // the hot path increments one counter, not one per registry of a composite.
+      prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      registry = prometheus;
+    } else if (prometheus != null) {
+      registry = userRegistry; // the user's registry already feeds Prometheus: scrape it
+    } else {
+      // Every meter lands both in the user's (or a simple) registry and in one Prometheus
+      // registry of Tierstate's own, which metrics().prometheus() scrapes.
+      prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      registry = new CompositeMeterRegistry(Clock.SYSTEM, List.of(userRegistry, prometheus));
+    }
+    Codec codec = config.codec().orElseGet(JacksonCodec::create);
+    this.connector = RedisConnector.connect(config);
+    this.breaker = new CircuitBreaker(config.breakerFailureThreshold(), config.breakerOpenDuration());
+    Gauge.builder(MeterNames.BREAKER_STATE, breaker, Tierstate::breakerGaugeValue)
+        .description("0 closed, 1 open, 2 half-open")
+        .register(registry);
+    RedisExecutor redis = new RedisExecutor(connector, breaker, registry, config.commandTimeout());
+    this.engine = CacheEngine.start(config, redis, registry, codec);
+    this.metrics = new TierstateMetrics(registry, prometheus, config, connector, breaker, engine);
+    this.sessions = SessionManager.create(redis, config.namespace(), registry);
+    this.locks = RedisLockService.create(redis, config.namespace(), config.nodeId(), registry);
+    this.pubsub = RedisPubSub.create(redis, codec, config.namespace(), registry);
+    this.rateLimiter = RateLimiter.create(redis, config.namespace(), registry);
+    this.readThrough = ReadThrough.create(engine.cache(), registry);
+    this.writeThrough = WriteThrough.create(engine.cache(), registry);
+    this.warmer = CacheWarmer.create(engine.cache(), locks, registry);
+    this.namespaces = NamespaceVersions.create(engine.cache(), redis, config.namespace(), registry);
+    this.writeBehinds = WriteBehindRegistry.create(redis, codec, engine.cache(), config.namespace(), config.nodeId(),
+        registry);
+    // Write-behind lag: how long the oldest queued write has waited to reach the source of truth.
+    this.metrics.registerCheck("writebehind.lag", () -> writeBehindLag(registry));
+  }
+
+  /** Above this, queued writes wait too long for the source of truth: the node reports DEGRADED. */
+  static final Duration WRITE_BEHIND_LAG_DEGRADED = Duration.ofSeconds(60);
+
+  private static HealthCheck.Result writeBehindLag(MeterRegistry registry) {
+    double lag = 0;
+    for (Gauge gauge : registry.find(MeterNames.WRITE_BEHIND_LAG).gauges()) {
+      lag = Math.max(lag, gauge.value());
+    }
+    String message = String.format(java.util.Locale.ROOT, "oldest queued write waited %.1f s", lag);
+    return lag > WRITE_BEHIND_LAG_DEGRADED.toSeconds()
+        ? HealthCheck.Result.degraded(message + " (above " + WRITE_BEHIND_LAG_DEGRADED.toSeconds() + " s)")
+        : HealthCheck.Result.healthy(message);
+  }
+
+  private static double breakerGaugeValue(CircuitBreaker breaker) {
+    return switch (breaker.state()) {
+      case CLOSED -> 0;
+      case OPEN -> 1;
+      case HALF_OPEN -> 2;
+    };
+  }
+
+  /**
+   * Connects to Redis and starts this node. When Redis is unreachable and not required, the node
+   * starts degraded and connects when Redis comes up.
+   *
+   * @throws io.tierstate.redis.RedisUnavailableException if Redis is required and unreachable
+   */
+  public static Tierstate create(TierstateConfig config) {
+    return new Tierstate(config);
+  }
+
+  /** The tiered cache. */
+  public TieredCache cache() {
+    return engine.cache();
+  }
+
+  /** Coordinated invalidation by key, tag and pattern, and invalidation listeners. */
+  public Invalidator invalidator() {
+    return engine.invalidator();
+  }
+
+  /**
+   * Server-side sessions shared by every node. They require Redis: while it is unavailable, their
+   * methods throw {@link io.tierstate.redis.RedisUnavailableException}.
+   */
+  public SessionManager sessions() {
+    return sessions;
+  }
+
+  /** Distributed locks, leased and fenced, shared by every node on this Redis and namespace. */
+  public LockService locks() {
+    return locks;
+  }
+
+  /** Publish/subscribe between nodes, with channels under this node's namespace. */
+  public PubSub pubsub() {
+    return pubsub;
+  }
+
+  /**
+   * Distributed rate limiting shared by all nodes through Redis, with a per-policy fallback while
+   * Redis is unavailable.
+   */
+  public RateLimiter rateLimiter() {
+    return rateLimiter;
+  }
+
+  /**
+   * Read-through caching: loaders registered by key pattern, read through {@link
+   * TieredCache#getOrLoad} (one loader per key across the cluster).
+   */
+  public ReadThrough readThrough() {
+    return readThrough;
+  }
+
+  /** Write-through caching: the source of truth first, the cache only once that succeeded. */
+  public WriteThrough writeThrough() {
+    return writeThrough;
+  }
+
+  /**
+   * Cache warming strategies, run on request or on a schedule (once per period across the
+   * cluster). Their scheduler stops when this node closes.
+   */
+  public CacheWarmer warmer() {
+    return warmer;
+  }
+
+  /** Namespace versions: keys that a single {@code bump} invalidates across the cluster in O(1). */
+  public NamespaceVersions namespaces() {
+    return namespaces;
+  }
+
+  /**
+   * Starts a durable write-behind: values written through it are cached at once and reach {@code
+   * batchWriter} later, in batches coalesced by key, from whichever node reads them; entries a dead
+   * node left unwritten are taken over by the others. Closing this node closes it.
+   *
+   * @param name the write-behind's name, shared by every node that writes or delivers it (1 to 100
+   *     letters, digits or {@code ._:-})
+   * @param type the type of the values, encoded with this node's codec
+   * @param batchWriter writes batches to the source of truth; called from a background thread
+   * @param options batching, retries, dead-lettering, claiming and the Redis-unavailable policy
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code name} is invalid or already open on this node
+   * @throws IllegalStateException if this node is closed
+   */
+  public <T> WriteBehind<T> writeBehind(String name, Class<T> type, BatchWriter<T> batchWriter,
+      WriteBehindOptions options) {
+    return writeBehinds.open(name, type, batchWriter, options);
+  }
+
+  /** Metrics and their summaries. */
+  public TierstateMetrics metrics() {
+    return metrics;
+  }
+
+  /** The configuration this node runs with. */
+  public TierstateConfig config() {
+    return config;
+  }
+
+  /** This node's id, as it appears in invalidation events. */
+  public String nodeId() {
+    return config.nodeId();
+  }
+
+  /** Whether Redis is reachable now (the connection is open and the circuit breaker closed). */
+  public boolean redisAvailable() {
+    return connector.isConnected() && breaker.state() == CircuitBreaker.State.CLOSED;
+  }
+
+  /** Whether invalidations from other nodes reach this node, so its L1 is fully trusted. */
+  public boolean invalidationsFlowing() {
+    return engine.invalidationsFlowing();
+  }
+
+  /**
+   * Stops background work and closes the Redis connections. Locks this node holds are not released:
+   * they end with their lease. Closing again does nothing.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return; // a second close would release shared resources (the coarse clock) twice
+    }
+    warmer.close();
+    writeBehinds.close(); // first: they write what they have read through the connections closed below
+    metrics.close();
+    locks.close();
+    pubsub.close();
+    engine.close();
+    connector.close();
+  }
+}

@@ -1,0 +1,89 @@
+package io.tierstate.cache;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tierstate.RedisEndpoint;
+import io.tierstate.TierstateConfig;
+import io.tierstate.codec.Codec;
+import io.tierstate.redis.RedisExecutor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Assembles the tiered cache: L1, L2, the invalidation log and its listener thread, and the
+ * background work (refreshes, lease renewals, replay of invalidations held back while Redis was
+ * unreachable). Internal: applications obtain the cache through {@code Tierstate}.
+ *
+ * <p>Thread-safe.
+ */
+public final class CacheEngine implements AutoCloseable {
+  private final DefaultTieredCache cache;
+  private final InvalidationLog invalidationLog;
+  private final L1 l1;
+  private final ExecutorService refresher;
+  private final ScheduledExecutorService scheduler;
+
+  private CacheEngine(TierstateConfig config, RedisExecutor redis, MeterRegistry registry, Codec codec) {
+    CacheMeters meters = new CacheMeters(registry);
+    CoarseClock.acquire();
+    this.l1 = new L1(config.l1MaximumSize(), config.l1MaximumAge(), config.degradedL1Ttl(), meters);
+    RedisTier l2 = new RedisTier(redis, config.namespace(), config.loadLeaseTtl());
+    this.refresher = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("tierstate-refresh-", 0).factory());
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "tierstate-scheduler-" + config.nodeId());
+      thread.setDaemon(true);
+      return thread;
+    });
+    boolean cluster = config.redisEndpoint().mode() == RedisEndpoint.Mode.CLUSTER;
+    this.cache = new DefaultTieredCache(config, l1, l2, codec, meters, !cluster, refresher, scheduler);
+    this.invalidationLog = new InvalidationLog(redis.connector(), config.namespace(), config.nodeId(),
+        config.invalidationLogMaxLength(), !cluster, meters, cache);
+    cache.attach(invalidationLog);
+    // Until the listener has read the log, this node cannot know what others invalidate.
+    l1.distrust(System.nanoTime());
+  }
+
+  /** Creates the engine and starts its listener and background work. */
+  public static CacheEngine start(TierstateConfig config, RedisExecutor redis, MeterRegistry registry,
+      Codec codec) {
+    CacheEngine engine = new CacheEngine(config, redis, registry, codec);
+    engine.invalidationLog.start();
+    Future<?> unused = engine.scheduler.scheduleWithFixedDelay(engine.cache::replayPending, 1, 1, TimeUnit.SECONDS);
+    return engine;
+  }
+
+  /** The cache. */
+  public TieredCache cache() {
+    return cache;
+  }
+
+  /** The invalidator. */
+  public Invalidator invalidator() {
+    return cache;
+  }
+
+  /** How many entries L1 holds (an estimate). */
+  public long l1Size() {
+    return l1.size();
+  }
+
+  /** Whether invalidations from other nodes are flowing, so L1 entries are trusted for their full lifetime. */
+  public boolean invalidationsFlowing() {
+    return l1.trusted();
+  }
+
+  /** Whether invalidations made while Redis was unreachable still wait to be sent. */
+  public boolean hasPendingInvalidations() {
+    return cache.hasPendingInvalidations();
+  }
+
+  @Override
+  public void close() {
+    invalidationLog.close();
+    scheduler.shutdownNow();
+    refresher.shutdownNow();
+    CoarseClock.release();
+  }
+}

@@ -1,0 +1,45 @@
+package io.tierstate.cache;
+
+import java.util.function.Consumer;
+
+/**
+ * Coordinated invalidation across every node: Redis (L2) first, then every node's L1 through the
+ * invalidation log. Each method returns once L2 is updated and the invalidation is logged; other
+ * nodes drop their L1 copies as the log reaches them (milliseconds on a healthy network).
+ *
+ * <p>Thread-safe.
+ */
+public interface Invalidator {
+
+  /**
+   * Invalidates keys on every node.
+   *
+   * @throws IllegalArgumentException if a key is invalid (nothing is invalidated then)
+   */
+  void invalidateKeys(String... keys);
+
+  /**
+   * Invalidates every key written with one of these tags.
+   *
+   * @return how many keys were removed from Redis
+   * @throws IllegalArgumentException if a tag is invalid (nothing is invalidated then)
+   */
+  long invalidateTags(String... tags);
+
+  /**
+   * Invalidates every key matching a glob pattern ({@code *} any run of characters, {@code ?}
+   * one), found with SCAN, never KEYS.
+   *
+   * @return how many keys were removed from Redis
+   * @throws IllegalArgumentException if the pattern is invalid
+   */
+  long invalidatePattern(String pattern);
+
+  /**
+   * Calls {@code listener} for every invalidation seen by this node, local or remote. Listeners
+   * run on Tierstate's invalidation thread: keep them quick.
+   *
+   * @return a handle whose {@code close()} removes the listener
+   */
+  AutoCloseable onInvalidation(Consumer<InvalidationEvent> listener);
+}

@@ -1,0 +1,5 @@
+/** Key names: validation and tenant-isolated key builders. */
+@NullMarked
+package io.tierstate.keys;
+
+import org.jspecify.annotations.NullMarked;

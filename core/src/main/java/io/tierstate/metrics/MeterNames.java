@@ -1,0 +1,133 @@
+package io.tierstate.metrics;
+
+/**
+ * The names of the Micrometer meters Tierstate registers, for dashboards and alerts. Prometheus
+ * renders dots as underscores ({@code tierstate_cache_requests_total}).
+ *
+ * <p>Thread-safe (constants only).
+ */
+public final class MeterNames {
+  /** Counter of reads per tier; tags {@code tier} = l1|l2, {@code result} = hit|miss. */
+  public static final String CACHE_REQUESTS = "tierstate.cache.requests";
+
+  /** Counter of loader runs; tag {@code result} = success|absent|failure. */
+  public static final String CACHE_LOADS = "tierstate.cache.loads";
+
+  /** Timer of loader runs. */
+  public static final String CACHE_LOAD_DURATION = "tierstate.cache.load.duration";
+
+  /** Timer of cache operations that reach Redis or a loader; tag {@code operation}. */
+  public static final String CACHE_OPERATION_DURATION = "tierstate.cache.operation.duration";
+
+  /** Counter of errors; tag {@code kind} = redis|corrupt|codec|listener. */
+  public static final String CACHE_ERRORS = "tierstate.cache.errors";
+
+  /** Counter of L1 evictions; tag {@code cause} = size|expired. */
+  public static final String CACHE_EVICTIONS = "tierstate.cache.evictions";
+
+  /** Counter of stale values served; tag {@code reason} = revalidate|error. */
+  public static final String CACHE_STALE_SERVED = "tierstate.cache.stale.served";
+
+  /** Counter of fills refused because a newer write fenced them off; tag {@code reason}. */
+  public static final String CACHE_FILLS_REJECTED = "tierstate.cache.fills.rejected";
+
+  /** Gauge of L1 entries. */
+  public static final String CACHE_L1_SIZE = "tierstate.cache.l1.size";
+
+  /** Counter of invalidations received from other nodes. */
+  public static final String INVALIDATIONS_RECEIVED = "tierstate.invalidation.received";
+
+  /** Counter of invalidations published by this node. */
+  public static final String INVALIDATIONS_PUBLISHED = "tierstate.invalidation.published";
+
+  /** Counter of full L1 clears after invalidations may have been lost; tag {@code reason}. */
+  public static final String L1_RESYNCS = "tierstate.invalidation.l1.resyncs";
+
+  /** Gauge of the Redis circuit breaker: 0 closed, 1 open, 2 half-open. */
+  public static final String BREAKER_STATE = "tierstate.redis.breaker.state";
+
+  /**
+   * Counter of sessions created. Not named {@code .created}: Prometheus reserves the {@code
+   * _created} suffix and would expose it as {@code tierstate_sessions_total}.
+   */
+  public static final String SESSIONS_CREATED = "tierstate.sessions.started";
+
+  /** Counter of sessions deleted by sign-out, by user-wide revocation or on a validation failure. */
+  public static final String SESSIONS_DELETED = "tierstate.sessions.deleted";
+
+  /** Counter of sessions ended because their user signed in on more than maxDevices devices. */
+  public static final String SESSIONS_EVICTED = "tierstate.sessions.evicted";
+
+  /** Counter of sessions refused by validation; tag {@code reason} = ip|user-agent. */
+  public static final String SESSIONS_VALIDATION_FAILURES = "tierstate.sessions.validation.failures";
+
+  /** Counter of lock acquisitions; tag {@code result} = acquired|timeout (a tryAcquire that finds the lock held counts as timeout). */
+  public static final String LOCK_ACQUISITIONS = "tierstate.lock.acquisitions";
+
+  /** Timer of the time spent acquiring a lock, successful or not. */
+  public static final String LOCK_WAIT = "tierstate.lock.wait";
+
+  /** Counter of locks lost before release; tag {@code cause} = not_owner|redis_unavailable|expired. */
+  public static final String LOCK_LOSSES = "tierstate.lock.losses";
+
+  /** Counter of pub/sub messages published by this node. */
+  public static final String PUBSUB_PUBLISHED = "tierstate.pubsub.published";
+
+  /** Counter of pub/sub messages delivered to this node's handlers. */
+  public static final String PUBSUB_RECEIVED = "tierstate.pubsub.received";
+
+  /** Counter of pub/sub messages a handler failed on; tag {@code cause} = handler|decode. */
+  public static final String PUBSUB_HANDLER_ERRORS = "tierstate.pubsub.handler.errors";
+
+  /**
+   * Counter of rate-limit decisions; tags {@code policy} (the policy's name), {@code result} =
+   * allowed|denied, {@code source} = redis|local|fallback_allow|fallback_deny.
+   */
+  public static final String RATE_LIMIT_DECISIONS = "tierstate.ratelimit.decisions";
+
+  /** Counter of read-through loader runs; tag {@code pattern} (the registered pattern that matched). */
+  public static final String READ_THROUGH_LOADS = "tierstate.readthrough.loads";
+
+  /**
+   * Counter of write-through operations; tags {@code operation} = write|delete, {@code result} =
+   * success|failure.
+   */
+  public static final String WRITE_THROUGH_OPERATIONS = "tierstate.writethrough.operations";
+
+  /**
+   * Counter of warming-strategy runs; tags {@code strategy} (its name), {@code result} =
+   * success|failure|skipped (skipped: another node ran it this period).
+   */
+  public static final String WARMING_RUNS = "tierstate.warming.runs";
+
+  /** Counter of entries written by warming; tag {@code strategy}. */
+  public static final String WARMING_ENTRIES = "tierstate.warming.entries";
+
+  /** Counter of namespace-version bumps by this node. */
+  public static final String NAMESPACE_BUMPS = "tierstate.namespace.bumps";
+  /** Counter of write-behind writes; tags {@code name}, {@code result} = queued|write_through|rejected. */
+  public static final String WRITE_BEHIND_WRITES = "tierstate.writebehind.writes";
+
+  /** Counter of write-behind entries (after coalescing by key) written by the batch writer; tag {@code name}. */
+  public static final String WRITE_BEHIND_DELIVERED = "tierstate.writebehind.delivered";
+
+  /** Counter of successful batch writer calls; tag {@code name}. */
+  public static final String WRITE_BEHIND_BATCHES = "tierstate.writebehind.batches";
+
+  /** Counter of batch writer retries after a failure; tag {@code name}. */
+  public static final String WRITE_BEHIND_RETRIES = "tierstate.writebehind.retries";
+
+  /** Counter of write-behind entries moved to the dead-letter stream; tag {@code name}. */
+  public static final String WRITE_BEHIND_DEAD_LETTERS = "tierstate.writebehind.dead.letters";
+
+  /** Counter of pending entries this node claimed from another (dead or slow) node; tag {@code name}. */
+  public static final String WRITE_BEHIND_CLAIMED = "tierstate.writebehind.claimed";
+
+  /** Gauge of entries in the write-behind stream not yet written (XLEN); tag {@code name}. */
+  public static final String WRITE_BEHIND_QUEUE_DEPTH = "tierstate.writebehind.queue.depth";
+
+  /** Gauge of the age in seconds of the oldest write-behind entry not yet written; tag {@code name}. */
+  public static final String WRITE_BEHIND_LAG = "tierstate.writebehind.lag";
+
+  private MeterNames() {}
+}

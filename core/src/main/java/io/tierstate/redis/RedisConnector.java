@@ -1,0 +1,347 @@
+package io.tierstate.redis;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.ProtocolKeyword;
+import io.lettuce.core.protocol.RedisCommand;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.tierstate.RedisEndpoint;
+import io.tierstate.TierstateConfig;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns Tierstate's Redis connections: one shared, multiplexed connection for commands (Lettuce
+ * pipelines concurrent commands on it), and dedicated connections for blocking reads. Works the
+ * same for standalone, Sentinel and Cluster endpoints: callers see Lettuce's cluster-compatible
+ * command interfaces, and every key Tierstate sends through one script shares a hash slot.
+ *
+ * <p>When Redis is unreachable at start-up and it is not required, the connector keeps trying in
+ * the background and commands fail fast with {@link RedisUnavailableException} until it connects.
+ * Once connected, Lettuce reconnects by itself; while disconnected, commands are rejected at once
+ * instead of queued, so the {@link CircuitBreaker} sees failures without waiting for timeouts.
+ *
+ * <p>Thread-safe. Internal to Tierstate: obtain Redis features through {@code Tierstate}.
+ */
+public final class RedisConnector implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RedisConnector.class);
+  private static final RedisCodec<String, byte[]> CODEC =
+      RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+
+  private final TierstateConfig config;
+  private final RedisEndpoint endpoint;
+  private final ClientResources resources;
+  private final @Nullable RedisClient client;
+  private final @Nullable RedisClusterClient clusterClient;
+  private final ScheduledExecutorService reconnector;
+  private volatile @Nullable StatefulConnection<String, byte[]> connection;
+  private volatile @Nullable RedisClusterAsyncCommands<String, byte[]> async;
+  private volatile @Nullable RedisClusterCommands<String, byte[]> sync;
+  private volatile boolean closed;
+
+  private RedisConnector(TierstateConfig config) {
+    this.config = config;
+    this.endpoint = config.redisEndpoint();
+    this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+    List<RedisURI> uris = endpoint.toRedisUris(config);
+    SocketOptions socket =
+        SocketOptions.builder().connectTimeout(config.connectTimeout()).keepAlive(true).build();
+    TimeoutOptions timeouts =
+        TimeoutOptions.builder().timeoutSource(new CommandTimeouts(config.commandTimeout())).build();
+    if (endpoint.mode() == RedisEndpoint.Mode.CLUSTER) {
+      RedisClusterClient cluster = RedisClusterClient.create(resources, uris);
+      cluster.setOptions(
+          ClusterClientOptions.builder()
+              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+              .socketOptions(socket)
+              .timeoutOptions(timeouts)
+              .topologyRefreshOptions(
+                  ClusterTopologyRefreshOptions.builder()
+                      .enableAllAdaptiveRefreshTriggers()
+                      .enablePeriodicRefresh(Duration.ofSeconds(30))
+                      .build())
+              .build());
+      this.clusterClient = cluster;
+      this.client = null;
+    } else {
+      RedisClient standalone = RedisClient.create(resources, uris.get(0));
+      standalone.setOptions(
+          ClientOptions.builder()
+              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+              .socketOptions(socket)
+              .timeoutOptions(timeouts)
+              .build());
+      this.client = standalone;
+      this.clusterClient = null;
+    }
+    this.reconnector =
+        Executors.newSingleThreadScheduledExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "tierstate-redis-connect");
+              thread.setDaemon(true);
+              return thread;
+            });
+  }
+
+  /**
+   * Connects to the configured endpoint. If Redis cannot be reached and the configuration says it
+   * is required, fails; otherwise returns a connector that keeps trying in the background.
+   *
+   * @throws RedisUnavailableException if Redis is required and cannot be reached
+   */
+  public static RedisConnector connect(TierstateConfig config) {
+    RedisConnector connector = new RedisConnector(config);
+    try {
+      connector.connectOnce();
+    } catch (RuntimeException e) {
+      if (config.redisRequired()) {
+        connector.close();
+        throw new RedisUnavailableException(
+            "Redis is required (REDIS_REQUIRED=true) but "
+                + connector.endpoint
+                + " could not be reached: "
+                + e.getMessage()
+                + ". Start Redis, fix REDIS_URL, or set REDIS_REQUIRED=false to start in degraded mode.",
+            e);
+      }
+      log.warn(
+          "Redis at {} is unreachable ({}); starting in degraded mode and retrying in the background",
+          connector.endpoint,
+          e.getMessage());
+      connector.scheduleReconnect(Duration.ofMillis(200));
+    }
+    return connector;
+  }
+
+  private void connectOnce() {
+    StatefulConnection<String, byte[]> fresh = openConnection();
+    if (fresh instanceof StatefulRedisClusterConnection<String, byte[]> cluster) {
+      this.sync = cluster.sync();
+      this.async = cluster.async();
+    } else {
+      StatefulRedisConnection<String, byte[]> standalone = (StatefulRedisConnection<String, byte[]>) fresh;
+      this.sync = standalone.sync();
+      this.async = standalone.async();
+    }
+    this.connection = fresh;
+  }
+
+  private StatefulConnection<String, byte[]> openConnection() {
+    if (clusterClient != null) {
+      return clusterClient.connect(CODEC);
+    }
+    return requireClient().connect(CODEC);
+  }
+
+  private RedisClient requireClient() {
+    RedisClient standalone = client;
+    if (standalone == null) {
+      throw new IllegalStateException("no standalone client for a cluster endpoint");
+    }
+    return standalone;
+  }
+
+  private void scheduleReconnect(Duration delay) {
+    if (closed) {
+      return;
+    }
+    Future<?> unused = reconnector.schedule(
+        () -> {
+          if (closed || connection != null) {
+            return;
+          }
+          try {
+            connectOnce();
+            log.info("Connected to Redis at {}", endpoint);
+          } catch (RuntimeException e) {
+            log.debug("Redis still unreachable: {}", e.getMessage());
+            scheduleReconnect(Duration.ofMillis(Math.min(delay.toMillis() * 2, 5_000)));
+          }
+        },
+        delay.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The shared asynchronous commands.
+   *
+   * @throws RedisUnavailableException if there is no connection yet
+   */
+  public RedisClusterAsyncCommands<String, byte[]> async() {
+    RedisClusterAsyncCommands<String, byte[]> commands = async;
+    if (commands == null) {
+      throw new RedisUnavailableException("not connected to Redis at " + endpoint + " yet");
+    }
+    return commands;
+  }
+
+  /**
+   * The shared synchronous commands.
+   *
+   * @throws RedisUnavailableException if there is no connection yet
+   */
+  public RedisClusterCommands<String, byte[]> sync() {
+    RedisClusterCommands<String, byte[]> commands = sync;
+    if (commands == null) {
+      throw new RedisUnavailableException("not connected to Redis at " + endpoint + " yet");
+    }
+    return commands;
+  }
+
+  /** Whether the shared connection exists and is currently open. */
+  public boolean isConnected() {
+    StatefulConnection<String, byte[]> current = connection;
+    return current != null && current.isOpen();
+  }
+
+  /**
+   * The longest a blocking read (XREAD BLOCK) may ask the server to wait; such commands time out
+   * after this plus the command timeout.
+   */
+  public static final Duration MAX_BLOCKING_WAIT = Duration.ofSeconds(5);
+
+  /**
+   * The command timeout for every command, plus {@link #MAX_BLOCKING_WAIT} for blocking reads:
+   * with one fixed timeout, a read that blocks longer than the timeout would always time out.
+   */
+  private static final class CommandTimeouts extends TimeoutOptions.TimeoutSource {
+    private final long commandNanos;
+
+    CommandTimeouts(Duration commandTimeout) {
+      this.commandNanos = commandTimeout.toNanos();
+    }
+
+    @Override
+    public long getTimeout(RedisCommand<?, ?, ?> command) {
+      ProtocolKeyword type = command.getType();
+      if (type == CommandType.XREAD || type == CommandType.XREADGROUP) {
+        return commandNanos + MAX_BLOCKING_WAIT.toNanos();
+      }
+      return commandNanos;
+    }
+
+    @Override
+    public TimeUnit getTimeUnit() {
+      return TimeUnit.NANOSECONDS;
+    }
+  }
+
+  /**
+   * Opens a new connection of its own, for blocking reads that must not stall the shared one
+   * (they may block for up to {@link #MAX_BLOCKING_WAIT}). The caller closes it.
+   *
+   * @throws RedisUnavailableException if Redis cannot be reached
+   */
+  public DedicatedConnection openDedicated() {
+    try {
+      StatefulConnection<String, byte[]> fresh = openConnection();
+      return new DedicatedConnection(fresh);
+    } catch (RuntimeException e) {
+      throw new RedisUnavailableException(
+          "cannot open a connection to Redis at " + endpoint + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Opens a new publish/subscribe connection (in Cluster mode, one that receives messages published
+   * on any node). Lettuce reconnects it by itself and subscribes again to its channels and patterns
+   * once reconnected. The caller closes it.
+   *
+   * @throws RedisUnavailableException if Redis cannot be reached
+   */
+  public StatefulRedisPubSubConnection<String, byte[]> openPubSub() {
+    try {
+      if (clusterClient != null) {
+        return clusterClient.connectPubSub(CODEC);
+      }
+      return requireClient().connectPubSub(CODEC);
+    } catch (RuntimeException e) {
+      throw new RedisUnavailableException(
+          "cannot open a pub/sub connection to Redis at " + endpoint + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The endpoint this connector talks to. */
+  public RedisEndpoint endpoint() {
+    return endpoint;
+  }
+
+  /** The configuration this connector was made from. */
+  public TierstateConfig config() {
+    return config;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    reconnector.shutdownNow();
+    StatefulConnection<String, byte[]> current = connection;
+    if (current != null) {
+      current.close();
+    }
+    if (client != null) {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+    if (clusterClient != null) {
+      clusterClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+    resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3_000);
+  }
+
+  /** A connection of its own, for blocking reads. Not shared; close it when done. */
+  public static final class DedicatedConnection implements AutoCloseable {
+    private final StatefulConnection<String, byte[]> connection;
+    private final RedisClusterCommands<String, byte[]> sync;
+
+    DedicatedConnection(StatefulConnection<String, byte[]> connection) {
+      this.connection = connection;
+      if (connection instanceof StatefulRedisClusterConnection<String, byte[]> cluster) {
+        this.sync = cluster.sync();
+      } else {
+        this.sync = ((StatefulRedisConnection<String, byte[]>) connection).sync();
+      }
+    }
+
+    /** Synchronous commands on this connection. */
+    public RedisClusterCommands<String, byte[]> sync() {
+      return sync;
+    }
+
+    /** Whether the connection is open. */
+    public boolean isOpen() {
+      return connection.isOpen();
+    }
+
+    /** Closes the connection; closing it again does nothing. */
+    @Override
+    public void close() {
+      if (connection.isOpen()) {
+        connection.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,25 @@
+package io.tierstate.session;
+
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One of a user's sessions as listed by {@link SessionManager#getUserSessions}: enough to show the
+ * user where they are signed in.
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param deviceId the device id, or null
+ * @param ipAddress the client address at login, or null
+ * @param userAgent the client User-Agent at login, or null
+ * @param createdAt when the session was created
+ * @param lastActiveAt when it was created or last touched
+ * @param expiresAt when it expires unless touched
+ */
+public record SessionInfo(
+    @Nullable String deviceId,
+    @Nullable String ipAddress,
+    @Nullable String userAgent,
+    Instant createdAt,
+    Instant lastActiveAt,
+    Instant expiresAt) {}

@@ -1,0 +1,196 @@
+package io.tierstate.writebehind;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a {@link WriteBehind} batches, retries, dead-letters and recovers. Start from {@link
+ * #defaults()} and change what you need with the {@code with} methods:
+ *
+ * <pre>{@code
+ * WriteBehindOptions.defaults().withBatchSize(500).withFlushInterval(Duration.ofMillis(200))
+ *     .withWhenRedisUnavailable(WhenRedisUnavailable.REJECT);
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class WriteBehindOptions {
+  /** The largest batch size accepted. */
+  public static final int MAX_BATCH_SIZE = 10_000;
+
+  private static final WriteBehindOptions DEFAULTS = new WriteBehindOptions(
+      100, Duration.ofSeconds(1), 3, Duration.ofMillis(100), 2.0, Duration.ofSeconds(5),
+      Duration.ofSeconds(30), WhenRedisUnavailable.WRITE_THROUGH);
+
+  private final int batchSize;
+  private final Duration flushInterval;
+  private final int maxRetries;
+  private final Duration backoff;
+  private final double backoffMultiplier;
+  private final Duration maxBackoff;
+  private final Duration claimIdle;
+  private final WhenRedisUnavailable whenRedisUnavailable;
+
+  private WriteBehindOptions(int batchSize, Duration flushInterval, int maxRetries, Duration backoff,
+      double backoffMultiplier, Duration maxBackoff, Duration claimIdle, WhenRedisUnavailable whenRedisUnavailable) {
+    this.batchSize = batchSize;
+    this.flushInterval = flushInterval;
+    this.maxRetries = maxRetries;
+    this.backoff = backoff;
+    this.backoffMultiplier = backoffMultiplier;
+    this.maxBackoff = maxBackoff;
+    this.claimIdle = claimIdle;
+    this.whenRedisUnavailable = whenRedisUnavailable;
+  }
+
+  /**
+   * Batches of up to 100 entries, flushed at least every second; 3 retries after 100 ms, doubling,
+   * at most 5 s apart; entries of a dead node claimed after 30 s; {@link
+   * WhenRedisUnavailable#WRITE_THROUGH} while Redis is unavailable.
+   */
+  public static WriteBehindOptions defaults() {
+    return DEFAULTS;
+  }
+
+  /**
+   * The most entries handed to the {@link BatchWriter} at once (fewer after coalescing by key).
+   *
+   * @throws IllegalArgumentException if {@code batchSize} is not between 1 and {@value #MAX_BATCH_SIZE}
+   */
+  public WriteBehindOptions withBatchSize(int batchSize) {
+    if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+      throw new IllegalArgumentException(
+          "batchSize must be between 1 and " + MAX_BATCH_SIZE + ", was " + batchSize);
+    }
+    return new WriteBehindOptions(batchSize, flushInterval, maxRetries, backoff, backoffMultiplier,
+        maxBackoff, claimIdle, whenRedisUnavailable);
+  }
+
+  /**
+   * The longest an entry waits for its batch to fill before the batch is written anyway.
+   *
+   * @throws IllegalArgumentException if {@code flushInterval} is not positive
+   */
+  public WriteBehindOptions withFlushInterval(Duration flushInterval) {
+    return new WriteBehindOptions(batchSize, positive("flushInterval", flushInterval), maxRetries, backoff,
+        backoffMultiplier, maxBackoff, claimIdle, whenRedisUnavailable);
+  }
+
+  /**
+   * How many times a failed batch is retried before its entries go to the dead-letter stream.
+   *
+   * @throws IllegalArgumentException if {@code maxRetries} is not between 0 and 100
+   */
+  public WriteBehindOptions withMaxRetries(int maxRetries) {
+    if (maxRetries < 0 || maxRetries > 100) {
+      throw new IllegalArgumentException("maxRetries must be between 0 and 100, was " + maxRetries);
+    }
+    return new WriteBehindOptions(batchSize, flushInterval, maxRetries, backoff, backoffMultiplier,
+        maxBackoff, claimIdle, whenRedisUnavailable);
+  }
+
+  /**
+   * Exponential backoff between retries: {@code initial}, then multiplied by {@code multiplier}
+   * after each retry, never more than {@code max}.
+   *
+   * @throws IllegalArgumentException if {@code initial} is not positive, {@code multiplier} is
+   *     below 1 or not finite, or {@code max} is shorter than {@code initial}
+   */
+  public WriteBehindOptions withBackoff(Duration initial, double multiplier, Duration max) {
+    positive("backoff initial", initial);
+    positive("backoff max", max);
+    if (!(multiplier >= 1.0) || Double.isInfinite(multiplier)) {
+      throw new IllegalArgumentException("backoff multiplier must be a finite number >= 1, was " + multiplier);
+    }
+    if (max.compareTo(initial) < 0) {
+      throw new IllegalArgumentException(
+          "backoff max (" + max + ") must not be shorter than backoff initial (" + initial + ")");
+    }
+    return new WriteBehindOptions(batchSize, flushInterval, maxRetries, initial, multiplier, max,
+        claimIdle, whenRedisUnavailable);
+  }
+
+  /**
+   * How long an entry read but not acknowledged by a node stays pending before another node claims
+   * it (XAUTOCLAIM). Keep it well above the longest a batch can take, retries and backoffs included,
+   * or a slow but live node's batch is written a second time by another node.
+   *
+   * @throws IllegalArgumentException if {@code claimIdle} is not positive
+   */
+  public WriteBehindOptions withClaimIdle(Duration claimIdle) {
+    return new WriteBehindOptions(batchSize, flushInterval, maxRetries, backoff, backoffMultiplier,
+        maxBackoff, positive("claimIdle", claimIdle), whenRedisUnavailable);
+  }
+
+  /**
+   * What {@link WriteBehind#write} does when the write cannot be queued in Redis.
+   *
+   * @throws NullPointerException if {@code policy} is null
+   */
+  public WriteBehindOptions withWhenRedisUnavailable(WhenRedisUnavailable policy) {
+    Objects.requireNonNull(policy, "whenRedisUnavailable");
+    return new WriteBehindOptions(batchSize, flushInterval, maxRetries, backoff, backoffMultiplier,
+        maxBackoff, claimIdle, policy);
+  }
+
+  private static Duration positive(String what, Duration value) {
+    Objects.requireNonNull(value, what);
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(what + " must be positive, was " + value);
+    }
+    return value;
+  }
+
+  /** The most entries handed to the batch writer at once. */
+  public int batchSize() {
+    return batchSize;
+  }
+
+  /** The longest an entry waits for its batch to fill. */
+  public Duration flushInterval() {
+    return flushInterval;
+  }
+
+  /** How many times a failed batch is retried. */
+  public int maxRetries() {
+    return maxRetries;
+  }
+
+  /** The wait before the first retry. */
+  public Duration backoff() {
+    return backoff;
+  }
+
+  /** The factor the wait grows by after each retry. */
+  public double backoffMultiplier() {
+    return backoffMultiplier;
+  }
+
+  /** The longest wait between retries. */
+  public Duration maxBackoff() {
+    return maxBackoff;
+  }
+
+  /** The wait before retry number {@code retry} (0 for the first). */
+  Duration backoffBefore(int retry) {
+    double millis = (double) backoff.toMillis() * Math.pow(backoffMultiplier, retry);
+    return Duration.ofMillis((long) Math.min(millis, (double) maxBackoff.toMillis()));
+  }
+
+  /** How long a pending entry stays with its node before another node claims it. */
+  public Duration claimIdle() {
+    return claimIdle;
+  }
+
+  /** What writes do while Redis is unavailable. */
+  public WhenRedisUnavailable whenRedisUnavailable() {
+    return whenRedisUnavailable;
+  }
+
+  @Override
+  public String toString() {
+    return "WriteBehindOptions[batchSize=" + batchSize + ", flushInterval=" + flushInterval
+        + ", maxRetries=" + maxRetries + ", backoff=" + backoff + " x" + backoffMultiplier + " max " + maxBackoff
+        + ", claimIdle=" + claimIdle + ", whenRedisUnavailable=" + whenRedisUnavailable + "]";
+  }
+}

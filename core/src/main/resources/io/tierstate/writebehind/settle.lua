@@ -1,0 +1,32 @@
+-- Settles a delivered batch atomically: records the versions written, moves failed entries to the
+-- dead-letter stream, then acknowledges and deletes every entry of the batch.
+-- KEYS[1] the stream, KEYS[2] the dead-letter stream, KEYS[3] the hash of the last version written per key
+-- ARGV[1] the group, ARGV[2] this node's id, ARGV[3] n written, ARGV[4] m dead,
+-- then n pairs (key, version), then m quads (key, version, value, error), then the entry ids
+local written = tonumber(ARGV[3])
+local dead = tonumber(ARGV[4])
+local i = 5
+for _ = 1, written do
+  local key, version = ARGV[i], tonumber(ARGV[i + 1])
+  local current = tonumber(redis.call('HGET', KEYS[3], key) or '0')
+  if version > current then
+    redis.call('HSET', KEYS[3], key, version)
+  end
+  i = i + 2
+end
+for _ = 1, dead do
+  redis.call('XADD', KEYS[2], '*', 'k', ARGV[i], 'n', ARGV[i + 1], 'v', ARGV[i + 2], 'error', ARGV[i + 3], 'o', ARGV[2])
+  i = i + 4
+end
+local settled = 0
+while i <= #ARGV do
+  local ids = {}
+  while i <= #ARGV and #ids < 500 do
+    ids[#ids + 1] = ARGV[i]
+    i = i + 1
+  end
+  redis.call('XACK', KEYS[1], ARGV[1], unpack(ids))
+  redis.call('XDEL', KEYS[1], unpack(ids))
+  settled = settled + #ids
+end
+return settled

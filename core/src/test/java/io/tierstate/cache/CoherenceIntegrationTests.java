@@ -1,0 +1,185 @@
+package io.tierstate.cache;
+
+import io.tierstate.testing.Await;
+import io.tierstate.testing.Nodes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tierstate.Tierstate;
+import io.tierstate.metrics.MeterNames;
+import io.tierstate.testkit.RedisServer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Guarantee 1: no node serves an old value from L1 once the invalidation reached it. */
+class CoherenceIntegrationTests {
+  private static final CacheOptions MINUTE = CacheOptions.ttl(Duration.ofMinutes(1));
+  private Nodes nodes;
+
+  @AfterEach
+  void stop() {
+    if (nodes != null) {
+      nodes.close();
+    }
+  }
+
+  private static String readThroughL1(Tierstate node, String key) {
+    return node.cache().get(key, String.class).orElse("<none>");
+  }
+
+  @Test
+  void aWriteOnOneNodeReplacesTheL1CopyOnEveryOtherNode() {
+    nodes = Nodes.onSharedRedis();
+    Tierstate a = nodes.start("a");
+    Tierstate b = nodes.start("b");
+    Tierstate c = nodes.start("c");
+    a.cache().set("k", "v1", MINUTE);
+    assertThat(readThroughL1(b, "k")).isEqualTo("v1");
+    assertThat(readThroughL1(c, "k")).isEqualTo("v1");
+    long l1HitsBefore = b.metrics().snapshot().l1Hits();
+    Await.until("b serves k from its L1", () -> readThroughL1(b, "k").equals("v1")
+        && b.metrics().snapshot().l1Hits() > l1HitsBefore);
+
+    a.cache().set("k", "v2", MINUTE);
+
+    Await.until("b and c see v2", () -> readThroughL1(b, "k").equals("v2") && readThroughL1(c, "k").equals("v2"));
+    a.cache().delete("k");
+    Await.until("b and c see the delete", () -> readThroughL1(b, "k").equals("<none>") && readThroughL1(c, "k").equals("<none>"));
+  }
+
+  @Test
+  void tagAndPatternInvalidationsReachOtherNodesL1() {
+    nodes = Nodes.onSharedRedis();
+    Tierstate a = nodes.start("a");
+    Tierstate b = nodes.start("b");
+    a.cache().set("ticket:1", "t1", MINUTE.tags("tickets"));
+    a.cache().set("report:1", "r1", MINUTE);
+    assertThat(readThroughL1(b, "ticket:1")).isEqualTo("t1");
+    assertThat(readThroughL1(b, "report:1")).isEqualTo("r1");
+    List<InvalidationEvent> seenByB = new CopyOnWriteArrayList<>();
+    b.invalidator().onInvalidation(seenByB::add);
+
+    a.cache().invalidateTags("tickets");
+    a.invalidator().invalidatePattern("report:*");
+
+    Await.until("b drops both", () -> readThroughL1(b, "ticket:1").equals("<none>") && readThroughL1(b, "report:1").equals("<none>"));
+    // (b may also hear the log entries of a's two writes, depending on timing)
+    Await.until("b's listener heard both", () -> seenByB.stream().map(InvalidationEvent::kind).toList()
+        .containsAll(List.of(InvalidationEvent.Kind.TAGS, InvalidationEvent.Kind.PATTERN)));
+    InvalidationEvent tags = seenByB.stream().filter(e -> e.kind() == InvalidationEvent.Kind.TAGS).findFirst().orElseThrow();
+    assertThat(tags.keys()).containsExactly("ticket:1");
+    assertThat(tags.tags()).containsExactly("tickets");
+    assertThat(seenByB).noneMatch(InvalidationEvent::local).allMatch(e -> e.originNode().equals("a"));
+  }
+
+  @Test
+  void invalidationReachesOtherNodesWithinMilliseconds() {
+    nodes = Nodes.onSharedRedis();
+    Tierstate a = nodes.start("a");
+    Tierstate b = nodes.start("b");
+    long[] latencies = new long[200];
+    for (int i = 0; i < latencies.length; i++) {
+      a.cache().set("lat", "v" + i, MINUTE);
+      String expected = "v" + i;
+      Await.until("b sees " + expected, () -> readThroughL1(b, "lat").equals(expected));
+      // b now holds the value in L1; time how long a's next write takes to evict it there
+      long start = System.nanoTime();
+      a.cache().delete("lat");
+      Await.until("b drops it", () -> readThroughL1(b, "lat").equals("<none>"));
+      latencies[i] = System.nanoTime() - start;
+    }
+    java.util.Arrays.sort(latencies);
+    long p99Millis = Duration.ofNanos(latencies[(int) (latencies.length * 0.99) - 1]).toMillis();
+    // "a few ms on loopback"; the bound is loose because this machine is shared and noisy.
+    assertThat(p99Millis).isLessThan(100);
+  }
+
+  @Test
+  void aRestartedRedisMakesEveryNodeClearItsL1() {
+    try (RedisServer own = RedisServer.start()) {
+      nodes = new Nodes(own);
+      Tierstate a = nodes.start("a");
+      Tierstate b = nodes.start("b");
+      a.cache().set("k", "v1", MINUTE);
+      assertThat(readThroughL1(b, "k")).isEqualTo("v1");
+
+      own.restart(); // same port, no data: a failover to a replica that missed writes looks the same
+
+      Await.until("b resyncs after the restart", () -> b.invalidationsFlowing() && resyncs(b) > 0, Duration.ofSeconds(20));
+      assertThat(b.cache().get("k", String.class)).isEmpty();
+      nodes.close();
+    }
+  }
+
+  @Test
+  void whileTheLogIsUnreachableL1EntriesLiveOnlyTheDegradedTtl() {
+    try (RedisServer own = RedisServer.start()) {
+      nodes = new Nodes(own);
+      Tierstate a = nodes.start("a", b -> b.degradedL1Ttl(Duration.ofMillis(500)));
+      a.cache().set("k", "v1", MINUTE);
+      assertThat(readThroughL1(a, "k")).isEqualTo("v1");
+
+      own.kill();
+      Await.until("a notices", () -> !a.invalidationsFlowing(), Duration.ofSeconds(15));
+      long since = System.nanoTime();
+      Await.until("the L1 entry stops being served", () -> readThroughL1(a, "k").equals("<none>"), Duration.ofSeconds(5));
+      assertThat(Duration.ofNanos(System.nanoTime() - since)).isLessThan(Duration.ofSeconds(3));
+      nodes.close();
+    }
+  }
+
+  @Test
+  void anIdleNodeKeepsItsL1AndItsPlaceInTheLog() throws InterruptedException {
+    // Regression: the listener's XREAD BLOCK outlived the command timeout, so every idle second
+    // it timed out, reconnected, misread the log's position and cleared L1.
+    nodes = Nodes.onSharedRedis();
+    Tierstate a = nodes.start("a", b -> b.commandTimeout(Duration.ofMillis(300)));
+    a.cache().set("k", "v", MINUTE);
+    Thread.sleep(3_000); // idle, several times the command timeout and the XREAD block time
+
+    assertThat(resyncs(a)).isZero();
+    assertThat(a.invalidationsFlowing()).isTrue();
+    long l2Hits = a.metrics().snapshot().l2Hits();
+    assertThat(readThroughL1(a, "k")).isEqualTo("v");
+    assertThat(a.metrics().snapshot().l2Hits()).isEqualTo(l2Hits); // still an L1 hit
+  }
+
+  @Test
+  void aNodeStartsAtTheEndOfAnExistingLog() {
+    nodes = Nodes.onSharedRedis();
+    Tierstate a = nodes.start("a");
+    for (int i = 0; i < 600; i++) {
+      a.cache().delete("old:" + i);
+    }
+    List<InvalidationEvent> heardByB = new CopyOnWriteArrayList<>();
+    Tierstate b = nodes.start("b");
+    b.invalidator().onInvalidation(heardByB::add);
+    a.cache().delete("new");
+
+    Await.until("b hears the new entry", () -> heardByB.stream().anyMatch(e -> e.keys().contains("new")));
+    assertThat(heardByB).noneMatch(e -> e.keys().stream().anyMatch(k -> k.startsWith("old:")));
+    assertThat(resyncs(b)).isZero();
+  }
+
+  @Test
+  void everyL1EntryHasAHardMaximumAge() {
+    nodes = Nodes.onSharedRedis();
+    Tierstate a = nodes.start("a", b -> b.l1MaximumAge(Duration.ofMillis(300)).degradedL1Ttl(Duration.ofMillis(300)));
+    a.cache().set("k", "v", CacheOptions.ttl(Duration.ofMinutes(10)));
+    assertThat(readThroughL1(a, "k")).isEqualTo("v");
+    long l2HitsBefore = a.metrics().snapshot().l2Hits();
+    assertThat(a.metrics().snapshot().l1Hits()).isEqualTo(1);
+
+    // Even with no invalidation at all, the entry leaves L1 after its maximum age and the next
+    // read goes back to Redis.
+    Await.until("the L1 copy ages out", () -> readThroughL1(a, "k").equals("v")
+        && a.metrics().snapshot().l2Hits() > l2HitsBefore, Duration.ofSeconds(5));
+  }
+
+  private static double resyncs(Tierstate node) {
+    return node.metrics().registry().find(MeterNames.L1_RESYNCS).counters().stream().mapToDouble(c -> c.count()).sum();
+  }
+}

@@ -1,0 +1,152 @@
+package io.tierstate.cache;
+
+import io.tierstate.testing.Await;
+import io.tierstate.testing.Nodes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tierstate.Tierstate;
+import io.tierstate.TierstateConfig;
+import io.tierstate.redis.RedisUnavailableException;
+import io.tierstate.testkit.RedisServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Guarantee 4: losing Redis degrades the cache; it never becomes an outage. */
+class DegradedModeIntegrationTests {
+  private static final CacheOptions MINUTE = CacheOptions.ttl(Duration.ofMinutes(1));
+  private final ExecutorService pool = Executors.newCachedThreadPool();
+  private RedisServer redis;
+  private Nodes nodes;
+
+  @AfterEach
+  void stop() {
+    pool.shutdownNow();
+    if (nodes != null) {
+      nodes.close();
+    }
+    if (redis != null) {
+      redis.close();
+    }
+  }
+
+  @Test
+  void redisKilledUnderLoadKeepsAnsweringAndRecoversByItself() throws Exception {
+    redis = RedisServer.start();
+    nodes = new Nodes(redis);
+    Tierstate node = nodes.start("a");
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicLong answered = new AtomicLong();
+    AtomicLong slowest = new AtomicLong();
+    AtomicInteger failures = new AtomicInteger();
+    List<Future<?>> workers = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      workers.add(pool.submit(() -> {
+        int i = 0;
+        while (running.get()) {
+          String key = "item:" + (i++ % 50);
+          long start = System.nanoTime();
+          try {
+            String value = node.cache().getOrLoad(key, String.class, () -> "row-" + key, MINUTE);
+            if (!("row-" + key).equals(value)) {
+              failures.incrementAndGet();
+            }
+            node.cache().get(key, String.class);
+            answered.incrementAndGet();
+          } catch (RuntimeException e) {
+            failures.incrementAndGet();
+          }
+          slowest.accumulateAndGet(System.nanoTime() - start, Math::max);
+        }
+        return null;
+      }));
+    }
+    Await.until("load is flowing", () -> answered.get() > 500);
+
+    redis.kill();
+    long answeredAtKill = answered.get();
+    Await.until("the node keeps answering without Redis", () -> answered.get() > answeredAtKill + 2_000, Duration.ofSeconds(20));
+    assertThat(node.redisAvailable()).isFalse();
+    slowest.set(0);
+    long before = answered.get();
+    Await.until("calls stay fast while Redis is down", () -> answered.get() > before + 2_000, Duration.ofSeconds(20));
+    // with the breaker open no call waits for a command timeout (500 ms here)
+    assertThat(Duration.ofNanos(slowest.get())).isLessThan(Duration.ofMillis(500));
+
+    redis.restart();
+    Await.until("the node recovers by itself", () -> node.redisAvailable() && node.invalidationsFlowing(), Duration.ofSeconds(20));
+    // the restarted Redis is empty: the node fills it again as its short-lived L1 entries expire
+    Await.until("L2 is filled again", () -> "1".equals(redis.command("EXISTS", nodes.namespace() + ":{item:7}")),
+        Duration.ofSeconds(20));
+    Tierstate peer = nodes.start("b");
+    assertThat(peer.cache().get("item:7", String.class)).contains("row-item:7");
+    running.set(false);
+    for (Future<?> worker : workers) {
+      worker.get(10, TimeUnit.SECONDS);
+    }
+    assertThat(failures).hasValue(0);
+  }
+
+  @Test
+  void aNodeStartsDegradedWhenRedisIsDownAndConnectsWhenItComesUp() {
+    redis = RedisServer.start();
+    nodes = new Nodes(redis);
+    redis.stop();
+    Tierstate node = Tierstate.create(nodes.config("late").build());
+    try {
+      AtomicInteger loads = new AtomicInteger();
+      assertThat(node.cache().getOrLoad("k", String.class, () -> "v" + loads.incrementAndGet(), MINUTE)).isEqualTo("v1");
+      node.cache().set("written-while-down", "x", MINUTE);
+      assertThat(node.cache().get("k", String.class)).contains("v1"); // from L1, briefly
+
+      redis.restart();
+      Await.until("connected", () -> node.redisAvailable() && node.invalidationsFlowing(), Duration.ofSeconds(20));
+      node.cache().set("k", "v2", MINUTE);
+      assertThat(redis.command("EXISTS", nodes.namespace() + ":{k}")).isEqualTo("1");
+    } finally {
+      node.close();
+    }
+  }
+
+  @Test
+  void writesMadeWhileRedisIsUnreachableAreReplayedAsInvalidations() {
+    redis = RedisServer.start();
+    nodes = new Nodes(redis);
+    Tierstate a = nodes.start("a");
+    Tierstate b = nodes.start("b");
+    a.cache().set("k", "old", MINUTE);
+    assertThat(b.cache().get("k", String.class)).contains("old");
+
+    // a loses Redis (b keeps its L1 copy, as a partitioned peer would), and deletes k meanwhile
+    redis.pause();
+    a.cache().delete("k");
+    redis.resume();
+
+    Await.until("a's pending invalidation reaches b", () -> b.cache().get("k", String.class).isEmpty(), Duration.ofSeconds(20));
+    assertThat(redis.command("EXISTS", nodes.namespace() + ":{k}")).isEqualTo("0");
+  }
+
+  @Test
+  void redisRequiredFailsFastWithAClearMessage() {
+    redis = RedisServer.start();
+    String url = redis.uri();
+    redis.stop();
+    TierstateConfig config = TierstateConfig.fromEnv(java.util.Map.of("REDIS_URL", url, "REDIS_REQUIRED", "true"));
+
+    assertThatThrownBy(() -> Tierstate.create(config))
+        .isInstanceOf(RedisUnavailableException.class)
+        .hasMessageContaining("REDIS_REQUIRED")
+        .hasMessageContaining(String.valueOf(redis.port()));
+  }
+}

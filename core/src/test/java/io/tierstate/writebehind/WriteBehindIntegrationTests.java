@@ -1,0 +1,339 @@
+package io.tierstate.writebehind;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tierstate.Tierstate;
+import io.tierstate.cache.CacheOptions;
+import io.tierstate.metrics.MeterNames;
+import io.tierstate.redis.RedisUnavailableException;
+import io.tierstate.testing.Await;
+import io.tierstate.testing.Nodes;
+import io.tierstate.testkit.RedisServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Write-behind across nodes on a real Redis: batching, coalescing, crashes, retries, dead letters. */
+class WriteBehindIntegrationTests {
+  private static final CacheOptions TTL = CacheOptions.ttl(Duration.ofMinutes(5));
+  private Nodes nodes;
+
+  @BeforeEach
+  void start() {
+    nodes = Nodes.onSharedRedis();
+  }
+
+  @AfterEach
+  void stop() {
+    nodes.close();
+  }
+
+  /** Records every successful batch. */
+  static final class Recorder implements BatchWriter<String> {
+    final List<Map<String, String>> batches = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void write(Map<String, String> latestByKey) {
+      batches.add(new LinkedHashMap<>(latestByKey));
+    }
+
+    int entries() {
+      return batches.stream().mapToInt(Map::size).sum();
+    }
+
+    Map<String, String> merged() {
+      Map<String, String> all = new HashMap<>();
+      batches.forEach(all::putAll);
+      return all;
+    }
+  }
+
+  private String stream(String name) {
+    return nodes.namespace() + ":wb:{" + name + "}";
+  }
+
+  private String redis(String... command) {
+    return String.valueOf(nodes.redis().command(command));
+  }
+
+  private static double count(Tierstate node, String meter) {
+    return node.metrics().registry().get(meter).tag("name", "orders").counters().stream()
+        .mapToDouble(c -> c.count()).sum();
+  }
+
+  private static double gauge(Tierstate node, String meter) {
+    return node.metrics().registry().get(meter).tag("name", "orders").gauge().value();
+  }
+
+  @Test
+  void valuesAreCachedAtOnceAndRepeatedWritesCoalesceToTheLatest() {
+    Tierstate a = nodes.start("a");
+    Recorder recorder = new Recorder();
+    WriteBehind<String> orders = a.writeBehind("orders", String.class, recorder,
+        WriteBehindOptions.defaults().withBatchSize(50).withFlushInterval(Duration.ofSeconds(5)));
+
+    for (int i = 0; i < 10; i++) {
+      orders.write("order:" + i, "v1", TTL);
+    }
+    orders.write("order:0", "v2", TTL);
+    orders.write("order:0", "v3", TTL);
+
+    assertThat(a.cache().get("order:0", String.class)).contains("v3");
+    assertThat(a.cache().get("order:9", String.class)).contains("v1");
+    assertThat(recorder.batches).as("nothing written before the flush interval").isEmpty();
+    Await.until("the queue depth gauge shows 12 entries", () -> gauge(a, MeterNames.WRITE_BEHIND_QUEUE_DEPTH) == 12);
+    assertThat(gauge(a, MeterNames.WRITE_BEHIND_LAG)).isGreaterThanOrEqualTo(0);
+
+    orders.flush();
+
+    assertThat(recorder.batches).hasSize(1);
+    assertThat(recorder.batches.get(0)).hasSize(10).containsEntry("order:0", "v3").containsEntry("order:9", "v1");
+    assertThat(redis("XLEN", stream("orders"))).isEqualTo("0");
+    assertThat(count(a, MeterNames.WRITE_BEHIND_DELIVERED)).isEqualTo(10);
+    assertThat(count(a, MeterNames.WRITE_BEHIND_BATCHES)).isEqualTo(1);
+  }
+
+  @Test
+  void entriesReachTheWriterInBatchesOfAtMostBatchSizeWithinTheFlushInterval() {
+    Tierstate a = nodes.start("a");
+    Tierstate b = nodes.start("b");
+    Recorder onA = new Recorder();
+    Recorder onB = new Recorder();
+    WriteBehindOptions options =
+        WriteBehindOptions.defaults().withBatchSize(10).withFlushInterval(Duration.ofMillis(200));
+    WriteBehind<String> fromA = a.writeBehind("orders", String.class, onA, options);
+    WriteBehind<String> fromB = b.writeBehind("orders", String.class, onB, options);
+
+    for (int i = 0; i < 60; i++) {
+      (i % 2 == 0 ? fromA : fromB).write("order:" + i, "value-" + i, TTL);
+    }
+
+    Await.until("60 entries written", () -> onA.entries() + onB.entries() == 60);
+    Map<String, String> all = new HashMap<>(onA.merged());
+    all.putAll(onB.merged());
+    assertThat(all).hasSize(60).containsEntry("order:59", "value-59");
+    assertThat(onA.batches).allSatisfy(batch -> assertThat(batch).hasSizeLessThanOrEqualTo(10));
+    assertThat(onB.batches).allSatisfy(batch -> assertThat(batch).hasSizeLessThanOrEqualTo(10));
+    assertThat(onA.batches.size() + onB.batches.size()).isGreaterThanOrEqualTo(6);
+    Await.until("the stream is empty", () -> redis("XLEN", stream("orders")).equals("0"));
+  }
+
+  @Test
+  void entriesOfADeadNodeReadOrNotAreDeliveredByAnotherNode() throws Exception {
+    Tierstate a = nodes.start("a");
+    CountDownLatch never = new CountDownLatch(1);
+    AtomicInteger callsOnA = new AtomicInteger();
+    // a reads its first batch and hangs inside the writer: those entries are pending, never acked
+    WriteBehind<String> onA = a.writeBehind("orders", String.class, batch -> {
+      callsOnA.incrementAndGet();
+      never.await();
+    }, WriteBehindOptions.defaults().withBatchSize(10).withFlushInterval(Duration.ofSeconds(10))
+        .withClaimIdle(Duration.ofMillis(500)));
+    Map<String, String> expected = new HashMap<>();
+    for (int i = 0; i < 30; i++) {
+      onA.write("order:" + i, "value-" + i, TTL);
+      expected.put("order:" + i, "value-" + i);
+    }
+    Await.until("a holds a batch", () -> callsOnA.get() == 1);
+    assertThat(redis("XPENDING", stream("orders"), "writers").lines().findFirst()).contains("10");
+
+    onA.abandon(); // a crashes: 10 entries read and pending, 20 never read
+
+    Tierstate b = nodes.start("b");
+    Recorder onB = new Recorder();
+    b.writeBehind("orders", String.class, onB, WriteBehindOptions.defaults().withBatchSize(10)
+        .withFlushInterval(Duration.ofMillis(100)).withClaimIdle(Duration.ofMillis(500)));
+
+    Await.until("b delivers all 30", () -> onB.merged().size() == 30);
+    assertThat(onB.merged()).isEqualTo(expected);
+    assertThat(onB.entries()).as("each entry once").isEqualTo(30);
+    assertThat(count(b, MeterNames.WRITE_BEHIND_CLAIMED)).isEqualTo(10);
+    Await.until("the stream is empty", () -> redis("XLEN", stream("orders")).equals("0"));
+    assertThat(redis("XPENDING", stream("orders"), "writers").lines().findFirst()).contains("0");
+    assertThat(callsOnA).hasValue(1);
+  }
+
+  @Test
+  void aNodeRestartedWithTheSameIdDeliversWhatItHadRead() {
+    Tierstate a = nodes.start("a");
+    CountDownLatch never = new CountDownLatch(1);
+    AtomicInteger calls = new AtomicInteger();
+    WriteBehind<String> first = a.writeBehind("orders", String.class, batch -> {
+      calls.incrementAndGet();
+      never.await();
+    }, WriteBehindOptions.defaults().withBatchSize(5).withFlushInterval(Duration.ofMillis(50)));
+    for (int i = 0; i < 5; i++) {
+      first.write("order:" + i, "value-" + i, TTL);
+    }
+    Await.until("a holds a batch", () -> calls.get() == 1);
+    first.abandon();
+
+    Recorder recorder = new Recorder();
+    a.writeBehind("orders", String.class, recorder, WriteBehindOptions.defaults());
+
+    Await.until("the pending batch is delivered", () -> recorder.entries() == 5);
+    assertThat(recorder.merged()).containsEntry("order:4", "value-4").hasSize(5);
+  }
+
+  @Test
+  void aWriterThatFailsTwiceGetsTheSameBatchAgainAndNothingIsLostOrWrittenTwice() {
+    Tierstate a = nodes.start("a");
+    List<Map<String, String>> calls = new CopyOnWriteArrayList<>();
+    List<String> succeeded = new CopyOnWriteArrayList<>();
+    AtomicInteger failuresLeft = new AtomicInteger(2);
+    WriteBehind<String> orders = a.writeBehind("orders", String.class, batch -> {
+      calls.add(new LinkedHashMap<>(batch));
+      if (failuresLeft.getAndDecrement() > 0) {
+        throw new IllegalStateException("database busy");
+      }
+      batch.forEach((key, value) -> succeeded.add(key + "=" + value));
+    }, WriteBehindOptions.defaults().withBatchSize(100).withFlushInterval(Duration.ofSeconds(5))
+        .withBackoff(Duration.ofMillis(20), 2.0, Duration.ofMillis(100)));
+    Map<String, String> expected = new HashMap<>();
+    for (int i = 0; i < 40; i++) {
+      String key = "order:" + (i % 20);
+      orders.write(key, "value-" + i, TTL);
+      expected.put(key, "value-" + i);
+    }
+
+    orders.flush();
+    orders.flush(); // nothing left: no second delivery
+
+    assertThat(calls).hasSize(3);
+    assertThat(calls.get(0)).isEqualTo(calls.get(1)).isEqualTo(calls.get(2)).isEqualTo(expected);
+    assertThat(succeeded).hasSize(20).doesNotHaveDuplicates();
+    assertThat(count(a, MeterNames.WRITE_BEHIND_RETRIES)).isEqualTo(2);
+    assertThat(count(a, MeterNames.WRITE_BEHIND_DEAD_LETTERS)).isZero();
+    assertThat(redis("XLEN", stream("orders"))).isEqualTo("0");
+    assertThat(redis("HGET", stream("orders") + ":written", "order:19")).isEqualTo("2");
+  }
+
+  @Test
+  void aPermanentlyFailingWriterEndsInTheDeadLetterStream() {
+    Tierstate a = nodes.start("a");
+    AtomicInteger calls = new AtomicInteger();
+    WriteBehind<String> orders = a.writeBehind("orders", String.class, batch -> {
+      calls.incrementAndGet();
+      throw new IllegalStateException("database down");
+    }, WriteBehindOptions.defaults().withMaxRetries(2).withBackoff(Duration.ofMillis(10), 2.0, Duration.ofMillis(50)));
+    orders.write("order:1", "one", TTL);
+    orders.write("order:2", "two", TTL);
+    orders.write("order:2", "two-again", TTL);
+
+    orders.flush();
+
+    assertThat(calls).hasValue(3);
+    String dead = stream("orders") + ":dead";
+    assertThat(redis("XLEN", dead)).isEqualTo("2");
+    String content = redis("XRANGE", dead, "-", "+");
+    assertThat(content).contains("order:1", "order:2", "database down", "two-again").doesNotContain("\"two\"");
+    assertThat(redis("XLEN", stream("orders"))).isEqualTo("0");
+    assertThat(count(a, MeterNames.WRITE_BEHIND_DEAD_LETTERS)).isEqualTo(2);
+  }
+
+  @Test
+  void closingTheNodeWritesWhatWasQueued() {
+    Tierstate a = nodes.start("a");
+    Recorder recorder = new Recorder();
+    WriteBehind<String> orders = a.writeBehind("orders", String.class, recorder,
+        WriteBehindOptions.defaults().withFlushInterval(Duration.ofSeconds(30)));
+    for (int i = 0; i < 7; i++) {
+      orders.write("order:" + i, "value-" + i, TTL);
+    }
+
+    a.close();
+
+    assertThat(recorder.entries()).isEqualTo(7);
+    assertThat(redis("XLEN", stream("orders"))).isEqualTo("0");
+    assertThatThrownBy(() -> orders.write("order:8", "late", TTL))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+  }
+
+  @Test
+  void whileRedisIsUnavailableWriteThroughCallsTheWriterAndRejectThrows() {
+    try (RedisServer own = RedisServer.start(); Nodes isolated = new Nodes(own)) {
+      Tierstate a = isolated.start("a");
+      Map<String, Thread> writtenThrough = new ConcurrentHashMap<>();
+      Recorder through = new Recorder();
+      WriteBehind<String> writeThrough = a.writeBehind("through", String.class, batch -> {
+        batch.keySet().forEach(key -> writtenThrough.put(key, Thread.currentThread()));
+        through.write(batch);
+      }, WriteBehindOptions.defaults());
+      AtomicInteger rejectedCalls = new AtomicInteger();
+      WriteBehind<String> reject = a.writeBehind("reject", String.class, batch -> rejectedCalls.incrementAndGet(),
+          WriteBehindOptions.defaults().withWhenRedisUnavailable(WhenRedisUnavailable.REJECT));
+
+      own.stop();
+      Await.until("a sees Redis down", () -> !a.redisAvailable());
+
+      writeThrough.write("user:1", "alice", TTL);
+      assertThat(through.batches).containsExactly(Map.of("user:1", "alice"));
+      assertThat(writtenThrough).containsEntry("user:1", Thread.currentThread());
+      assertThat(a.cache().get("user:1", String.class)).contains("alice");
+
+      assertThatThrownBy(() -> reject.write("user:2", "bob", TTL))
+          .isInstanceOf(RedisUnavailableException.class)
+          .hasMessageContaining("reject").hasMessageContaining("user:2");
+      assertThat(rejectedCalls).hasValue(0);
+      assertThat(a.cache().get("user:2", String.class)).isEqualTo(Optional.empty());
+    }
+  }
+
+  @Test
+  void badArgumentsAreRejectedWithTheirNames() {
+    Tierstate a = nodes.start("a");
+    assertThatThrownBy(() -> a.writeBehind("bad name", String.class, batch -> {}, WriteBehindOptions.defaults()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bad name");
+    a.writeBehind("orders", String.class, batch -> {}, WriteBehindOptions.defaults());
+    assertThatThrownBy(() -> a.writeBehind("orders", String.class, batch -> {}, WriteBehindOptions.defaults()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already open");
+    assertThatThrownBy(() -> WriteBehindOptions.defaults().withBatchSize(0)).hasMessageContaining("batchSize");
+    assertThatThrownBy(() -> WriteBehindOptions.defaults().withClaimIdle(Duration.ZERO)).hasMessageContaining("claimIdle");
+    assertThatThrownBy(() -> WriteBehindOptions.defaults().withBackoff(Duration.ofSeconds(2), 2, Duration.ofSeconds(1)))
+        .hasMessageContaining("backoff max");
+    assertThat(WriteBehindOptions.defaults().backoffBefore(0)).isEqualTo(Duration.ofMillis(100));
+    assertThat(WriteBehindOptions.defaults().backoffBefore(1)).isEqualTo(Duration.ofMillis(200));
+    assertThat(WriteBehindOptions.defaults().backoffBefore(20)).isEqualTo(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void anOlderVersionClaimedFromADeadNodeNeverOverwritesANewerOneAlreadyWritten() {
+    Tierstate a = nodes.start("a");
+    CountDownLatch never = new CountDownLatch(1);
+    AtomicInteger callsOnA = new AtomicInteger();
+    WriteBehind<String> onA = a.writeBehind("orders", String.class, batch -> {
+      callsOnA.incrementAndGet();
+      never.await();
+    }, WriteBehindOptions.defaults().withBatchSize(1).withClaimIdle(Duration.ofMillis(500)));
+    onA.write("order:1", "old", TTL);
+    Await.until("a holds version 1", () -> callsOnA.get() == 1);
+    onA.abandon();
+
+    Tierstate b = nodes.start("b");
+    Recorder onB = new Recorder();
+    // b writes version 2 first, and only later claims a's version 1
+    WriteBehind<String> fromB = b.writeBehind("orders", String.class, onB, WriteBehindOptions.defaults()
+        .withFlushInterval(Duration.ofMillis(50)).withClaimIdle(Duration.ofSeconds(3)));
+    fromB.write("order:1", "new", TTL);
+    fromB.flush();
+    assertThat(onB.batches).containsExactly(Map.of("order:1", "new"));
+
+    Await.until("b claimed and settled a's entry", () -> redis("XLEN", stream("orders")).equals("0"),
+        Duration.ofSeconds(15));
+    assertThat(onB.batches).as("version 1 dropped, not written over version 2")
+        .containsExactly(Map.of("order:1", "new"));
+    assertThat(count(b, MeterNames.WRITE_BEHIND_CLAIMED)).isEqualTo(1);
+  }
+}

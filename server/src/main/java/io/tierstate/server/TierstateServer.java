@@ -69,7 +69,7 @@ public final class TierstateServer implements AutoCloseable {
 
   /** The features, in registration order: auth first, since its filter guards the others' routes. */
   private static List<Feature> features(PasswordHasher hasher) {
-    return List.of(new AuthFeature(hasher), new OpsFeature());
+    return List.of(new AuthFeature(hasher), new OpsFeature(), new DataFeatures(hasher));
   }
 
   /**

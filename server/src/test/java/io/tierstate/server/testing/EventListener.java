@@ -42,6 +42,22 @@ public final class EventListener implements AutoCloseable {
     return listener;
   }
 
+  /** The status a new stream of {@code client} gets; the stream is closed at once. */
+  public static int statusOf(ApiClient client) {
+    try {
+      HttpResponse<Stream<String>> response = ApiClient.HTTP.send(
+          client.request("/api/v1/events").header("Accept", "text/event-stream").GET().build(),
+          HttpResponse.BodyHandlers.ofLines());
+      response.body().close();
+      return response.statusCode();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   private void read(ApiClient client) {
     try {
       HttpResponse<Stream<String>> response = ApiClient.HTTP.send(

@@ -44,6 +44,7 @@ final class UserStore {
     String where = query.where(tenantId, params);
     // One snapshot for the page and its count, so the two agree.
     return database.inTransaction(tx -> {
+      tx.update("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
       long total = tx.queryOne("SELECT count(*) FROM users u" + where, row -> row.getLong(1), params.toArray())
           .orElse(0L);
       List<@Nullable Object> pageParams = new ArrayList<>(params);

@@ -79,6 +79,21 @@ class TwoInstanceCachingIntegrationTests {
   }
 
   @Test
+  void whatOneInstanceCachedTheOtherServesFromRedisWithTheSameEtag() {
+    JsonNode user = create("shared", List.of("member"));
+    String path = users() + "/" + user.get("id").asText();
+    Answer onA = adminOnA.get(path);
+    // Behind the API's back: B can only still answer the old name if it got A's entry from Redis.
+    a.database().update("UPDATE users SET display_name = 'Changed Behind' WHERE id = ?",
+        UUID.fromString(user.get("id").asText()));
+    Answer onB = adminOnB.get(path);
+    assertThat(onB.json()).isEqualTo(onA.json());
+    assertThat(onB.header("ETag")).isEqualTo(onA.header("ETag"));
+    assertThat(adminOnB.get(path, Map.of("If-None-Match", onA.header("ETag"))).status()).isEqualTo(304);
+    assertThat(adminOnB.delete(path).status()).isEqualTo(204);
+  }
+
+  @Test
   void aRoleChangeOnAChangesPermissionsOnBAtOnce() {
     JsonNode user = create("role", List.of("member"));
     String email = user.get("email").asText();

@@ -69,6 +69,9 @@ public final class JsonBodies {
     } catch (InvalidFormatException e) {
       throw ApiError.badRequest("invalid_field", "field '" + path(e) + "' has an invalid value");
     } catch (MismatchedInputException e) {
+      if (String.valueOf(e.getOriginalMessage()).startsWith("Trailing token")) {
+        throw ApiError.badRequest("malformed_json", "the body has more than one JSON value");
+      }
       String field = path(e);
       throw ApiError.badRequest("invalid_field", field.isEmpty()
           ? "the body must be a JSON object" : "field '" + field + "' has the wrong type");

@@ -1,0 +1,87 @@
+package io.tierstate.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class HttpErrorsIntegrationTests {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static TestInfrastructure infra;
+  private static TierstateServer server;
+
+  @BeforeAll
+  static void start() {
+    infra = new TestInfrastructure();
+    server = infra.startServer(Map.of("MAX_REQUEST_BYTES", "2048"));
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+    infra.close();
+  }
+
+  private static JsonNode error(HttpResponse<String> response, int status, String code) throws Exception {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+    assertThat(response.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/json");
+    JsonNode body = JSON.readTree(response.body());
+    assertThat(body.at("/error/code").asText()).isEqualTo(code);
+    assertThat(body.at("/error/message").asText()).isNotBlank();
+    assertThat(response.body()).doesNotContain("Exception", "\tat ");
+    return body;
+  }
+
+  @Test
+  void malformedJsonIs400() throws Exception {
+    Browser browser = TestInfrastructure.browser(server);
+    error(browser.post("/api/v1/auth/login", "{\"email\": "), 400, "malformed_json");
+    error(browser.post("/api/v1/auth/login", "not json"), 400, "malformed_json");
+    error(browser.post("/api/v1/auth/login", "{} {}"), 400, "malformed_json");
+  }
+
+  @Test
+  void unknownFieldsAndWrongTypesAre400() throws Exception {
+    Browser browser = TestInfrastructure.browser(server);
+    JsonNode unknown = error(browser.post("/api/v1/auth/login",
+        "{\"email\":\"a@b.c\",\"password\":\"x\",\"admin\":true}"), 400, "unknown_field");
+    assertThat(unknown.at("/error/message").asText()).contains("'admin'");
+    error(browser.post("/api/v1/auth/login", "{\"email\":[1,2],\"password\":\"x\"}"), 400, "invalid_field");
+    error(browser.post("/api/v1/auth/login", "[]"), 400, "invalid_field");
+    error(browser.post("/api/v1/auth/login", "null"), 400, "missing_body");
+    error(browser.post("/api/v1/auth/login", ""), 400, "missing_body");
+    error(browser.post("/api/v1/auth/login", "{\"email\":\"a@b.c\"}"), 400, "invalid_request");
+    error(browser.post("/api/v1/auth/login", "{\"email\":\"a@b.c\",\"password\":\"x\",\"deviceId\":\"no spaces\"}"),
+        400, "invalid_request");
+  }
+
+  @Test
+  void oversizedBodiesAre413() throws Exception {
+    Browser browser = TestInfrastructure.browser(server);
+    String big = "{\"email\":\"a@b.c\",\"password\":\"" + "x".repeat(4096) + "\"}";
+    error(browser.post("/api/v1/auth/login", big), 413, "body_too_large");
+  }
+
+  @Test
+  void unknownRoutesAndMethodsAreJson404() throws Exception {
+    Browser browser = TestInfrastructure.browser(server);
+    error(browser.get("/nowhere"), 404, "not_found");
+    error(browser.get("/api/v1/nowhere"), 404, "not_found");
+    error(browser.send("DELETE", "/health", null, Map.of("Origin", server.baseUrl())), 404, "not_found");
+  }
+
+  @Test
+  void aBadOrForeignCacheKeyIs400Or403NotA500() throws Exception {
+    Browser admin = TestInfrastructure.browser(server);
+    admin.login("admin@acme.test", TestInfrastructure.PASSWORD);
+    error(admin.post("/admin/cache/invalidate", "{\"keys\":[\"has space\"]}"), 400, "invalid_key");
+    error(admin.post("/admin/cache/invalidate", "{\"keys\":[\"tenant:someone-else:x\"]}"), 403, "tenant_scope");
+    error(admin.post("/admin/cache/invalidate", "{}"), 400, "invalid_request");
+    error(admin.post("/admin/cache/invalidate", "{\"keys\":\"tenant:x\"}"), 400, "invalid_field");
+  }
+}

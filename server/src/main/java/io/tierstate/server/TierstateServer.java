@@ -100,6 +100,7 @@ public final class TierstateServer implements AutoCloseable {
 
     Database database = null;
     Tierstate tierstate = null;
+    Javalin app = null;
     try {
       database = Database.connect(config.database(), meters);
       PasswordHasher hasher = new PasswordHasher();
@@ -111,7 +112,7 @@ public final class TierstateServer implements AutoCloseable {
       ClientAddress clientAddress = new ClientAddress(config.http().trustForwardedFor());
       ServerContext context = new ServerContext(config, database, tierstate, meters, json, clientAddress);
 
-      Javalin app = Javalin.create(javalin -> {
+      app = Javalin.create(javalin -> {
         javalin.useVirtualThreads = true;
         javalin.showJavalinBanner = false;
         javalin.http.maxRequestSize = config.http().maxRequestBytes();
@@ -132,6 +133,9 @@ public final class TierstateServer implements AutoCloseable {
           .log("tierstate-server listening");
       return server;
     } catch (RuntimeException e) {
+      if (app != null) {
+        app.stop();
+      }
       closeQuietly(tierstate);
       closeQuietly(database);
       closeQuietly(gc);

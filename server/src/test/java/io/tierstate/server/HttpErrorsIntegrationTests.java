@@ -68,6 +68,20 @@ class HttpErrorsIntegrationTests {
   }
 
   @Test
+  void oversizedChunkedBodiesWithoutContentLengthAre413Too() throws Exception {
+    byte[] body = "x".repeat(64 * 1024).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    // A publisher of unknown length makes the client send the body chunked, without Content-Length.
+    java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create(server.baseUrl() + "/api/v1/auth/login"))
+        .header("Origin", server.baseUrl())
+        .header("Content-Type", "application/json")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body)))
+        .build();
+    HttpResponse<String> response = Browser.CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+    error(response, 413, "body_too_large");
+  }
+
+  @Test
   void unknownRoutesAndMethodsAreJson404() throws Exception {
     Browser browser = TestInfrastructure.browser(server);
     error(browser.get("/nowhere"), 404, "not_found");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
+import io.tierstate.server.http.PathParams;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,7 +19,14 @@ class HttpErrorsIntegrationTests {
   @BeforeAll
   static void start() {
     infra = new TestInfrastructure();
-    server = infra.startServer(Map.of("MAX_REQUEST_BYTES", "2048"));
+    // A route of the kind feature packages add, to exercise the shared pieces.
+    Feature things = (app, context) -> {
+      app.get("/api/v1/things/{thingId}", ctx -> ctx.json(Map.of("id", PathParams.uuid(ctx, "thingId"))));
+      app.get("/api/v1/broken", ctx -> {
+        throw new IllegalStateException("a bug with a secret detail");
+      });
+    };
+    server = infra.startServer(Map.of("MAX_REQUEST_BYTES", "2048"), java.util.List.of(things));
   }
 
   @AfterAll
@@ -58,6 +66,36 @@ class HttpErrorsIntegrationTests {
     error(browser.post("/api/v1/auth/login", "{\"email\":\"a@b.c\"}"), 400, "invalid_request");
     error(browser.post("/api/v1/auth/login", "{\"email\":\"a@b.c\",\"password\":\"x\",\"deviceId\":\"no spaces\"}"),
         400, "invalid_request");
+  }
+
+  @Test
+  void badIdsAre400AndGoodOnesPass() throws Exception {
+    Browser browser = TestInfrastructure.browser(server);
+    browser.login("alice@acme.test", TestInfrastructure.PASSWORD);
+    String id = "3f2c1a9e-8d4b-4c1e-9a7f-2b6d5e8c0f13";
+    assertThat(browser.get("/api/v1/things/" + id).body()).contains(id);
+    error(browser.get("/api/v1/things/42"), 400, "invalid_id");
+    error(browser.get("/api/v1/things/1-2-3-4-5"), 400, "invalid_id");
+    error(browser.get("/api/v1/things/" + id.replace('3', 'z')), 400, "invalid_id");
+  }
+
+  @Test
+  void unexpectedFailuresAre500WithoutDetails() throws Exception {
+    Browser browser = TestInfrastructure.browser(server);
+    browser.login("alice@acme.test", TestInfrastructure.PASSWORD);
+    HttpResponse<String> response = browser.get("/api/v1/broken");
+    error(response, 500, "internal_error");
+    assertThat(response.body()).doesNotContain("secret", "IllegalState");
+  }
+
+  @Test
+  void everyResponseCarriesARequestId() {
+    Browser browser = TestInfrastructure.browser(server);
+    assertThat(browser.get("/health").headers().firstValue("X-Request-Id")).isPresent();
+    HttpResponse<String> echoed = browser.send("GET", "/nowhere", null, Map.of("X-Request-Id", "trace-42"));
+    assertThat(echoed.headers().firstValue("X-Request-Id")).hasValue("trace-42");
+    HttpResponse<String> replaced = browser.send("GET", "/health", null, Map.of("X-Request-Id", "not a plain token; really"));
+    assertThat(replaced.headers().firstValue("X-Request-Id").orElseThrow()).isNotEqualTo("not a plain token; really").hasSize(36);
   }
 
   @Test

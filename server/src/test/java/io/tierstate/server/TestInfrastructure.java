@@ -30,6 +30,11 @@ final class TestInfrastructure implements AutoCloseable {
 
   /** A server with the defaults plus {@code overrides} (environment variable names). */
   TierstateServer startServer(Map<String, String> overrides) {
+    return startServer(overrides, java.util.List.of());
+  }
+
+  /** A server as above with test-only features registered after the built-in ones. */
+  TierstateServer startServer(Map<String, String> overrides, java.util.List<Feature> extraFeatures) {
     Map<String, String> env = new HashMap<>();
     env.put("PORT", "0");
     env.put("DATABASE_URL", jdbcUrl);
@@ -42,7 +47,7 @@ final class TestInfrastructure implements AutoCloseable {
     env.putAll(overrides);
     TierstateConfig redisConfig = TierstateConfig.fromEnv(Map.of("REDIS_URL", redis.uri(),
         "TIERSTATE_COMMAND_TIMEOUT", "500ms", "TIERSTATE_CONNECT_TIMEOUT", "500ms"));
-    return TierstateServer.start(ServerConfig.fromEnv(env), redisConfig);
+    return TierstateServer.start(ServerConfig.fromEnv(env), redisConfig, extraFeatures);
   }
 
   /** A browser with an address no other browser of this JVM has. */

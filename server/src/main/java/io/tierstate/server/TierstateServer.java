@@ -19,6 +19,7 @@ import io.tierstate.server.db.Database;
 import io.tierstate.server.demo.DemoData;
 import io.tierstate.server.http.ApiRateLimiting;
 import io.tierstate.server.http.ClientAddress;
+import io.tierstate.server.http.CrossOrigin;
 import io.tierstate.server.http.HttpErrors;
 import io.tierstate.server.http.JsonBodies;
 import io.tierstate.server.http.OriginCheck;
@@ -131,6 +132,7 @@ public final class TierstateServer implements AutoCloseable {
       });
       HttpErrors.register(app);
       app.before(new RequestIds());
+      app.before(new CrossOrigin(config.http().allowedOrigins()));
       app.before(new OriginCheck(config.http().allowedOrigins()));
       AccessTokens tokens = new AccessTokens(config.auth());
       app.before("/api/*", new ApiRateLimiting(tierstate.rateLimiter(), config.rateLimits().apiLimit(),

@@ -193,6 +193,24 @@ class AuthIntegrationTests {
   }
 
   @Test
+  void allowedOriginsGetCorsWithCredentialsAndOthersDoNot() {
+    Browser browser = TestInfrastructure.browser(server);
+    HttpResponse<String> preflight = browser.send("OPTIONS", "/api/v1/auth/session", null, Map.of(
+        "Origin", "https://console.example.com", "Access-Control-Request-Method", "GET"));
+    assertThat(preflight.statusCode()).isEqualTo(204);
+    assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://console.example.com");
+    assertThat(preflight.headers().firstValue("Access-Control-Allow-Credentials")).hasValue("true");
+
+    HttpResponse<String> foreign = browser.send("OPTIONS", "/api/v1/auth/session", null, Map.of(
+        "Origin", "https://evil.example", "Access-Control-Request-Method", "GET"));
+    assertThat(foreign.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+
+    HttpResponse<String> read = browser.send("GET", "/api/v1/auth/session", null,
+        Map.of("Origin", "https://console.example.com"));
+    assertThat(read.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://console.example.com");
+  }
+
+  @Test
   void loginIsRateLimitedPerEmailWithRetryAfter() throws Exception {
     // LOGIN_RATE_LIMIT_EMAIL defaults to 5 a minute; each attempt comes from a new address.
     for (int i = 0; i < 5; i++) {

@@ -41,7 +41,9 @@ final class Authenticator implements Handler {
 
   @Override
   public void handle(Context ctx) {
-    if (ctx.routeRoles().contains(Access.PUBLIC) || !isProtectedPath(ctx.path())) {
+    // CORS preflights carry no credentials by design.
+    if (ctx.method().name().equals("OPTIONS") || ctx.routeRoles().contains(Access.PUBLIC)
+        || !isProtectedPath(ctx.path())) {
       return;
     }
     AuthContext.set(ctx, authenticate(ctx));

@@ -22,6 +22,8 @@ class HttpErrorsIntegrationTests {
     // A route of the kind feature packages add, to exercise the shared pieces.
     Feature things = (app, context) -> {
       app.get("/api/v1/things/{thingId}", ctx -> ctx.json(Map.of("id", PathParams.uuid(ctx, "thingId"))));
+      app.get("/api/v1/whoami", ctx -> ctx.json(Map.of("signedIn",
+          io.tierstate.server.auth.AuthContext.optionalPrincipal(ctx).isPresent())), io.tierstate.server.http.Access.PUBLIC);
       app.get("/api/v1/broken", ctx -> {
         throw new IllegalStateException("a bug with a secret detail");
       });
@@ -77,6 +79,18 @@ class HttpErrorsIntegrationTests {
     error(browser.get("/api/v1/things/42"), 400, "invalid_id");
     error(browser.get("/api/v1/things/1-2-3-4-5"), 400, "invalid_id");
     error(browser.get("/api/v1/things/" + id.replace('3', 'z')), 400, "invalid_id");
+  }
+
+  @Test
+  void publicRoutesServeAnyoneAndStillRecognizeSignedInCallers() {
+    Browser browser = TestInfrastructure.browser(server);
+    assertThat(browser.get("/api/v1/whoami").body()).isEqualTo("{\"signedIn\":false}");
+    browser.login("alice@acme.test", TestInfrastructure.PASSWORD);
+    assertThat(browser.get("/api/v1/whoami").body()).isEqualTo("{\"signedIn\":true}");
+    browser.setCookie("accessToken", "garbage", "/");
+    HttpResponse<String> stale = browser.get("/api/v1/whoami");
+    assertThat(stale.statusCode()).isEqualTo(200);
+    assertThat(stale.body()).isEqualTo("{\"signedIn\":false}");
   }
 
   @Test

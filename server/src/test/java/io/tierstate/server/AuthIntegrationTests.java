@@ -124,6 +124,34 @@ class AuthIntegrationTests {
   }
 
   @Test
+  void concurrentRefreshesWithOneTokenNeverBothSucceed() throws Exception {
+    Browser browser = TestInfrastructure.browser(server);
+    browser.login("alice@acme.test", TestInfrastructure.PASSWORD);
+    String token = browser.cookie("refreshToken").orElseThrow().value();
+    int attempts = 6;
+    java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+    java.util.List<java.util.concurrent.CompletableFuture<Integer>> results = new java.util.ArrayList<>();
+    for (int i = 0; i < attempts; i++) {
+      Browser holder = TestInfrastructure.browser(server);
+      holder.setCookie("refreshToken", token, "/api/v1/auth/refresh");
+      results.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          start.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return holder.post("/api/v1/auth/refresh", "").statusCode();
+      }));
+    }
+    start.countDown();
+    java.util.List<Integer> statuses = results.stream().map(java.util.concurrent.CompletableFuture::join).toList();
+    // The first rotates; every later one presents a used token and ends the session.
+    assertThat(statuses).filteredOn(status -> status == 200).hasSizeLessThanOrEqualTo(1);
+    assertThat(statuses).allMatch(status -> status == 200 || status == 401);
+    assertThat(browser.get("/api/v1/auth/session").statusCode()).isEqualTo(401);
+  }
+
+  @Test
   void logoutEndsTheSessionAtOnce() throws Exception {
     Browser browser = TestInfrastructure.browser(server);
     browser.login("alice@acme.test", TestInfrastructure.PASSWORD);

@@ -24,7 +24,7 @@ public final class AuthFeature implements Feature {
     AccessTokens tokens = new AccessTokens(config);
     AccessCache access = new AccessCache(context.tierstate(), context.database());
     UserAccounts accounts = new UserAccounts(context.database());
-    AuthHandlers handlers = new AuthHandlers(config, context.tierstate().sessions(), accounts, access, tokens,
+    AuthHandlers handlers = new AuthHandlers(config, context.tierstate().sessions(), context.tierstate().locks(), accounts, access, tokens,
         hasher, new LoginLimits(context.tierstate().rateLimiter(), config),
         new AuthCookies(context.config().http().cookieSecure()), context.clientAddress());
 

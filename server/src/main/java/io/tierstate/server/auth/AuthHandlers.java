@@ -1,6 +1,9 @@
 package io.tierstate.server.auth;
 
 import io.javalin.http.Context;
+import io.tierstate.lock.LockHandle;
+import io.tierstate.lock.LockService;
+import io.tierstate.lock.LockTimeoutException;
 import io.tierstate.redis.RedisUnavailableException;
 import io.tierstate.server.ServerConfig;
 import io.tierstate.server.http.ApiError;
@@ -10,6 +13,7 @@ import io.tierstate.session.CreatedSession;
 import io.tierstate.session.NewSession;
 import io.tierstate.session.Session;
 import io.tierstate.session.SessionManager;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -31,6 +35,8 @@ final class AuthHandlers {
   private static final int MAX_EMAIL = 254;
   private static final int MAX_PASSWORD = 1024;
   private static final int MAX_USER_AGENT = 512;
+  private static final Duration REFRESH_LOCK_LEASE = Duration.ofSeconds(5);
+  private static final Duration REFRESH_LOCK_WAIT = Duration.ofSeconds(3);
   private static final String INVALID_CREDENTIALS = "the e-mail address or the password is wrong";
 
   // Session attributes, besides the refresh hash.
@@ -41,6 +47,7 @@ final class AuthHandlers {
 
   private final ServerConfig.Auth config;
   private final SessionManager sessions;
+  private final LockService locks;
   private final UserAccounts accounts;
   private final AccessCache access;
   private final AccessTokens tokens;
@@ -50,11 +57,12 @@ final class AuthHandlers {
   private final AuthCookies cookies;
   private final ClientAddress clientAddress;
 
-  AuthHandlers(ServerConfig.Auth config, SessionManager sessions, UserAccounts accounts, AccessCache access,
+  AuthHandlers(ServerConfig.Auth config, SessionManager sessions, LockService locks, UserAccounts accounts, AccessCache access,
       AccessTokens tokens, PasswordHasher hasher, LoginLimits limits, AuthCookies cookies,
       ClientAddress clientAddress) {
     this.config = config;
     this.sessions = sessions;
+    this.locks = locks;
     this.accounts = accounts;
     this.access = access;
     this.tokens = tokens;
@@ -145,6 +153,23 @@ final class AuthHandlers {
       cookies.clear(ctx);
       throw ApiError.unauthorized("invalid_refresh_token", "no valid refresh token; sign in again");
     }
+    // One refresh per session at a time, across nodes: check-and-rotate must not interleave, or
+    // two holders of one token could both get a fresh one.
+    String lockName = "auth-refresh:" + RefreshTokens.hash(parsed.sessionId()).substring(0, 32);
+    LockHandle lock;
+    try {
+      lock = sessionStore(() -> locks.acquire(lockName, REFRESH_LOCK_LEASE, REFRESH_LOCK_WAIT));
+    } catch (LockTimeoutException e) {
+      throw ApiError.unavailable("refresh_busy", "another refresh of this session is in progress; try again");
+    }
+    try {
+      rotate(ctx, parsed);
+    } finally {
+      lock.close();
+    }
+  }
+
+  private void rotate(Context ctx, RefreshTokens.Parsed parsed) {
     Session session = sessionStore(() -> {
       try {
         return sessions.get(parsed.sessionId());

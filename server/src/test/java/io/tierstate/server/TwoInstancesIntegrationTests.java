@@ -2,7 +2,10 @@ package io.tierstate.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,12 +47,12 @@ class TwoInstancesIntegrationTests {
   }
 
   @Test
-  void aSuspensionOnOneInstanceIsSeenByTheOtherOnItsNextRequest() {
+  void aSuspensionOnOneInstanceIsSeenByTheOtherOnItsNextRequest() throws Exception {
     Browser onB = TestInfrastructure.browser(b);
-    String body = onB.login("carol@acme.test", TestInfrastructure.PASSWORD).body();
+    JsonNode me = new ObjectMapper().readTree(onB.login("carol@acme.test", TestInfrastructure.PASSWORD).body());
     assertThat(onB.get("/api/v1/auth/session").statusCode()).isEqualTo(200); // B's L1 now holds carol's access
-    java.util.UUID tenant = java.util.UUID.fromString(body.replaceAll(".*\"tenant\":\\{\"id\":\"([^\"]+)\".*", "$1"));
-    java.util.UUID user = java.util.UUID.fromString(body.replaceAll(".*\"user\":\\{\"id\":\"([^\"]+)\".*", "$1"));
+    UUID tenant = UUID.fromString(me.at("/tenant/id").asText());
+    UUID user = UUID.fromString(me.at("/user/id").asText());
     try {
       a.database().update("UPDATE users SET status = 'suspended' WHERE id = ?", user);
       new io.tierstate.server.auth.AccessCache(a.tierstate(), a.database()).invalidateUser(tenant, user);

@@ -8,8 +8,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Makes sure no server process (redis-server, postgres) outlives the JVM: a shutdown hook kills every registered process
- * (SIGKILL works on paused ones too) and then deletes every registered directory. Thread-safe.
+ * Makes sure no server process (redis-server, postgres) outlives the JVM: a shutdown hook runs the
+ * tasks registered with {@link ShutdownHooks}, then kills every registered process and its
+ * children (SIGKILL works on paused ones too) and deletes every registered directory. Thread-safe.
  */
 final class ProcessReaper {
   private static final Set<Process> processes = ConcurrentHashMap.newKeySet();

@@ -35,8 +35,8 @@ final class AuthHandlers {
   private static final int MAX_EMAIL = 254;
   private static final int MAX_PASSWORD = 1024;
   private static final int MAX_USER_AGENT = 512;
-  private static final Duration REFRESH_LOCK_LEASE = Duration.ofSeconds(5);
-  private static final Duration REFRESH_LOCK_WAIT = Duration.ofSeconds(3);
+  private static final Duration REFRESH_LOCK_LEASE = Duration.ofSeconds(10);
+  private static final Duration REFRESH_LOCK_WAIT = Duration.ofSeconds(5);
   private static final String INVALID_CREDENTIALS = "the e-mail address or the password is wrong";
 
   // Session attributes, besides the refresh hash.

@@ -47,6 +47,15 @@ class TwoInstancesIntegrationTests {
   }
 
   @Test
+  void demoDataIsLoadedOnceHoweverManyInstancesStart() {
+    // Both instances started with TIERSTATE_DEMO=true on one database; a third load adds nothing.
+    assertThat(io.tierstate.server.demo.DemoData.load(a.database(), new io.tierstate.server.auth.PasswordHasher()))
+        .isZero();
+    assertThat(a.database().queryOne("SELECT count(*) FROM users", row -> row.getLong(1))).hasValue(5L);
+    assertThat(a.database().queryOne("SELECT count(*) FROM tenants", row -> row.getLong(1))).hasValue(2L);
+  }
+
+  @Test
   void aSuspensionOnOneInstanceIsSeenByTheOtherOnItsNextRequest() throws Exception {
     Browser onB = TestInfrastructure.browser(b);
     JsonNode me = new ObjectMapper().readTree(onB.login("carol@acme.test", TestInfrastructure.PASSWORD).body());

@@ -58,7 +58,8 @@ class OpsIntegrationTests {
         "tierstate_ratelimit_decisions",
         "jvm_memory_used_bytes",
         "jvm_threads_live_threads",
-        "hikaricp_connections");
+        "hikaricp_connections",
+        "tierstate_server_logins_total{result=\"success\"}");
   }
 
   @Test

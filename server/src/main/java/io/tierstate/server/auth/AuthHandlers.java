@@ -1,6 +1,8 @@
 package io.tierstate.server.auth;
 
 import io.javalin.http.Context;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tierstate.lock.LockHandle;
 import io.tierstate.lock.LockService;
 import io.tierstate.lock.LockTimeoutException;
@@ -56,10 +58,11 @@ final class AuthHandlers {
   private final LoginLimits limits;
   private final AuthCookies cookies;
   private final ClientAddress clientAddress;
+  private final MeterRegistry meters;
 
   AuthHandlers(ServerConfig.Auth config, SessionManager sessions, LockService locks, UserAccounts accounts, AccessCache access,
       AccessTokens tokens, PasswordHasher hasher, LoginLimits limits, AuthCookies cookies,
-      ClientAddress clientAddress) {
+      ClientAddress clientAddress, MeterRegistry meters) {
     this.config = config;
     this.sessions = sessions;
     this.locks = locks;
@@ -70,6 +73,7 @@ final class AuthHandlers {
     this.limits = limits;
     this.cookies = cookies;
     this.clientAddress = clientAddress;
+    this.meters = meters;
   }
 
   /** The login request body. */
@@ -97,21 +101,29 @@ final class AuthHandlers {
       throw ApiError.badRequest("invalid_request", "'deviceId' must be 1 to 64 letters, digits, '.', '_' or '-'");
     }
     String ip = clientAddress.of(ctx);
-    limits.check(ctx, ip, email);
+    try {
+      limits.check(ctx, ip, email);
+    } catch (ApiError e) {
+      countLogin("rate_limited");
+      throw e;
+    }
 
     Optional<UserAccounts.Account> found = accounts.byEmail(email);
     // Same answer, and the same work, whether the address is unknown or the password wrong.
     if (found.isEmpty()) {
       hasher.verifyDummy(password);
+      countLogin("invalid_credentials");
       log.atInfo().addKeyValue("ip", ip).log("login failed");
       throw ApiError.unauthorized("invalid_credentials", INVALID_CREDENTIALS);
     }
     UserAccounts.Account account = found.get();
     if (!hasher.verify(password, account.passwordHash())) {
+      countLogin("invalid_credentials");
       log.atInfo().addKeyValue("ip", ip).addKeyValue("userId", account.id()).log("login failed");
       throw ApiError.unauthorized("invalid_credentials", INVALID_CREDENTIALS);
     }
     if (!account.active()) {
+      countLogin("suspended");
       throw ApiError.forbidden("account_suspended", "this account is suspended; contact your administrator");
     }
     UserAccess current = access.get(account.tenantId(), account.id());
@@ -140,6 +152,7 @@ final class AuthHandlers {
             .build()));
     AccessTokens.Issued issued = issueCookies(ctx, account.id().toString(), account.tenantId().toString(),
         created.id(), refresh);
+    countLogin("success");
     log.atInfo().addKeyValue("userId", account.id()).addKeyValue("tenantId", account.tenantId())
         .addKeyValue("ip", ip).log("login");
     ctx.json(view(account.id(), account.tenantId(), current, created.session(), issued.expiresAt()));
@@ -262,6 +275,12 @@ final class AuthHandlers {
     view.put("session", null);
     view.put("degraded", true);
     ctx.json(view);
+  }
+
+  /** Counts a sign-in attempt's outcome: {@code tierstate.server.logins{result}}. */
+  private void countLogin(String result) {
+    Counter.builder("tierstate.server.logins").description("Sign-in attempts by outcome")
+        .tag("result", result).register(meters).increment();
   }
 
   private AccessTokens.Issued issueCookies(Context ctx, String userId, String tenantId, String sessionId,

@@ -4,6 +4,7 @@ import io.tierstate.TierstateConfig;
 import io.tierstate.server.demo.DemoData;
 import io.tierstate.testkit.PostgresServer;
 import io.tierstate.testkit.RedisServer;
+import io.tierstate.testkit.ShutdownHooks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -64,11 +65,17 @@ public final class Main {
           + System.lineSeparator());
     }
     TierstateServer started = server;
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    Runnable shutdown = () -> {
       log.info("shutting down");
       started.close();
       embedded.forEach(Main::closeQuietly);
-    }, "tierstate-shutdown"));
+    };
+    if (embedded.isEmpty()) {
+      Runtime.getRuntime().addShutdownHook(new Thread(shutdown, "tierstate-shutdown"));
+    } else {
+      // The testkit kills its servers in a hook of its own; stop the server before that.
+      ShutdownHooks.beforeServersStop(shutdown);
+    }
   }
 
   private static boolean blank(@Nullable String value) {

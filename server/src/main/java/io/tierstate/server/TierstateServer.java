@@ -19,9 +19,11 @@ import io.tierstate.server.db.Database;
 import io.tierstate.server.demo.DemoData;
 import io.tierstate.server.http.ApiRateLimiting;
 import io.tierstate.server.http.ClientAddress;
+import io.tierstate.server.http.CrossOrigin;
 import io.tierstate.server.http.HttpErrors;
 import io.tierstate.server.http.JsonBodies;
 import io.tierstate.server.http.OriginCheck;
+import io.tierstate.server.http.RequestIds;
 import io.tierstate.server.http.RequestMetrics;
 import io.tierstate.server.ops.OpsFeature;
 import java.util.List;
@@ -84,6 +86,15 @@ public final class TierstateServer implements AutoCloseable {
    *     everything started so far is closed
    */
   public static TierstateServer start(ServerConfig config, TierstateConfig tierstateConfig) {
+    return start(config, tierstateConfig, List.of());
+  }
+
+  /**
+   * Like {@link #start(ServerConfig, TierstateConfig)}, with more features registered after the
+   * built-in ones: for tests that need routes of their own, and for embedding the server.
+   */
+  public static TierstateServer start(ServerConfig config, TierstateConfig tierstateConfig,
+      List<Feature> extraFeatures) {
     if (config.auth().jwtSecretGenerated()) {
       log.warn("JWT_SECRET is not set: using a random key, so sessions end on restart and instances "
           + "cannot verify each other's tokens; set JWT_SECRET to at least 32 random bytes");
@@ -100,6 +111,7 @@ public final class TierstateServer implements AutoCloseable {
 
     Database database = null;
     Tierstate tierstate = null;
+    Javalin app = null;
     try {
       database = Database.connect(config.database(), meters);
       PasswordHasher hasher = new PasswordHasher();
@@ -111,7 +123,7 @@ public final class TierstateServer implements AutoCloseable {
       ClientAddress clientAddress = new ClientAddress(config.http().trustForwardedFor());
       ServerContext context = new ServerContext(config, database, tierstate, meters, json, clientAddress);
 
-      Javalin app = Javalin.create(javalin -> {
+      app = Javalin.create(javalin -> {
         javalin.useVirtualThreads = true;
         javalin.showJavalinBanner = false;
         javalin.http.maxRequestSize = config.http().maxRequestBytes();
@@ -119,11 +131,16 @@ public final class TierstateServer implements AutoCloseable {
         JsonBodies.install(javalin, json);
       });
       HttpErrors.register(app);
+      app.before(new RequestIds());
+      app.before(new CrossOrigin(config.http().allowedOrigins()));
       app.before(new OriginCheck(config.http().allowedOrigins()));
       AccessTokens tokens = new AccessTokens(config.auth());
       app.before("/api/*", new ApiRateLimiting(tierstate.rateLimiter(), config.rateLimits().apiLimit(),
           config.rateLimits().apiWindow(), clientAddress, tokens::userIdOf));
       for (Feature feature : features(hasher)) {
+        feature.register(app, context);
+      }
+      for (Feature feature : extraFeatures) {
         feature.register(app, context);
       }
       app.start(config.http().port());
@@ -132,6 +149,9 @@ public final class TierstateServer implements AutoCloseable {
           .log("tierstate-server listening");
       return server;
     } catch (RuntimeException e) {
+      if (app != null) {
+        app.stop();
+      }
       closeQuietly(tierstate);
       closeQuietly(database);
       closeQuietly(gc);

@@ -11,6 +11,7 @@ import io.tierstate.server.ServerConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -73,6 +74,7 @@ public final class AccessTokens {
         .withClaim("tid", tenantId)
         .withClaim("sid", sessionId)
         .withIssuedAt(now)
+        .withJWTId(UUID.randomUUID().toString()) // two tokens issued in one second still differ
         .withExpiresAt(expiresAt)
         .sign(algorithm);
     return new Issued(token, expiresAt);

@@ -24,9 +24,9 @@ public final class AuthFeature implements Feature {
     AccessTokens tokens = new AccessTokens(config);
     AccessCache access = new AccessCache(context.tierstate(), context.database());
     UserAccounts accounts = new UserAccounts(context.database());
-    AuthHandlers handlers = new AuthHandlers(config, context.tierstate().sessions(), accounts, access, tokens,
+    AuthHandlers handlers = new AuthHandlers(config, context.tierstate().sessions(), context.tierstate().locks(), accounts, access, tokens,
         hasher, new LoginLimits(context.tierstate().rateLimiter(), config),
-        new AuthCookies(context.config().http().cookieSecure()), context.clientAddress());
+        new AuthCookies(context.config().http().cookieSecure()), context.clientAddress(), context.meters());
 
     app.beforeMatched(new Authenticator(tokens, context.tierstate().sessions(), access));
     app.post("/api/v1/auth/login", handlers::login, Access.PUBLIC);

@@ -1,6 +1,11 @@
 package io.tierstate.server.auth;
 
 import io.javalin.http.Context;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tierstate.lock.LockHandle;
+import io.tierstate.lock.LockService;
+import io.tierstate.lock.LockTimeoutException;
 import io.tierstate.redis.RedisUnavailableException;
 import io.tierstate.server.ServerConfig;
 import io.tierstate.server.http.ApiError;
@@ -10,6 +15,7 @@ import io.tierstate.session.CreatedSession;
 import io.tierstate.session.NewSession;
 import io.tierstate.session.Session;
 import io.tierstate.session.SessionManager;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -31,6 +37,8 @@ final class AuthHandlers {
   private static final int MAX_EMAIL = 254;
   private static final int MAX_PASSWORD = 1024;
   private static final int MAX_USER_AGENT = 512;
+  private static final Duration REFRESH_LOCK_LEASE = Duration.ofSeconds(10);
+  private static final Duration REFRESH_LOCK_WAIT = Duration.ofSeconds(5);
   private static final String INVALID_CREDENTIALS = "the e-mail address or the password is wrong";
 
   // Session attributes, besides the refresh hash.
@@ -41,6 +49,7 @@ final class AuthHandlers {
 
   private final ServerConfig.Auth config;
   private final SessionManager sessions;
+  private final LockService locks;
   private final UserAccounts accounts;
   private final AccessCache access;
   private final AccessTokens tokens;
@@ -49,12 +58,14 @@ final class AuthHandlers {
   private final LoginLimits limits;
   private final AuthCookies cookies;
   private final ClientAddress clientAddress;
+  private final MeterRegistry meters;
 
-  AuthHandlers(ServerConfig.Auth config, SessionManager sessions, UserAccounts accounts, AccessCache access,
+  AuthHandlers(ServerConfig.Auth config, SessionManager sessions, LockService locks, UserAccounts accounts, AccessCache access,
       AccessTokens tokens, PasswordHasher hasher, LoginLimits limits, AuthCookies cookies,
-      ClientAddress clientAddress) {
+      ClientAddress clientAddress, MeterRegistry meters) {
     this.config = config;
     this.sessions = sessions;
+    this.locks = locks;
     this.accounts = accounts;
     this.access = access;
     this.tokens = tokens;
@@ -62,6 +73,7 @@ final class AuthHandlers {
     this.limits = limits;
     this.cookies = cookies;
     this.clientAddress = clientAddress;
+    this.meters = meters;
   }
 
   /** The login request body. */
@@ -89,21 +101,29 @@ final class AuthHandlers {
       throw ApiError.badRequest("invalid_request", "'deviceId' must be 1 to 64 letters, digits, '.', '_' or '-'");
     }
     String ip = clientAddress.of(ctx);
-    limits.check(ctx, ip, email);
+    try {
+      limits.check(ctx, ip, email);
+    } catch (ApiError e) {
+      countLogin("rate_limited");
+      throw e;
+    }
 
     Optional<UserAccounts.Account> found = accounts.byEmail(email);
     // Same answer, and the same work, whether the address is unknown or the password wrong.
     if (found.isEmpty()) {
       hasher.verifyDummy(password);
+      countLogin("invalid_credentials");
       log.atInfo().addKeyValue("ip", ip).log("login failed");
       throw ApiError.unauthorized("invalid_credentials", INVALID_CREDENTIALS);
     }
     UserAccounts.Account account = found.get();
     if (!hasher.verify(password, account.passwordHash())) {
+      countLogin("invalid_credentials");
       log.atInfo().addKeyValue("ip", ip).addKeyValue("userId", account.id()).log("login failed");
       throw ApiError.unauthorized("invalid_credentials", INVALID_CREDENTIALS);
     }
     if (!account.active()) {
+      countLogin("suspended");
       throw ApiError.forbidden("account_suspended", "this account is suspended; contact your administrator");
     }
     UserAccess current = access.get(account.tenantId(), account.id());
@@ -132,6 +152,7 @@ final class AuthHandlers {
             .build()));
     AccessTokens.Issued issued = issueCookies(ctx, account.id().toString(), account.tenantId().toString(),
         created.id(), refresh);
+    countLogin("success");
     log.atInfo().addKeyValue("userId", account.id()).addKeyValue("tenantId", account.tenantId())
         .addKeyValue("ip", ip).log("login");
     ctx.json(view(account.id(), account.tenantId(), current, created.session(), issued.expiresAt()));
@@ -145,6 +166,23 @@ final class AuthHandlers {
       cookies.clear(ctx);
       throw ApiError.unauthorized("invalid_refresh_token", "no valid refresh token; sign in again");
     }
+    // One refresh per session at a time, across nodes: check-and-rotate must not interleave, or
+    // two holders of one token could both get a fresh one.
+    String lockName = "auth-refresh:" + RefreshTokens.hash(parsed.sessionId()).substring(0, 32);
+    LockHandle lock;
+    try {
+      lock = sessionStore(() -> locks.acquire(lockName, REFRESH_LOCK_LEASE, REFRESH_LOCK_WAIT));
+    } catch (LockTimeoutException e) {
+      throw ApiError.unavailable("refresh_busy", "another refresh of this session is in progress; try again");
+    }
+    try {
+      rotate(ctx, parsed);
+    } finally {
+      lock.close();
+    }
+  }
+
+  private void rotate(Context ctx, RefreshTokens.Parsed parsed) {
     Session session = sessionStore(() -> {
       try {
         return sessions.get(parsed.sessionId());
@@ -237,6 +275,12 @@ final class AuthHandlers {
     view.put("session", null);
     view.put("degraded", true);
     ctx.json(view);
+  }
+
+  /** Counts a sign-in attempt's outcome: {@code tierstate.server.logins{result}}. */
+  private void countLogin(String result) {
+    Counter.builder("tierstate.server.logins").description("Sign-in attempts by outcome")
+        .tag("result", result).register(meters).increment();
   }
 
   private AccessTokens.Issued issueCookies(Context ctx, String userId, String tenantId, String sessionId,

@@ -3,6 +3,7 @@ package io.tierstate.server.auth;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.tierstate.redis.RedisUnavailableException;
+import io.tierstate.server.db.DatabaseException;
 import io.tierstate.server.http.Access;
 import io.tierstate.server.http.ApiError;
 import io.tierstate.session.Session;
@@ -17,7 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The auth filter, run before every matched route: on non-public {@code /api/} and {@code /admin/}
  * routes it requires a valid access token AND a live session in Redis (so a logout takes effect at
- * once, on every node), then loads the user's current access and stores the {@link Principal}.
+ * once, on every node), then loads the user's current access and stores the {@link Principal}. On
+ * public routes it does the same when an access cookie comes along, without refusing anything, so
+ * {@link AuthContext#optionalPrincipal} tells signed-in callers from anonymous ones.
  *
  * <p><b>Redis unavailable.</b> The session cannot be checked. Safe requests (GET, HEAD) are then
  * served on the token's signature alone, with the user's access from the cache or PostgreSQL, and
@@ -41,10 +44,23 @@ final class Authenticator implements Handler {
 
   @Override
   public void handle(Context ctx) {
-    if (ctx.routeRoles().contains(Access.PUBLIC) || !isProtectedPath(ctx.path())) {
+    // CORS preflights carry no credentials by design.
+    if (ctx.method().name().equals("OPTIONS") || !isProtectedPath(ctx.path())) {
       return;
     }
-    AuthContext.set(ctx, authenticate(ctx));
+    if (!ctx.routeRoles().contains(Access.PUBLIC)) {
+      AuthContext.set(ctx, authenticate(ctx));
+      return;
+    }
+    // A public route serves anyone; a signed-in caller is still recognized when possible.
+    String token = ctx.cookie(AccessTokens.COOKIE);
+    if (token != null && !token.isEmpty()) {
+      try {
+        AuthContext.set(ctx, authenticate(ctx));
+      } catch (ApiError | DatabaseException | RedisUnavailableException e) {
+        // Anonymous, then: the route decides what an anonymous caller gets.
+      }
+    }
   }
 
   static boolean isProtectedPath(String path) {

@@ -12,6 +12,8 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.config.Key;
 import io.javalin.http.Context;
 import io.javalin.json.JavalinJackson;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.stream.Collectors;
 
 /**
@@ -28,6 +30,7 @@ import java.util.stream.Collectors;
  */
 public final class JsonBodies {
   private static final Key<ObjectMapper> MAPPER = new Key<>("tierstate.json");
+  private static final Key<Long> MAX_BYTES = new Key<>("tierstate.max-body-bytes");
 
   private JsonBodies() {}
 
@@ -51,7 +54,7 @@ public final class JsonBodies {
    *     {@code invalid_field}; 413 {@code body_too_large} when over the size limit
    */
   public static <T> T read(Context ctx, Class<T> type) {
-    String body = ctx.body(); // Javalin enforces the maximum request size here (413)
+    String body = boundedBody(ctx);
     if (body.isBlank()) {
       throw ApiError.badRequest("missing_body", "the request needs a JSON body");
     }
@@ -69,6 +72,9 @@ public final class JsonBodies {
     } catch (InvalidFormatException e) {
       throw ApiError.badRequest("invalid_field", "field '" + path(e) + "' has an invalid value");
     } catch (MismatchedInputException e) {
+      if (String.valueOf(e.getOriginalMessage()).startsWith("Trailing token")) {
+        throw ApiError.badRequest("malformed_json", "the body has more than one JSON value");
+      }
       String field = path(e);
       throw ApiError.badRequest("invalid_field", field.isEmpty()
           ? "the body must be a JSON object" : "field '" + field + "' has the wrong type");
@@ -78,6 +84,30 @@ public final class JsonBodies {
     }
   }
 
+  /**
+   * The body, read up to the configured maximum: Javalin checks Content-Length, but a chunked
+   * body has none and would be read whole into memory.
+   */
+  private static String boundedBody(Context ctx) {
+    long max = ctx.appData(MAX_BYTES);
+    if (ctx.req().getContentLengthLong() > max) {
+      throw tooLarge(max);
+    }
+    try {
+      byte[] bytes = ctx.req().getInputStream().readNBytes((int) Math.min(Integer.MAX_VALUE - 1, max) + 1);
+      if (bytes.length > max) {
+        throw tooLarge(max);
+      }
+      return new String(bytes, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw ApiError.badRequest("unreadable_body", "the request body could not be read");
+    }
+  }
+
+  private static ApiError tooLarge(long max) {
+    return new ApiError(413, "body_too_large", "the request body is larger than " + max + " bytes");
+  }
+
   private static String path(MismatchedInputException e) {
     return e.getPath().stream()
         .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
@@ -85,10 +115,12 @@ public final class JsonBodies {
   }
 
   /**
-   * Makes {@code mapper} the app's JSON mapper, for {@code ctx.json(...)} and for {@link #read}.
+   * Makes {@code mapper} the app's JSON mapper, for {@code ctx.json(...)} and for {@link #read};
+   * call it after setting {@code config.http.maxRequestSize}, the limit {@link #read} enforces.
    */
   public static void install(JavalinConfig config, ObjectMapper mapper) {
     config.jsonMapper(new JavalinJackson(mapper, config.useVirtualThreads));
     config.appData(MAPPER, mapper);
+    config.appData(MAX_BYTES, config.http.maxRequestSize);
   }
 }

@@ -41,6 +41,7 @@ public final class RequestMetrics implements RequestLogger {
         .addKeyValue("status", status)
         .addKeyValue("ms", String.format(java.util.Locale.ROOT, "%.1f", executionTimeMs))
         .log("request");
+    RequestIds.clear(); // the last thing that runs for a request
   }
 
   /** The matched route's pattern, or UNMATCHED when a before-handler answered or no route matched. */

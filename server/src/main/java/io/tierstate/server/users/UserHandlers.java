@@ -2,7 +2,7 @@ package io.tierstate.server.users;
 
 import io.javalin.http.Context;
 import io.tierstate.redis.RedisUnavailableException;
-import io.tierstate.server.api.PathIds;
+import io.tierstate.server.http.PathParams;
 import io.tierstate.server.api.QueryParameters;
 import io.tierstate.server.api.Representations;
 import io.tierstate.server.auth.AccessCache;
@@ -86,7 +86,7 @@ final class UserHandlers {
   /** GET /api/v1/tenants/{tenantId}/users/{userId}. */
   void get(Context ctx) {
     UUID tenantId = tenant(ctx, READ);
-    UUID userId = PathIds.uuid(ctx, "userId");
+    UUID userId = PathParams.uuid(ctx, "userId");
     QueryParameters.of(ctx, Set.of());
     representations.send(ctx, 200, reads.user(tenantId, userId).orElseThrow(() -> noUser(userId)));
   }
@@ -118,7 +118,7 @@ final class UserHandlers {
   /** PATCH /api/v1/tenants/{tenantId}/users/{userId}, optionally conditional with If-Match. */
   void patch(Context ctx) {
     UUID tenantId = tenant(ctx, null);
-    UUID userId = PathIds.uuid(ctx, "userId");
+    UUID userId = PathParams.uuid(ctx, "userId");
     QueryParameters.of(ctx, Set.of());
     Principal me = AuthContext.principal(ctx);
     PatchRequest body = JsonBodies.read(ctx, PatchRequest.class);
@@ -160,7 +160,7 @@ final class UserHandlers {
   /** DELETE /api/v1/tenants/{tenantId}/users/{userId}, optionally conditional with If-Match. */
   void delete(Context ctx) {
     UUID tenantId = tenant(ctx, DELETE);
-    UUID userId = PathIds.uuid(ctx, "userId");
+    UUID userId = PathParams.uuid(ctx, "userId");
     QueryParameters.of(ctx, Set.of());
     Principal me = AuthContext.principal(ctx);
     if (me.userId().equals(userId)) {
@@ -182,7 +182,7 @@ final class UserHandlers {
    */
   void permissions(Context ctx) {
     Principal me = AuthContext.principal(ctx);
-    UUID userId = PathIds.uuid(ctx, "userId");
+    UUID userId = PathParams.uuid(ctx, "userId");
     QueryParameters.of(ctx, Set.of());
     if (!me.userId().equals(userId)) {
       AuthContext.requirePermission(ctx, READ);
@@ -203,7 +203,7 @@ final class UserHandlers {
 
   /** The path's tenant, which must be the caller's (404 otherwise), and the permission if given (403). */
   private static UUID tenant(Context ctx, @Nullable String permission) {
-    UUID tenantId = PathIds.uuid(ctx, "tenantId");
+    UUID tenantId = PathParams.uuid(ctx, "tenantId");
     AuthContext.requireTenant(ctx, tenantId);
     if (permission != null) {
       AuthContext.requirePermission(ctx, permission);

@@ -1,17 +1,21 @@
 package io.tierstate.testkit;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Makes sure no server process (redis-server, postgres) outlives the JVM: a shutdown hook kills every registered process
- * (SIGKILL works on paused ones too) and then deletes every registered directory. Thread-safe.
+ * Makes sure no server process (redis-server, postgres) outlives the JVM: a shutdown hook runs the
+ * tasks registered with {@link ShutdownHooks}, then kills every registered process and its
+ * children (SIGKILL works on paused ones too) and deletes every registered directory. Thread-safe.
  */
 final class ProcessReaper {
   private static final Set<Process> processes = ConcurrentHashMap.newKeySet();
   private static final Set<Path> directories = ConcurrentHashMap.newKeySet();
+  private static final List<Runnable> firstTasks = new CopyOnWriteArrayList<>();
 
   static {
     Runtime.getRuntime()
@@ -19,6 +23,11 @@ final class ProcessReaper {
   }
 
   private ProcessReaper() {}
+
+  /** Runs {@code task} in the shutdown hook before any process is killed. */
+  static void runFirst(Runnable task) {
+    firstTasks.add(task);
+  }
 
   static void register(Process process) {
     processes.add(process);
@@ -37,6 +46,14 @@ final class ProcessReaper {
   }
 
   private static void reapAll() {
+    // Shutdown hooks run concurrently: whoever needs the servers while stopping goes first here.
+    for (Runnable task : firstTasks) {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        // A failing task must not keep the servers alive.
+      }
+    }
     // Children first: a PostgreSQL postmaster's backends would otherwise outlive it briefly.
     for (Process process : processes) {
       process.descendants().forEach(ProcessHandle::destroyForcibly);

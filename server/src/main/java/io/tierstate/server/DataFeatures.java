@@ -1,0 +1,27 @@
+package io.tierstate.server;
+
+import io.javalin.Javalin;
+import io.tierstate.server.api.DataCaching;
+import io.tierstate.server.auth.PasswordHasher;
+import io.tierstate.server.events.EventsFeature;
+import io.tierstate.server.reference.ReferenceFeature;
+import io.tierstate.server.users.UsersFeature;
+import java.util.List;
+
+/**
+ * The data API's features, registered together after auth: users, reference data and the event
+ * stream. Reads {@code SERVER_CACHE} (see {@link DataCaching}) from the environment.
+ */
+final class DataFeatures implements Feature {
+  private final List<Feature> features;
+
+  DataFeatures(PasswordHasher hasher) {
+    DataCaching caching = DataCaching.fromEnv(System.getenv());
+    this.features = List.of(new UsersFeature(hasher, caching), new ReferenceFeature(caching), new EventsFeature());
+  }
+
+  @Override
+  public void register(Javalin app, ServerContext context) {
+    features.forEach(feature -> feature.register(app, context));
+  }
+}

@@ -1,0 +1,75 @@
+package io.tierstate.server.auth;
+
+import io.tierstate.Tierstate;
+import io.tierstate.cache.CacheOptions;
+import io.tierstate.keys.CacheKeys;
+import io.tierstate.server.db.Jdbc;
+import java.time.Duration;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Each user's roles, permissions and status, read on every authenticated request from L1/L2 at
+ * {@code tenant:{t}:user:{u}:permissions} (5-minute TTL) and loaded from PostgreSQL on a miss (one
+ * loader per key across nodes). Entries are tagged {@code tenant:{t}:user:{u}} and {@code
+ * tenant:{t}:access}.
+ *
+ * <p><b>After a change, invalidate:</b> a user's roles or status changed: {@link
+ * #invalidateUser}; a role's permissions changed: {@link #invalidateTenant} (or the tag on every
+ * tenant for a built-in role). The invalidation reaches every node, so the next request anywhere
+ * sees the new permissions.
+ *
+ * <p>Thread-safe.
+ */
+public final class AccessCache {
+  /** How long an entry lives without invalidation. */
+  public static final Duration TTL = Duration.ofMinutes(5);
+
+  private final Tierstate tierstate;
+  private final UserAccounts accounts;
+
+  /** Creates the cache over {@code tierstate}, loading from {@code db}. */
+  public AccessCache(Tierstate tierstate, Jdbc db) {
+    this.tierstate = tierstate;
+    this.accounts = new UserAccounts(db);
+  }
+
+  /** The cache key of a user's access: {@code tenant:{t}:user:{u}:permissions}. */
+  public static String key(UUID tenantId, UUID userId) {
+    return CacheKeys.tenant(tenantId).user(userId).field("permissions");
+  }
+
+  /** The tag on every entry of one user: {@code tenant:{t}:user:{u}}. */
+  public static String userTag(UUID tenantId, UUID userId) {
+    return "tenant:" + tenantId + ":user:" + userId;
+  }
+
+  /** The tag on every access entry of a tenant: {@code tenant:{t}:access}. */
+  public static String tenantTag(UUID tenantId) {
+    return "tenant:" + tenantId + ":access";
+  }
+
+  /**
+   * The user's access, or null if the user does not exist in this tenant (remembered for 30 s).
+   *
+   * @throws io.tierstate.server.db.DatabaseException if it must be loaded and PostgreSQL fails
+   */
+  public @Nullable UserAccess get(UUID tenantId, UUID userId) {
+    return tierstate.cache().getOrLoad(key(tenantId, userId), UserAccess.class,
+        () -> accounts.access(tenantId, userId).orElse(null),
+        CacheOptions.ttl(TTL)
+            .tags(userTag(tenantId, userId), tenantTag(tenantId))
+            .staleIfError(TTL)
+            .cacheAbsent(Duration.ofSeconds(30)));
+  }
+
+  /** Drops one user's cached access on every node. */
+  public void invalidateUser(UUID tenantId, UUID userId) {
+    tierstate.invalidator().invalidateKeys(key(tenantId, userId));
+  }
+
+  /** Drops every cached access of a tenant on every node. */
+  public void invalidateTenant(UUID tenantId) {
+    tierstate.invalidator().invalidateTags(tenantTag(tenantId));
+  }
+}

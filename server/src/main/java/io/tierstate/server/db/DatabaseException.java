@@ -1,0 +1,37 @@
+package io.tierstate.server.db;
+
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A statement failed. {@link #unavailable()} tells a database that cannot be reached (answered with
+ * 503) from a statement that failed (a bug or a constraint: 500 unless the caller handles it, for
+ * example a {@linkplain #isUniqueViolation() unique violation} as 409).
+ */
+public final class DatabaseException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  private final @Nullable String sqlState;
+
+  DatabaseException(String message, SQLException cause) {
+    super(message + ": " + cause.getMessage(), cause);
+    this.sqlState = cause.getSQLState();
+  }
+
+  /** The SQLSTATE of the failure, such as {@code 23505}, or null. */
+  public @Nullable String sqlState() {
+    return sqlState;
+  }
+
+  /** Whether a unique constraint was violated (SQLSTATE 23505). */
+  public boolean isUniqueViolation() {
+    return "23505".equals(sqlState);
+  }
+
+  /** Whether the database could not be reached: a connection failure or an exhausted pool. */
+  public boolean unavailable() {
+    return getCause() instanceof SQLTransientConnectionException
+        || (sqlState != null && sqlState.startsWith("08"));
+  }
+}

@@ -1,0 +1,66 @@
+package io.tierstate.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The README's run command, after {@code mvn package}: {@code java -jar
+ * server/target/tierstate-server.jar} with nothing configured starts an embedded PostgreSQL and
+ * Redis, serves the demo login, and stops cleanly on SIGTERM.
+ */
+class RunnableJarIT {
+
+  @Test
+  void theShadedJarStartsWithEmbeddedServersServesTheDemoLoginAndStopsOnSigterm() throws Exception {
+    Path jar = Path.of("target", "tierstate-server.jar");
+    assertThat(jar).as("run 'mvn package' first").exists();
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    Path log = Path.of("target", "runnable-jar-it.log");
+    String java = ProcessHandle.current().info().command().orElse("java");
+    ProcessBuilder builder = new ProcessBuilder(java, "-jar", jar.toString())
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    builder.environment().keySet().removeIf(name -> name.startsWith("DATABASE_") || name.startsWith("REDIS_"));
+    builder.environment().put("PORT", Integer.toString(port));
+    builder.environment().put("TIERSTATE_DEMO", "true");
+    Process server = builder.start();
+    try {
+      Browser browser = new Browser("http://localhost:" + port, "127.0.0.1");
+      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+      while (!answers(browser)) {
+        assertThat(server.isAlive()).as("the server exited; see %s", log).isTrue();
+        assertThat(System.nanoTime()).as("not up within 120 s; see %s", log).isLessThan(deadline);
+        Thread.sleep(250);
+      }
+      HttpResponse<String> login = browser.login("admin@acme.test", "tierstate-demo");
+      assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+      assertThat(browser.get("/api/v1/auth/session").body()).contains("\"slug\":\"acme\"");
+      assertThat(Files.readString(log, StandardCharsets.UTF_8)).contains("Demo data: tenants acme and globex");
+    } finally {
+      server.destroy(); // SIGTERM
+      assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    }
+    String output = Files.readString(log, StandardCharsets.UTF_8);
+    assertThat(output).contains("tierstate-server stopped").doesNotContain("level=ERROR");
+  }
+
+  private static boolean answers(Browser browser) {
+    try {
+      return browser.get("/health").statusCode() == 200;
+    } catch (java.io.UncheckedIOException e) {
+      return false;
+    }
+  }
+}

@@ -304,13 +304,7 @@ final class DefaultTieredCache implements TieredCache, Invalidator, Invalidation
     }
     long start = System.nanoTime();
     try {
-      l2.call("delete", redis -> {
-        List<CompletionStage<?>> deletes = new ArrayList<>();
-        for (String key : list) {
-          deletes.add(l2.deleteAsync(redis, key));
-        }
-        return ordered(allOf(deletes), () -> appendKeys(redis, list, new String[0]));
-      });
+      sendKeyInvalidation(list);
     } catch (RedisUnavailableException e) {
       pending.addKeys(list);
     } finally {
@@ -330,16 +324,9 @@ final class DefaultTieredCache implements TieredCache, Invalidator, Invalidation
     }
     long start = System.nanoTime();
     long deleted = 0;
-    List<String> keys = List.of();
+    List<String> keys = new ArrayList<>();
     try {
-      keys = l2.invalidateTags(tags);
-      deleted = l2.deleteAll(keys);
-      List<String> invalidated = keys;
-      for (String tag : tags) {
-        l2.removeFromTag(tag, invalidated);
-      }
-      String[] tagArray = tags;
-      l2.call("log tag invalidation", redis -> appendKeys(redis, invalidated, tagArray));
+      deleted = sendTagInvalidation(tags, keys);
     } catch (RedisUnavailableException e) {
       pending.addTags(tags);
     } finally {
@@ -357,22 +344,7 @@ final class DefaultTieredCache implements TieredCache, Invalidator, Invalidation
     long start = System.nanoTime();
     long deleted = 0;
     try {
-      // The epoch moves first: a fill under way that the scan below misses will see it moved.
-      l2.bumpEpoch();
-      ScanCursor cursor = ScanCursor.INITIAL;
-      do {
-        KeyScanCursor<String> page = l2.scan(cursor, pattern);
-        List<String> keys = new ArrayList<>();
-        for (String valueKey : page.getKeys()) {
-          String key = l2.cacheKeyOf(valueKey);
-          if (key != null) {
-            keys.add(key);
-          }
-        }
-        deleted += l2.deleteAll(keys);
-        cursor = page;
-      } while (!cursor.isFinished());
-      l2.call("log pattern invalidation", redis -> logOrThrow().append(redis, InvalidationLog.PATTERN, pattern, ""));
+      deleted = sendPatternInvalidation(pattern);
     } catch (RedisUnavailableException e) {
       pending.addPattern(pattern);
     } finally {
@@ -380,6 +352,54 @@ final class DefaultTieredCache implements TieredCache, Invalidator, Invalidation
     }
     l1.invalidateIf(key -> KeyPattern.matches(pattern, key));
     emit(InvalidationEvent.Kind.PATTERN, List.of(), List.of(), pattern, nodeId, true);
+    return deleted;
+  }
+
+  /** Deletes {@code keys} in L2 and logs their invalidation for the other nodes. */
+  private void sendKeyInvalidation(List<String> keys) {
+    l2.call("delete", redis -> {
+      List<CompletionStage<?>> deletes = new ArrayList<>();
+      for (String key : keys) {
+        deletes.add(l2.deleteAsync(redis, key));
+      }
+      return ordered(allOf(deletes), () -> appendKeys(redis, keys, new String[0]));
+    });
+  }
+
+  /**
+   * Deletes the entries tagged {@code tags} in L2 and logs their invalidation; adds the keys it
+   * found to {@code invalidated}, and returns how many entries it deleted.
+   */
+  private long sendTagInvalidation(String[] tags, List<String> invalidated) {
+    List<String> keys = l2.invalidateTags(tags);
+    invalidated.addAll(keys);
+    long deleted = l2.deleteAll(keys);
+    for (String tag : tags) {
+      l2.removeFromTag(tag, keys);
+    }
+    l2.call("log tag invalidation", redis -> appendKeys(redis, keys, tags));
+    return deleted;
+  }
+
+  /** Deletes the L2 entries whose keys match {@code pattern} and logs the invalidation; returns how many. */
+  private long sendPatternInvalidation(String pattern) {
+    // The epoch moves first: a fill under way that the scan below misses will see it moved.
+    l2.bumpEpoch();
+    long deleted = 0;
+    ScanCursor cursor = ScanCursor.INITIAL;
+    do {
+      KeyScanCursor<String> page = l2.scan(cursor, pattern);
+      List<String> keys = new ArrayList<>();
+      for (String valueKey : page.getKeys()) {
+        String key = l2.cacheKeyOf(valueKey);
+        if (key != null) {
+          keys.add(key);
+        }
+      }
+      deleted += l2.deleteAll(keys);
+      cursor = page;
+    } while (!cursor.isFinished());
+    l2.call("log pattern invalidation", redis -> logOrThrow().append(redis, InvalidationLog.PATTERN, pattern, ""));
     return deleted;
   }
 
@@ -866,27 +886,34 @@ final class DefaultTieredCache implements TieredCache, Invalidator, Invalidation
     }
   }
 
-  /** Sends what this node could not send while Redis was unreachable. */
+  /**
+   * Sends to L2 and the other nodes what this node could not send while Redis was unreachable.
+   * This node's L1 and listeners were told when the change was made, so only Redis is involved.
+   * It does not wait for the breaker to close: while the breaker is open its first call is
+   * refused at once, and once the open period is over it is the breaker's probe. (Waiting for a
+   * closed breaker could wait forever: nothing else on an idle node may call Redis to close it.)
+   */
   void replayPending() {
-    if (pending.isEmpty() || !l2.healthy()) {
+    if (pending.isEmpty()) {
       return;
     }
     PendingInvalidations.Snapshot snapshot = pending.drain();
     try {
       if (snapshot.overflowed()) {
         log.warn("Too many invalidations were pending while Redis was unreachable; invalidating the whole namespace");
-        invalidatePattern("*");
+        sendPatternInvalidation("*");
       }
       if (!snapshot.keys().isEmpty()) {
-        invalidateKeys(snapshot.keys().toArray(new String[0]));
+        sendKeyInvalidation(snapshot.keys());
       }
       if (!snapshot.tags().isEmpty()) {
-        invalidateTags(snapshot.tags().toArray(new String[0]));
+        sendTagInvalidation(snapshot.tags().toArray(new String[0]), new ArrayList<>());
       }
       for (String pattern : snapshot.patterns()) {
-        invalidatePattern(pattern);
+        sendPatternInvalidation(pattern);
       }
     } catch (RuntimeException e) {
+      // Sending again what already went through is harmless: invalidations are idempotent.
       pending.restore(snapshot);
     }
   }

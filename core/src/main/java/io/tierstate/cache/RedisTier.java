@@ -89,11 +89,6 @@ final class RedisTier {
     redis.markReachable();
   }
 
-  /** Whether the breaker is closed (a read of its state; it never takes the half-open probe). */
-  boolean healthy() {
-    return redis.healthy();
-  }
-
   /**
    * Runs Redis commands under the breaker and waits for the result.
    *

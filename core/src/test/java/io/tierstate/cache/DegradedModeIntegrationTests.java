@@ -121,6 +121,38 @@ class DegradedModeIntegrationTests {
   }
 
   @Test
+  void anInvalidationQueuedBehindAnOpenBreakerIsReplayedThoughNothingElseCallsRedis() throws Exception {
+    // Regression: the replay waited for a closed breaker, and on a node that makes no other call
+    // nothing closed it, so the invalidation never left the node.
+    redis = RedisServer.start();
+    nodes = new Nodes(redis);
+    Tierstate a = nodes.start("a");
+    Tierstate b = nodes.start("b");
+    a.cache().set("k", "old", MINUTE);
+    assertThat(b.cache().get("k", String.class)).contains("old");
+
+    redis.pause();
+    // three reads that time out together open a's breaker (threshold 3), in less time than the
+    // invalidation listeners need to notice the pause
+    List<Future<?>> reads = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      String key = "absent:" + i;
+      reads.add(pool.submit(() -> a.cache().get(key, String.class)));
+    }
+    for (Future<?> read : reads) {
+      read.get(10, TimeUnit.SECONDS);
+    }
+    assertThat(a.redisAvailable()).as("a's breaker is open").isFalse();
+    a.cache().delete("k"); // refused by the open breaker: queued
+    redis.resume();
+
+    Await.until("a's queued invalidation reaches b", () -> b.cache().get("k", String.class).isEmpty(),
+        Duration.ofSeconds(10));
+    assertThat(redis.command("EXISTS", nodes.namespace() + ":{k}")).isEqualTo("0");
+    Await.until("a's breaker closes", a::redisAvailable);
+  }
+
+  @Test
   void writesMadeWhileRedisIsUnreachableAreReplayedAsInvalidations() {
     redis = RedisServer.start();
     nodes = new Nodes(redis);

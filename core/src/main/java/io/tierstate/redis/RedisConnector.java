@@ -22,6 +22,7 @@ import io.lettuce.core.protocol.ProtocolKeyword;
 import io.lettuce.core.protocol.RedisCommand;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import io.tierstate.RedisEndpoint;
 import io.tierstate.TierstateConfig;
 import java.time.Duration;
@@ -57,6 +58,9 @@ public final class RedisConnector implements AutoCloseable {
   private final ClientResources resources;
   private final @Nullable RedisClient client;
   private final @Nullable RedisClusterClient clusterClient;
+  private static final Duration RECONNECT_DELAY_MIN = Duration.ofMillis(10);
+  private static final Duration RECONNECT_DELAY_MAX = Duration.ofSeconds(2);
+
   private final ScheduledExecutorService reconnector;
   private volatile @Nullable StatefulConnection<String, byte[]> connection;
   private volatile @Nullable RedisClusterAsyncCommands<String, byte[]> async;
@@ -66,7 +70,12 @@ public final class RedisConnector implements AutoCloseable {
   private RedisConnector(TierstateConfig config) {
     this.config = config;
     this.endpoint = config.redisEndpoint();
-    this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+    // Lettuce's default reconnect backoff grows to 30 s, which would keep a node degraded for up to
+    // 30 s after Redis is back; a cache wants to be back within a couple of seconds. The jitter
+    // spreads the reconnects of many nodes.
+    this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
+        .reconnectDelay(Delay.equalJitter(RECONNECT_DELAY_MIN, RECONNECT_DELAY_MAX, 2, TimeUnit.MILLISECONDS))
+        .build();
     List<RedisURI> uris = endpoint.toRedisUris(config);
     SocketOptions socket =
         SocketOptions.builder().connectTimeout(config.connectTimeout()).keepAlive(true).build();

@@ -59,7 +59,8 @@ public class GetBenchmark {
     "REDISSON_BUCKET",
     "REDISSON_LOCAL_CACHED_MAP",
     "JETCACHE_LOCAL",
-    "JETCACHE_REMOTE"
+    "JETCACHE_REMOTE",
+    "SPRING_DATA_REDIS"
   })
   public Implementation implementation = Implementation.CAFFEINE;
 

@@ -57,6 +57,13 @@ public enum Implementation {
     public CacheAdapter create(BenchRedis redis, int maximumSize) {
       return new JetCacheRemoteAdapter(redis);
     }
+  },
+  /** Spring Data Redis's {@code RedisCache} (Lettuce, Jackson serializer): an L2-hit peer. */
+  SPRING_DATA_REDIS {
+    @Override
+    public CacheAdapter create(BenchRedis redis, int maximumSize) {
+      return new SpringDataRedisAdapter(redis);
+    }
   };
 
   /**

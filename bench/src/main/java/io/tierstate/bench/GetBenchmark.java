@@ -3,7 +3,6 @@ package io.tierstate.bench;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -21,7 +20,7 @@ import org.openjdk.jmh.annotations.Threads;
 
 /**
  * Read hits: {@value #KEYS} keys, each holding a {@link Value} ({@value Value#JSON_BYTES} bytes of
- * JSON), read uniformly at random by 1 and by 4 threads.
+ * JSON), read by 1 and by 4 threads, picked uniformly or Zipf-skewed ({@link KeyDistribution}).
  *
  * <ul>
  *   <li>{@code CAFFEINE} and {@code TIERSTATE_L1} measure an L1 hit: every key is in process, and
@@ -29,8 +28,8 @@ import org.openjdk.jmh.annotations.Threads;
  *   <li>{@code LETTUCE_JACKSON} and {@code TIERSTATE_L2} measure an L2 hit: a Redis round trip and
  *       a Jackson decode, Tierstate with its L1 disabled.
  *   <li>The peers a user would pick instead, in the same run: {@code REDISSON_LOCAL_CACHED_MAP} and
- *       {@code JETCACHE_LOCAL} for an L1 hit, {@code REDISSON_BUCKET} and {@code JETCACHE_REMOTE}
- *       for an L2 hit.
+ *       {@code JETCACHE_LOCAL} for an L1 hit; {@code REDISSON_BUCKET}, {@code JETCACHE_REMOTE} and
+ *       {@code SPRING_DATA_REDIS} for an L2 hit.
  * </ul>
  *
  * <p>Compare the pairs as ratios measured in the same run; see {@code docs/benchmarks.md}. Run with
@@ -66,24 +65,25 @@ public class GetBenchmark {
 
   private @Nullable BenchRedis redis;
   private @Nullable CacheAdapter cache;
-  private String[] keys = new String[0];
+  private String[] names = new String[0];
 
-  /** Each thread's own sequence of key indexes, drawn uniformly and ahead of time. */
+  /** How keys are picked: uniformly, or Zipf-skewed (s = 0.99) like real read traffic. */
+  @Param({"UNIFORM", "ZIPF"})
+  public KeyDistribution keys = KeyDistribution.UNIFORM;
+
+  /** Each thread's own sequence of key indexes, drawn ahead of time so drawing is not measured. */
   @State(Scope.Thread)
   public static class ThreadState {
     private static final int SIZE = 1 << 16;
     private static final int MASK = SIZE - 1;
 
-    private final int[] indexes = new int[SIZE];
+    private int[] indexes = new int[SIZE];
     private int next;
 
     /** Draws the sequence, seeded by the thread so that each thread reads its own order. */
     @Setup(Level.Trial)
-    public void draw() {
-      SplittableRandom random = new SplittableRandom(Thread.currentThread().threadId());
-      for (int i = 0; i < SIZE; i++) {
-        indexes[i] = random.nextInt(KEYS);
-      }
+    public void draw(GetBenchmark benchmark) {
+      indexes = benchmark.keys.draw(KEYS, SIZE, Thread.currentThread().threadId());
     }
 
     int nextIndex() {
@@ -96,10 +96,10 @@ public class GetBenchmark {
   public void setUp() {
     redis = BenchRedis.startOrConnect();
     Map<String, Value> entries = new LinkedHashMap<>();
-    keys = new String[KEYS];
+    names = new String[KEYS];
     for (int i = 0; i < KEYS; i++) {
-      keys[i] = "value:" + i;
-      entries.put(keys[i], Value.of(i));
+      names[i] = "value:" + i;
+      entries.put(names[i], Value.of(i));
     }
     cache = implementation.create(redis, KEYS);
     cache.populate(entries);
@@ -135,6 +135,6 @@ public class GetBenchmark {
   }
 
   private @Nullable Value read(ThreadState thread) {
-    return Objects.requireNonNull(cache).get(keys[thread.nextIndex()]);
+    return Objects.requireNonNull(cache).get(names[thread.nextIndex()]);
   }
 }

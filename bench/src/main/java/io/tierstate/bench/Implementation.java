@@ -64,6 +64,16 @@ public enum Implementation {
     public CacheAdapter create(BenchRedis redis, int maximumSize) {
       return new SpringDataRedisAdapter(redis);
     }
+  },
+  /**
+   * A blocking {@code java.net.Socket} per thread, {@code GET} in hand-written RESP, then Jackson:
+   * the floor of an L2 hit, with no client library at all.
+   */
+  SOCKET_FLOOR {
+    @Override
+    public CacheAdapter create(BenchRedis redis, int maximumSize) {
+      return new SocketFloorAdapter(redis);
+    }
   };
 
   /**

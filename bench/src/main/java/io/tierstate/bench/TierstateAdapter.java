@@ -7,6 +7,7 @@ import io.tierstate.cache.CacheOptions;
 import io.tierstate.metrics.MeterNames;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -52,6 +53,12 @@ abstract class TierstateAdapter implements CacheAdapter {
   @Override
   public final @Nullable Value get(String key) {
     return tierstate.cache().get(key, Value.class).orElse(null);
+  }
+
+  /** One {@code cache().getAll}: one round trip to Redis for the L1 misses. */
+  @Override
+  public final Map<String, Value> getAll(List<String> keys) {
+    return tierstate.cache().getAll(keys, Value.class);
   }
 
   /** How many reads the given tier answered with the given result: {@code hit} or {@code miss}. */

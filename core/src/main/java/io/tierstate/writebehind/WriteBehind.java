@@ -55,7 +55,10 @@ import org.slf4j.LoggerFactory;
  * or re-read by the same node id when it comes back. Each write gets a per-key version; the
  * highest version written successfully per key is recorded together with the acknowledgement,
  * atomically, and entries at or below it are never handed to the writer again (so an older value
- * never overwrites a newer one delivered before). Delivery is <em>at least once</em>: a (key,
+ * never overwrites a newer one delivered before). That record is kept for {@link
+ * WriteBehindOptions#settledRetention()} after the key was last settled, then trimmed, so Redis
+ * memory follows the keys written recently, not every key ever written; versions come from one
+ * sequence per stream, so a trimmed key's next write still gets a higher version. Delivery is <em>at least once</em>: a (key,
  * version) is handed to the writer a second time only when a writer call succeeded but its
  * settlement never reached Redis (the node died or lost Redis in between, and the settlement could
  * not be retried), or when another node claimed a batch that was still being written because it
@@ -87,8 +90,9 @@ public final class WriteBehind<T> implements AutoCloseable {
   private final byte[] nodeIdBytes;
   private final String streamKey;
   private final String deadKey;
-  private final String versionsKey;
+  private final String sequenceKey;
   private final String writtenKey;
+  private final String settledAtKey;
   private final Runnable onClose;
   private final MeterRegistry registry;
   private final List<Meter> meters = new ArrayList<>();
@@ -135,8 +139,9 @@ public final class WriteBehind<T> implements AutoCloseable {
     String base = namespace + ":wb:{" + name + "}";
     this.streamKey = base;
     this.deadKey = base + ":dead";
-    this.versionsKey = base + ":versions";
+    this.sequenceKey = base + ":seq";
     this.writtenKey = base + ":written";
+    this.settledAtKey = base + ":settled-at";
     this.onClose = onClose;
     this.registry = registry;
     this.queued = counter(MeterNames.WRITE_BEHIND_WRITES, "result", "queued");
@@ -212,7 +217,7 @@ public final class WriteBehind<T> implements AutoCloseable {
     byte[] encoded = codec.encode(value);
     try {
       Long unused = redis.call("write-behind '" + name + "' append",
-          commands -> APPEND.<Long>run(commands, ScriptOutputType.INTEGER, new String[] {streamKey, versionsKey},
+          commands -> APPEND.<Long>run(commands, ScriptOutputType.INTEGER, new String[] {streamKey, sequenceKey},
               key.getBytes(StandardCharsets.UTF_8), encoded, nodeIdBytes));
       queued.increment();
     } catch (RedisUnavailableException e) {
@@ -673,6 +678,7 @@ public final class WriteBehind<T> implements AutoCloseable {
     args.add(nodeIdBytes);
     args.add(bytes(Integer.toString(settlement.written().size())));
     args.add(bytes(Integer.toString(settlement.dead().size())));
+    args.add(bytes(Long.toString(options.settledRetention().toMillis())));
     settlement.written().forEach((key, version) -> {
       args.add(bytes(key));
       args.add(bytes(Long.toString(version)));
@@ -689,7 +695,7 @@ public final class WriteBehind<T> implements AutoCloseable {
     byte[][] argv = args.toArray(byte[][]::new);
     Long unused = redis.call("write-behind '" + name + "' settle",
         commands -> SETTLE.<Long>run(commands, ScriptOutputType.INTEGER,
-            new String[] {streamKey, deadKey, writtenKey}, argv));
+            new String[] {streamKey, deadKey, writtenKey, settledAtKey}, argv));
     unsettled = null;
     deadLetters.increment(settlement.dead().size());
   }

@@ -20,7 +20,7 @@ public final class WriteBehindOptions {
 
   private static final WriteBehindOptions DEFAULTS = new WriteBehindOptions(
       100, Duration.ofSeconds(1), 3, Duration.ofMillis(100), 2.0, Duration.ofSeconds(5),
-      Duration.ofSeconds(30), WhenRedisUnavailable.WRITE_THROUGH);
+      Duration.ofSeconds(30), WhenRedisUnavailable.WRITE_THROUGH, Duration.ofHours(1));
 
   private final int batchSize;
   private final Duration flushInterval;
@@ -30,9 +30,11 @@ public final class WriteBehindOptions {
   private final Duration maxBackoff;
   private final Duration claimIdle;
   private final WhenRedisUnavailable whenRedisUnavailable;
+  private final Duration settledRetention;
 
   private WriteBehindOptions(int batchSize, Duration flushInterval, int maxRetries, Duration backoff,
-      double backoffMultiplier, Duration maxBackoff, Duration claimIdle, WhenRedisUnavailable whenRedisUnavailable) {
+      double backoffMultiplier, Duration maxBackoff, Duration claimIdle, WhenRedisUnavailable whenRedisUnavailable,
+      Duration settledRetention) {
     this.batchSize = batchSize;
     this.flushInterval = flushInterval;
     this.maxRetries = maxRetries;
@@ -41,12 +43,14 @@ public final class WriteBehindOptions {
     this.maxBackoff = maxBackoff;
     this.claimIdle = claimIdle;
     this.whenRedisUnavailable = whenRedisUnavailable;
+    this.settledRetention = settledRetention;
   }
 
   /**
    * Batches of up to 100 entries, flushed at least every second; 3 retries after 100 ms, doubling,
    * at most 5 s apart; entries of a dead node claimed after 30 s; {@link
-   * WhenRedisUnavailable#WRITE_THROUGH} while Redis is unavailable.
+   * WhenRedisUnavailable#WRITE_THROUGH} while Redis is unavailable; the last version written per
+   * key remembered for an hour.
    */
   public static WriteBehindOptions defaults() {
     return DEFAULTS;
@@ -63,7 +67,7 @@ public final class WriteBehindOptions {
           "batchSize must be between 1 and " + MAX_BATCH_SIZE + ", was " + batchSize);
     }
     return new WriteBehindOptions(batchSize, flushInterval, maxRetries, backoff, backoffMultiplier,
-        maxBackoff, claimIdle, whenRedisUnavailable);
+        maxBackoff, claimIdle, whenRedisUnavailable, settledRetention);
   }
 
   /**
@@ -73,7 +77,7 @@ public final class WriteBehindOptions {
    */
   public WriteBehindOptions withFlushInterval(Duration flushInterval) {
     return new WriteBehindOptions(batchSize, positive("flushInterval", flushInterval), maxRetries, backoff,
-        backoffMultiplier, maxBackoff, claimIdle, whenRedisUnavailable);
+        backoffMultiplier, maxBackoff, claimIdle, whenRedisUnavailable, settledRetention);
   }
 
   /**
@@ -86,7 +90,7 @@ public final class WriteBehindOptions {
       throw new IllegalArgumentException("maxRetries must be between 0 and 100, was " + maxRetries);
     }
     return new WriteBehindOptions(batchSize, flushInterval, maxRetries, backoff, backoffMultiplier,
-        maxBackoff, claimIdle, whenRedisUnavailable);
+        maxBackoff, claimIdle, whenRedisUnavailable, settledRetention);
   }
 
   /**
@@ -107,7 +111,7 @@ public final class WriteBehindOptions {
           "backoff max (" + max + ") must not be shorter than backoff initial (" + initial + ")");
     }
     return new WriteBehindOptions(batchSize, flushInterval, maxRetries, initial, multiplier, max,
-        claimIdle, whenRedisUnavailable);
+        claimIdle, whenRedisUnavailable, settledRetention);
   }
 
   /**
@@ -119,7 +123,7 @@ public final class WriteBehindOptions {
    */
   public WriteBehindOptions withClaimIdle(Duration claimIdle) {
     return new WriteBehindOptions(batchSize, flushInterval, maxRetries, backoff, backoffMultiplier,
-        maxBackoff, positive("claimIdle", claimIdle), whenRedisUnavailable);
+        maxBackoff, positive("claimIdle", claimIdle), whenRedisUnavailable, settledRetention);
   }
 
   /**
@@ -130,7 +134,21 @@ public final class WriteBehindOptions {
   public WriteBehindOptions withWhenRedisUnavailable(WhenRedisUnavailable policy) {
     Objects.requireNonNull(policy, "whenRedisUnavailable");
     return new WriteBehindOptions(batchSize, flushInterval, maxRetries, backoff, backoffMultiplier,
-        maxBackoff, claimIdle, policy);
+        maxBackoff, claimIdle, policy, settledRetention);
+  }
+
+  /**
+   * How long the version last written for a key is remembered after its batch settled; then the
+   * record is trimmed. Within it, an older entry of the key that reaches a writer again (a batch
+   * claimed from a node that was slow, not dead) is dropped rather than written over a newer one;
+   * after it, such a late duplicate would be written again. Keep it well above {@link #claimIdle()}
+   * plus the longest a batch can take.
+   *
+   * @throws IllegalArgumentException if {@code settledRetention} is not positive
+   */
+  public WriteBehindOptions withSettledRetention(Duration settledRetention) {
+    return new WriteBehindOptions(batchSize, flushInterval, maxRetries, backoff, backoffMultiplier,
+        maxBackoff, claimIdle, whenRedisUnavailable, positive("settledRetention", settledRetention));
   }
 
   private static Duration positive(String what, Duration value) {
@@ -187,10 +205,16 @@ public final class WriteBehindOptions {
     return whenRedisUnavailable;
   }
 
+  /** How long the last version written per key is remembered after it settled. */
+  public Duration settledRetention() {
+    return settledRetention;
+  }
+
   @Override
   public String toString() {
     return "WriteBehindOptions[batchSize=" + batchSize + ", flushInterval=" + flushInterval
         + ", maxRetries=" + maxRetries + ", backoff=" + backoff + " x" + backoffMultiplier + " max " + maxBackoff
-        + ", claimIdle=" + claimIdle + ", whenRedisUnavailable=" + whenRedisUnavailable + "]";
+        + ", claimIdle=" + claimIdle + ", whenRedisUnavailable=" + whenRedisUnavailable
+        + ", settledRetention=" + settledRetention + "]";
   }
 }

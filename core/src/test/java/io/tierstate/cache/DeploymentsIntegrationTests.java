@@ -7,17 +7,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tierstate.Tierstate;
 import io.tierstate.TierstateConfig;
+import io.tierstate.lock.LockHandle;
+import io.tierstate.pubsub.Subscription;
+import io.tierstate.ratelimit.RateLimitPolicy;
+import io.tierstate.ratelimit.RateLimitResult;
+import io.tierstate.session.NewSession;
 import io.tierstate.testkit.RedisCluster;
+import io.tierstate.writebehind.WriteBehind;
+import io.tierstate.writebehind.WriteBehindOptions;
 import io.tierstate.testkit.RedisSentinelSetup;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
-/** The same cache behaviour on Redis Cluster and behind Sentinel, configured by REDIS_URL. */
+/** The same cache and primitives behaviour on Redis Cluster and behind Sentinel, configured by REDIS_URL. */
 class DeploymentsIntegrationTests {
   private static final CacheOptions MINUTE = CacheOptions.ttl(Duration.ofMinutes(1));
 
@@ -76,6 +86,70 @@ class DeploymentsIntegrationTests {
       assertThat(a.invalidator().invalidatePattern("item:*")).isEqualTo(1);
       Await.until("b drops item:99", () -> b.cache().get("item:99", String.class).isEmpty());
       assertThat(existsInRedis.apply("item:99")).isEqualTo("0");
+
+      primitives(a, b);
+    }
+  }
+
+  /** Sessions, locks, rate limits, write-behind and pub/sub: every multi-key script on one slot. */
+  private static void primitives(Tierstate a, Tierstate b) {
+    // sessions: the device limit, rotation, listing and deletion run as scripts on the user's slot
+    NewSession login = NewSession.builder("acme", "u1").roles(Set.of("member")).maxDevices(2).build();
+    String first = a.sessions().create(login).id();
+    String second = b.sessions().create(login).id();
+    String third = a.sessions().create(login).id();
+    assertThat(b.sessions().get(first)).as("the oldest device is evicted").isEmpty();
+    assertThat(b.sessions().getUserSessions("acme", "u1")).hasSize(2);
+    String rotated = b.sessions().rotate(second).orElseThrow();
+    assertThat(a.sessions().get(second)).isEmpty();
+    assertThat(a.sessions().get(rotated).orElseThrow().userId()).isEqualTo("u1");
+    assertThat(a.sessions().countTenantSessions("acme")).isEqualTo(2);
+    assertThat(b.sessions().deleteUserSessions("acme", "u1")).isEqualTo(2);
+    assertThat(a.sessions().get(third)).isEmpty();
+
+    // locks: exclusion and increasing fencing tokens across nodes
+    long token;
+    try (LockHandle held = a.locks().acquire("report", Duration.ofSeconds(10), Duration.ofSeconds(1))) {
+      token = held.fencingToken();
+      assertThat(b.locks().tryAcquire("report", Duration.ofSeconds(10))).isEmpty();
+    }
+    try (LockHandle next = b.locks().acquire("report", Duration.ofSeconds(10), Duration.ofSeconds(1))) {
+      assertThat(next.fencingToken()).isGreaterThan(token);
+    }
+
+    // every rate-limit algorithm decides in Redis, shared by both nodes
+    for (RateLimitPolicy policy : List.of(
+        RateLimitPolicy.fixedWindow(3, Duration.ofMinutes(1)),
+        RateLimitPolicy.slidingLog(3, Duration.ofMinutes(1)),
+        RateLimitPolicy.slidingWindow(3, Duration.ofMinutes(1)),
+        RateLimitPolicy.tokenBucket(3, 0.01),
+        RateLimitPolicy.leakyBucket(3, 0.01))) {
+      String who = "client:" + policy.name();
+      assertThat(a.rateLimiter().limit(who, policy).allowed()).as(policy.name()).isTrue();
+      assertThat(b.rateLimiter().limit(who, policy, 2).allowed()).as(policy.name()).isTrue();
+      RateLimitResult over = a.rateLimiter().limit(who, policy);
+      assertThat(over.denied()).as(policy.name()).isTrue();
+      assertThat(over.source()).isEqualTo(RateLimitResult.Source.REDIS);
+    }
+
+    // write-behind: the stream and its records share one slot
+    Map<String, String> delivered = new ConcurrentHashMap<>();
+    WriteBehind<String> orders = a.writeBehind("orders", String.class, delivered::putAll, WriteBehindOptions.defaults());
+    orders.write("order:1", "one", MINUTE);
+    orders.write("order:1", "one-again", MINUTE);
+    orders.flush();
+    assertThat(delivered).containsExactly(Map.entry("order:1", "one-again"));
+
+    // pub/sub across nodes
+    List<String> heard = new CopyOnWriteArrayList<>();
+    Subscription subscription = b.pubsub().subscribe("team:1", String.class, heard::add);
+    try {
+      Await.until("b hears a's message", () -> {
+        a.pubsub().publish("team:1", "hello");
+        return heard.contains("hello");
+      });
+    } finally {
+      subscription.close();
     }
   }
 }

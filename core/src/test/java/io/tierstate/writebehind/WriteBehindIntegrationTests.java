@@ -217,7 +217,36 @@ class WriteBehindIntegrationTests {
     assertThat(count(a, MeterNames.WRITE_BEHIND_RETRIES)).isEqualTo(2);
     assertThat(count(a, MeterNames.WRITE_BEHIND_DEAD_LETTERS)).isZero();
     assertThat(redis("XLEN", stream("orders"))).isEqualTo("0");
-    assertThat(redis("HGET", stream("orders") + ":written", "order:19")).isEqualTo("2");
+    // order:19's latest value was the 40th write: versions come from one sequence per stream
+    assertThat(redis("HGET", stream("orders") + ":written", "order:19")).isEqualTo("40");
+  }
+
+  @Test
+  void recordsOfSettledKeysAreTrimmedAfterTheRetentionAndLaterWritesStillGetNewerVersions() {
+    Tierstate a = nodes.start("a");
+    Recorder recorder = new Recorder();
+    WriteBehind<String> orders = a.writeBehind("orders", String.class, recorder, WriteBehindOptions.defaults()
+        .withFlushInterval(Duration.ofSeconds(30)).withSettledRetention(Duration.ofMillis(200)));
+    for (int i = 0; i < 50; i++) {
+      orders.write("order:" + i, "value-" + i, TTL);
+    }
+    orders.flush(); // one batch, settled at one instant
+    assertThat(redis("HLEN", stream("orders") + ":written")).isEqualTo("50");
+
+    // each settlement trims what is past the retention: later writes to other keys clear the old ones
+    Await.until("the old records are trimmed", () -> {
+      orders.write("order:new", "fresh", TTL);
+      orders.flush();
+      return redis("HLEN", stream("orders") + ":written").equals("1");
+    }, Duration.ofSeconds(10));
+    assertThat(redis("ZCARD", stream("orders") + ":settled-at")).isEqualTo("1");
+    assertThat(redis("EXISTS", stream("orders") + ":versions")).isEqualTo("0");
+
+    // a trimmed key written again is newer than anything written for it before, and is delivered
+    orders.write("order:7", "value-7-again", TTL);
+    orders.flush();
+    assertThat(recorder.batches.get(recorder.batches.size() - 1)).containsEntry("order:7", "value-7-again");
+    assertThat(Long.parseLong(redis("HGET", stream("orders") + ":written", "order:7"))).isGreaterThan(50);
   }
 
   @Test
@@ -301,6 +330,8 @@ class WriteBehindIntegrationTests {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already open");
     assertThatThrownBy(() -> WriteBehindOptions.defaults().withBatchSize(0)).hasMessageContaining("batchSize");
     assertThatThrownBy(() -> WriteBehindOptions.defaults().withClaimIdle(Duration.ZERO)).hasMessageContaining("claimIdle");
+    assertThatThrownBy(() -> WriteBehindOptions.defaults().withSettledRetention(Duration.ofSeconds(-1)))
+        .hasMessageContaining("settledRetention");
     assertThatThrownBy(() -> WriteBehindOptions.defaults().withBackoff(Duration.ofSeconds(2), 2, Duration.ofSeconds(1)))
         .hasMessageContaining("backoff max");
     assertThat(WriteBehindOptions.defaults().backoffBefore(0)).isEqualTo(Duration.ofMillis(100));

@@ -27,7 +27,7 @@ final class Poll {
         Thread.sleep(pauseMillis);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for Redis", e);
+        throw new IllegalStateException("interrupted while waiting for a server", e);
       }
       pauseMillis = Math.min(50, pauseMillis * 2);
     }

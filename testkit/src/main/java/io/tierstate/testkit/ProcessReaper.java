@@ -6,7 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Makes sure no redis-server outlives the JVM: a shutdown hook kills every registered process
+ * Makes sure no server process (redis-server, postgres) outlives the JVM: a shutdown hook kills every registered process
  * (SIGKILL works on paused ones too) and then deletes every registered directory. Thread-safe.
  */
 final class ProcessReaper {
@@ -15,7 +15,7 @@ final class ProcessReaper {
 
   static {
     Runtime.getRuntime()
-        .addShutdownHook(new Thread(ProcessReaper::reapAll, "tierstate-redis-reaper"));
+        .addShutdownHook(new Thread(ProcessReaper::reapAll, "tierstate-testkit-reaper"));
   }
 
   private ProcessReaper() {}
@@ -37,7 +37,11 @@ final class ProcessReaper {
   }
 
   private static void reapAll() {
-    processes.forEach(Process::destroyForcibly);
+    // Children first: a PostgreSQL postmaster's backends would otherwise outlive it briefly.
+    for (Process process : processes) {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+    }
     for (Process process : processes) {
       try {
         process.waitFor(2, TimeUnit.SECONDS);

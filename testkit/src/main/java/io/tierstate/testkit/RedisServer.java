@@ -127,7 +127,7 @@ public final class RedisServer implements AutoCloseable {
       return;
     }
     if (paused && current.isAlive()) {
-      signal(current, "CONT");
+      Signals.send(current.pid(), "CONT");
     }
     current.destroy();
     if (!awaitExit(current, STOP_TIMEOUT)) {
@@ -178,10 +178,10 @@ public final class RedisServer implements AutoCloseable {
     if (paused) {
       return;
     }
-    signal(current, "STOP");
+    Signals.send(current.pid(), "STOP");
     paused = true;
     // The signal is asynchronous: wait until the kernel reports the process as stopped.
-    Poll.until(STOP_TIMEOUT, () -> isStopped(current.pid()));
+    Poll.until(STOP_TIMEOUT, () -> Signals.isStopped(current.pid()));
   }
 
   /** Lets a {@linkplain #pause() paused} server run again (SIGCONT). Does nothing otherwise. */
@@ -190,7 +190,7 @@ public final class RedisServer implements AutoCloseable {
     if (current == null || !paused) {
       return;
     }
-    signal(current, "CONT");
+    Signals.send(current.pid(), "CONT");
     paused = false;
   }
 
@@ -385,40 +385,6 @@ public final class RedisServer implements AutoCloseable {
       } catch (IOException e) {
         throw new UncheckedIOException("cannot delete " + dir.resolve(name), e);
       }
-    }
-  }
-
-  /** Sends a signal through kill(1): the JDK can only send SIGTERM and SIGKILL. */
-  private static void signal(Process target, String signal) {
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                "/bin/sh", "-c", "kill -s \"$1\" \"$2\"", "sh", signal, Long.toString(target.pid()))
-            .redirectErrorStream(true);
-    try {
-      Process kill = builder.start();
-      String output = new String(kill.getInputStream().readAllBytes(), UTF_8).strip();
-      if (!kill.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) || kill.exitValue() != 0) {
-        throw new IllegalStateException(
-            "kill -s " + signal + " " + target.pid() + " failed: " + output);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot run kill -s " + signal + " " + target.pid(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while sending SIG" + signal, e);
-    }
-  }
-
-  /** Whether the kernel reports the process as stopped; true where /proc is unavailable. */
-  private static boolean isStopped(long pid) {
-    Path stat = Path.of("/proc", Long.toString(pid), "stat");
-    try {
-      String content = Files.readString(stat, UTF_8);
-      // The state follows the command name, which is in parentheses and may contain spaces.
-      int end = content.lastIndexOf(')');
-      return end < 0 || end + 2 >= content.length() || "Tt".indexOf(content.charAt(end + 2)) >= 0;
-    } catch (IOException e) {
-      return true;
     }
   }
 

@@ -16,7 +16,7 @@ final class TempDirs {
     try {
       return Files.createTempDirectory(prefix);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a temporary directory for Redis", e);
+      throw new UncheckedIOException("cannot create a temporary directory for a test server", e);
     }
   }
 

@@ -1,5 +1,11 @@
 package io.tierstate.bench;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -43,9 +49,18 @@ import org.openjdk.jmh.annotations.Threads;
     jvmArgsAppend = {
       "-Xms1g",
       "-Xmx1g",
-      "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"
+      "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+      // Netty's NIO transport, what Lettuce users get by default (epoll is on the class path for
+      // the transport comparison of the latency scenario).
+      "-Dio.lettuce.core.epoll=false"
     })
 public class GetBenchmark {
+  /**
+   * The system property naming a file to which each trial appends its adapter's anomalies, so
+   * that the process running JMH can report them; unset, they only go to standard error.
+   */
+  static final String WARNINGS_PROPERTY = "bench.warnings";
+
   /** How many distinct keys are read. */
   static final int KEYS = 10_000;
 
@@ -59,7 +74,8 @@ public class GetBenchmark {
     "REDISSON_LOCAL_CACHED_MAP",
     "JETCACHE_LOCAL",
     "JETCACHE_REMOTE",
-    "SPRING_DATA_REDIS"
+    "SPRING_DATA_REDIS",
+    "SOCKET_FLOOR"
   })
   public Implementation implementation = Implementation.CAFFEINE;
 
@@ -111,7 +127,17 @@ public class GetBenchmark {
     if (cache != null) {
       String anomalies = cache.anomalies();
       if (anomalies != null) {
-        System.err.println("BENCH WARNING " + implementation + ": " + anomalies);
+        String line = "BENCH WARNING " + implementation + " " + keys + ": " + anomalies;
+        System.err.println(line);
+        String file = System.getProperty(WARNINGS_PROPERTY);
+        if (file != null) {
+          try {
+            Files.writeString(Path.of(file), line + System.lineSeparator(), StandardCharsets.UTF_8,
+                StandardOpenOption.APPEND);
+          } catch (IOException e) {
+            throw new UncheckedIOException("cannot record the warning in " + file, e);
+          }
+        }
       }
       cache.close();
     }

@@ -146,7 +146,7 @@ public final class Scenarios {
     machine.row("date", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
     machine.row("command", "`" + REPRODUCE + "` (took " + took.toMinutes() + " min " + took.toSecondsPart() + " s)");
     machine.row("machine", Runtime.getRuntime().availableProcessors() + " cores, " + cpuModel() + ", "
-        + firstValue(Path.of("/proc/meminfo"), "MemTotal", ":") + " memory");
+        + memory() + " memory");
     machine.row("OS", osName() + " (" + System.getProperty("os.name") + " " + System.getProperty("os.version") + ")");
     machine.row("JDK", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
     machine.row("Redis", redisServer);
@@ -174,37 +174,27 @@ public final class Scenarios {
     }
   }
 
-  private static String versions() {
-    String[][] artifacts = {
-      {"io.lettuce", "lettuce-core", "Lettuce"},
-      {"io.netty", "netty-transport", "Netty"},
-      {"com.github.ben-manes.caffeine", "caffeine", "Caffeine"},
-      {"com.fasterxml.jackson.core", "jackson-databind", "Jackson"},
-      {"org.redisson", "redisson", "Redisson"},
-      {"com.alicp.jetcache", "jetcache-core", "JetCache"},
-      {"org.springframework.data", "spring-data-redis", "Spring Data Redis"},
-      {"org.postgresql", "postgresql", "PostgreSQL JDBC"},
-      {"org.hdrhistogram", "HdrHistogram", "HdrHistogram"},
-      {"org.openjdk.jmh", "jmh-core", "JMH"},
-    };
+  private static String versions() throws IOException {
+    Properties versions = new Properties();
+    try (InputStream in = Scenarios.class.getResourceAsStream("versions.properties")) {
+      Checks.check(in != null, "resource versions.properties is missing");
+      versions.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+    }
     List<String> found = new ArrayList<>();
-    for (String[] artifact : artifacts) {
-      found.add(artifact[2] + " " + version(artifact[0], artifact[1]));
+    for (String name : List.of("Lettuce", "Netty", "Caffeine", "Jackson", "Redisson", "JetCache",
+        "Spring Data Redis", "PostgreSQL JDBC", "HdrHistogram", "JMH")) {
+      found.add(name + " " + versions.getProperty(name, "?"));
     }
     return String.join(", ", found);
   }
 
-  private static String version(String group, String artifact) {
-    String path = "/META-INF/maven/" + group + "/" + artifact + "/pom.properties";
-    try (InputStream in = Scenarios.class.getResourceAsStream(path)) {
-      if (in == null) {
-        return "?";
-      }
-      Properties properties = new Properties();
-      properties.load(in);
-      return properties.getProperty("version", "?");
-    } catch (IOException e) {
-      return "?";
+  private static String memory() {
+    String total = firstValue(Path.of("/proc/meminfo"), "MemTotal", ":"); // "24683656 kB"
+    try {
+      long kib = Long.parseLong(total.replace("kB", "").strip());
+      return String.format(java.util.Locale.ROOT, "%.1f GiB", kib / (1024.0 * 1024.0));
+    } catch (NumberFormatException e) {
+      return total;
     }
   }
 

@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * A cache stampede: {@value #CALLERS} concurrent misses on one key, spread evenly over {@value
  * #NODES} nodes, with a loader that takes {@value #LOADER_MILLIS} ms (a slow query). For each
- * subject, one unmeasured warm-up round, then rounds on fresh keys, each reporting how many times
+ * subject, {@value #WARM_UP_ROUNDS} unmeasured warm-up rounds, then rounds on fresh keys, each reporting how many times
  * the loader ran and how long the slowest caller waited:
  *
  * <ul>
@@ -41,6 +41,11 @@ public final class StampedeScenario {
   static final int CALLERS = 64;
   static final int NODES = 2;
   static final int LOADER_MILLIS = 50;
+  /**
+   * Unmeasured rounds first: the first stampedes on a fresh JVM also compile the read path with 64
+   * threads waiting on 2 cores, which says nothing about a stampede in a running service.
+   */
+  static final int WARM_UP_ROUNDS = 3;
   private static final CacheOptions OPTIONS = CacheOptions.ttl(Duration.ofMinutes(5));
   private static final long TIMEOUT_SECONDS = 60;
 
@@ -71,8 +76,8 @@ public final class StampedeScenario {
     section.paragraph(
         CALLERS + " callers miss on one key at the same moment, alternating over " + NODES
             + " nodes (each node its own client and connections on the same Redis), with a loader"
-            + " that sleeps " + LOADER_MILLIS + " ms. Each subject first runs one unmeasured warm-up"
-            + " round, then " + rounds + " rounds, each on a fresh key. Wall time runs from the"
+            + " that sleeps " + LOADER_MILLIS + " ms. Each subject first runs " + WARM_UP_ROUNDS
+            + " unmeasured warm-up rounds, then " + rounds + " rounds, each on a fresh key. Wall time runs from the"
             + " release of the callers until the last one has its value.");
     Table table = new Table("subject", "loader calls per round", "wall time per round, ms",
         "callers served");
@@ -137,10 +142,12 @@ public final class StampedeScenario {
         rounds.stream().map(r -> r.callersServed() + "/" + CALLERS).distinct().collect(Collectors.joining(", ")));
   }
 
-  /** A warm-up round (not returned), then {@code rounds} measured ones. */
+  /** {@value #WARM_UP_ROUNDS} warm-up rounds (not returned), then {@code rounds} measured ones. */
   private static List<Round> rounds(ExecutorService callers, List<Node> nodes, String prefix, int rounds)
       throws InterruptedException, ExecutionException {
-    var unused = stampede(callers, nodes, prefix + ":warm-up");
+    for (int round = 1; round <= WARM_UP_ROUNDS; round++) {
+      var unused = stampede(callers, nodes, prefix + ":warm-up-" + round);
+    }
     List<Round> measured = new ArrayList<>();
     for (int round = 1; round <= rounds; round++) {
       measured.add(stampede(callers, nodes, prefix + ":" + round));

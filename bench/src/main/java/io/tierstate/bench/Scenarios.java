@@ -58,13 +58,15 @@ public final class Scenarios {
       throw new IllegalArgumentException("say --quick or --full");
     }
     long start = System.nanoTime();
+    String loadBefore = loadAverage();
     List<Section> sections = run(mode);
+    String loadAfter = loadAverage();
     for (Section section : sections) {
       System.out.println(section.markdown());
     }
     Duration took = Duration.ofNanos(System.nanoTime() - start).truncatedTo(ChronoUnit.SECONDS);
     if (mode == RunMode.FULL) {
-      Files.writeString(out, report(sections, took), StandardCharsets.UTF_8);
+      Files.writeString(out, report(sections, took, loadBefore, loadAfter), StandardCharsets.UTF_8);
       System.out.println("Wrote " + out.toAbsolutePath() + " (" + took + ")");
     } else {
       System.out.println("Quick mode: every check passed (" + took + ")");
@@ -134,7 +136,8 @@ public final class Scenarios {
     return section;
   }
 
-  private static String report(List<Section> sections, Duration took) throws IOException {
+  private static String report(List<Section> sections, Duration took, String loadBefore, String loadAfter)
+      throws IOException {
     StringBuilder out = new StringBuilder();
     out.append("# Benchmarks\n\n")
         .append("<!-- Written by `").append(REPRODUCE).append("` (io.tierstate.bench.Scenarios --full):")
@@ -147,6 +150,8 @@ public final class Scenarios {
     machine.row("command", "`" + REPRODUCE + "` (took " + took.toMinutes() + " min " + took.toSecondsPart() + " s)");
     machine.row("machine", Runtime.getRuntime().availableProcessors() + " cores, " + cpuModel() + ", "
         + memory() + " memory");
+    // How busy the shared machine was: the figures are only as steady as this.
+    machine.row("load average (1, 5, 15 min)", "at the start " + loadBefore + ", at the end " + loadAfter);
     machine.row("OS", osName() + " (" + System.getProperty("os.name") + " " + System.getProperty("os.version") + ")");
     machine.row("JDK", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
     machine.row("Redis", redisServer);
@@ -195,6 +200,16 @@ public final class Scenarios {
       return String.format(java.util.Locale.ROOT, "%.1f GiB", kib / (1024.0 * 1024.0));
     } catch (NumberFormatException e) {
       return total;
+    }
+  }
+
+  /** The 1-, 5- and 15-minute load averages, from /proc/loadavg. */
+  private static String loadAverage() {
+    try {
+      String[] fields = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII).strip().split(" ", -1);
+      return fields.length < 3 ? "unknown" : fields[0] + ", " + fields[1] + ", " + fields[2];
+    } catch (IOException e) {
+      return "unknown";
     }
   }
 

@@ -18,6 +18,8 @@ PAIRS = [  # (label, Tierstate, peer, target)
     ("L1 hit: Tierstate / JetCache local", "TIERSTATE_L1", "JETCACHE_LOCAL", None),
     ("L2 hit: Tierstate / Redisson RBucket", "TIERSTATE_L2", "REDISSON_BUCKET", None),
     ("L2 hit: Tierstate / JetCache remote", "TIERSTATE_L2", "JETCACHE_REMOTE", None),
+    ("L2 hit: Tierstate / Spring Data Redis", "TIERSTATE_L2", "SPRING_DATA_REDIS", None),
+    ("L2 hit: Tierstate / socket floor", "TIERSTATE_L2", "SOCKET_FLOOR", None),
 ]
 
 
@@ -28,30 +30,33 @@ def main(path):
     for result in results:
         if ".GetBenchmark." not in result["benchmark"]:
             continue
-        implementation = result.get("params", {}).get("implementation")
+        params = result.get("params", {})
+        implementation = params.get("implementation")
         metric = result["primaryMetric"]
-        scores[(implementation, result["threads"])] = (
+        # One row per key distribution: "4 zipf" reads as 4 threads, Zipf keys.
+        threads = f"{result['threads']} {params.get('keys', 'uniform').lower()}"
+        scores[(implementation, threads)] = (
             metric["score"], metric["scoreError"], metric["scoreUnit"])
     if not scores:
         sys.exit(f"no GetBenchmark results in {path}")
 
     print("Throughput")
-    print(f"  {'implementation':<25} {'threads':>7} {'score':>14} {'error':>12}  unit")
+    print(f"  {'implementation':<25} {'threads':>12} {'score':>14} {'error':>12}  unit")
     for (implementation, threads), (score, error, unit) in sorted(scores.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-        print(f"  {implementation:<25} {threads:>7} {score:>14,.0f} {fmt_error(error):>12}  {unit}")
+        print(f"  {implementation:<25} {threads:>12} {score:>14,.0f} {fmt_error(error):>12}  {unit}")
     print()
     print("Ratios (same run)")
-    print(f"  {'':<40} {'threads':>7} {'ratio':>7} {'target':>7}")
+    print(f"  {'':<40} {'threads':>12} {'ratio':>7} {'target':>7}")
     for label, ours, peer, target in PAIRS:
         for threads in sorted({t for (_, t) in scores}):
             if (ours, threads) not in scores or (peer, threads) not in scores:
                 continue
             ratio = scores[(ours, threads)][0] / scores[(peer, threads)][0]
             if target is None:
-                print(f"  {label:<40} {threads:>7} {ratio:>7.2f} {'-':>7}")
+                print(f"  {label:<40} {threads:>12} {ratio:>7.2f} {'-':>7}")
                 continue
             verdict = "ok" if ratio >= target else "MISSED"
-            print(f"  {label:<40} {threads:>7} {ratio:>7.2f} {'>= ' + str(target):>7}  {verdict}")
+            print(f"  {label:<40} {threads:>12} {ratio:>7.2f} {'>= ' + str(target):>7}  {verdict}")
 
 
 def fmt_error(error):

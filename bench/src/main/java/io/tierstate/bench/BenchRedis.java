@@ -1,5 +1,8 @@
 package io.tierstate.bench;
 
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.tierstate.TierstateConfig;
 import io.tierstate.testkit.RedisServer;
 import java.util.HashMap;
@@ -46,6 +49,21 @@ public final class BenchRedis implements AutoCloseable {
    */
   public TierstateConfig.Builder tierstateConfig() {
     return TierstateConfig.fromEnv(env).toBuilder().redisRequired(true).namespace("bench");
+  }
+
+  /** The server's version and where it runs, as {@code Redis 7.0.15 (started for the run, loopback)}. */
+  public String describe() {
+    RedisClient client = RedisClient.create(url);
+    try (StatefulRedisConnection<String, String> connection = client.connect()) {
+      String version = connection.sync().info("server").lines()
+          .filter(line -> line.startsWith("redis_version:"))
+          .map(line -> line.substring("redis_version:".length()).strip())
+          .findFirst().orElse("?");
+      return "Redis " + version + (server != null ? " (started for the run, " + RedisURI.create(url).getHost() + ")"
+          : " (REDIS_URL)");
+    } finally {
+      client.shutdown();
+    }
   }
 
   /** Stops the server if this run started it. */

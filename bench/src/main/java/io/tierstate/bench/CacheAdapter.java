@@ -1,5 +1,7 @@
 package io.tierstate.bench;
 
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -21,6 +23,21 @@ public interface CacheAdapter extends AutoCloseable {
 
   /** The value cached under {@code key}, or null if there is none. */
   @Nullable Value get(String key);
+
+  /**
+   * The values cached under {@code keys} (absent keys left out), in the way this implementation
+   * reads many keys at once: by default, one {@link #get} after the other.
+   */
+  default Map<String, Value> getAll(List<String> keys) {
+    Map<String, Value> found = new LinkedHashMap<>();
+    for (String key : keys) {
+      Value value = get(key);
+      if (value != null) {
+        found.put(key, value);
+      }
+    }
+    return found;
+  }
 
   /**
    * What happened since {@link #populate} that makes a measurement suspect, such as reads that the

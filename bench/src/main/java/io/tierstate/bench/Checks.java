@@ -1,6 +1,6 @@
 package io.tierstate.bench;
 
-/** The checks adapters make after populating, with one phrasing. */
+/** The checks of adapters and scenarios, with one phrasing. */
 final class Checks {
   private Checks() {}
 
@@ -9,6 +9,17 @@ final class Checks {
       throw new IllegalStateException(
           "key '" + key + "' was populated but not read back from " + tier
               + "; the benchmark would measure misses");
+    }
+  }
+
+  /**
+   * Fails the run with {@code message} unless {@code ok}: a scenario measured something wrong.
+   *
+   * @throws IllegalStateException if not {@code ok}
+   */
+  static void check(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalStateException(message);
     }
   }
 }

@@ -1,9 +1,14 @@
 package io.tierstate.bench;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -21,7 +26,7 @@ import org.openjdk.jmh.annotations.Threads;
 
 /**
  * Read hits: {@value #KEYS} keys, each holding a {@link Value} ({@value Value#JSON_BYTES} bytes of
- * JSON), read uniformly at random by 1 and by 4 threads.
+ * JSON), read by 1 and by 4 threads, picked uniformly or Zipf-skewed ({@link KeyDistribution}).
  *
  * <ul>
  *   <li>{@code CAFFEINE} and {@code TIERSTATE_L1} measure an L1 hit: every key is in process, and
@@ -29,8 +34,8 @@ import org.openjdk.jmh.annotations.Threads;
  *   <li>{@code LETTUCE_JACKSON} and {@code TIERSTATE_L2} measure an L2 hit: a Redis round trip and
  *       a Jackson decode, Tierstate with its L1 disabled.
  *   <li>The peers a user would pick instead, in the same run: {@code REDISSON_LOCAL_CACHED_MAP} and
- *       {@code JETCACHE_LOCAL} for an L1 hit, {@code REDISSON_BUCKET} and {@code JETCACHE_REMOTE}
- *       for an L2 hit.
+ *       {@code JETCACHE_LOCAL} for an L1 hit; {@code REDISSON_BUCKET}, {@code JETCACHE_REMOTE} and
+ *       {@code SPRING_DATA_REDIS} for an L2 hit.
  * </ul>
  *
  * <p>Compare the pairs as ratios measured in the same run; see {@code docs/benchmarks.md}. Run with
@@ -44,9 +49,18 @@ import org.openjdk.jmh.annotations.Threads;
     jvmArgsAppend = {
       "-Xms1g",
       "-Xmx1g",
-      "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"
+      "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+      // Netty's NIO transport, what Lettuce users get by default (epoll is on the class path for
+      // the transport comparison of the latency scenario).
+      "-Dio.lettuce.core.epoll=false"
     })
 public class GetBenchmark {
+  /**
+   * The system property naming a file to which each trial appends its adapter's anomalies, so
+   * that the process running JMH can report them; unset, they only go to standard error.
+   */
+  static final String WARNINGS_PROPERTY = "bench.warnings";
+
   /** How many distinct keys are read. */
   static final int KEYS = 10_000;
 
@@ -59,30 +73,33 @@ public class GetBenchmark {
     "REDISSON_BUCKET",
     "REDISSON_LOCAL_CACHED_MAP",
     "JETCACHE_LOCAL",
-    "JETCACHE_REMOTE"
+    "JETCACHE_REMOTE",
+    "SPRING_DATA_REDIS",
+    "SOCKET_FLOOR"
   })
   public Implementation implementation = Implementation.CAFFEINE;
 
   private @Nullable BenchRedis redis;
   private @Nullable CacheAdapter cache;
-  private String[] keys = new String[0];
+  private String[] names = new String[0];
 
-  /** Each thread's own sequence of key indexes, drawn uniformly and ahead of time. */
+  /** How keys are picked: uniformly, or Zipf-skewed (s = 0.99) like real read traffic. */
+  @Param({"UNIFORM", "ZIPF"})
+  public KeyDistribution keys = KeyDistribution.UNIFORM;
+
+  /** Each thread's own sequence of key indexes, drawn ahead of time so drawing is not measured. */
   @State(Scope.Thread)
   public static class ThreadState {
     private static final int SIZE = 1 << 16;
     private static final int MASK = SIZE - 1;
 
-    private final int[] indexes = new int[SIZE];
+    private int[] indexes = new int[SIZE];
     private int next;
 
     /** Draws the sequence, seeded by the thread so that each thread reads its own order. */
     @Setup(Level.Trial)
-    public void draw() {
-      SplittableRandom random = new SplittableRandom(Thread.currentThread().threadId());
-      for (int i = 0; i < SIZE; i++) {
-        indexes[i] = random.nextInt(KEYS);
-      }
+    public void draw(GetBenchmark benchmark) {
+      indexes = benchmark.keys.draw(KEYS, SIZE, Thread.currentThread().threadId());
     }
 
     int nextIndex() {
@@ -95,10 +112,10 @@ public class GetBenchmark {
   public void setUp() {
     redis = BenchRedis.startOrConnect();
     Map<String, Value> entries = new LinkedHashMap<>();
-    keys = new String[KEYS];
+    names = new String[KEYS];
     for (int i = 0; i < KEYS; i++) {
-      keys[i] = "value:" + i;
-      entries.put(keys[i], Value.of(i));
+      names[i] = "value:" + i;
+      entries.put(names[i], Value.of(i));
     }
     cache = implementation.create(redis, KEYS);
     cache.populate(entries);
@@ -110,7 +127,17 @@ public class GetBenchmark {
     if (cache != null) {
       String anomalies = cache.anomalies();
       if (anomalies != null) {
-        System.err.println("BENCH WARNING " + implementation + ": " + anomalies);
+        String line = "BENCH WARNING " + implementation + " " + keys + ": " + anomalies;
+        System.err.println(line);
+        String file = System.getProperty(WARNINGS_PROPERTY);
+        if (file != null) {
+          try {
+            Files.writeString(Path.of(file), line + System.lineSeparator(), StandardCharsets.UTF_8,
+                StandardOpenOption.APPEND);
+          } catch (IOException e) {
+            throw new UncheckedIOException("cannot record the warning in " + file, e);
+          }
+        }
       }
       cache.close();
     }
@@ -134,6 +161,6 @@ public class GetBenchmark {
   }
 
   private @Nullable Value read(ThreadState thread) {
-    return Objects.requireNonNull(cache).get(keys[thread.nextIndex()]);
+    return Objects.requireNonNull(cache).get(names[thread.nextIndex()]);
   }
 }

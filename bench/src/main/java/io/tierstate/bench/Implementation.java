@@ -57,6 +57,23 @@ public enum Implementation {
     public CacheAdapter create(BenchRedis redis, int maximumSize) {
       return new JetCacheRemoteAdapter(redis);
     }
+  },
+  /** Spring Data Redis's {@code RedisCache} (Lettuce, Jackson serializer): an L2-hit peer. */
+  SPRING_DATA_REDIS {
+    @Override
+    public CacheAdapter create(BenchRedis redis, int maximumSize) {
+      return new SpringDataRedisAdapter(redis);
+    }
+  },
+  /**
+   * A blocking {@code java.net.Socket} per thread, {@code GET} in hand-written RESP, then Jackson:
+   * the floor of an L2 hit, with no client library at all.
+   */
+  SOCKET_FLOOR {
+    @Override
+    public CacheAdapter create(BenchRedis redis, int maximumSize) {
+      return new SocketFloorAdapter(redis);
+    }
   };
 
   /**

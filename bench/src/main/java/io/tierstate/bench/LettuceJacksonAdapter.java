@@ -2,6 +2,7 @@ package io.tierstate.bench;
 
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -11,6 +12,8 @@ import io.lettuce.core.codec.StringCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -62,6 +65,26 @@ final class LettuceJacksonAdapter implements CacheAdapter {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** One {@code MGET}, then a Jackson decode of each value. */
+  @Override
+  public Map<String, Value> getAll(List<String> keys) {
+    String[] prefixed = new String[keys.size()];
+    for (int i = 0; i < prefixed.length; i++) {
+      prefixed[i] = PREFIX + keys.get(i);
+    }
+    Map<String, Value> found = new LinkedHashMap<>();
+    for (KeyValue<String, byte[]> entry : redis.mget(prefixed)) {
+      if (entry.hasValue()) {
+        try {
+          found.put(entry.getKey().substring(PREFIX.length()), reader.readValue(entry.getValue()));
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    }
+    return found;
   }
 
   @Override

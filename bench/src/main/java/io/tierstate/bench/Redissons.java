@@ -2,9 +2,6 @@ package io.tierstate.bench;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.lettuce.core.RedisURI;
-import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.codec.TypedJsonJacksonCodec;
@@ -24,17 +21,7 @@ final class Redissons {
             .useSingleServer()
             .setAddress((uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort())
             .setDatabase(uri.getDatabase());
-    // Credentials as REDIS_URL spells them ([user:]password@), read without Lettuce's deprecated
-    // getters.
-    String userInfo = URI.create(redis.url()).getRawUserInfo();
-    if (userInfo != null) {
-      int colon = userInfo.indexOf(':');
-      String password = URLDecoder.decode(userInfo.substring(colon + 1), StandardCharsets.UTF_8);
-      server.setPassword(password);
-      if (colon > 0) {
-        server.setUsername(URLDecoder.decode(userInfo.substring(0, colon), StandardCharsets.UTF_8));
-      }
-    }
+    URLCredentials.apply(redis.url(), server::setUsername, server::setPassword);
     return Redisson.create(config);
   }
 

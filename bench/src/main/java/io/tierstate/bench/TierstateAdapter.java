@@ -7,8 +7,8 @@ import io.tierstate.cache.CacheOptions;
 import io.tierstate.metrics.MeterNames;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /** What the Tierstate adapters share: one node, populated with {@code setAll}, read with {@code get}. */
@@ -17,7 +17,6 @@ abstract class TierstateAdapter implements CacheAdapter {
   static final CacheOptions OPTIONS = CacheOptions.ttl(Duration.ofHours(1));
 
   private static final int BATCH = 500;
-  private static final Duration FLOWING_TIMEOUT = Duration.ofSeconds(10);
 
   final Tierstate tierstate;
   final MeterRegistry registry;
@@ -33,7 +32,7 @@ abstract class TierstateAdapter implements CacheAdapter {
   public final void populate(Map<String, Value> entries) {
     // Until the invalidation listener has connected, L1 entries are trusted only briefly (and
     // expire after degradedL1Ttl): populate and measure only once invalidations flow.
-    awaitInvalidationsFlowing();
+    Invalidations.awaitFlowing(tierstate);
     Map<String, Value> batch = new LinkedHashMap<>();
     for (Map.Entry<String, Value> entry : entries.entrySet()) {
       batch.put(entry.getKey(), entry.getValue());
@@ -56,26 +55,15 @@ abstract class TierstateAdapter implements CacheAdapter {
     return tierstate.cache().get(key, Value.class).orElse(null);
   }
 
+  /** One {@code cache().getAll}: one round trip to Redis for the L1 misses. */
+  @Override
+  public final Map<String, Value> getAll(List<String> keys) {
+    return tierstate.cache().getAll(keys, Value.class);
+  }
+
   /** How many reads the given tier answered with the given result: {@code hit} or {@code miss}. */
   final double requests(String tier, String result) {
     return registry.get(MeterNames.CACHE_REQUESTS).tags("tier", tier, "result", result).counter().count();
-  }
-
-  private void awaitInvalidationsFlowing() {
-    long deadline = System.nanoTime() + FLOWING_TIMEOUT.toNanos();
-    while (!tierstate.invalidationsFlowing()) {
-      if (System.nanoTime() - deadline > 0) {
-        throw new IllegalStateException(
-            "invalidations did not start flowing within " + FLOWING_TIMEOUT.toSeconds()
-                + "s; is Redis reachable?");
-      }
-      try {
-        TimeUnit.MILLISECONDS.sleep(5);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for invalidations to flow", e);
-      }
-    }
   }
 
   @Override

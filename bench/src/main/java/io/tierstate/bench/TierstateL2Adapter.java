@@ -12,7 +12,9 @@ final class TierstateL2Adapter extends TierstateAdapter {
   private double missesAfterPopulate;
 
   TierstateL2Adapter(BenchRedis redis) {
-    super(redis.tierstateConfig().nodeId("bench-l2").l1MaximumSize(0));
+    // Its own namespace: its writes must not invalidate the L1 of a TIERSTATE_L1 node on the same
+    // Redis (the latency scenario opens both at once, on the same keys).
+    super(redis.tierstateConfig().namespace("bench-l2").nodeId("bench-l2").l1MaximumSize(0));
   }
 
   @Override

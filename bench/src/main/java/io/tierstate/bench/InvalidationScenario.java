@@ -42,6 +42,7 @@ final class InvalidationScenario {
     int keys = mode.pick(100, 2_000);
     Map<String, CountDownLatch> waiting = new ConcurrentHashMap<>();
     Map<String, Long> arrived = new ConcurrentHashMap<>();
+    CountDownLatch initialWritesHeard = new CountDownLatch(keys);
     Histogram propagation = new Histogram(60_000_000_000L, 3);
     Histogram writes = new Histogram(60_000_000_000L, 3);
     try (Tierstate a = Tierstate.create(redis.tierstateConfig().namespace("bench-inv").nodeId("inv-a").build());
@@ -51,7 +52,9 @@ final class InvalidationScenario {
           if (event.kind() == InvalidationEvent.Kind.KEYS && !event.local()) {
             long now = System.nanoTime();
             for (String key : event.keys()) {
-              arrived.putIfAbsent(key, now);
+              if (arrived.putIfAbsent(key, now) == null) {
+                initialWritesHeard.countDown(); // a no-op once it reached zero
+              }
               CountDownLatch latch = waiting.get(key);
               if (latch != null) {
                 latch.countDown();
@@ -71,6 +74,11 @@ final class InvalidationScenario {
           batch.clear();
         }
       }
+      // B must have applied the invalidations of A's first writes before it fills its L1: one
+      // arriving meanwhile moves the generation of its L1 stripe, and the fill of a neighbouring
+      // key is then dropped (a fenced fill, by design).
+      Checks.check(initialWritesHeard.await(TIMEOUT_SECONDS, TimeUnit.SECONDS),
+          "node B did not hear of node A's first writes within " + TIMEOUT_SECONDS + " s");
       // B's first read fills its L1 from Redis, the second must be an L1 hit: the premise.
       for (int i = 0; i < keys; i++) {
         Checks.check(Value.of(i).equals(b.cache().get(names[i], Value.class).orElse(null)),

@@ -184,16 +184,12 @@ public record ServerConfig(Http http, Database database, Auth auth, RateLimits r
       if (value == null) {
         return fallback;
       }
-      try {
-        int parsed = Integer.parseInt(value);
-        if (parsed >= min && parsed <= max) {
-          return parsed;
-        }
-      } catch (NumberFormatException e) {
-        // reported below
+      WholeNumberRange range = new WholeNumberRange(min, max);
+      Integer parsed = range.parse(value);
+      if (parsed == null) {
+        throw new ConfigException(name + " must be " + range.description() + ", but was '" + value + "'");
       }
-      throw new ConfigException(name + " must be a whole number from " + min + " to " + max
-          + ", but was '" + value + "'");
+      return parsed;
     }
 
     boolean bool(String name, boolean fallback) {

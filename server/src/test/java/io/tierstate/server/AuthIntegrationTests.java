@@ -4,35 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.http.HttpResponse;
+import io.tierstate.server.testing.ApiClient;
+import io.tierstate.server.testing.ApiClient.Answer;
+import io.tierstate.server.testing.TestStack;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class AuthIntegrationTests {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static TestInfrastructure infra;
-  private static TierstateServer server;
-
-  @BeforeAll
-  static void start() {
-    infra = new TestInfrastructure();
-    server = infra.startServer(Map.of("ALLOWED_ORIGINS", "https://console.example.com"));
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-    infra.close();
-  }
+  @RegisterExtension
+  static final TestStack stack = TestStack.withServer(
+      Map.of("ALLOWED_ORIGINS", "https://console.example.com", "LOGIN_RATE_LIMIT_EMAIL", "5"));
 
   @Test
   void loginSetsHttpOnlyLaxCookiesAndReturnsTheSession() throws Exception {
-    Browser browser = TestInfrastructure.browser(server);
-    HttpResponse<String> response = browser.login("admin@acme.test", TestInfrastructure.PASSWORD);
+    ApiClient browser = stack.client();
+    Answer response = browser.attemptLogin("admin@acme.test", TestStack.PASSWORD);
 
-    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.status()).isEqualTo(200);
     assertThat(response.headers().firstValue("Cache-Control")).hasValue("no-store");
     String access = browser.cookie("accessToken").orElseThrow().raw();
     assertThat(access).contains("; Path=/;", "; Max-Age=900;", "; HttpOnly", "; SameSite=Lax")
@@ -61,9 +51,9 @@ class AuthIntegrationTests {
 
   @Test
   void secureCookiesWhenConfiguredForHttps() {
-    try (TierstateServer https = infra.startServer(Map.of("COOKIE_SECURE", "true"))) {
-      Browser browser = TestInfrastructure.browser(https);
-      assertThat(browser.login("alice@acme.test", TestInfrastructure.PASSWORD).statusCode()).isEqualTo(200);
+    try (TierstateServer https = stack.startServer(Map.of("COOKIE_SECURE", "true"))) {
+      ApiClient browser = TestStack.client(https);
+      assertThat(browser.attemptLogin("alice@acme.test", TestStack.PASSWORD).status()).isEqualTo(200);
       assertThat(browser.cookie("accessToken").orElseThrow().raw()).endsWith("; Secure");
       assertThat(browser.cookie("refreshToken").orElseThrow().raw()).endsWith("; Secure");
     }
@@ -71,12 +61,12 @@ class AuthIntegrationTests {
 
   @Test
   void wrongPasswordAndUnknownEmailGetTheSameAnswer() throws Exception {
-    Browser browser = TestInfrastructure.browser(server);
-    HttpResponse<String> wrongPassword = browser.login("alice@acme.test", "not-her-password");
-    HttpResponse<String> unknown = browser.login("nobody@acme.test", "whatever");
+    ApiClient browser = stack.client();
+    Answer wrongPassword = browser.attemptLogin("alice@acme.test", "not-her-password");
+    Answer unknown = browser.attemptLogin("nobody@acme.test", "whatever");
 
-    assertThat(wrongPassword.statusCode()).isEqualTo(401);
-    assertThat(unknown.statusCode()).isEqualTo(401);
+    assertThat(wrongPassword.status()).isEqualTo(401);
+    assertThat(unknown.status()).isEqualTo(401);
     assertThat(wrongPassword.body()).isEqualTo(unknown.body());
     assertThat(JSON.readTree(unknown.body()).at("/error/code").asText()).isEqualTo("invalid_credentials");
     assertThat(browser.cookie("accessToken")).isEmpty();
@@ -84,55 +74,55 @@ class AuthIntegrationTests {
 
   @Test
   void unauthenticatedRequestsAreRefused() throws Exception {
-    Browser browser = TestInfrastructure.browser(server);
-    HttpResponse<String> response = browser.get("/api/v1/auth/session");
-    assertThat(response.statusCode()).isEqualTo(401);
+    ApiClient browser = stack.client();
+    Answer response = browser.get("/api/v1/auth/session");
+    assertThat(response.status()).isEqualTo(401);
     assertThat(JSON.readTree(response.body()).at("/error/code").asText()).isEqualTo("not_authenticated");
 
     browser.setCookie("accessToken", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.", "/");
-    HttpResponse<String> forged = browser.get("/api/v1/auth/session");
-    assertThat(forged.statusCode()).isEqualTo(401);
+    Answer forged = browser.get("/api/v1/auth/session");
+    assertThat(forged.status()).isEqualTo(401);
     assertThat(JSON.readTree(forged.body()).at("/error/code").asText()).isEqualTo("invalid_token");
   }
 
   @Test
   void refreshRotatesTheTokenAndReusingAnOldOneRevokesTheSession() throws Exception {
-    Browser browser = TestInfrastructure.browser(server);
-    assertThat(browser.login("carol@acme.test", TestInfrastructure.PASSWORD).statusCode()).isEqualTo(200);
+    ApiClient browser = stack.client();
+    assertThat(browser.attemptLogin("carol@acme.test", TestStack.PASSWORD).status()).isEqualTo(200);
     String firstRefresh = browser.cookie("refreshToken").orElseThrow().value();
     String firstAccess = browser.cookie("accessToken").orElseThrow().value();
 
-    HttpResponse<String> refreshed = browser.post("/api/v1/auth/refresh", "");
-    assertThat(refreshed.statusCode()).isEqualTo(200);
+    Answer refreshed = browser.post("/api/v1/auth/refresh", "");
+    assertThat(refreshed.status()).isEqualTo(200);
     String secondRefresh = browser.cookie("refreshToken").orElseThrow().value();
     assertThat(secondRefresh).isNotEqualTo(firstRefresh);
     assertThat(browser.cookie("accessToken").orElseThrow().value()).isNotEqualTo(firstAccess);
-    assertThat(browser.get("/api/v1/auth/session").statusCode()).isEqualTo(200);
+    assertThat(browser.get("/api/v1/auth/session").status()).isEqualTo(200);
 
     // A thief replays the first refresh token: the session ends for everyone holding it.
-    Browser thief = TestInfrastructure.browser(server);
+    ApiClient thief = stack.client();
     thief.setCookie("refreshToken", firstRefresh, "/api/v1/auth/refresh");
-    HttpResponse<String> replay = thief.post("/api/v1/auth/refresh", "");
-    assertThat(replay.statusCode()).isEqualTo(401);
+    Answer replay = thief.post("/api/v1/auth/refresh", "");
+    assertThat(replay.status()).isEqualTo(401);
     assertThat(JSON.readTree(replay.body()).at("/error/code").asText()).isEqualTo("refresh_token_reused");
     assertThat(thief.cookie("accessToken")).isEmpty();
 
-    HttpResponse<String> after = browser.get("/api/v1/auth/session");
-    assertThat(after.statusCode()).isEqualTo(401);
+    Answer after = browser.get("/api/v1/auth/session");
+    assertThat(after.status()).isEqualTo(401);
     assertThat(JSON.readTree(after.body()).at("/error/code").asText()).isEqualTo("session_ended");
-    assertThat(browser.post("/api/v1/auth/refresh", "").statusCode()).isEqualTo(401);
+    assertThat(browser.post("/api/v1/auth/refresh", "").status()).isEqualTo(401);
   }
 
   @Test
   void concurrentRefreshesWithOneTokenNeverBothSucceed() throws Exception {
-    Browser browser = TestInfrastructure.browser(server);
-    browser.login("alice@acme.test", TestInfrastructure.PASSWORD);
+    ApiClient browser = stack.client();
+    browser.attemptLogin("alice@acme.test", TestStack.PASSWORD);
     String token = browser.cookie("refreshToken").orElseThrow().value();
     int attempts = 6;
     java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
     java.util.List<java.util.concurrent.CompletableFuture<Integer>> results = new java.util.ArrayList<>();
     for (int i = 0; i < attempts; i++) {
-      Browser holder = TestInfrastructure.browser(server);
+      ApiClient holder = stack.client();
       holder.setCookie("refreshToken", token, "/api/v1/auth/refresh");
       results.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
         try {
@@ -140,7 +130,7 @@ class AuthIntegrationTests {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
-        return holder.post("/api/v1/auth/refresh", "").statusCode();
+        return holder.post("/api/v1/auth/refresh", "").status();
       }));
     }
     start.countDown();
@@ -148,106 +138,106 @@ class AuthIntegrationTests {
     // The first rotates; every later one presents a used token and ends the session.
     assertThat(statuses).filteredOn(status -> status == 200).hasSizeLessThanOrEqualTo(1);
     assertThat(statuses).allMatch(status -> status == 200 || status == 401);
-    assertThat(browser.get("/api/v1/auth/session").statusCode()).isEqualTo(401);
+    assertThat(browser.get("/api/v1/auth/session").status()).isEqualTo(401);
   }
 
   @Test
   void logoutEndsTheSessionAtOnce() throws Exception {
-    Browser browser = TestInfrastructure.browser(server);
-    browser.login("alice@acme.test", TestInfrastructure.PASSWORD);
+    ApiClient browser = stack.client();
+    browser.attemptLogin("alice@acme.test", TestStack.PASSWORD);
     String stolenAccess = browser.cookie("accessToken").orElseThrow().value();
 
-    HttpResponse<String> logout = browser.post("/api/v1/auth/logout", "");
-    assertThat(logout.statusCode()).isEqualTo(204);
+    Answer logout = browser.post("/api/v1/auth/logout", "");
+    assertThat(logout.status()).isEqualTo(204);
     assertThat(logout.headers().allValues("Set-Cookie")).anyMatch(c -> c.startsWith("accessToken=;") && c.contains("Max-Age=0"));
     assertThat(browser.cookie("accessToken")).isEmpty();
 
     // The access token is still within its 15 minutes, but its session is gone.
-    Browser replay = TestInfrastructure.browser(server);
+    ApiClient replay = stack.client();
     replay.setCookie("accessToken", stolenAccess, "/");
-    HttpResponse<String> response = replay.get("/api/v1/auth/session");
-    assertThat(response.statusCode()).isEqualTo(401);
+    Answer response = replay.get("/api/v1/auth/session");
+    assertThat(response.status()).isEqualTo(401);
     assertThat(JSON.readTree(response.body()).at("/error/code").asText()).isEqualTo("session_ended");
   }
 
   @Test
   void logoutAllEndsEverySessionOfTheUser() throws Exception {
-    Browser laptop = TestInfrastructure.browser(server);
-    Browser phone = TestInfrastructure.browser(server);
-    Browser other = TestInfrastructure.browser(server);
-    laptop.login("bob@globex.test", TestInfrastructure.PASSWORD);
-    phone.login("bob@globex.test", TestInfrastructure.PASSWORD);
-    other.login("admin@globex.test", TestInfrastructure.PASSWORD);
+    ApiClient laptop = stack.client();
+    ApiClient phone = stack.client();
+    ApiClient other = stack.client();
+    laptop.attemptLogin("bob@globex.test", TestStack.PASSWORD);
+    phone.attemptLogin("bob@globex.test", TestStack.PASSWORD);
+    other.attemptLogin("admin@globex.test", TestStack.PASSWORD);
 
-    HttpResponse<String> response = phone.post("/api/v1/auth/logout-all", "");
-    assertThat(response.statusCode()).isEqualTo(200);
+    Answer response = phone.post("/api/v1/auth/logout-all", "");
+    assertThat(response.status()).isEqualTo(200);
     assertThat(JSON.readTree(response.body()).at("/endedSessions").asInt()).isGreaterThanOrEqualTo(2);
 
-    assertThat(laptop.get("/api/v1/auth/session").statusCode()).isEqualTo(401);
-    assertThat(phone.get("/api/v1/auth/session").statusCode()).isEqualTo(401);
-    assertThat(other.get("/api/v1/auth/session").statusCode()).isEqualTo(200);
+    assertThat(laptop.get("/api/v1/auth/session").status()).isEqualTo(401);
+    assertThat(phone.get("/api/v1/auth/session").status()).isEqualTo(401);
+    assertThat(other.get("/api/v1/auth/session").status()).isEqualTo(200);
   }
 
   @Test
   void unsafeRequestsWithoutOrAFromAForeignOriginAreRejected() throws Exception {
-    Browser browser = TestInfrastructure.browser(server);
+    ApiClient browser = stack.client();
     String body = "{\"email\":\"admin@acme.test\",\"password\":\"tierstate-demo\"}";
 
-    HttpResponse<String> none = browser.send("POST", "/api/v1/auth/login", body, Map.of());
-    assertThat(none.statusCode()).isEqualTo(403);
+    Answer none = browser.send("POST", "/api/v1/auth/login", body, Map.of());
+    assertThat(none.status()).isEqualTo(403);
     assertThat(JSON.readTree(none.body()).at("/error/code").asText()).isEqualTo("csrf_rejected");
 
-    HttpResponse<String> foreign = browser.send("POST", "/api/v1/auth/login", body,
+    Answer foreign = browser.send("POST", "/api/v1/auth/login", body,
         Map.of("Origin", "https://evil.example"));
-    assertThat(foreign.statusCode()).isEqualTo(403);
+    assertThat(foreign.status()).isEqualTo(403);
     assertThat(JSON.readTree(foreign.body()).at("/error/code").asText()).isEqualTo("csrf_rejected");
 
-    HttpResponse<String> foreignReferer = browser.send("POST", "/api/v1/auth/login", body,
+    Answer foreignReferer = browser.send("POST", "/api/v1/auth/login", body,
         Map.of("Referer", "https://evil.example/page"));
-    assertThat(foreignReferer.statusCode()).isEqualTo(403);
+    assertThat(foreignReferer.status()).isEqualTo(403);
     assertThat(browser.cookie("accessToken")).isEmpty();
 
     // The server's own origin, a configured one, or a same-origin Referer pass.
     assertThat(browser.send("POST", "/api/v1/auth/login", body,
-        Map.of("Origin", "https://console.example.com")).statusCode()).isEqualTo(200);
+        Map.of("Origin", "https://console.example.com")).status()).isEqualTo(200);
     assertThat(browser.send("POST", "/api/v1/auth/login", body,
-        Map.of("Referer", server.baseUrl() + "/console")).statusCode()).isEqualTo(200);
+        Map.of("Referer", stack.server().baseUrl() + "/console")).status()).isEqualTo(200);
 
     // Signed in, a cross-site POST is still refused and changes nothing.
-    HttpResponse<String> forged = browser.send("POST", "/api/v1/auth/logout-all", "",
+    Answer forged = browser.send("POST", "/api/v1/auth/logout-all", "",
         Map.of("Origin", "https://evil.example"));
-    assertThat(forged.statusCode()).isEqualTo(403);
-    assertThat(browser.get("/api/v1/auth/session").statusCode()).isEqualTo(200);
+    assertThat(forged.status()).isEqualTo(403);
+    assertThat(browser.get("/api/v1/auth/session").status()).isEqualTo(200);
   }
 
   @Test
   void allowedOriginsGetCorsWithCredentialsAndOthersDoNot() {
-    Browser browser = TestInfrastructure.browser(server);
-    HttpResponse<String> preflight = browser.send("OPTIONS", "/api/v1/auth/session", null, Map.of(
+    ApiClient browser = stack.client();
+    Answer preflight = browser.send("OPTIONS", "/api/v1/auth/session", null, Map.of(
         "Origin", "https://console.example.com", "Access-Control-Request-Method", "GET"));
-    assertThat(preflight.statusCode()).isEqualTo(204);
+    assertThat(preflight.status()).isEqualTo(204);
     assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://console.example.com");
     assertThat(preflight.headers().firstValue("Access-Control-Allow-Credentials")).hasValue("true");
 
-    HttpResponse<String> foreign = browser.send("OPTIONS", "/api/v1/auth/session", null, Map.of(
+    Answer foreign = browser.send("OPTIONS", "/api/v1/auth/session", null, Map.of(
         "Origin", "https://evil.example", "Access-Control-Request-Method", "GET"));
     assertThat(foreign.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
 
-    HttpResponse<String> read = browser.send("GET", "/api/v1/auth/session", null,
+    Answer read = browser.send("GET", "/api/v1/auth/session", null,
         Map.of("Origin", "https://console.example.com"));
     assertThat(read.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://console.example.com");
   }
 
   @Test
   void loginIsRateLimitedPerEmailWithRetryAfter() throws Exception {
-    // LOGIN_RATE_LIMIT_EMAIL defaults to 5 a minute; each attempt comes from a new address.
+    // LOGIN_RATE_LIMIT_EMAIL is the default 5 a minute here (set above); each attempt comes from a new address.
     for (int i = 0; i < 5; i++) {
-      HttpResponse<String> attempt = TestInfrastructure.browser(server).login("limited@globex.test", "guess-" + i);
-      assertThat(attempt.statusCode()).isEqualTo(401);
+      Answer attempt = stack.client().attemptLogin("limited@globex.test", "guess-" + i);
+      assertThat(attempt.status()).isEqualTo(401);
     }
-    HttpResponse<String> limited = TestInfrastructure.browser(server)
-        .login("limited@globex.test", TestInfrastructure.PASSWORD);
-    assertThat(limited.statusCode()).isEqualTo(429);
+    Answer limited = stack.client()
+        .attemptLogin("limited@globex.test", TestStack.PASSWORD);
+    assertThat(limited.status()).isEqualTo(429);
     assertThat(JSON.readTree(limited.body()).at("/error/code").asText()).isEqualTo("too_many_login_attempts");
     long retryAfter = Long.parseLong(limited.headers().firstValue("Retry-After").orElseThrow());
     assertThat(retryAfter).isBetween(1L, 60L);
@@ -256,40 +246,40 @@ class AuthIntegrationTests {
 
   @Test
   void loginIsRateLimitedPerAddress() throws Exception {
-    try (TierstateServer strict = infra.startServer(Map.of("LOGIN_RATE_LIMIT_IP", "3"))) {
-      Browser browser = TestInfrastructure.browser(strict);
+    try (TierstateServer strict = stack.startServer(Map.of("LOGIN_RATE_LIMIT_IP", "3"))) {
+      ApiClient browser = TestStack.client(strict);
       for (int i = 0; i < 3; i++) {
-        assertThat(browser.login("someone" + i + "@nowhere.test", "x").statusCode()).isEqualTo(401);
+        assertThat(browser.attemptLogin("someone" + i + "@nowhere.test", "x").status()).isEqualTo(401);
       }
-      HttpResponse<String> limited = browser.login("alice@acme.test", TestInfrastructure.PASSWORD);
-      assertThat(limited.statusCode()).isEqualTo(429);
+      Answer limited = browser.attemptLogin("alice@acme.test", TestStack.PASSWORD);
+      assertThat(limited.status()).isEqualTo(429);
       assertThat(limited.headers().firstValue("Retry-After")).isPresent();
       // Another address is not affected.
-      assertThat(TestInfrastructure.browser(strict).login("alice@acme.test", TestInfrastructure.PASSWORD)
-          .statusCode()).isEqualTo(200);
+      assertThat(TestStack.client(strict).attemptLogin("alice@acme.test", TestStack.PASSWORD)
+          .status()).isEqualTo(200);
     }
   }
 
   @Test
   void aSuspendedUserIsRefusedAtOnceOnceTheirAccessIsInvalidated() throws Exception {
-    Browser browser = TestInfrastructure.browser(server);
-    HttpResponse<String> login = browser.login("carol@acme.test", TestInfrastructure.PASSWORD);
-    assertThat(login.statusCode()).isEqualTo(200);
+    ApiClient browser = stack.client();
+    Answer login = browser.attemptLogin("carol@acme.test", TestStack.PASSWORD);
+    assertThat(login.status()).isEqualTo(200);
     JsonNode me = JSON.readTree(login.body());
     java.util.UUID tenant = java.util.UUID.fromString(me.at("/tenant/id").asText());
     java.util.UUID user = java.util.UUID.fromString(me.at("/user/id").asText());
     try {
-      server.database().update("UPDATE users SET status = 'suspended' WHERE id = ?", user);
-      new io.tierstate.server.auth.AccessCache(server.tierstate(), server.database()).invalidateUser(tenant, user);
+      stack.server().database().update("UPDATE users SET status = 'suspended' WHERE id = ?", user);
+      new io.tierstate.server.auth.AccessCache(stack.server().tierstate(), stack.server().database()).invalidateUser(tenant, user);
 
-      HttpResponse<String> refused = browser.get("/api/v1/auth/session");
-      assertThat(refused.statusCode()).isEqualTo(403);
+      Answer refused = browser.get("/api/v1/auth/session");
+      assertThat(refused.status()).isEqualTo(403);
       assertThat(JSON.readTree(refused.body()).at("/error/code").asText()).isEqualTo("account_suspended");
-      HttpResponse<String> relogin = TestInfrastructure.browser(server).login("carol@acme.test", TestInfrastructure.PASSWORD);
-      assertThat(relogin.statusCode()).isEqualTo(403);
+      Answer relogin = stack.client().attemptLogin("carol@acme.test", TestStack.PASSWORD);
+      assertThat(relogin.status()).isEqualTo(403);
     } finally {
-      server.database().update("UPDATE users SET status = 'active' WHERE id = ?", user);
-      new io.tierstate.server.auth.AccessCache(server.tierstate(), server.database()).invalidateUser(tenant, user);
+      stack.server().database().update("UPDATE users SET status = 'active' WHERE id = ?", user);
+      new io.tierstate.server.auth.AccessCache(stack.server().tierstate(), stack.server().database()).invalidateUser(tenant, user);
     }
   }
 }

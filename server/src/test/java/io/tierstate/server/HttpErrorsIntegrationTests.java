@@ -4,23 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.http.HttpResponse;
 import io.tierstate.server.http.PathParams;
+import io.tierstate.server.testing.ApiClient;
+import io.tierstate.server.testing.ApiClient.Answer;
+import io.tierstate.server.testing.TestStack;
+import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class HttpErrorsIntegrationTests {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static TestInfrastructure infra;
-  private static TierstateServer server;
+  @RegisterExtension
+  static final TestStack stack = TestStack.withServer(Map.of("MAX_REQUEST_BYTES", "2048"), List.of(things()));
 
-  @BeforeAll
-  static void start() {
-    infra = new TestInfrastructure();
-    // A route of the kind feature packages add, to exercise the shared pieces.
-    Feature things = (app, context) -> {
+  /** A route of the kind feature packages add, to exercise the shared pieces. */
+  private static Feature things() {
+    return (app, context) -> {
       app.get("/api/v1/things/{thingId}", ctx -> ctx.json(Map.of("id", PathParams.uuid(ctx, "thingId"))));
       app.get("/api/v1/whoami", ctx -> ctx.json(Map.of("signedIn",
           io.tierstate.server.auth.AuthContext.optionalPrincipal(ctx).isPresent())), io.tierstate.server.http.Access.PUBLIC);
@@ -28,17 +29,10 @@ class HttpErrorsIntegrationTests {
         throw new IllegalStateException("a bug with a secret detail");
       });
     };
-    server = infra.startServer(Map.of("MAX_REQUEST_BYTES", "2048"), java.util.List.of(things));
   }
 
-  @AfterAll
-  static void stop() {
-    server.close();
-    infra.close();
-  }
-
-  private static JsonNode error(HttpResponse<String> response, int status, String code) throws Exception {
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+  private static JsonNode error(Answer response, int status, String code) throws Exception {
+    assertThat(response.status()).as(response.body()).isEqualTo(status);
     assertThat(response.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/json");
     JsonNode body = JSON.readTree(response.body());
     assertThat(body.at("/error/code").asText()).isEqualTo(code);
@@ -49,7 +43,7 @@ class HttpErrorsIntegrationTests {
 
   @Test
   void malformedJsonIs400() throws Exception {
-    Browser browser = TestInfrastructure.browser(server);
+    ApiClient browser = stack.client();
     error(browser.post("/api/v1/auth/login", "{\"email\": "), 400, "malformed_json");
     error(browser.post("/api/v1/auth/login", "not json"), 400, "malformed_json");
     error(browser.post("/api/v1/auth/login", "{} {}"), 400, "malformed_json");
@@ -57,7 +51,7 @@ class HttpErrorsIntegrationTests {
 
   @Test
   void unknownFieldsAndWrongTypesAre400() throws Exception {
-    Browser browser = TestInfrastructure.browser(server);
+    ApiClient browser = stack.client();
     JsonNode unknown = error(browser.post("/api/v1/auth/login",
         "{\"email\":\"a@b.c\",\"password\":\"x\",\"admin\":true}"), 400, "unknown_field");
     assertThat(unknown.at("/error/message").asText()).contains("'admin'");
@@ -72,8 +66,8 @@ class HttpErrorsIntegrationTests {
 
   @Test
   void badIdsAre400AndGoodOnesPass() throws Exception {
-    Browser browser = TestInfrastructure.browser(server);
-    browser.login("alice@acme.test", TestInfrastructure.PASSWORD);
+    ApiClient browser = stack.client();
+    browser.attemptLogin("alice@acme.test", TestStack.PASSWORD);
     String id = "3f2c1a9e-8d4b-4c1e-9a7f-2b6d5e8c0f13";
     assertThat(browser.get("/api/v1/things/" + id).body()).contains(id);
     error(browser.get("/api/v1/things/42"), 400, "invalid_id");
@@ -83,38 +77,38 @@ class HttpErrorsIntegrationTests {
 
   @Test
   void publicRoutesServeAnyoneAndStillRecognizeSignedInCallers() {
-    Browser browser = TestInfrastructure.browser(server);
+    ApiClient browser = stack.client();
     assertThat(browser.get("/api/v1/whoami").body()).isEqualTo("{\"signedIn\":false}");
-    browser.login("alice@acme.test", TestInfrastructure.PASSWORD);
+    browser.attemptLogin("alice@acme.test", TestStack.PASSWORD);
     assertThat(browser.get("/api/v1/whoami").body()).isEqualTo("{\"signedIn\":true}");
     browser.setCookie("accessToken", "garbage", "/");
-    HttpResponse<String> stale = browser.get("/api/v1/whoami");
-    assertThat(stale.statusCode()).isEqualTo(200);
+    Answer stale = browser.get("/api/v1/whoami");
+    assertThat(stale.status()).isEqualTo(200);
     assertThat(stale.body()).isEqualTo("{\"signedIn\":false}");
   }
 
   @Test
   void unexpectedFailuresAre500WithoutDetails() throws Exception {
-    Browser browser = TestInfrastructure.browser(server);
-    browser.login("alice@acme.test", TestInfrastructure.PASSWORD);
-    HttpResponse<String> response = browser.get("/api/v1/broken");
+    ApiClient browser = stack.client();
+    browser.attemptLogin("alice@acme.test", TestStack.PASSWORD);
+    Answer response = browser.get("/api/v1/broken");
     error(response, 500, "internal_error");
     assertThat(response.body()).doesNotContain("secret", "IllegalState");
   }
 
   @Test
   void everyResponseCarriesARequestId() {
-    Browser browser = TestInfrastructure.browser(server);
+    ApiClient browser = stack.client();
     assertThat(browser.get("/health").headers().firstValue("X-Request-Id")).isPresent();
-    HttpResponse<String> echoed = browser.send("GET", "/nowhere", null, Map.of("X-Request-Id", "trace-42"));
+    Answer echoed = browser.send("GET", "/nowhere", null, Map.of("X-Request-Id", "trace-42"));
     assertThat(echoed.headers().firstValue("X-Request-Id")).hasValue("trace-42");
-    HttpResponse<String> replaced = browser.send("GET", "/health", null, Map.of("X-Request-Id", "not a plain token; really"));
+    Answer replaced = browser.send("GET", "/health", null, Map.of("X-Request-Id", "not a plain token; really"));
     assertThat(replaced.headers().firstValue("X-Request-Id").orElseThrow()).isNotEqualTo("not a plain token; really").hasSize(36);
   }
 
   @Test
   void oversizedBodiesAre413() throws Exception {
-    Browser browser = TestInfrastructure.browser(server);
+    ApiClient browser = stack.client();
     String big = "{\"email\":\"a@b.c\",\"password\":\"" + "x".repeat(4096) + "\"}";
     error(browser.post("/api/v1/auth/login", big), 413, "body_too_large");
   }
@@ -124,27 +118,27 @@ class HttpErrorsIntegrationTests {
     byte[] body = "x".repeat(64 * 1024).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     // A publisher of unknown length makes the client send the body chunked, without Content-Length.
     java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
-            java.net.URI.create(server.baseUrl() + "/api/v1/auth/login"))
-        .header("Origin", server.baseUrl())
+            java.net.URI.create(stack.server().baseUrl() + "/api/v1/auth/login"))
+        .header("Origin", stack.server().baseUrl())
         .header("Content-Type", "application/json")
         .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body)))
         .build();
-    HttpResponse<String> response = Browser.CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+    Answer response = Answer.of(ApiClient.HTTP.send(request, HttpResponse.BodyHandlers.ofString()));
     error(response, 413, "body_too_large");
   }
 
   @Test
   void unknownRoutesAndMethodsAreJson404() throws Exception {
-    Browser browser = TestInfrastructure.browser(server);
+    ApiClient browser = stack.client();
     error(browser.get("/nowhere"), 404, "not_found");
     error(browser.get("/api/v1/nowhere"), 404, "not_found");
-    error(browser.send("DELETE", "/health", null, Map.of("Origin", server.baseUrl())), 404, "not_found");
+    error(browser.send("DELETE", "/health", null, Map.of("Origin", stack.server().baseUrl())), 404, "not_found");
   }
 
   @Test
   void aBadOrForeignCacheKeyIs400Or403NotA500() throws Exception {
-    Browser admin = TestInfrastructure.browser(server);
-    admin.login("admin@acme.test", TestInfrastructure.PASSWORD);
+    ApiClient admin = stack.client();
+    admin.attemptLogin("admin@acme.test", TestStack.PASSWORD);
     error(admin.post("/admin/cache/invalidate", "{\"keys\":[\"has space\"]}"), 400, "invalid_key");
     error(admin.post("/admin/cache/invalidate", "{\"keys\":[\"tenant:someone-else:x\"]}"), 403, "tenant_scope");
     error(admin.post("/admin/cache/invalidate", "{}"), 400, "invalid_request");

@@ -5,51 +5,39 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tierstate.cache.CacheOptions;
-import java.net.http.HttpResponse;
+import io.tierstate.server.testing.ApiClient;
+import io.tierstate.server.testing.ApiClient.Answer;
+import io.tierstate.server.testing.TestStack;
 import java.time.Duration;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class OpsIntegrationTests {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static TestInfrastructure infra;
-  private static TierstateServer server;
-
-  @BeforeAll
-  static void start() {
-    infra = new TestInfrastructure();
-    server = infra.startServer(Map.of());
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-    infra.close();
-  }
+  @RegisterExtension
+  static final TestStack stack = TestStack.withServer();
 
   @Test
   void healthReportsEveryCheckIncludingTheDatabase() throws Exception {
-    HttpResponse<String> health = TestInfrastructure.browser(server).get("/health");
-    assertThat(health.statusCode()).isEqualTo(200);
+    Answer health = stack.client().get("/health");
+    assertThat(health.status()).isEqualTo(200);
     JsonNode body = JSON.readTree(health.body());
     assertThat(body.at("/status").asText()).isEqualTo("HEALTHY");
     assertThat(body.at("/checks").findValuesAsText("name")).contains("redis.ping", "database");
 
-    JsonNode cache = JSON.readTree(TestInfrastructure.browser(server).get("/health/cache").body());
+    JsonNode cache = JSON.readTree(stack.client().get("/health/cache").body());
     assertThat(cache.at("/status").asText()).isEqualTo("HEALTHY");
     assertThat(cache.at("/checks").findValuesAsText("name")).contains("redis.ping").doesNotContain("database");
   }
 
   @Test
   void metricsExposeHttpCacheSessionRateLimitAndJvmMeters() {
-    Browser browser = TestInfrastructure.browser(server);
-    browser.login("alice@acme.test", TestInfrastructure.PASSWORD);
+    ApiClient browser = stack.client();
+    browser.attemptLogin("alice@acme.test", TestStack.PASSWORD);
     browser.get("/api/v1/auth/session");
 
-    HttpResponse<String> metrics = browser.get("/metrics");
-    assertThat(metrics.statusCode()).isEqualTo(200);
+    Answer metrics = browser.get("/metrics");
+    assertThat(metrics.status()).isEqualTo(200);
     assertThat(metrics.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/plain");
     assertThat(metrics.body()).contains(
         "http_server_requests_seconds_count{method=\"POST\",outcome=\"SUCCESS\",status=\"200\",uri=\"/api/v1/auth/login\"}",
@@ -64,24 +52,24 @@ class OpsIntegrationTests {
 
   @Test
   void cacheMetricsAreJson() throws Exception {
-    JsonNode snapshot = JSON.readTree(TestInfrastructure.browser(server).get("/metrics/cache").body());
+    JsonNode snapshot = JSON.readTree(stack.client().get("/metrics/cache").body());
     assertThat(snapshot.has("hitRate")).isTrue();
     assertThat(snapshot.has("l1Size")).isTrue();
   }
 
   @Test
   void theDashboardNeedsCacheAdmin() throws Exception {
-    Browser member = TestInfrastructure.browser(server);
-    member.login("carol@acme.test", TestInfrastructure.PASSWORD);
-    HttpResponse<String> refused = member.get("/admin/cache-dashboard");
-    assertThat(refused.statusCode()).isEqualTo(403);
+    ApiClient member = stack.client();
+    member.attemptLogin("carol@acme.test", TestStack.PASSWORD);
+    Answer refused = member.get("/admin/cache-dashboard");
+    assertThat(refused.status()).isEqualTo(403);
     assertThat(JSON.readTree(refused.body()).at("/error/code").asText()).isEqualTo("forbidden");
-    assertThat(TestInfrastructure.browser(server).get("/admin/cache-dashboard").statusCode()).isEqualTo(401);
+    assertThat(stack.client().get("/admin/cache-dashboard").status()).isEqualTo(401);
 
-    Browser admin = TestInfrastructure.browser(server);
-    admin.login("admin@acme.test", TestInfrastructure.PASSWORD);
-    HttpResponse<String> dashboard = admin.get("/admin/cache-dashboard");
-    assertThat(dashboard.statusCode()).isEqualTo(200);
+    ApiClient admin = stack.client();
+    admin.attemptLogin("admin@acme.test", TestStack.PASSWORD);
+    Answer dashboard = admin.get("/admin/cache-dashboard");
+    assertThat(dashboard.status()).isEqualTo(200);
     JsonNode body = JSON.readTree(dashboard.body());
     assertThat(body.at("/hitRates").has("l1")).isTrue();
     assertThat(body.at("/l1Size").isNumber()).isTrue();
@@ -92,38 +80,38 @@ class OpsIntegrationTests {
 
   @Test
   void tenantAdminsInvalidateOnlyTheirOwnTenantsKeys() throws Exception {
-    Browser admin = TestInfrastructure.browser(server);
-    JsonNode me = JSON.readTree(admin.login("admin@acme.test", TestInfrastructure.PASSWORD).body());
+    ApiClient admin = stack.client();
+    JsonNode me = JSON.readTree(admin.attemptLogin("admin@acme.test", TestStack.PASSWORD).body());
     String acme = "tenant:" + me.at("/tenant/id").asText() + ":";
-    Browser globexAdmin = TestInfrastructure.browser(server);
-    String globex = "tenant:" + JSON.readTree(globexAdmin.login("admin@globex.test", TestInfrastructure.PASSWORD)
+    ApiClient globexAdmin = stack.client();
+    String globex = "tenant:" + JSON.readTree(globexAdmin.attemptLogin("admin@globex.test", TestStack.PASSWORD)
         .body()).at("/tenant/id").asText() + ":";
-    var cache = server.tierstate().cache();
+    var cache = stack.server().tierstate().cache();
     CacheOptions options = CacheOptions.ttl(Duration.ofMinutes(5)).tags(acme + "reports");
     cache.set(acme + "report:1", "one", options);
     cache.set(acme + "report:2", "two", options);
     cache.set(acme + "widget:1", "w", CacheOptions.ttl(Duration.ofMinutes(5)));
     cache.set(globex + "report:1", "theirs", CacheOptions.ttl(Duration.ofMinutes(5)));
 
-    HttpResponse<String> foreign = admin.post("/admin/cache/invalidate", "{\"keys\":[\"" + globex + "report:1\"]}");
-    assertThat(foreign.statusCode()).isEqualTo(403);
-    assertThat(admin.post("/admin/cache/invalidate", "{\"pattern\":\"tenant:*\"}").statusCode()).isEqualTo(403);
-    assertThat(admin.post("/admin/cache/invalidate", "{\"tags\":[\"reports\"]}").statusCode()).isEqualTo(403);
+    Answer foreign = admin.post("/admin/cache/invalidate", "{\"keys\":[\"" + globex + "report:1\"]}");
+    assertThat(foreign.status()).isEqualTo(403);
+    assertThat(admin.post("/admin/cache/invalidate", "{\"pattern\":\"tenant:*\"}").status()).isEqualTo(403);
+    assertThat(admin.post("/admin/cache/invalidate", "{\"tags\":[\"reports\"]}").status()).isEqualTo(403);
     assertThat(cache.get(globex + "report:1", String.class)).hasValue("theirs");
 
-    HttpResponse<String> byTag = admin.post("/admin/cache/invalidate", "{\"tags\":[\"" + acme + "reports\"]}");
-    assertThat(byTag.statusCode()).as(byTag.body()).isEqualTo(200);
+    Answer byTag = admin.post("/admin/cache/invalidate", "{\"tags\":[\"" + acme + "reports\"]}");
+    assertThat(byTag.status()).as(byTag.body()).isEqualTo(200);
     assertThat(cache.get(acme + "report:1", String.class)).isEmpty();
     assertThat(cache.get(acme + "report:2", String.class)).isEmpty();
     assertThat(cache.get(acme + "widget:1", String.class)).hasValue("w");
 
-    HttpResponse<String> byPattern = admin.post("/admin/cache/invalidate", "{\"pattern\":\"" + acme + "widget:*\"}");
-    assertThat(byPattern.statusCode()).isEqualTo(200);
+    Answer byPattern = admin.post("/admin/cache/invalidate", "{\"pattern\":\"" + acme + "widget:*\"}");
+    assertThat(byPattern.status()).isEqualTo(200);
     assertThat(cache.get(acme + "widget:1", String.class)).isEmpty();
     assertThat(cache.get(globex + "report:1", String.class)).hasValue("theirs");
 
-    Browser member = TestInfrastructure.browser(server);
-    member.login("alice@acme.test", TestInfrastructure.PASSWORD);
-    assertThat(member.post("/admin/cache/invalidate", "{\"keys\":[\"" + acme + "x\"]}").statusCode()).isEqualTo(403);
+    ApiClient member = stack.client();
+    member.attemptLogin("alice@acme.test", TestStack.PASSWORD);
+    assertThat(member.post("/admin/cache/invalidate", "{\"keys\":[\"" + acme + "x\"]}").status()).isEqualTo(403);
   }
 }

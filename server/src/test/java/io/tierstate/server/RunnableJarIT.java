@@ -2,9 +2,9 @@ package io.tierstate.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
+import io.tierstate.server.testing.ApiClient;
+import io.tierstate.server.testing.ApiClient.Answer;
 import java.net.ServerSocket;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,15 +37,15 @@ class RunnableJarIT {
     builder.environment().put("TIERSTATE_DEMO", "true");
     Process server = builder.start();
     try {
-      Browser browser = new Browser("http://localhost:" + port, "127.0.0.1");
+      ApiClient browser = new ApiClient("http://localhost:" + port, "127.0.0.1");
       long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
       while (!answers(browser)) {
         assertThat(server.isAlive()).as("the server exited; see %s", log).isTrue();
         assertThat(System.nanoTime()).as("not up within 120 s; see %s", log).isLessThan(deadline);
         Thread.sleep(250);
       }
-      HttpResponse<String> login = browser.login("admin@acme.test", "tierstate-demo");
-      assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+      Answer login = browser.attemptLogin("admin@acme.test", "tierstate-demo");
+      assertThat(login.status()).as(login.body()).isEqualTo(200);
       assertThat(browser.get("/api/v1/auth/session").body()).contains("\"slug\":\"acme\"");
       assertThat(Files.readString(log, StandardCharsets.UTF_8)).contains("Demo data: tenants acme and globex");
     } finally {
@@ -56,9 +56,9 @@ class RunnableJarIT {
     assertThat(output).contains("tierstate-server stopped").doesNotContain("level=ERROR");
   }
 
-  private static boolean answers(Browser browser) {
+  private static boolean answers(ApiClient browser) {
     try {
-      return browser.get("/health").statusCode() == 200;
+      return browser.get("/health").status() == 200;
     } catch (java.io.UncheckedIOException e) {
       return false;
     }

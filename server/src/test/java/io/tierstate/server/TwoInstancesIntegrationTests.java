@@ -4,46 +4,40 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.Map;
+import io.tierstate.server.testing.ApiClient;
+import io.tierstate.server.testing.TestStack;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Two instances sharing one PostgreSQL and one Redis, as behind a load balancer. */
 class TwoInstancesIntegrationTests {
-  private static TestInfrastructure infra;
+  @RegisterExtension
+  static final TestStack stack = TestStack.withServers(2);
   private static TierstateServer a;
   private static TierstateServer b;
 
   @BeforeAll
-  static void start() {
-    infra = new TestInfrastructure();
-    a = infra.startServer(Map.of());
-    b = infra.startServer(Map.of());
-  }
-
-  @AfterAll
-  static void stop() {
-    b.close();
-    a.close();
-    infra.close();
+  static void instances() {
+    a = stack.server(0);
+    b = stack.server(1);
   }
 
   @Test
   void aSessionStartedOnOneInstanceWorksOnTheOtherAndEndsOnBothAtOnce() {
-    Browser onA = TestInfrastructure.browser(a);
-    assertThat(onA.login("bob@globex.test", TestInfrastructure.PASSWORD).statusCode()).isEqualTo(200);
-    Browser onB = onA.on(b.baseUrl());
-    assertThat(onB.get("/api/v1/auth/session").statusCode()).isEqualTo(200);
+    ApiClient onA = TestStack.client(a);
+    assertThat(onA.attemptLogin("bob@globex.test", TestStack.PASSWORD).status()).isEqualTo(200);
+    ApiClient onB = onA.on(b.baseUrl());
+    assertThat(onB.get("/api/v1/auth/session").status()).isEqualTo(200);
 
-    assertThat(onB.post("/api/v1/auth/refresh", "").statusCode()).isEqualTo(200);
-    Browser backOnA = onB.on(a.baseUrl());
-    assertThat(backOnA.get("/api/v1/auth/session").statusCode()).isEqualTo(200);
+    assertThat(onB.post("/api/v1/auth/refresh", "").status()).isEqualTo(200);
+    ApiClient backOnA = onB.on(a.baseUrl());
+    assertThat(backOnA.get("/api/v1/auth/session").status()).isEqualTo(200);
 
-    assertThat(backOnA.post("/api/v1/auth/logout", "").statusCode()).isEqualTo(204);
+    assertThat(backOnA.post("/api/v1/auth/logout", "").status()).isEqualTo(204);
     // B still holds the old cookies: the session is gone from Redis, so B refuses them at once.
-    assertThat(onB.get("/api/v1/auth/session").statusCode()).isEqualTo(401);
+    assertThat(onB.get("/api/v1/auth/session").status()).isEqualTo(401);
   }
 
   @Test
@@ -57,9 +51,9 @@ class TwoInstancesIntegrationTests {
 
   @Test
   void aSuspensionOnOneInstanceIsSeenByTheOtherOnItsNextRequest() throws Exception {
-    Browser onB = TestInfrastructure.browser(b);
-    JsonNode me = new ObjectMapper().readTree(onB.login("carol@acme.test", TestInfrastructure.PASSWORD).body());
-    assertThat(onB.get("/api/v1/auth/session").statusCode()).isEqualTo(200); // B's L1 now holds carol's access
+    ApiClient onB = TestStack.client(b);
+    JsonNode me = new ObjectMapper().readTree(onB.attemptLogin("carol@acme.test", TestStack.PASSWORD).body());
+    assertThat(onB.get("/api/v1/auth/session").status()).isEqualTo(200); // B's L1 now holds carol's access
     UUID tenant = UUID.fromString(me.at("/tenant/id").asText());
     UUID user = UUID.fromString(me.at("/user/id").asText());
     try {
@@ -69,7 +63,7 @@ class TwoInstancesIntegrationTests {
       long deadline = System.nanoTime() + 10_000_000_000L;
       int status;
       do {
-        status = onB.get("/api/v1/auth/session").statusCode();
+        status = onB.get("/api/v1/auth/session").status();
       } while (status == 200 && System.nanoTime() < deadline);
       assertThat(status).isEqualTo(403);
     } finally {

@@ -14,6 +14,13 @@ final class BuilderChecks {
     }
   }
 
+  static int port(int port) {
+    if (port < 0 || port > 65_535) {
+      throw new IllegalArgumentException("port must be between 0 and 65535, was " + port);
+    }
+    return port;
+  }
+
   static Duration positiveStartupTimeout(Duration timeout) {
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("startupTimeout must be positive, was " + timeout);

@@ -518,10 +518,7 @@ public final class PostgresServer implements AutoCloseable {
      * @throws IllegalArgumentException if the port is outside 0..65535
      */
     public Builder port(int port) {
-      if (port < 0 || port > 65_535) {
-        throw new IllegalArgumentException("port must be between 0 and 65535, was " + port);
-      }
-      this.port = port;
+      this.port = BuilderChecks.port(port);
       return this;
     }
 

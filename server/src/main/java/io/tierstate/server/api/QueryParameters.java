@@ -1,6 +1,7 @@
 package io.tierstate.server.api;
 
 import io.javalin.http.Context;
+import io.tierstate.server.WholeNumberRange;
 import io.tierstate.server.http.ApiError;
 import java.util.List;
 import java.util.Map;
@@ -65,16 +66,13 @@ public final class QueryParameters {
     if (value == null) {
       return fallback;
     }
-    try {
-      int parsed = Integer.parseInt(value);
-      if (parsed >= min && parsed <= max) {
-        return parsed;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
+    WholeNumberRange range = new WholeNumberRange(min, max);
+    Integer parsed = range.parse(value);
+    if (parsed == null) {
+      throw ApiError.badRequest("invalid_parameter", "query parameter '" + name + "' must be "
+          + range.description() + ", but was '" + shorten(value) + "'");
     }
-    throw ApiError.badRequest("invalid_parameter", "query parameter '" + name + "' must be a whole number from "
-        + min + " to " + max + ", but was '" + shorten(value) + "'");
+    return parsed;
   }
 
   /** The value cut to 60 characters, for error messages. */

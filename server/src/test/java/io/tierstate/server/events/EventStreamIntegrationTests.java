@@ -15,30 +15,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The event stream across two instances: changes on A reach B's streams of that tenant, and only those. */
 class EventStreamIntegrationTests {
   private static final Duration DELIVERY = Duration.ofSeconds(10);
 
-  private static TestStack stack;
+  @RegisterExtension
+  static final TestStack stack = TestStack.withServers(2);
   private static TierstateServer a;
   private static TierstateServer b;
   private static ApiClient acmeAdminOnA;
 
   @BeforeAll
   static void start() {
-    stack = new TestStack();
-    a = stack.startServer();
-    b = stack.startServer();
+    a = stack.server(0);
+    b = stack.server(1);
     acmeAdminOnA = TestStack.signedIn(a, "admin@acme.test");
-  }
-
-  @AfterAll
-  static void stop() {
-    stack.close();
   }
 
   private static String users(ApiClient client) {

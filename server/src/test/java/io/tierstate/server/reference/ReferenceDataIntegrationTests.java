@@ -4,33 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tierstate.keys.CacheKeys;
-import io.tierstate.server.TierstateServer;
 import io.tierstate.server.testing.ApiClient;
 import io.tierstate.server.testing.ApiClient.Answer;
 import io.tierstate.server.testing.TestStack;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Reference data: localized, cached for 24 hours per locale, with ETags; bad locales are 400. */
 class ReferenceDataIntegrationTests {
-  private static TestStack stack;
-  private static TierstateServer server;
+  @RegisterExtension
+  static final TestStack stack = TestStack.withServer();
   private static ApiClient anyone;
 
   @BeforeAll
   static void start() {
-    stack = new TestStack();
-    server = stack.startServer();
-    anyone = TestStack.client(server);
-  }
-
-  @AfterAll
-  static void stop() {
-    stack.close();
+    anyone = stack.client();
   }
 
   private static String name(JsonNode items, String field, String value, String nameField) {
@@ -72,7 +64,7 @@ class ReferenceDataIntegrationTests {
     assertThat(first.status()).isEqualTo(200);
     assertThat(first.header("Cache-Control")).isEqualTo("public, max-age=3600");
     String key = CacheKeys.global("currencies").part("fr").key();
-    assertThat(server.tierstate().cache().get(key, ReferenceCatalog.Currencies.class)).isPresent();
+    assertThat(stack.server().tierstate().cache().get(key, ReferenceCatalog.Currencies.class)).isPresent();
     long ttlMillis = Long.parseLong(stack.redis().command("PTTL", "ts:{" + key + "}"));
     assertThat(ttlMillis).isBetween(Duration.ofHours(23).toMillis(), Duration.ofHours(25).toMillis());
     assertThat(anyone.get("/api/v1/reference/currencies?locale=fr", Map.of("If-None-Match", first.header("ETag")))

@@ -1,6 +1,7 @@
 package io.tierstate.server.testing;
 
 import io.tierstate.TierstateConfig;
+import io.tierstate.server.Feature;
 import io.tierstate.server.ServerConfig;
 import io.tierstate.server.TierstateServer;
 import io.tierstate.testkit.PostgresServer;
@@ -10,34 +11,110 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * One real PostgreSQL and one real Redis for a test class, and any number of service instances on
  * them (as behind a load balancer), with the demo data, one JWT secret and X-Forwarded-For trusted
  * so that each {@link ApiClient} has its own client address. Limits are raised so tests never trip
- * them by accident.
+ * them by accident; a test class that checks a limit sets it.
+ *
+ * <p>Registered as an extension on a static field, it starts before all tests of the class (with
+ * its first instances) and stops after them:
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final TestStack stack = TestStack.withServer(Map.of("API_RATE_LIMIT", "5"));
+ * }</pre>
  */
-public final class TestStack implements AutoCloseable {
+public final class TestStack implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
   /** The demo users' password. */
   public static final String PASSWORD = "tierstate-demo";
-  private static final String SECRET = "data-api-tests-secret-0123456789abcdef";
+  private static final String SECRET = "integration-tests-secret-0123456789abcdef";
   private static final AtomicInteger DATABASES = new AtomicInteger();
   private static final AtomicInteger ADDRESSES = new AtomicInteger();
 
-  private final PostgresServer postgres;
-  private final RedisServer redis;
-  private final String jdbcUrl;
+  private final int initialServers;
+  private final Map<String, String> initialOverrides;
+  private final List<Feature> initialFeatures;
   private final List<TierstateServer> servers = new ArrayList<>();
+  private PostgresServer postgres;
+  private RedisServer redis;
+  private String jdbcUrl;
 
-  /** Starts PostgreSQL and Redis. */
-  public TestStack() {
-    postgres = PostgresServer.start();
-    redis = RedisServer.start();
-    jdbcUrl = postgres.createDatabase("data_api_" + DATABASES.incrementAndGet());
+  private TestStack(int initialServers, Map<String, String> overrides, List<Feature> extraFeatures) {
+    this.initialServers = initialServers;
+    this.initialOverrides = Map.copyOf(overrides);
+    this.initialFeatures = List.copyOf(extraFeatures);
   }
 
-  /** Starts a service instance on the shared PostgreSQL and Redis. */
+  /** A stack with one instance with the test defaults. */
+  public static TestStack withServer() {
+    return withServers(1);
+  }
+
+  /** A stack with one instance with the test defaults plus {@code overrides} (environment variable names). */
+  public static TestStack withServer(Map<String, String> overrides) {
+    return withServer(overrides, List.of());
+  }
+
+  /** A stack with one instance as above, with test-only features registered after the built-in ones. */
+  public static TestStack withServer(Map<String, String> overrides, List<Feature> extraFeatures) {
+    return new TestStack(1, overrides, extraFeatures);
+  }
+
+  /** A stack with {@code count} instances with the test defaults. */
+  public static TestStack withServers(int count) {
+    return new TestStack(count, Map.of(), List.of());
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    start();
+  }
+
+  /**
+   * Starts PostgreSQL, Redis and the first instances; for test engines without extensions
+   * (jqwik's {@code @BeforeContainer}), which then {@link #close} the stack themselves.
+   */
+  public TestStack start() {
+    postgres = PostgresServer.start();
+    redis = RedisServer.start();
+    jdbcUrl = postgres.createDatabase("tierstate_" + DATABASES.incrementAndGet());
+    for (int i = 0; i < initialServers; i++) {
+      startServer(initialOverrides, initialFeatures);
+    }
+    return this;
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    close();
+  }
+
+  /** The first instance. */
+  public TierstateServer server() {
+    return server(0);
+  }
+
+  /** The instance started {@code index}-th (from 0). */
+  public TierstateServer server(int index) {
+    return servers.get(index);
+  }
+
+  /** Starts another instance with the test defaults; it is closed with the stack. */
   public TierstateServer startServer() {
+    return startServer(Map.of());
+  }
+
+  /** Starts another instance with the test defaults plus {@code overrides}; it is closed with the stack. */
+  public TierstateServer startServer(Map<String, String> overrides) {
+    return startServer(overrides, List.of());
+  }
+
+  private TierstateServer startServer(Map<String, String> overrides, List<Feature> extraFeatures) {
     Map<String, String> env = new HashMap<>();
     env.put("PORT", "0");
     env.put("DATABASE_URL", jdbcUrl);
@@ -49,11 +126,17 @@ public final class TestStack implements AutoCloseable {
     env.put("LOGIN_RATE_LIMIT_EMAIL", "100000");
     env.put("MAX_DEVICES", "1000");
     env.put("API_RATE_LIMIT", "1000000");
+    env.putAll(overrides);
     TierstateConfig redisConfig = TierstateConfig.fromEnv(Map.of("REDIS_URL", redis.uri(),
         "TIERSTATE_COMMAND_TIMEOUT", "500ms", "TIERSTATE_CONNECT_TIMEOUT", "500ms"));
-    TierstateServer server = TierstateServer.start(ServerConfig.fromEnv(env), redisConfig);
+    TierstateServer server = TierstateServer.start(ServerConfig.fromEnv(env), redisConfig, extraFeatures);
     servers.add(server);
     return server;
+  }
+
+  /** The shared PostgreSQL, to stop and restart it. */
+  public PostgresServer postgres() {
+    return postgres;
   }
 
   /** The shared Redis, to stop and restart it. */
@@ -61,10 +144,15 @@ public final class TestStack implements AutoCloseable {
     return redis;
   }
 
+  /** A client of the first instance with an address no other client in this JVM has. */
+  public ApiClient client() {
+    return client(server());
+  }
+
   /** A client of {@code server} with an address no other client in this JVM has. */
   public static ApiClient client(TierstateServer server) {
     int n = ADDRESSES.incrementAndGet();
-    return new ApiClient(server.baseUrl(), "10.9." + (n / 250) + "." + (n % 250 + 1));
+    return new ApiClient(server.baseUrl(), "10.0." + (n / 250) + "." + (n % 250 + 1));
   }
 
   /** A client of {@code server}, signed in as {@code email} with the demo password. */
@@ -74,12 +162,18 @@ public final class TestStack implements AutoCloseable {
     return client;
   }
 
+  /** Closes every instance (last started first), then Redis and PostgreSQL. */
   @Override
   public void close() {
     for (int i = servers.size() - 1; i >= 0; i--) {
       servers.get(i).close();
     }
-    redis.close();
-    postgres.close();
+    servers.clear();
+    if (redis != null) {
+      redis.close();
+    }
+    if (postgres != null) {
+      postgres.close();
+    }
   }
 }

@@ -2,7 +2,6 @@ package io.tierstate.server.users;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tierstate.server.TierstateServer;
 import io.tierstate.server.testing.ApiClient;
 import io.tierstate.server.testing.ApiClient.Answer;
 import io.tierstate.server.testing.Await;
@@ -10,9 +9,8 @@ import io.tierstate.server.testing.TestStack;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Redis stopped mid-test: user reads keep answering from PostgreSQL (and follow its changes
@@ -20,23 +18,12 @@ import org.junit.jupiter.api.Test;
  * when Redis returns.
  */
 class RedisOutageIntegrationTests {
-  private static TestStack stack;
-  private static TierstateServer server;
-
-  @BeforeAll
-  static void start() {
-    stack = new TestStack();
-    server = stack.startServer();
-  }
-
-  @AfterAll
-  static void stop() {
-    stack.close();
-  }
+  @RegisterExtension
+  static final TestStack stack = TestStack.withServer();
 
   @Test
   void readsKeepAnsweringFromPostgresWhileRedisIsDownAndRecoverAfterwards() {
-    ApiClient admin = TestStack.signedIn(server, "admin@acme.test");
+    ApiClient admin = TestStack.signedIn(stack.server(), "admin@acme.test");
     String users = "/api/v1/tenants/" + admin.tenantId() + "/users";
     Answer created = admin.post(users, Map.of("email", "outage" + UUID.randomUUID().toString().substring(0, 6)
         + "@acme.test", "displayName", "Outage Olga", "password", "correct-horse-battery"));
@@ -53,7 +40,7 @@ class RedisOutageIntegrationTests {
       assertThat(list.json().get("items")).extracting(u -> u.get("id").asText()).contains(id.toString());
       assertThat(admin.get(path).status()).isEqualTo(200);
       // A change in PostgreSQL shows within the degraded L1 lifetime (seconds): the source of truth rules.
-      server.database().update("UPDATE users SET display_name = 'Olga Online' WHERE id = ?", id);
+      stack.server().database().update("UPDATE users SET display_name = 'Olga Online' WHERE id = ?", id);
       Answer followed = Await.until(() -> admin.get(path),
           a -> a.status() == 200 && a.json().get("displayName").asText().equals("Olga Online"), Duration.ofSeconds(20));
       assertThat(followed.json().get("displayName").asText()).isEqualTo("Olga Online");
@@ -66,7 +53,7 @@ class RedisOutageIntegrationTests {
     }
 
     // Redis came back empty, so the session is gone: sign in again, and all works as before.
-    ApiClient again = TestStack.client(server);
+    ApiClient again = stack.client();
     Answer login = Await.until(() -> {
       try {
         again.login("admin@acme.test", TestStack.PASSWORD);
@@ -82,7 +69,7 @@ class RedisOutageIntegrationTests {
     assertThat(again.get(path).json().get("displayName").asText()).isEqualTo("Olga Again");
     assertThat(again.get(users + "?q=Olga%20Again").json().get("total").asLong()).isEqualTo(1);
     // And reads are cached again: a change behind the API's back is not seen until invalidated.
-    server.database().update("UPDATE users SET display_name = 'Olga Hidden' WHERE id = ?", id);
+    stack.server().database().update("UPDATE users SET display_name = 'Olga Hidden' WHERE id = ?", id);
     assertThat(again.get(path).json().get("displayName").asText()).isEqualTo("Olga Again");
   }
 }

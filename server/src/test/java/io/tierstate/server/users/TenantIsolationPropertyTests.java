@@ -37,9 +37,9 @@ class TenantIsolationPropertyTests {
 
   @BeforeContainer
   static void start() {
-    stack = new TestStack();
-    TierstateServer a = stack.startServer();
-    TierstateServer b = stack.startServer();
+    stack = TestStack.withServers(2).start();
+    TierstateServer a = stack.server(0);
+    TierstateServer b = stack.server(1);
     servers = List.of(a, b);
     // A third tenant with its own admin, straight in PostgreSQL (there is no tenant API).
     UUID initech = UUID.randomUUID();

@@ -10,16 +10,17 @@ import io.tierstate.server.testing.TestStack;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two instances sharing one PostgreSQL and one Redis: a change committed on A is what B answers on
  * its very next read, though B had the old state cached in its L1 and in Redis.
  */
 class TwoInstanceCachingIntegrationTests {
-  private static TestStack stack;
+  @RegisterExtension
+  static final TestStack stack = TestStack.withServers(2);
   private static TierstateServer a;
   private static TierstateServer b;
   private static ApiClient adminOnA;
@@ -27,16 +28,10 @@ class TwoInstanceCachingIntegrationTests {
 
   @BeforeAll
   static void start() {
-    stack = new TestStack();
-    a = stack.startServer();
-    b = stack.startServer();
+    a = stack.server(0);
+    b = stack.server(1);
     adminOnA = TestStack.signedIn(a, "admin@acme.test");
     adminOnB = adminOnA.on(b.baseUrl());
-  }
-
-  @AfterAll
-  static void stop() {
-    stack.close();
   }
 
   private static String users() {

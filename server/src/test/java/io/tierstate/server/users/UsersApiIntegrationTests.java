@@ -3,7 +3,6 @@ package io.tierstate.server.users;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tierstate.server.TierstateServer;
 import io.tierstate.server.testing.ApiClient;
 import io.tierstate.server.testing.ApiClient.Answer;
 import io.tierstate.server.testing.TestStack;
@@ -11,30 +10,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The users API over real HTTP against one instance on real PostgreSQL and Redis. */
 class UsersApiIntegrationTests {
-  private static TestStack stack;
-  private static TierstateServer server;
+  @RegisterExtension
+  static final TestStack stack = TestStack.withServer();
   private static ApiClient admin;
   private static ApiClient member;
   private static ApiClient globexAdmin;
 
   @BeforeAll
   static void start() {
-    stack = new TestStack();
-    server = stack.startServer();
-    admin = TestStack.signedIn(server, "admin@acme.test");
-    member = TestStack.signedIn(server, "alice@acme.test");
-    globexAdmin = TestStack.signedIn(server, "admin@globex.test");
-  }
-
-  @AfterAll
-  static void stop() {
-    stack.close();
+    admin = TestStack.signedIn(stack.server(), "admin@acme.test");
+    member = TestStack.signedIn(stack.server(), "alice@acme.test");
+    globexAdmin = TestStack.signedIn(stack.server(), "admin@globex.test");
   }
 
   private static String users() {
@@ -64,7 +56,7 @@ class UsersApiIntegrationTests {
     assertThat(created.header("ETag")).startsWith("\"");
 
     // The new user can sign in with the password given.
-    TestStack.client(server).login("dana@acme.test", "correct-horse-battery");
+    stack.client().login("dana@acme.test", "correct-horse-battery");
 
     Answer read = admin.get(users() + "/" + id);
     assertThat(read.status()).isEqualTo(200);
@@ -173,7 +165,7 @@ class UsersApiIntegrationTests {
     assertThat(admin.get(list).json().get("items").get(0).get("displayName").asText()).isEqualTo("Cached Carl");
 
     // Behind the API's back: the cache does not know, so reads keep answering from it, not PostgreSQL.
-    server.database().update("UPDATE users SET display_name = 'Sneaky Sam' WHERE id = ?",
+    stack.server().database().update("UPDATE users SET display_name = 'Sneaky Sam' WHERE id = ?",
         UUID.fromString(user.get("id").asText()));
     assertThat(admin.get(path).json().get("displayName").asText()).isEqualTo("Cached Carl");
     assertThat(admin.get(list).json().get("items").get(0).get("displayName").asText()).isEqualTo("Cached Carl");

@@ -29,9 +29,13 @@ public final class DatabaseException extends RuntimeException {
     return "23505".equals(sqlState);
   }
 
-  /** Whether the database could not be reached: a connection failure or an exhausted pool. */
+  /**
+   * Whether the database could not be reached: a connection failure (SQLSTATE class 08), an
+   * exhausted pool, or a server shutting down, crashed or starting (57P01, 57P02, 57P03: a pooled
+   * connection's first statement after the server stopped fails with these, not with 08).
+   */
   public boolean unavailable() {
     return getCause() instanceof SQLTransientConnectionException
-        || (sqlState != null && sqlState.startsWith("08"));
+        || (sqlState != null && (sqlState.startsWith("08") || sqlState.startsWith("57P0")));
   }
 }

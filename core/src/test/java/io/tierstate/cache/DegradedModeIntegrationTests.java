@@ -120,16 +120,24 @@ class DegradedModeIntegrationTests {
     }
   }
 
-  @Test
-  void anInvalidationQueuedBehindAnOpenBreakerIsReplayedThoughNothingElseCallsRedis() throws Exception {
-    // Regression: the replay waited for a closed breaker, and on a node that makes no other call
-    // nothing closed it, so the invalidation never left the node.
+  /** Nodes a and b on a fresh Redis; a wrote k = "old" and b holds it in its L1. */
+  private Tierstate[] twoNodesWhereBHoldsKInL1() {
     redis = RedisServer.start();
     nodes = new Nodes(redis);
     Tierstate a = nodes.start("a");
     Tierstate b = nodes.start("b");
     a.cache().set("k", "old", MINUTE);
     assertThat(b.cache().get("k", String.class)).contains("old");
+    return new Tierstate[] {a, b};
+  }
+
+  @Test
+  void anInvalidationQueuedBehindAnOpenBreakerIsReplayedThoughNothingElseCallsRedis() throws Exception {
+    // Regression: the replay waited for a closed breaker, and on a node that makes no other call
+    // nothing closed it, so the invalidation never left the node.
+    Tierstate[] ab = twoNodesWhereBHoldsKInL1();
+    Tierstate a = ab[0];
+    Tierstate b = ab[1];
 
     redis.pause();
     // three reads that time out together open a's breaker (threshold 3), in less time than the
@@ -154,12 +162,9 @@ class DegradedModeIntegrationTests {
 
   @Test
   void writesMadeWhileRedisIsUnreachableAreReplayedAsInvalidations() {
-    redis = RedisServer.start();
-    nodes = new Nodes(redis);
-    Tierstate a = nodes.start("a");
-    Tierstate b = nodes.start("b");
-    a.cache().set("k", "old", MINUTE);
-    assertThat(b.cache().get("k", String.class)).contains("old");
+    Tierstate[] ab = twoNodesWhereBHoldsKInL1();
+    Tierstate a = ab[0];
+    Tierstate b = ab[1];
 
     // a loses Redis (b keeps its L1 copy, as a partitioned peer would), and deletes k meanwhile
     redis.pause();

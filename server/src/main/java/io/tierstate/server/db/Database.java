@@ -14,7 +14,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -112,11 +111,6 @@ public final class Database implements Jdbc, AutoCloseable {
   }
 
   @Override
-  public <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, @Nullable Object... params) {
-    return single(query(sql, mapper, params), sql);
-  }
-
-  @Override
   public int update(String sql, @Nullable Object... params) {
     try (Connection connection = dataSource.getConnection()) {
       return update(connection, sql, params);
@@ -164,13 +158,6 @@ public final class Database implements Jdbc, AutoCloseable {
     T run(Jdbc tx);
   }
 
-  private static <T> Optional<T> single(List<T> rows, String sql) {
-    if (rows.size() > 1) {
-      throw new IllegalStateException("expected at most one row, got " + rows.size() + " from: " + sql);
-    }
-    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
-  }
-
   private static <T> List<T> query(Connection connection, String sql, RowMapper<T> mapper, @Nullable Object... params)
       throws SQLException {
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
@@ -209,11 +196,6 @@ public final class Database implements Jdbc, AutoCloseable {
       } catch (SQLException e) {
         throw new DatabaseException("query failed", e);
       }
-    }
-
-    @Override
-    public <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, @Nullable Object... params) {
-      return single(query(sql, mapper, params), sql);
     }
 
     @Override

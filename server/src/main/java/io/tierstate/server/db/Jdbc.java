@@ -23,7 +23,13 @@ public interface Jdbc {
    *
    * @throws IllegalStateException if there is more than one row
    */
-  <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, @Nullable Object... params);
+  default <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, @Nullable Object... params) {
+    List<T> rows = query(sql, mapper, params);
+    if (rows.size() > 1) {
+      throw new IllegalStateException("expected at most one row, got " + rows.size() + " from: " + sql);
+    }
+    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+  }
 
   /** Runs an INSERT, UPDATE or DELETE; returns the number of rows changed. */
   int update(String sql, @Nullable Object... params);

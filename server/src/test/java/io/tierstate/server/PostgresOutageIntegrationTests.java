@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tierstate.server.testing.ApiClient;
 import io.tierstate.server.testing.ApiClient.Answer;
+import io.tierstate.server.testing.Await;
 import io.tierstate.server.testing.TestStack;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -42,11 +43,7 @@ class PostgresOutageIntegrationTests {
       stack.postgres().restart();
     }
 
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (browser.get("/health").status() != 200) {
-      assertThat(System.nanoTime()).as("health did not recover").isLessThan(deadline);
-      Thread.sleep(100);
-    }
+    Await.until("health recovers", () -> browser.get("/health").status() == 200, Duration.ofSeconds(30));
     assertThat(stack.client().attemptLogin("carol@acme.test", TestStack.PASSWORD).status())
         .isEqualTo(200);
   }

@@ -6,15 +6,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tierstate.server.testing.ApiClient;
 import io.tierstate.server.testing.ApiClient.Answer;
+import io.tierstate.server.testing.Await;
 import io.tierstate.server.testing.TestStack;
 import java.time.Duration;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Redis stopped mid-test: the service degrades, keeps answering what it can, and recovers. */
 class RedisOutageIntegrationTests {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration WAIT = Duration.ofSeconds(30);
   @RegisterExtension
   static final TestStack stack = TestStack.withServer();
 
@@ -26,7 +27,7 @@ class RedisOutageIntegrationTests {
 
     stack.redis().stop();
     try {
-      awaitTrue("health reports DEGRADED", () -> status(browser.get("/health")).equals("DEGRADED"));
+      Await.until("health reports DEGRADED", () -> status(browser.get("/health")).equals("DEGRADED"), WAIT);
       Answer health = browser.get("/health");
       assertThat(health.status()).isEqualTo(200);
       assertThat(JSON.readTree(health.body()).at("/checks").toString()).contains("\"database\"", "HEALTHY");
@@ -51,12 +52,12 @@ class RedisOutageIntegrationTests {
       stack.redis().restart();
     }
 
-    awaitTrue("health recovers", () -> status(browser.get("/health")).equals("HEALTHY"));
+    Await.until("health recovers", () -> status(browser.get("/health")).equals("HEALTHY"), WAIT);
     // Redis came back empty (no persistence): the old session is gone, signing in works again.
     assertThat(browser.get("/api/v1/auth/session").status()).isEqualTo(401);
     ApiClient again = stack.client();
-    awaitTrue("login works again",
-        () -> again.attemptLogin("alice@acme.test", TestStack.PASSWORD).status() == 200);
+    Await.until("login works again",
+        () -> again.attemptLogin("alice@acme.test", TestStack.PASSWORD).status() == 200, WAIT);
     assertThat(again.get("/api/v1/auth/session").status()).isEqualTo(200);
   }
 
@@ -65,16 +66,6 @@ class RedisOutageIntegrationTests {
       return JSON.readTree(response.body()).at("/status").asText();
     } catch (java.io.IOException e) {
       return "";
-    }
-  }
-
-  private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      Thread.sleep(100);
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.tierstate.server.testing;
 
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -25,5 +26,16 @@ public final class Await {
       value = probe.get();
     }
     return value;
+  }
+
+  /**
+   * Polls {@code condition} until it holds.
+   *
+   * @throws AssertionError naming {@code what} if it does not hold within {@code timeout}
+   */
+  public static void until(String what, BooleanSupplier condition, Duration timeout) {
+    if (!until(condition::getAsBoolean, Boolean::booleanValue, timeout)) {
+      throw new AssertionError("timed out after " + timeout + " waiting until " + what);
+    }
   }
 }

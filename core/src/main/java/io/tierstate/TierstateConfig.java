@@ -57,6 +57,8 @@ import org.jspecify.annotations.Nullable;
  *       <td>{@link #breakerFailureThreshold()}</td><td>3</td></tr>
  *   <tr><td>{@code TIERSTATE_BREAKER_OPEN_DURATION}</td><td>{@link #breakerOpenDuration()}</td>
  *       <td>1s</td></tr>
+ *   <tr><td>{@code TIERSTATE_DIRECT_READ_CONNECTIONS}</td>
+ *       <td>{@link #directReadConnections()}</td><td>8</td></tr>
  * </table>
  *
  * <p>Durations are written {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 1d} or in
@@ -120,6 +122,11 @@ public final class TierstateConfig {
   /** How long the circuit breaker stays open by default before Redis is tried again. */
   public static final Duration DEFAULT_BREAKER_OPEN_DURATION = Duration.ofSeconds(1);
 
+  /** The default number of connections per Redis server for reads on the caller's thread. */
+  public static final int DEFAULT_DIRECT_READ_CONNECTIONS = 8;
+
+  private static final int MAX_DIRECT_READ_CONNECTIONS = 1024;
+
   private static final int MAX_DATABASE = 15;
   private static final int MAX_VALUE_BYTES_LIMIT = 512 << 20;
   private static final long MIN_INVALIDATION_LOG_MAX_LENGTH = 1_000;
@@ -152,6 +159,7 @@ public final class TierstateConfig {
   private final long invalidationLogMaxLength;
   private final String nodeId;
   private final int breakerFailureThreshold;
+  private final int directReadConnections;
   private final Duration breakerOpenDuration;
   private final @Nullable MeterRegistry meterRegistry;
   private final @Nullable Codec codec;
@@ -181,6 +189,7 @@ public final class TierstateConfig {
     invalidationLogMaxLength = builder.invalidationLogMaxLength;
     this.nodeId = nodeId;
     breakerFailureThreshold = builder.breakerFailureThreshold;
+    directReadConnections = builder.directReadConnections;
     breakerOpenDuration = builder.breakerOpenDuration;
     meterRegistry = builder.meterRegistry;
     codec = builder.codec;
@@ -263,6 +272,8 @@ public final class TierstateConfig {
         Integer.MAX_VALUE,
         v -> b.breakerFailureThreshold = (int) v);
     in.duration(Option.BREAKER_OPEN_DURATION, v -> b.breakerOpenDuration = v);
+    in.whole(Option.DIRECT_READ_CONNECTIONS, 0, MAX_DIRECT_READ_CONNECTIONS,
+        v -> b.directReadConnections = (int) v);
     return b.build(Source.ENVIRONMENT);
   }
 
@@ -293,6 +304,7 @@ public final class TierstateConfig {
     b.invalidationLogMaxLength = invalidationLogMaxLength;
     b.nodeId = nodeId;
     b.breakerFailureThreshold = breakerFailureThreshold;
+    b.directReadConnections = directReadConnections;
     b.breakerOpenDuration = breakerOpenDuration;
     b.meterRegistry = meterRegistry;
     b.codec = codec;
@@ -460,6 +472,21 @@ public final class TierstateConfig {
   }
 
   /**
+   * {@return how many connections per Redis server serve cache reads ({@code GET}, {@code MGET})
+   * on the caller's thread} ({@code TIERSTATE_DIRECT_READ_CONNECTIONS}); default {@value
+   * #DEFAULT_DIRECT_READ_CONNECTIONS}, 0 to send every read through Lettuce's shared connection.
+   *
+   * <p>A read through Lettuce crosses threads twice (to Netty's event loop and back); a read on
+   * one of these blocking connections costs one round trip, which halves an L2 hit's latency on
+   * machines with few cores. A read never waits for one of them: when all are in use, it goes
+   * through the shared connection, which pipelines concurrent commands. Size it for the readers
+   * that run at once on a node; each connection is opened on first need. Not used over TLS.
+   */
+  public int directReadConnections() {
+    return directReadConnections;
+  }
+
+  /**
    * {@return the registry that receives Tierstate's metrics}; empty means Tierstate creates its own
    * {@code SimpleMeterRegistry}. Not read from the environment.
    */
@@ -531,6 +558,8 @@ public final class TierstateConfig {
         + breakerFailureThreshold
         + ", breakerOpenDuration="
         + format(breakerOpenDuration)
+        + ", directReadConnections="
+        + directReadConnections
         + ", meterRegistry="
         + (meterRegistry == null ? "default" : meterRegistry.getClass().getSimpleName())
         + ", codec="
@@ -563,6 +592,7 @@ public final class TierstateConfig {
     private long invalidationLogMaxLength = DEFAULT_INVALIDATION_LOG_MAX_LENGTH;
     private @Nullable String nodeId;
     private int breakerFailureThreshold = DEFAULT_BREAKER_FAILURE_THRESHOLD;
+    private int directReadConnections = DEFAULT_DIRECT_READ_CONNECTIONS;
     private Duration breakerOpenDuration = DEFAULT_BREAKER_OPEN_DURATION;
     private @Nullable MeterRegistry meterRegistry;
     private @Nullable Codec codec;
@@ -834,6 +864,21 @@ public final class TierstateConfig {
     }
 
     /**
+     * Sets how many connections per Redis server serve cache reads on the caller's thread; default
+     * {@value TierstateConfig#DEFAULT_DIRECT_READ_CONNECTIONS}, 0 to read through Lettuce's shared
+     * connection only. See {@link TierstateConfig#directReadConnections()}.
+     *
+     * @param connections the most connections to one server
+     * @return this builder
+     * @throws IllegalArgumentException if {@code connections} is negative or above 1024
+     */
+    public Builder directReadConnections(int connections) {
+      directReadConnections =
+          (int) checkRange(connections, 0, MAX_DIRECT_READ_CONNECTIONS, "directReadConnections");
+      return this;
+    }
+
+    /**
      * Sets the registry that receives Tierstate's metrics; null (the default) lets Tierstate create
      * a {@code SimpleMeterRegistry}.
      *
@@ -932,7 +977,8 @@ public final class TierstateConfig {
         "invalidationLogMaxLength", "TIERSTATE_INVALIDATION_LOG_MAX_LENGTH"),
     NODE_ID("nodeId", "TIERSTATE_NODE_ID"),
     BREAKER_FAILURE_THRESHOLD("breakerFailureThreshold", "TIERSTATE_BREAKER_FAILURE_THRESHOLD"),
-    BREAKER_OPEN_DURATION("breakerOpenDuration", "TIERSTATE_BREAKER_OPEN_DURATION");
+    BREAKER_OPEN_DURATION("breakerOpenDuration", "TIERSTATE_BREAKER_OPEN_DURATION"),
+    DIRECT_READ_CONNECTIONS("directReadConnections", "TIERSTATE_DIRECT_READ_CONNECTIONS");
 
     final String method;
     final String env;

@@ -53,6 +53,7 @@ class TierstateConfigTest {
     "TIERSTATE_NODE_ID",
     "TIERSTATE_BREAKER_FAILURE_THRESHOLD",
     "TIERSTATE_BREAKER_OPEN_DURATION",
+    "TIERSTATE_DIRECT_READ_CONNECTIONS",
   };
 
   @Nested
@@ -112,6 +113,7 @@ class TierstateConfigTest {
       assertThat(TierstateConfig.DEFAULT_INVALIDATION_LOG_MAX_LENGTH).isEqualTo(100_000);
       assertThat(TierstateConfig.DEFAULT_BREAKER_FAILURE_THRESHOLD).isEqualTo(3);
       assertThat(TierstateConfig.DEFAULT_BREAKER_OPEN_DURATION).isEqualTo(Duration.ofSeconds(1));
+      assertThat(TierstateConfig.DEFAULT_DIRECT_READ_CONNECTIONS).isEqualTo(8);
     }
 
     @Test
@@ -148,6 +150,8 @@ class TierstateConfigTest {
           .isEqualTo(TierstateConfig.DEFAULT_BREAKER_FAILURE_THRESHOLD);
       assertThat(config.breakerOpenDuration())
           .isEqualTo(TierstateConfig.DEFAULT_BREAKER_OPEN_DURATION);
+      assertThat(config.directReadConnections())
+          .isEqualTo(TierstateConfig.DEFAULT_DIRECT_READ_CONNECTIONS);
       assertThat(config.meterRegistry()).isEmpty();
       assertThat(config.codec()).isEmpty();
     }
@@ -177,6 +181,7 @@ class TierstateConfigTest {
       env.put("TIERSTATE_NODE_ID", "web-1");
       env.put("TIERSTATE_BREAKER_FAILURE_THRESHOLD", "5");
       env.put("TIERSTATE_BREAKER_OPEN_DURATION", "10s");
+      env.put("TIERSTATE_DIRECT_READ_CONNECTIONS", "0");
 
       TierstateConfig config = TierstateConfig.fromEnv(env);
 
@@ -200,6 +205,7 @@ class TierstateConfigTest {
       assertThat(config.nodeId()).isEqualTo("web-1");
       assertThat(config.breakerFailureThreshold()).isEqualTo(5);
       assertThat(config.breakerOpenDuration()).isEqualTo(Duration.ofSeconds(10));
+      assertThat(config.directReadConnections()).isZero();
     }
 
     @ParameterizedTest
@@ -397,7 +403,9 @@ class TierstateConfigTest {
         Arguments.of("TIERSTATE_BREAKER_FAILURE_THRESHOLD", "0", "a whole number >= 1"),
         Arguments.of("TIERSTATE_BREAKER_FAILURE_THRESHOLD", "three", "a whole number >= 1"),
         Arguments.of("TIERSTATE_BREAKER_OPEN_DURATION", "1y", duration),
-        Arguments.of("TIERSTATE_BREAKER_OPEN_DURATION", " 0s ", "at least 1ms"));
+        Arguments.of("TIERSTATE_BREAKER_OPEN_DURATION", " 0s ", "at least 1ms"),
+        Arguments.of("TIERSTATE_DIRECT_READ_CONNECTIONS", "-1", "a whole number from 0 to 1024"),
+        Arguments.of("TIERSTATE_DIRECT_READ_CONNECTIONS", "1025", "a whole number from 0 to 1024"));
   }
 
   @Nested
@@ -427,6 +435,7 @@ class TierstateConfigTest {
               .nodeId("node_7")
               .breakerFailureThreshold(1)
               .breakerOpenDuration(Duration.ofMillis(1))
+              .directReadConnections(2)
               .meterRegistry(registry)
               .codec(codec)
               .build();
@@ -450,6 +459,7 @@ class TierstateConfigTest {
       assertThat(config.nodeId()).isEqualTo("node_7");
       assertThat(config.breakerFailureThreshold()).isEqualTo(1);
       assertThat(config.breakerOpenDuration()).isEqualTo(Duration.ofMillis(1));
+      assertThat(config.directReadConnections()).isEqualTo(2);
       assertThat(config.meterRegistry()).containsSame(registry);
       assertThat(config.codec()).containsSame(codec);
     }
@@ -573,6 +583,7 @@ class TierstateConfigTest {
         setter("redisPassword must not be empty", b -> b.redisPassword("")),
         setter("redisDatabase must be from 0 to 15, but was 16", b -> b.redisDatabase(16)),
         setter("redisDatabase must be from 0 to 15, but was -1", b -> b.redisDatabase(-1)),
+        setter("directReadConnections must be from 0 to 1024, but was 1025", b -> b.directReadConnections(1025)),
         setter(
             "commandTimeout must be at least 1ms, but was PT0S",
             b -> b.commandTimeout(Duration.ZERO)),
@@ -633,6 +644,7 @@ class TierstateConfigTest {
                   + " l1MaximumAge=5m, degradedL1Ttl=5s, defaultTtl=5m, maxValueBytes=1048576,"
                   + " compressionThreshold=1024, loadLeaseTtl=10s, invalidationLogMaxLength=100000,"
                   + " nodeId=n1, breakerFailureThreshold=3, breakerOpenDuration=1s,"
+                  + " directReadConnections=8,"
                   + " meterRegistry=default, codec=default}");
     }
 

@@ -101,12 +101,15 @@ final class RedisTier {
   // --- reads -------------------------------------------------------------------------------
 
   byte @Nullable [] get(String key) {
-    return call("GET", redis -> redis.get(valueKey(key)));
+    return redis.get(valueKey(key));
   }
 
   List<KeyValue<String, byte[]>> mget(List<String> keys) {
-    String[] valueKeys = keys.stream().map(this::valueKey).toArray(String[]::new);
-    return call("MGET", redis -> redis.mget(valueKeys));
+    String[] valueKeys = new String[keys.size()];
+    for (int i = 0; i < valueKeys.length; i++) {
+      valueKeys[i] = valueKey(keys.get(i));
+    }
+    return redis.mget(valueKeys);
   }
 
   // --- writes ------------------------------------------------------------------------------

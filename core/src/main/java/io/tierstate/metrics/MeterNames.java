@@ -47,6 +47,15 @@ public final class MeterNames {
   public static final String BREAKER_STATE = "tierstate.redis.breaker.state";
 
   /**
+   * Counter of the reads that may run on the caller's thread (cache {@code GET}/{@code MGET},
+   * session lookups), by {@code path}: {@code caller_thread} or {@code shared_connection}.
+   */
+  public static final String REDIS_READS = "tierstate.redis.reads";
+
+  /** Gauge of open connections for cache reads on the caller's thread. */
+  public static final String REDIS_DIRECT_CONNECTIONS = "tierstate.redis.direct.connections";
+
+  /**
    * Counter of sessions created. Not named {@code .created}: Prometheus reserves the {@code
    * _created} suffix and would expose it as {@code tierstate_sessions_total}.
    */

@@ -1,7 +1,10 @@
 package io.tierstate.redis;
 
+import static java.util.Objects.requireNonNull;
+
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
@@ -62,6 +65,7 @@ public final class RedisConnector implements AutoCloseable {
   private static final Duration RECONNECT_DELAY_MAX = Duration.ofSeconds(2);
 
   private final ScheduledExecutorService reconnector;
+  private final @Nullable DirectReads directReads;
   private volatile @Nullable StatefulConnection<String, byte[]> connection;
   private volatile @Nullable RedisClusterAsyncCommands<String, byte[]> async;
   private volatile @Nullable RedisClusterCommands<String, byte[]> sync;
@@ -107,6 +111,7 @@ public final class RedisConnector implements AutoCloseable {
       this.client = standalone;
       this.clusterClient = null;
     }
+    this.directReads = directReads(uris);
     this.reconnector =
         Executors.newSingleThreadScheduledExecutor(
             runnable -> {
@@ -114,6 +119,30 @@ public final class RedisConnector implements AutoCloseable {
               thread.setDaemon(true);
               return thread;
             });
+  }
+
+  /**
+   * Reads on the caller's thread, unless they are turned off, the connections use TLS, or the
+   * credentials come from a provider that may change them (Lettuce re-authenticates; these would not).
+   */
+  private @Nullable DirectReads directReads(List<RedisURI> uris) {
+    RedisURI first = uris.get(0);
+    if (config.directReadConnections() == 0 || endpoint.tls()
+        || !(first.getCredentialsProvider() instanceof RedisCredentialsProvider.ImmediateRedisCredentialsProvider credentials)) {
+      return null;
+    }
+    RedisClusterClient cluster = clusterClient;
+    // These connections are opened by a reader, which should not wait longer than for a command.
+    Duration connectTimeout = config.connectTimeout().compareTo(config.commandTimeout()) < 0
+        ? config.connectTimeout() : config.commandTimeout();
+    DirectReads.Router router = switch (endpoint.mode()) {
+      case STANDALONE -> ReadRouters.standalone(first);
+      case SENTINEL -> ReadRouters.sentinel(first.getSentinels(), requireNonNull(endpoint.sentinelMasterId()),
+          connectTimeout, config.commandTimeout());
+      case CLUSTER -> ReadRouters.cluster(requireNonNull(cluster)::getPartitions);
+    };
+    return new DirectReads(router, config.directReadConnections(), credentials.resolveCredentialsNow(),
+        first.getDatabase(), connectTimeout, config.commandTimeout());
   }
 
   /**
@@ -294,6 +323,11 @@ public final class RedisConnector implements AutoCloseable {
     }
   }
 
+  /** Reads on the caller's thread, or null when they are turned off. */
+  @Nullable DirectReads directReads() {
+    return directReads;
+  }
+
   /** The endpoint this connector talks to. */
   public RedisEndpoint endpoint() {
     return endpoint;
@@ -308,6 +342,9 @@ public final class RedisConnector implements AutoCloseable {
   public void close() {
     closed = true;
     reconnector.shutdownNow();
+    if (directReads != null) {
+      directReads.close();
+    }
     StatefulConnection<String, byte[]> current = connection;
     if (current != null) {
       current.close();

@@ -2,7 +2,9 @@ package io.tierstate.redis;
 
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.KeyValue;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tierstate.metrics.MeterNames;
 import java.time.Duration;
@@ -11,6 +13,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs Redis commands for every Tierstate feature the same way: behind the circuit breaker, waiting
@@ -23,6 +28,8 @@ public final class RedisExecutor {
   private final RedisConnector connector;
   private final CircuitBreaker breaker;
   private final Counter errors;
+  private final Counter callerThreadReads;
+  private final Counter sharedConnectionReads;
   private final long awaitMillis;
 
   /** An executor over {@code connector}'s shared connection. */
@@ -31,6 +38,18 @@ public final class RedisExecutor {
     this.connector = connector;
     this.breaker = breaker;
     this.errors = Counter.builder(MeterNames.CACHE_ERRORS).tag("kind", "redis").register(registry);
+    this.callerThreadReads = Counter.builder(MeterNames.REDIS_READS).tag("path", "caller_thread")
+        .description("reads from Redis on the caller's thread, over a direct read connection")
+        .register(registry);
+    this.sharedConnectionReads = Counter.builder(MeterNames.REDIS_READS).tag("path", "shared_connection")
+        .description("reads from Redis that could use a direct read connection but went through Lettuce's shared connection")
+        .register(registry);
+    DirectReads direct = connector.directReads();
+    if (direct != null) {
+      Gauge.builder(MeterNames.REDIS_DIRECT_CONNECTIONS, direct, DirectReads::openConnections)
+          .description("open connections for reads on the caller's thread")
+          .register(registry);
+    }
     // Lettuce enforces the command timeout itself; this bound only guards against a lost future.
     this.awaitMillis = commandTimeout.toMillis() * 2 + 100;
   }
@@ -42,9 +61,89 @@ public final class RedisExecutor {
    * @throws RedisUnavailableException when the breaker is open, or Redis fails or times out
    */
   public <T> T call(String what, Function<RedisClusterAsyncCommands<String, byte[]>, CompletionStage<T>> commands) {
+    requireClosedBreaker(what);
+    return run(what, commands);
+  }
+
+  /**
+   * {@code GET key}: on the caller's thread when a direct read connection is free (see {@link
+   * io.tierstate.TierstateConfig#directReadConnections()}), else through the shared connection.
+   *
+   * @return the value, or null if the key does not exist
+   * @throws RedisUnavailableException when the breaker is open, or Redis fails or times out
+   */
+  public byte @Nullable [] get(String key) {
+    return read("GET", direct -> direct.get(key),
+        redis -> redis.get(key).thenApply(DirectReads.Reply::new)).value();
+  }
+
+  /**
+   * {@code MGET keys}, like {@link #get}: on the caller's thread when it can be (on a Cluster, as
+   * pipelined {@code GET}s per primary), else through the shared connection.
+   *
+   * @return one entry per key, in order, without a value where the key does not exist
+   * @throws RedisUnavailableException when the breaker is open, or Redis fails or times out
+   */
+  public List<KeyValue<String, byte[]>> mget(String[] keys) {
+    return read("MGET", direct -> direct.mget(keys), redis -> redis.mget(keys));
+  }
+
+  /**
+   * {@code HGETALL key}, like {@link #get}: on the caller's thread when it can be, else through
+   * the shared connection.
+   *
+   * @param what what the read is for, for error messages
+   * @return the hash's fields, empty if the key does not exist
+   * @throws RedisUnavailableException when the breaker is open, or Redis fails or times out
+   */
+  public Map<String, byte[]> hgetall(String what, String key) {
+    return read(what, direct -> direct.hgetall(key), redis -> redis.hgetall(key));
+  }
+
+  /**
+   * One read under the breaker: on a direct read connection when {@code direct} serves it (a
+   * non-null result), else through the shared connection.
+   */
+  private <T> T read(String what, DirectRead<T> direct,
+      Function<RedisClusterAsyncCommands<String, byte[]>, CompletionStage<T>> shared) {
+    requireClosedBreaker(what);
+    DirectReads reads = directReadsWhileConnected();
+    if (reads != null) {
+      T served;
+      try {
+        served = direct.on(reads);
+      } catch (RedisUnavailableException e) {
+        throw failed(what, e);
+      }
+      if (served != null) {
+        breaker.onSuccess();
+        callerThreadReads.increment();
+        return served;
+      }
+    }
+    sharedConnectionReads.increment();
+    return run(what, shared);
+  }
+
+  /** A read on a direct read connection: its result, or null when it was left to the shared one. */
+  @FunctionalInterface
+  private interface DirectRead<T> {
+    @Nullable T on(DirectReads reads);
+  }
+
+  /** While Lettuce is disconnected, Redis is probably down: let its connection fail fast instead. */
+  private @Nullable DirectReads directReadsWhileConnected() {
+    DirectReads direct = connector.directReads();
+    return direct != null && connector.isConnected() ? direct : null;
+  }
+
+  private void requireClosedBreaker(String what) {
     if (!breaker.allowRequest()) {
       throw new RedisUnavailableException("Redis circuit breaker is open; skipped " + what);
     }
+  }
+
+  private <T> T run(String what, Function<RedisClusterAsyncCommands<String, byte[]>, CompletionStage<T>> commands) {
     try {
       T result = commands.apply(connector.async()).toCompletableFuture().get(awaitMillis, TimeUnit.MILLISECONDS);
       breaker.onSuccess();

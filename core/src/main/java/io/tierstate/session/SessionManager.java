@@ -183,7 +183,7 @@ public final class SessionManager {
       return Optional.empty();
     }
     String key = keys.session(parsed.slot(), parsed.hash());
-    Map<String, byte[]> raw = redis.call("get session", c -> c.hgetall(key));
+    Map<String, byte[]> raw = redis.hgetall("get session", key);
     Map<String, String> fields = new HashMap<>();
     raw.forEach((name, value) -> fields.put(name, text(value)));
     Session session = decode(fields);

@@ -11,7 +11,14 @@ local absolute = tonumber(ARGV[2])
 local ttl = math.min(idle, absolute)
 redis.call('HSET', KEYS[1], 'c', now, 'l', now, 'x', now + absolute, 'i', idle, unpack(ARGV, 6))
 redis.call('PEXPIRE', KEYS[1], ttl)
-redis.call('ZADD', KEYS[2], now, ARGV[4])
+-- Logins within one millisecond still rank by arrival: a tie would be broken by the ids'
+-- random hashes, and the device limit could evict the newer session instead of the older.
+local score = now
+local newest = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
+if newest[2] and tonumber(newest[2]) >= score then
+  score = tonumber(newest[2]) + 0.001
+end
+redis.call('ZADD', KEYS[2], score, ARGV[4])
 local live = {}
 for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
   if redis.call('EXISTS', ARGV[5] .. m) == 1 then

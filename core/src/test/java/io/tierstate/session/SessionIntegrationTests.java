@@ -125,6 +125,20 @@ class SessionIntegrationTests {
   }
 
   @Test
+  void loginsWithinOneMillisecondEvictTheOldestFirst() {
+    // Back to back, three logins mostly land in the same millisecond of Redis's clock.
+    for (int user = 0; user < 30; user++) {
+      NewSession login = NewSession.builder("acme", "quick-" + user).maxDevices(2).build();
+      String oldest = a.sessions().create(login).id();
+      String middle = a.sessions().create(login).id();
+      String newest = a.sessions().create(login).id();
+      assertThat(a.sessions().get(oldest)).as("user %d: the oldest login is evicted", user).isEmpty();
+      assertThat(a.sessions().get(middle)).as("user %d: the middle login stays", user).isPresent();
+      assertThat(a.sessions().get(newest)).as("user %d: the newest login stays", user).isPresent();
+    }
+  }
+
+  @Test
   void validationRejectsAChangedIpOrUserAgentOnlyWhenAsked() {
     String id = a.sessions().create(alice().build()).id();
     SessionManager sessions = b.sessions();

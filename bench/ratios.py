@@ -20,6 +20,7 @@ PAIRS = [  # (label, Tierstate, peer, target)
     ("L2 hit: Tierstate / JetCache remote", "TIERSTATE_L2", "JETCACHE_REMOTE", None),
     ("L2 hit: Tierstate / Spring Data Redis", "TIERSTATE_L2", "SPRING_DATA_REDIS", None),
     ("L2 hit: Tierstate / socket floor", "TIERSTATE_L2", "SOCKET_FLOOR", None),
+    ("L2 hit: Tierstate / Tierstate on the shared connection", "TIERSTATE_L2", "TIERSTATE_L2_SHARED", None),
 ]
 
 

@@ -18,7 +18,7 @@ final class GetAllScenario {
   static final int BATCH = 100;
   private static final int KEYS = 10_000;
   private static final List<Implementation> SUBJECTS =
-      List.of(Implementation.TIERSTATE_L2, Implementation.LETTUCE_JACKSON);
+      List.of(Implementation.TIERSTATE_L2, Implementation.TIERSTATE_L2_SHARED, Implementation.LETTUCE_JACKSON);
 
   private GetAllScenario() {}
 
@@ -34,8 +34,8 @@ final class GetAllScenario {
    * values, each the one written.
    */
   static Section run(BenchRedis redis, RunMode mode) {
-    int batches = mode.pick(20, 400);
-    int warmUp = mode.pick(5, 50);
+    int batches = mode.pick(20, 1_000);
+    int warmUp = mode.pick(5, 3_000); // the batch path takes thousands of calls to be compiled
     Map<String, Value> entries = new LinkedHashMap<>();
     for (int i = 0; i < KEYS; i++) {
       entries.put("batch:" + i, Value.of(i));
@@ -97,7 +97,8 @@ final class GetAllScenario {
     section.paragraph(String.format(Locale.ROOT,
         "%,d batches of %d random keys (of %,d) after a warm-up; for each batch and subject, one"
             + " batch read then %d single gets of the same keys, one after the other, on one thread."
-            + " `TIERSTATE_L2` is `cache().getAll(keys, Value.class)` with L1 disabled;"
+            + " `TIERSTATE_L2` is `cache().getAll(keys, Value.class)` with L1 disabled, one `MGET` on the"
+            + " caller's thread; `TIERSTATE_L2_SHARED` the same through Lettuce's shared connection;"
             + " `LETTUCE_JACKSON` is one `MGET` and a Jackson decode per value. Times are per batch"
             + " of %d keys; the speed-up is the median time of %d gets over the median time of one"
             + " batch read.", batches, BATCH, KEYS, BATCH, BATCH, BATCH));
@@ -111,8 +112,8 @@ final class GetAllScenario {
       if (subject == Implementation.TIERSTATE_L2) {
         tierstateSpeedUp = speedUp;
       }
-      table.row("`" + subject + "`", micros(one.getValueAtPercentile(50)), micros(one.getValueAtPercentile(99)),
-          micros(many.getValueAtPercentile(50)), micros(many.getValueAtPercentile(99)), Section.ratio(speedUp));
+      table.row("`" + subject + "`", Section.micros(one.getValueAtPercentile(50)), Section.micros(one.getValueAtPercentile(99)),
+          Section.micros(many.getValueAtPercentile(50)), Section.micros(many.getValueAtPercentile(99)), Section.ratio(speedUp));
     }
     section.table(table);
     double ratio = (double) Objects.requireNonNull(batched.get(Implementation.LETTUCE_JACKSON)).getValueAtPercentile(50)
@@ -122,9 +123,5 @@ final class GetAllScenario {
     section.target("Tierstate getAll(" + BATCH + ") at least 20x faster than " + BATCH + " single gets",
         Section.ratio(tierstateSpeedUp), tierstateSpeedUp >= 20);
     return section;
-  }
-
-  private static String micros(long nanos) {
-    return String.format(Locale.ROOT, "%,.1f", nanos / 1000.0);
   }
 }

@@ -70,6 +70,7 @@ public class GetBenchmark {
     "TIERSTATE_L1",
     "LETTUCE_JACKSON",
     "TIERSTATE_L2",
+    "TIERSTATE_L2_SHARED",
     "REDISSON_BUCKET",
     "REDISSON_LOCAL_CACHED_MAP",
     "JETCACHE_LOCAL",

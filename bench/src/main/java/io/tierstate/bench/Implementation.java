@@ -23,11 +23,24 @@ public enum Implementation {
       return new LettuceJacksonAdapter(redis);
     }
   },
-  /** Tierstate with L1 disabled ({@code l1MaximumSize(0)}), so that every read goes to Redis. */
+  /**
+   * Tierstate with L1 disabled ({@code l1MaximumSize(0)}), so that every read goes to Redis, on the
+   * caller's thread (the default read path).
+   */
   TIERSTATE_L2 {
     @Override
     public CacheAdapter create(BenchRedis redis, int maximumSize) {
-      return new TierstateL2Adapter(redis);
+      return new TierstateL2Adapter(redis, true);
+    }
+  },
+  /**
+   * {@code TIERSTATE_L2} with its direct read connections turned off ({@code
+   * directReadConnections(0)}): every read through Lettuce's shared connection.
+   */
+  TIERSTATE_L2_SHARED {
+    @Override
+    public CacheAdapter create(BenchRedis redis, int maximumSize) {
+      return new TierstateL2Adapter(redis, false);
     }
   },
   /** Redisson {@code RBucket<Value>.get} with a Jackson codec: an L2-hit peer. */

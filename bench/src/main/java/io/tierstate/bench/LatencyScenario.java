@@ -121,8 +121,8 @@ final class LatencyScenario {
     double floor = (double) Objects.requireNonNull(histograms.get(Implementation.SOCKET_FLOOR)).getValueAtPercentile(50);
     Table table = new Table("subject", "p50 µs", "p99 µs", "p99.9 µs", "p50 / socket floor");
     histograms.forEach((implementation, h) -> table.row("`" + implementation + "`",
-        micros(h.getValueAtPercentile(50)), micros(h.getValueAtPercentile(99)),
-        micros(h.getValueAtPercentile(99.9)), Section.ratio(h.getValueAtPercentile(50) / floor)));
+        Section.micros(h.getValueAtPercentile(50)), Section.micros(h.getValueAtPercentile(99)),
+        Section.micros(h.getValueAtPercentile(99.9)), Section.ratio(h.getValueAtPercentile(50) / floor)));
     section.table(table);
     if (!anomalies.isEmpty()) {
       section.paragraph("Anomalies (reads not served by the tier measured): " + String.join("; ", anomalies));
@@ -130,9 +130,5 @@ final class LatencyScenario {
     double l2 = Objects.requireNonNull(histograms.get(Implementation.TIERSTATE_L2)).getValueAtPercentile(50) / floor;
     section.target("Tierstate L2-hit p50 within 1.5x of the socket floor", Section.ratio(l2), l2 <= 1.5);
     return section;
-  }
-
-  private static String micros(long nanos) {
-    return String.format(Locale.ROOT, nanos < 10_000 ? "%.2f" : "%.1f", nanos / 1000.0);
   }
 }

@@ -69,6 +69,11 @@ public final class Section {
     return String.format(Locale.ROOT, "%.2fx", value);
   }
 
+  /** Formats nanoseconds as microseconds: two decimals below 10 µs, one above, thousands separated. */
+  static String micros(long nanos) {
+    return String.format(Locale.ROOT, nanos < 10_000 ? "%.2f" : "%,.1f", nanos / 1000.0);
+  }
+
   /** Formats a number with thousands separators and {@code decimals} decimals. */
   static String number(double value, int decimals) {
     return String.format(Locale.ROOT, "%,." + decimals + "f", value);

@@ -39,7 +39,9 @@ final class ThroughputScenario {
           1, "L2 hit above JetCache remote"),
       new Pair("L2 hit: Tierstate / Spring Data Redis", Implementation.TIERSTATE_L2,
           Implementation.SPRING_DATA_REDIS, 1, "L2 hit above Spring Data Redis"),
-      new Pair("L2 hit: Tierstate / socket floor", Implementation.TIERSTATE_L2, Implementation.SOCKET_FLOOR, 0, ""));
+      new Pair("L2 hit: Tierstate / socket floor", Implementation.TIERSTATE_L2, Implementation.SOCKET_FLOOR, 0, ""),
+      new Pair("L2 hit: Tierstate / Tierstate through Lettuce's shared connection", Implementation.TIERSTATE_L2,
+          Implementation.TIERSTATE_L2_SHARED, 0, ""));
 
   /** The columns: key distribution and benchmark method (thread count). */
   private static final List<String[]> COLUMNS = List.of(

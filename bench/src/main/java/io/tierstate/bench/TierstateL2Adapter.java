@@ -1,20 +1,32 @@
 package io.tierstate.bench;
 
+import io.tierstate.metrics.MeterNames;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Tierstate with L1 disabled ({@code l1MaximumSize(0)}): every {@code get} reads Redis, checks the
- * envelope and decodes with Jackson, like raw Lettuce plus Jackson but through Tierstate.
+ * envelope and decodes with Jackson, like raw Lettuce plus Jackson but through Tierstate. Either
+ * with its default read path (on the caller's thread, over its direct read connections) or with
+ * those turned off ({@code directReadConnections(0)}), every read through Lettuce's shared
+ * connection.
  */
 final class TierstateL2Adapter extends TierstateAdapter {
+  private final boolean direct;
   private double missesAfterPopulate;
+  private double otherPathAfterPopulate;
 
-  TierstateL2Adapter(BenchRedis redis) {
+  TierstateL2Adapter(BenchRedis redis, boolean direct) {
     // Its own namespace: its writes must not invalidate the L1 of a TIERSTATE_L1 node on the same
     // Redis (the latency scenario opens both at once, on the same keys).
-    super(redis.tierstateConfig().namespace("bench-l2").nodeId("bench-l2").l1MaximumSize(0));
+    super(direct
+        ? redis.tierstateConfig().namespace("bench-l2").nodeId("bench-l2").l1MaximumSize(0)
+        : redis.tierstateConfig().namespace("bench-l2-shared").nodeId("bench-l2-shared").l1MaximumSize(0)
+            .directReadConnections(0));
+    this.direct = direct;
   }
 
   @Override
@@ -23,12 +35,30 @@ final class TierstateL2Adapter extends TierstateAdapter {
     entries.forEach((key, value) -> Checks.require(value.equals(get(key)), key, "Redis"));
     Checks.require(requests("l2", "hit") - hitsBefore == entries.size(), "(any)", "Redis");
     missesAfterPopulate = requests("l2", "miss");
+    otherPathAfterPopulate = reads(otherPath());
   }
 
-  /** Reads that Redis did not answer with the value (misses, or errors read as misses). */
+  /** The read path this subject should never take. */
+  private String otherPath() {
+    return direct ? "shared_connection" : "caller_thread";
+  }
+
+  private double reads(String path) {
+    return registry.get(MeterNames.REDIS_READS).tag("path", path).counter().count();
+  }
+
+  /** Reads that Redis did not answer with the value (misses, or errors read as misses), or that took the other path. */
   @Override
   public @Nullable String anomalies() {
+    List<String> anomalies = new ArrayList<>();
     long misses = (long) (requests("l2", "miss") - missesAfterPopulate);
-    return misses == 0 ? null : String.format(Locale.ROOT, "%d reads missed in Redis", misses);
+    if (misses != 0) {
+      anomalies.add(String.format(Locale.ROOT, "%d reads missed in Redis", misses));
+    }
+    long elsewhere = (long) (reads(otherPath()) - otherPathAfterPopulate);
+    if (elsewhere != 0) {
+      anomalies.add(String.format(Locale.ROOT, "%d reads went through the %s path", elsewhere, otherPath()));
+    }
+    return anomalies.isEmpty() ? null : String.join("; ", anomalies);
   }
 }

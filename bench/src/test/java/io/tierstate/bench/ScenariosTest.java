@@ -23,6 +23,7 @@ class ScenariosTest {
         "getAll of 100 keys against 100 single gets",
         "Stampede: 64 concurrent misses over 2 nodes",
         "Invalidation propagation between 2 nodes",
+        "Redis primitives, one thread",
         "Read-mostly Zipf workload over PostgreSQL");
     assertThat(sections).allSatisfy(section -> assertThat(section.markdown()).contains("|"));
     // The one target that is a correctness property, and so holds even in a short run.

@@ -85,6 +85,14 @@ public final class CircuitBreaker {
     }
   }
 
+  /**
+   * Records a call that ended without learning anything about Redis (its thread was interrupted):
+   * if the breaker was waiting for a probe's outcome, it opens again and the next call probes.
+   */
+  public void abandonProbe() {
+    state.compareAndSet(State.HALF_OPEN, State.OPEN);
+  }
+
   /** Opens the breaker at once, for example when the connection reports it is down. */
   public void forceOpen() {
     if (state.get() != State.OPEN) {

@@ -112,7 +112,7 @@ public final class RedisExecutor {
       T served;
       try {
         served = direct.on(reads);
-      } catch (RedisUnavailableException e) {
+      } catch (RuntimeException e) {
         throw failed(what, e);
       }
       if (served != null) {
@@ -154,15 +154,22 @@ public final class RedisExecutor {
       throw failed(what, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      // Nothing was learnt about Redis; if this call was the probe, let the next call probe.
+      breaker.abandonProbe();
       throw new RedisUnavailableException("interrupted during " + what, e);
     }
   }
 
+  /**
+   * Every call the breaker let through ends in onSuccess, onFailure or abandonProbe: a probe that
+   * ended in none of them would leave the breaker half-open, refusing every call for good.
+   */
   private RedisUnavailableException failed(String what, Throwable cause) {
     errors.increment();
-    // A command Redis executed and refused (a script error, WRONGTYPE) says nothing about its
-    // health: only connection failures and timeouts count towards opening the breaker.
-    if (!(cause instanceof RedisCommandExecutionException)) {
+    if (cause instanceof RedisCommandExecutionException) {
+      // Redis executed the command and refused it (a script error, WRONGTYPE): it is reachable.
+      breaker.onSuccess();
+    } else {
       breaker.onFailure();
     }
     if (cause instanceof RedisUnavailableException unavailable) {

@@ -436,16 +436,23 @@ final class DefaultTieredCache implements TieredCache, Invalidator, Invalidation
   }
 
   /**
-   * Runs {@code then} after {@code first}. On one connection to one server, Redis executes
-   * commands in the order sent, so both are pipelined; in a cluster they may reach different
-   * shards, so the log entry is sent only once the write is acknowledged.
+   * Runs {@code then} (the log entry) after {@code first} (the writes it describes). In a cluster
+   * they may reach different shards, so the entry is sent only once the writes are acknowledged.
+   *
+   * <p>On one connection to one server, Redis executes commands in the order sent, so both are
+   * pipelined, with one exception: a write that is a script Redis does not know (NOSCRIPT, after
+   * a restart, a failover or SCRIPT FLUSH) is sent again whole, behind the entry. A peer that read
+   * L2 between the two would cache the old value after its invalidation, for good. Replies come
+   * in order, so an entry already answered when the writes complete shows this happened; the entry
+   * is then appended again, after the writes. (It may also be appended twice when both replies
+   * came before this method returned: harmless, invalidations are idempotent.)
    */
   private CompletionStage<?> ordered(CompletionStage<?> first, Supplier<CompletionStage<?>> then) {
-    if (orderedPipeline) {
-      CompletionStage<?> second = then.get();
-      return first.thenCombine(second, (a, b) -> a);
+    if (!orderedPipeline) {
+      return first.thenCompose(ignored -> then.get());
     }
-    return first.thenCompose(ignored -> then.get());
+    CompletableFuture<?> second = then.get().toCompletableFuture();
+    return first.thenCompose(ignored -> (second.isDone() ? then.get() : second).thenApply(Object.class::cast));
   }
 
   private static CompletionStage<?> allOf(List<CompletionStage<?>> stages) {

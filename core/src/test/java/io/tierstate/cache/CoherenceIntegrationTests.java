@@ -2,6 +2,7 @@ package io.tierstate.cache;
 
 import io.tierstate.testing.Await;
 import io.tierstate.testing.Nodes;
+import io.tierstate.testing.RedisMonitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,6 +11,8 @@ import io.tierstate.metrics.MeterNames;
 import io.tierstate.testkit.RedisServer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -111,6 +114,49 @@ class CoherenceIntegrationTests {
       Await.until("b resyncs after the restart", () -> b.invalidationsFlowing() && resyncs(b) > 0, Duration.ofSeconds(20));
       assertThat(b.cache().get("k", String.class)).isEmpty();
       nodes.close();
+    }
+  }
+
+  @Test
+  void aWriteSentAgainWholeAfterNoscriptIsStillFollowedByItsLogEntry() {
+    // Regression: Redis had forgotten the scripts (as after a restart, a failover or SCRIPT FLUSH),
+    // so the write's EVALSHA met NOSCRIPT and its EVAL went out behind the pipelined log entry. A
+    // peer that reread L2 in between cached the old value after its invalidation, for good.
+    try (RedisServer own = RedisServer.start()) {
+      nodes = new Nodes(own);
+      Tierstate a = nodes.start("a");
+      assertEveryWriteIsFollowedByALogEntry(own, "set", () -> a.cache().set("k", "v1", MINUTE));
+      assertEveryWriteIsFollowedByALogEntry(own, "delete", () -> a.cache().delete("k"));
+      assertEveryWriteIsFollowedByALogEntry(own, "setAll",
+          () -> a.cache().setAll(Map.of("k", "v2", "j", "v3"), MINUTE));
+    }
+  }
+
+  /**
+   * Runs {@code write} on a Redis that has forgotten its scripts and checks, in the order Redis
+   * executed the commands, that the last write script (EVAL or EVALSHA) is followed by a log entry
+   * (XADD).
+   */
+  private void assertEveryWriteIsFollowedByALogEntry(RedisServer redis, String what, Runnable write) {
+    String log = nodes.namespace() + ":log";
+    String marker = "end of " + what;
+    try (RedisMonitor monitor = RedisMonitor.start(redis.port())) {
+      redis.command("SCRIPT", "FLUSH");
+      write.run();
+      redis.command("ECHO", marker);
+      Await.until("MONITOR shows the " + what,
+          () -> monitor.commands().stream().anyMatch(c -> c.equals(List.of("ECHO", marker))));
+      StringBuilder order = new StringBuilder();
+      for (List<String> command : monitor.commands()) {
+        String name = command.get(0).toUpperCase(Locale.ROOT);
+        if (name.startsWith("EVAL")) {
+          order.append('W'); // a write script, run or refused with NOSCRIPT
+        } else if (name.equals("XADD") && command.get(1).equals(log)) {
+          order.append('E');
+        }
+      }
+      assertThat(order.toString()).as(what + ": writes (W) and log entries (E) in execution order")
+          .contains("W").endsWith("E");
     }
   }
 

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tierstate.Tierstate;
 import io.tierstate.TierstateConfig;
+import io.tierstate.metrics.MetricsSnapshot;
 import io.tierstate.redis.RedisUnavailableException;
 import io.tierstate.testkit.RedisServer;
 import java.time.Duration;
@@ -166,13 +167,30 @@ class DegradedModeIntegrationTests {
     Tierstate a = ab[0];
     Tierstate b = ab[1];
 
-    // a loses Redis (b keeps its L1 copy, as a partitioned peer would), and deletes k meanwhile
+    // a loses Redis (b keeps its L1 copy, as a partitioned peer would), and deletes k meanwhile.
+    // (The delete script is new to this Redis, so the replay also meets NOSCRIPT: see
+    // CoherenceIntegrationTests#aWriteSentAgainWholeAfterNoscriptIsStillFollowedByItsLogEntry.)
     redis.pause();
     a.cache().delete("k");
     redis.resume();
 
-    Await.until("a's pending invalidation reaches b", () -> b.cache().get("k", String.class).isEmpty(), Duration.ofSeconds(20));
+    try {
+      Await.until("a's pending invalidation reaches b", () -> b.cache().get("k", String.class).isEmpty(),
+          Duration.ofSeconds(20));
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; " + state(a, b), e);
+    }
     assertThat(redis.command("EXISTS", nodes.namespace() + ":{k}")).isEqualTo("0");
+  }
+
+  /** What a failed wait needs to be understood: both nodes' view of Redis, and Redis's own. */
+  private String state(Tierstate a, Tierstate b) {
+    MetricsSnapshot bSeen = b.metrics().snapshot();
+    return "a: redisAvailable=" + a.redisAvailable()
+        + "; b: redisAvailable=" + b.redisAvailable() + ", invalidationsFlowing=" + b.invalidationsFlowing()
+        + ", L1 hits/misses=" + bSeen.l1Hits() + "/" + bSeen.l1Misses() + ", L2 hits=" + bSeen.l2Hits()
+        + "; redis: EXISTS k=" + redis.command("EXISTS", nodes.namespace() + ":{k}")
+        + ", log length=" + redis.command("XLEN", nodes.namespace() + ":log");
   }
 
   @Test

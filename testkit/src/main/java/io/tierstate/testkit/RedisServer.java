@@ -50,6 +50,8 @@ public final class RedisServer implements AutoCloseable {
   private final List<String> extraArgs;
   private final @Nullable String sentinelConfig;
   private final boolean clusterNode;
+  private final @Nullable TlsCertificates tls;
+  private final int tlsPort;
   private final Duration startupTimeout;
   private final Path dir;
   private volatile int port;
@@ -59,11 +61,13 @@ public final class RedisServer implements AutoCloseable {
   private boolean paused;
   private boolean closed;
 
-  private RedisServer(Builder builder, Path binary, Path dir, int port) {
+  private RedisServer(Builder builder, Path binary, Path dir, int port, int tlsPort) {
     this.binary = binary;
     this.extraArgs = List.copyOf(builder.args);
     this.sentinelConfig = builder.sentinelConfig;
     this.clusterNode = builder.clusterNode;
+    this.tls = builder.tls;
+    this.tlsPort = tlsPort;
     this.startupTimeout = builder.startupTimeout;
     this.dir = dir;
     this.port = port;
@@ -96,6 +100,19 @@ public final class RedisServer implements AutoCloseable {
   /** Returns the server's address as a Redis URI, {@code redis://127.0.0.1:PORT}. */
   public String uri() {
     return "redis://" + HOST + ":" + port;
+  }
+
+  /**
+   * Returns the server's TLS address as a Redis URI, {@code rediss://localhost:PORT}: the name its
+   * certificate was issued for.
+   *
+   * @throws IllegalStateException if the server was not built with {@link Builder#tls}
+   */
+  public String tlsUri() {
+    if (tls == null) {
+      throw new IllegalStateException("server on " + uri() + " has no TLS port; build it with tls(...)");
+    }
+    return "rediss://localhost:" + tlsPort;
   }
 
   /** Returns the path of the {@code redis-server} binary this server runs. */
@@ -313,6 +330,16 @@ public final class RedisServer implements AutoCloseable {
               "--cluster-config-file", "nodes.conf",
               "--cluster-node-timeout", "5000"));
     }
+    if (tls != null) {
+      // The plain port stays open for the testkit's own PING and command().
+      command.addAll(
+          List.of(
+              "--tls-port", Integer.toString(tlsPort),
+              "--tls-cert-file", tls.certificateFile().toString(),
+              "--tls-key-file", tls.keyFile().toString(),
+              "--tls-ca-cert-file", tls.caFile().toString(),
+              "--tls-auth-clients", "no"));
+    }
     command.addAll(extraArgs);
     ProcessBuilder builder =
         new ProcessBuilder(command)
@@ -407,8 +434,21 @@ public final class RedisServer implements AutoCloseable {
     private @Nullable Path binary;
     private @Nullable String sentinelConfig;
     private boolean clusterNode;
+    private @Nullable TlsCertificates tls;
 
     private Builder() {}
+
+    /**
+     * Also listens for TLS on a second free port ({@link RedisServer#tlsUri()}), presenting the
+     * server certificate of {@code certificates}; clients are not asked for certificates. Needs a
+     * {@code redis-server} built with TLS, as Debian's is.
+     *
+     * @return this builder
+     */
+    public Builder tls(TlsCertificates certificates) {
+      this.tls = Objects.requireNonNull(certificates, "certificates");
+      return this;
+    }
 
     /**
      * Sets the port; 0, the default, picks a free one.
@@ -480,7 +520,8 @@ public final class RedisServer implements AutoCloseable {
           !automaticPort ? port : clusterNode ? FreePorts.findWithBusPort() : FreePorts.find();
       Path dir = TempDirs.create("tierstate-redis-");
       ProcessReaper.register(dir);
-      RedisServer server = new RedisServer(this, executable, dir, chosenPort);
+      int chosenTlsPort = tls == null ? 0 : FreePorts.find();
+      RedisServer server = new RedisServer(this, executable, dir, chosenPort, chosenTlsPort);
       try {
         server.launchAndAwait(automaticPort);
         return server;

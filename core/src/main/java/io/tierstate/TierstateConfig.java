@@ -4,6 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tierstate.codec.Codec;
+import io.tierstate.redis.TlsTrust;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -34,6 +38,8 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>{@code REDIS_PASSWORD}</td><td>{@link #redisPassword()}</td><td>the URL's</td></tr>
  *   <tr><td>{@code REDIS_DB}</td><td>{@link #redisDatabase()}</td><td>the URL's, else 0</td></tr>
  *   <tr><td>{@code REDIS_REQUIRED}</td><td>{@link #redisRequired()}</td><td>false</td></tr>
+ *   <tr><td>{@code REDIS_TLS_CA_FILE}</td><td>{@link #redisTlsCaFile()}</td>
+ *       <td>the JVM's trusted CAs</td></tr>
  *   <tr><td>{@code TIERSTATE_COMMAND_TIMEOUT}</td><td>{@link #commandTimeout()}</td>
  *       <td>1s</td></tr>
  *   <tr><td>{@code TIERSTATE_CONNECT_TIMEOUT}</td><td>{@link #connectTimeout()}</td>
@@ -146,6 +152,7 @@ public final class TierstateConfig {
   private final @Nullable String redisPassword;
   private final int redisDatabase;
   private final boolean redisRequired;
+  private final @Nullable Path redisTlsCaFile;
   private final Duration commandTimeout;
   private final Duration connectTimeout;
   private final String namespace;
@@ -176,6 +183,7 @@ public final class TierstateConfig {
     redisDatabase =
         redisDatabaseOverride != null ? redisDatabaseOverride : redisEndpoint.urlDatabase();
     redisRequired = builder.redisRequired;
+    redisTlsCaFile = builder.redisTlsCaFile;
     commandTimeout = builder.commandTimeout;
     connectTimeout = builder.connectTimeout;
     namespace = builder.namespace;
@@ -249,6 +257,7 @@ public final class TierstateConfig {
     in.secret(Option.REDIS_PASSWORD, v -> b.redisPassword = v);
     in.whole(Option.REDIS_DATABASE, 0, MAX_DATABASE, v -> b.redisDatabase = (int) v);
     in.bool(Option.REDIS_REQUIRED, v -> b.redisRequired = v);
+    in.text(Option.REDIS_TLS_CA_FILE, v -> b.redisTlsCaFile = Path.of(v));
     in.duration(Option.COMMAND_TIMEOUT, v -> b.commandTimeout = v);
     in.duration(Option.CONNECT_TIMEOUT, v -> b.connectTimeout = v);
     in.identifier(Option.NAMESPACE, v -> b.namespace = v);
@@ -291,6 +300,7 @@ public final class TierstateConfig {
     b.redisPassword = redisPasswordOverride;
     b.redisDatabase = redisDatabaseOverride;
     b.redisRequired = redisRequired;
+    b.redisTlsCaFile = redisTlsCaFile;
     b.commandTimeout = commandTimeout;
     b.connectTimeout = connectTimeout;
     b.namespace = namespace;
@@ -351,6 +361,15 @@ public final class TierstateConfig {
    */
   public boolean redisRequired() {
     return redisRequired;
+  }
+
+  /**
+   * {@return the PEM file of the CA certificates that a TLS Redis ({@code rediss://}) must be
+   * signed by} ({@code REDIS_TLS_CA_FILE}); empty, the default, trusts the JVM's CAs. Host names
+   * are verified either way.
+   */
+  public Optional<Path> redisTlsCaFile() {
+    return Optional.ofNullable(redisTlsCaFile);
   }
 
   /**
@@ -530,6 +549,8 @@ public final class TierstateConfig {
         + redisDatabase
         + ", redisRequired="
         + redisRequired
+        + ", redisTlsCaFile="
+        + (redisTlsCaFile == null ? "default" : redisTlsCaFile)
         + ", commandTimeout="
         + format(commandTimeout)
         + ", connectTimeout="
@@ -579,6 +600,7 @@ public final class TierstateConfig {
     private @Nullable String redisPassword;
     private @Nullable Integer redisDatabase;
     private boolean redisRequired = DEFAULT_REDIS_REQUIRED;
+    private @Nullable Path redisTlsCaFile;
     private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private String namespace = DEFAULT_NAMESPACE;
@@ -671,6 +693,19 @@ public final class TierstateConfig {
      */
     public Builder redisRequired(boolean required) {
       redisRequired = required;
+      return this;
+    }
+
+    /**
+     * Sets the PEM file of the CA certificates a TLS Redis must be signed by, instead of the
+     * JVM's; for servers with a private CA. The endpoint must use TLS ({@code rediss://}). See
+     * {@link TierstateConfig#redisTlsCaFile()}.
+     *
+     * @param caFile a readable PEM file with at least one certificate, or null for the JVM's CAs
+     * @return this builder
+     */
+    public Builder redisTlsCaFile(@Nullable Path caFile) {
+      redisTlsCaFile = caFile;
       return this;
     }
 
@@ -946,7 +981,26 @@ public final class TierstateConfig {
                 + Option.REDIS_URL.in(source)
                 + " (user:password@host)");
       }
+      if (redisTlsCaFile != null) {
+        checkCaFile(redisTlsCaFile, source);
+      }
       return new TierstateConfig(this, nodeId != null ? nodeId : randomNodeId());
+    }
+
+    /** A CA file must go with TLS and hold certificates: found now rather than at the first connect. */
+    private void checkCaFile(Path caFile, Source source) {
+      String option = Option.REDIS_TLS_CA_FILE.in(source);
+      if (!redisEndpoint.tls()) {
+        throw new IllegalArgumentException(option + " is set, but " + Option.REDIS_URL.in(source)
+            + " does not use TLS: use rediss://, rediss-sentinel:// or rediss-cluster://, or unset " + option);
+      }
+      try {
+        if (TlsTrust.certificates(caFile).isEmpty()) {
+          throw new IllegalArgumentException(option + " '" + caFile + "' holds no PEM certificate");
+        }
+      } catch (IOException | GeneralSecurityException e) {
+        throw new IllegalArgumentException(option + " '" + caFile + "' cannot be read as PEM certificates: " + e.getMessage(), e);
+      }
     }
   }
 
@@ -963,6 +1017,7 @@ public final class TierstateConfig {
     REDIS_PASSWORD("redisPassword", "REDIS_PASSWORD"),
     REDIS_DATABASE("redisDatabase", "REDIS_DB"),
     REDIS_REQUIRED("redisRequired", "REDIS_REQUIRED"),
+    REDIS_TLS_CA_FILE("redisTlsCaFile", "REDIS_TLS_CA_FILE"),
     COMMAND_TIMEOUT("commandTimeout", "TIERSTATE_COMMAND_TIMEOUT"),
     CONNECT_TIMEOUT("connectTimeout", "TIERSTATE_CONNECT_TIMEOUT"),
     NAMESPACE("namespace", "TIERSTATE_NAMESPACE"),

@@ -8,6 +8,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tierstate.RedisEndpoint.Mode;
 import io.tierstate.codec.Codec;
 import io.tierstate.codec.TypeRef;
+import io.tierstate.testkit.TlsCertificates;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -24,6 +28,7 @@ import net.jqwik.api.constraints.StringLength;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -39,6 +44,7 @@ class TierstateConfigTest {
     "REDIS_PASSWORD",
     "REDIS_DB",
     "REDIS_REQUIRED",
+    "REDIS_TLS_CA_FILE",
     "TIERSTATE_COMMAND_TIMEOUT",
     "TIERSTATE_CONNECT_TIMEOUT",
     "TIERSTATE_NAMESPACE",
@@ -132,6 +138,7 @@ class TierstateConfigTest {
       assertThat(config.redisPassword()).isEmpty();
       assertThat(config.redisDatabase()).isEqualTo(TierstateConfig.DEFAULT_REDIS_DATABASE);
       assertThat(config.redisRequired()).isEqualTo(TierstateConfig.DEFAULT_REDIS_REQUIRED);
+      assertThat(config.redisTlsCaFile()).isEmpty();
       assertThat(config.commandTimeout()).isEqualTo(TierstateConfig.DEFAULT_COMMAND_TIMEOUT);
       assertThat(config.connectTimeout()).isEqualTo(TierstateConfig.DEFAULT_CONNECT_TIMEOUT);
       assertThat(config.namespace()).isEqualTo(TierstateConfig.DEFAULT_NAMESPACE);
@@ -167,6 +174,8 @@ class TierstateConfigTest {
       env.put("REDIS_PASSWORD", "s3cret");
       env.put("REDIS_DB", "4");
       env.put("REDIS_REQUIRED", "true");
+      Path caFile = TlsCertificates.issue().caFile();
+      env.put("REDIS_TLS_CA_FILE", caFile.toString());
       env.put("TIERSTATE_COMMAND_TIMEOUT", "750ms");
       env.put("TIERSTATE_CONNECT_TIMEOUT", "3s");
       env.put("TIERSTATE_NAMESPACE", "shop.v2");
@@ -191,6 +200,7 @@ class TierstateConfigTest {
       assertThat(config.redisPassword()).contains("s3cret");
       assertThat(config.redisDatabase()).isEqualTo(4);
       assertThat(config.redisRequired()).isTrue();
+      assertThat(config.redisTlsCaFile()).contains(caFile);
       assertThat(config.commandTimeout()).isEqualTo(Duration.ofMillis(750));
       assertThat(config.connectTimeout()).isEqualTo(Duration.ofSeconds(3));
       assertThat(config.namespace()).isEqualTo("shop.v2");
@@ -281,6 +291,33 @@ class TierstateConfigTest {
       assertThatIllegalArgumentException()
           .isThrownBy(() -> TierstateConfig.fromEnv(Map.of(variable, value)))
           .withMessage(variable + " must be " + rule + ", but was '" + value.strip() + "'");
+    }
+
+    @Test
+    void aTlsCaFileMustGoWithTlsAndHoldCertificates(@TempDir Path dir) throws IOException {
+      Path caFile = TlsCertificates.issue().caFile();
+      assertThatIllegalArgumentException()
+          .isThrownBy(() -> TierstateConfig.fromEnv(Map.of("REDIS_TLS_CA_FILE", caFile.toString())))
+          .withMessage("REDIS_TLS_CA_FILE is set, but REDIS_URL does not use TLS: use rediss://,"
+              + " rediss-sentinel:// or rediss-cluster://, or unset REDIS_TLS_CA_FILE");
+      assertThatIllegalArgumentException()
+          .isThrownBy(() -> TierstateConfig.builder().redisTlsCaFile(caFile).build())
+          .withMessageStartingWith("redisTlsCaFile is set, but redisEndpoint does not use TLS");
+
+      Path missing = dir.resolve("missing.pem");
+      assertThatIllegalArgumentException()
+          .isThrownBy(() -> TierstateConfig.fromEnv(
+              Map.of("REDIS_URL", "rediss://cache:6380", "REDIS_TLS_CA_FILE", missing.toString())))
+          .withMessageStartingWith("REDIS_TLS_CA_FILE '" + missing + "' cannot be read as PEM certificates");
+      Path notPem = Files.writeString(dir.resolve("key.pem"), "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+      assertThatIllegalArgumentException()
+          .isThrownBy(() -> TierstateConfig.fromEnv(
+              Map.of("REDIS_URL", "rediss://cache:6380", "REDIS_TLS_CA_FILE", notPem.toString())))
+          .withMessageStartingWith("REDIS_TLS_CA_FILE '" + notPem + "' ");
+      Path empty = Files.writeString(dir.resolve("empty.pem"), "");
+      assertThatIllegalArgumentException()
+          .isThrownBy(() -> TierstateConfig.builder().redisUrl("rediss://cache:6380").redisTlsCaFile(empty).build())
+          .withMessageStartingWith("redisTlsCaFile '" + empty + "' ");
     }
 
     @Test
@@ -640,7 +677,7 @@ class TierstateConfigTest {
           .isEqualTo(
               "TierstateConfig{redisEndpoint=redis://app:****@h:6380/2, redisUsername=app,"
                   + " redisPassword=****, redisDatabase=2, redisRequired=false,"
-                  + " commandTimeout=1s, connectTimeout=2s, namespace=ts, l1MaximumSize=10000,"
+                  + " redisTlsCaFile=default, commandTimeout=1s, connectTimeout=2s, namespace=ts, l1MaximumSize=10000,"
                   + " l1MaximumAge=5m, degradedL1Ttl=5s, defaultTtl=5m, maxValueBytes=1048576,"
                   + " compressionThreshold=1024, loadLeaseTtl=10s, invalidationLogMaxLength=100000,"
                   + " nodeId=n1, breakerFailureThreshold=3, breakerOpenDuration=1s,"

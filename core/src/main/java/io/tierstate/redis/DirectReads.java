@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import javax.net.ssl.SSLSocketFactory;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,6 +82,7 @@ final class DirectReads implements AutoCloseable {
   private final int maxPerServer;
   private final Duration connectTimeout;
   private final Duration readTimeout;
+  private final @Nullable SSLSocketFactory tls;
   private final List<byte[][]> handshake;
   private final Map<InetSocketAddress, Pool> pools = new ConcurrentHashMap<>();
   private final Function<InetSocketAddress, Pool> newPool = Pool::new;
@@ -91,13 +93,15 @@ final class DirectReads implements AutoCloseable {
    * @param maxPerServer most connections kept to one server
    * @param credentials the data nodes' credentials, or null if they need none
    * @param database the database to select
+   * @param tls sockets for TLS, or null for plain TCP
    */
   DirectReads(Router router, int maxPerServer, @Nullable RedisCredentials credentials, int database,
-      Duration connectTimeout, Duration readTimeout) {
+      Duration connectTimeout, Duration readTimeout, @Nullable SSLSocketFactory tls) {
     this.router = router;
     this.maxPerServer = maxPerServer;
     this.connectTimeout = connectTimeout;
     this.readTimeout = readTimeout;
+    this.tls = tls;
     this.handshake = handshake(credentials, database);
   }
 
@@ -373,7 +377,7 @@ final class DirectReads implements AutoCloseable {
     }
 
     private RespConnection connect() throws IOException {
-      RespConnection connection = RespConnection.open(address, connectTimeout, readTimeout);
+      RespConnection connection = RespConnection.open(address, connectTimeout, readTimeout, tls);
       try {
         for (byte[][] command : handshake) {
           connection.write(command);

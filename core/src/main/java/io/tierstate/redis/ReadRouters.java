@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLSocketFactory;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,8 +70,8 @@ final class ReadRouters {
 
   /** Reads go to the primary that the Sentinels name, asked again after a connection to it fails. */
   static DirectReads.Router sentinel(List<RedisURI> sentinels, String masterId, Duration connectTimeout,
-      Duration timeout) {
-    return new SentinelRouter(sentinels, masterId, connectTimeout, timeout);
+      Duration timeout, @Nullable SSLSocketFactory tls) {
+    return new SentinelRouter(sentinels, masterId, connectTimeout, timeout, tls);
   }
 
   private static final class SentinelRouter implements DirectReads.Router {
@@ -80,15 +81,18 @@ final class ReadRouters {
     private final String masterId;
     private final Duration connectTimeout;
     private final Duration timeout;
+    private final @Nullable SSLSocketFactory tls;
     private final AtomicBoolean asking = new AtomicBoolean();
     private volatile @Nullable InetSocketAddress primary;
     private volatile long askAgainAt = System.nanoTime();
 
-    SentinelRouter(List<RedisURI> sentinels, String masterId, Duration connectTimeout, Duration timeout) {
+    SentinelRouter(List<RedisURI> sentinels, String masterId, Duration connectTimeout, Duration timeout,
+        @Nullable SSLSocketFactory tls) {
       this.sentinels = sentinels.stream().map(s -> new InetSocketAddress(s.getHost(), s.getPort())).toList();
       this.masterId = masterId;
       this.connectTimeout = connectTimeout;
       this.timeout = timeout;
+      this.tls = tls;
     }
 
     @Override
@@ -115,7 +119,7 @@ final class ReadRouters {
 
     private @Nullable InetSocketAddress askSentinels() {
       for (InetSocketAddress sentinel : sentinels) {
-        try (RespConnection connection = RespConnection.open(sentinel, connectTimeout, timeout)) {
+        try (RespConnection connection = RespConnection.open(sentinel, connectTimeout, timeout, tls)) {
           Object reply = connection.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", masterId);
           if (reply instanceof List<?> hostAndPort && hostAndPort.size() == 2
               && hostAndPort.get(0) instanceof byte[] host && hostAndPort.get(1) instanceof byte[] port) {

@@ -7,6 +7,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -34,6 +35,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSocketFactory;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,6 +87,7 @@ public final class RedisConnector implements AutoCloseable {
         SocketOptions.builder().connectTimeout(config.connectTimeout()).keepAlive(true).build();
     TimeoutOptions timeouts =
         TimeoutOptions.builder().timeoutSource(new CommandTimeouts(config.commandTimeout())).build();
+    SslOptions ssl = sslOptions(config);
     if (endpoint.mode() == RedisEndpoint.Mode.CLUSTER) {
       RedisClusterClient cluster = RedisClusterClient.create(resources, uris);
       cluster.setOptions(
@@ -92,6 +95,7 @@ public final class RedisConnector implements AutoCloseable {
               .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
               .socketOptions(socket)
               .timeoutOptions(timeouts)
+              .sslOptions(ssl)
               .topologyRefreshOptions(
                   ClusterTopologyRefreshOptions.builder()
                       .enableAllAdaptiveRefreshTriggers()
@@ -107,6 +111,7 @@ public final class RedisConnector implements AutoCloseable {
               .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
               .socketOptions(socket)
               .timeoutOptions(timeouts)
+              .sslOptions(ssl)
               .build());
       this.client = standalone;
       this.clusterClient = null;
@@ -121,16 +126,25 @@ public final class RedisConnector implements AutoCloseable {
             });
   }
 
+  /** Lettuce's TLS settings: the JDK's TLS, trusting the configured CA file or else the JVM's CAs. */
+  private static SslOptions sslOptions(TierstateConfig config) {
+    SslOptions.Builder ssl = SslOptions.builder().jdkSslProvider();
+    config.redisTlsCaFile().ifPresent(caFile -> ssl.trustManager(caFile.toFile()));
+    return ssl.build();
+  }
+
   /**
-   * Reads on the caller's thread, unless they are turned off, the connections use TLS, or the
-   * credentials come from a provider that may change them (Lettuce re-authenticates; these would not).
+   * Reads on the caller's thread, unless they are turned off or the credentials come from a
+   * provider that may change them (Lettuce re-authenticates; these would not). Over TLS they trust
+   * the same CAs as Lettuce's connections, and check host names as Lettuce does by default.
    */
   private @Nullable DirectReads directReads(List<RedisURI> uris) {
     RedisURI first = uris.get(0);
-    if (config.directReadConnections() == 0 || endpoint.tls()
+    if (config.directReadConnections() == 0
         || !(first.getCredentialsProvider() instanceof RedisCredentialsProvider.ImmediateRedisCredentialsProvider credentials)) {
       return null;
     }
+    SSLSocketFactory tls = endpoint.tls() ? TlsTrust.socketFactory(config.redisTlsCaFile().orElse(null)) : null;
     RedisClusterClient cluster = clusterClient;
     // These connections are opened by a reader, which should not wait longer than for a command.
     Duration connectTimeout = config.connectTimeout().compareTo(config.commandTimeout()) < 0
@@ -138,11 +152,11 @@ public final class RedisConnector implements AutoCloseable {
     DirectReads.Router router = switch (endpoint.mode()) {
       case STANDALONE -> ReadRouters.standalone(first);
       case SENTINEL -> ReadRouters.sentinel(first.getSentinels(), requireNonNull(endpoint.sentinelMasterId()),
-          connectTimeout, config.commandTimeout());
+          connectTimeout, config.commandTimeout(), tls);
       case CLUSTER -> ReadRouters.cluster(requireNonNull(cluster)::getPartitions);
     };
     return new DirectReads(router, config.directReadConnections(), credentials.resolveCredentialsNow(),
-        first.getDatabase(), connectTimeout, config.commandTimeout());
+        first.getDatabase(), connectTimeout, config.commandTimeout(), tls);
   }
 
   /**

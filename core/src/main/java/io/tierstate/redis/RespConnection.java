@@ -11,10 +11,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One blocking TCP connection speaking RESP2: commands are written and their replies read on the
+ * One blocking TCP connection (plain or TLS) speaking RESP2: commands are written and their replies read on the
  * calling thread, with no event loop and no future in between. Commands can be pipelined: {@link
  * #write} several, {@link #flush()} once, then {@link #read()} each reply in order.
  *
@@ -58,23 +61,39 @@ final class RespConnection implements AutoCloseable {
   }
 
   /**
-   * Connects; every later read waits at most {@code readTimeout} for data.
+   * Connects (over TLS when {@code tls} is set); every later read waits at most {@code readTimeout}
+   * for data.
    *
-   * @throws IOException if the server cannot be reached within {@code connectTimeout}
+   * @param tls sockets for TLS, or null for plain TCP; the server's certificate must name the
+   *     address's host as given (a name or an IP address), as Lettuce also checks
+   * @throws IOException if the server cannot be reached, or its TLS handshake fails, within {@code
+   *     connectTimeout}
    */
-  static RespConnection open(InetSocketAddress address, Duration connectTimeout, Duration readTimeout)
-      throws IOException {
+  static RespConnection open(InetSocketAddress address, Duration connectTimeout, Duration readTimeout,
+      @Nullable SSLSocketFactory tls) throws IOException {
     Socket socket = new Socket();
     try {
       socket.connect(address, saturatedMillis(connectTimeout));
       socket.setTcpNoDelay(true); // one command, one segment: never wait for Nagle
       socket.setKeepAlive(true);
-      socket.setSoTimeout(saturatedMillis(readTimeout));
-      return new RespConnection(socket, address);
+      Socket connected = tls == null ? socket : handshake(tls, socket, address, connectTimeout);
+      connected.setSoTimeout(saturatedMillis(readTimeout));
+      return new RespConnection(connected, address);
     } catch (IOException | RuntimeException e) {
       socket.close();
       throw e;
     }
+  }
+
+  private static SSLSocket handshake(SSLSocketFactory tls, Socket plain, InetSocketAddress address,
+      Duration timeout) throws IOException {
+    SSLSocket ssl = (SSLSocket) tls.createSocket(plain, address.getHostString(), address.getPort(), true);
+    SSLParameters parameters = ssl.getSSLParameters();
+    parameters.setEndpointIdentificationAlgorithm("HTTPS"); // check the host name, not just the CA
+    ssl.setSSLParameters(parameters);
+    ssl.setSoTimeout(saturatedMillis(timeout));
+    ssl.startHandshake();
+    return ssl;
   }
 
   private static int saturatedMillis(Duration duration) {

@@ -134,7 +134,7 @@ class DirectReadsIntegrationTests {
     RedisServer redis = Nodes.sharedRedis();
     redis.command("SET", "busy:key", "value");
     try (DirectReads direct = new DirectReads(ReadRouters.standalone(io.lettuce.core.RedisURI.create(redis.uri())),
-        1, null, 0, TIMEOUT, Duration.ofSeconds(5))) {
+        1, null, 0, TIMEOUT, Duration.ofSeconds(5), null)) {
       assertThat(direct.get("busy:key")).isNotNull(); // opens the only connection
       redis.pause();
       CompletableFuture<DirectReads.Reply> holder;
@@ -264,7 +264,7 @@ class DirectReadsIntegrationTests {
         }
       }
       try (RespConnection check = RespConnection.open(new InetSocketAddress(redis.host(), redis.port()),
-          TIMEOUT, TIMEOUT)) {
+          TIMEOUT, TIMEOUT, null)) {
         assertThat(check.call("AUTH", "s3cret")).isEqualTo("OK");
         assertThat(check.call("SELECT", "3")).isEqualTo("OK");
         assertThat(check.call("EXISTS", "auth:{k}")).isEqualTo(1L);
@@ -278,7 +278,7 @@ class DirectReadsIntegrationTests {
       requirePassword(redis);
       DirectReads.Router router = ReadRouters.standalone(io.lettuce.core.RedisURI.create(redis.uri()));
       try (DirectReads direct = new DirectReads(router, 2, RedisCredentials.just(null, "wrong"), 0, TIMEOUT,
-          TIMEOUT)) {
+          TIMEOUT, null)) {
         assertThat(direct.get("k")).isNull();
         assertThat(direct.openConnections()).isZero();
       }
@@ -332,7 +332,7 @@ class DirectReadsIntegrationTests {
           return false;
         }
       };
-      try (DirectReads direct = new DirectReads(toFirst, 1, null, 0, TIMEOUT, TIMEOUT)) {
+      try (DirectReads direct = new DirectReads(toFirst, 1, null, 0, TIMEOUT, TIMEOUT, null)) {
         assertThat(direct.get(elsewhere)).as("MOVED").isNull();
         assertThat(direct.mget(new String[] {owned, elsewhere})).as("one of the pipeline MOVED").isNull();
         assertThat(direct.get(owned)).isNotNull();
@@ -359,11 +359,11 @@ class DirectReadsIntegrationTests {
 
       DirectReads.Router router = ReadRouters.sentinel(
           List.of(io.lettuce.core.RedisURI.create(sentinel.sentinel().uri())), sentinel.masterName(), TIMEOUT,
-          TIMEOUT);
+          TIMEOUT, null);
       assertThat(router.serverFor("any")).isEqualTo(new InetSocketAddress(sentinel.master().host(),
           sentinel.masterPort()));
       try (RespConnection toReplica = RespConnection.open(new InetSocketAddress(replica.host(), replica.port()),
-          TIMEOUT, TIMEOUT)) {
+          TIMEOUT, TIMEOUT, null)) {
         assertThatThrownBy(() -> router.verify(toReplica)).isInstanceOf(IOException.class)
             .hasMessageContaining("is not the primary");
       }
@@ -375,7 +375,7 @@ class DirectReadsIntegrationTests {
     RedisServer redis = Nodes.sharedRedis();
     redis.command("SET", "empty:key", "");
     try (DirectReads direct = new DirectReads(ReadRouters.standalone(io.lettuce.core.RedisURI.create(redis.uri())),
-        1, null, 0, TIMEOUT, TIMEOUT)) {
+        1, null, 0, TIMEOUT, TIMEOUT, null)) {
       DirectReads.Reply empty = direct.get("empty:key");
       DirectReads.Reply missing = direct.get("missing:key");
       assertThat(Optional.ofNullable(empty).map(DirectReads.Reply::value)).hasValueSatisfying(v -> assertThat(v).isEmpty());

@@ -2,6 +2,7 @@ package io.tierstate.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tierstate.Tierstate;
@@ -34,13 +35,16 @@ class TlsIntegrationTests {
 
   @BeforeAll
   static void startTlsRedis() {
+    assumeTrue(RedisServer.supportsTls(), "this redis-server was built without TLS");
     certificates = TlsCertificates.issue();
     redis = RedisServer.builder().tls(certificates).start();
   }
 
   @AfterAll
   static void stopRedis() {
-    redis.close();
+    if (redis != null) {
+      redis.close();
+    }
   }
 
   private static double reads(Tierstate node, String path) {

@@ -45,6 +45,7 @@ public final class RedisServer implements AutoCloseable {
   private static final int LOG_TAIL_LINES = 20;
   private static final String REDIS_LOG = "redis.log";
   private static final String PROCESS_LOG = "process.log";
+  private static @Nullable Boolean tlsSupport;
 
   private final Path binary;
   private final List<String> extraArgs;
@@ -80,6 +81,26 @@ public final class RedisServer implements AutoCloseable {
    */
   public static RedisServer start() {
     return builder().start();
+  }
+
+  /**
+   * Whether the {@code redis-server} in use was built with TLS (Debian's and Homebrew's are; the
+   * embedded-redis fallback may not be), so that TLS tests can be skipped where it was not. Starts
+   * one TLS server the first time it is asked.
+   */
+  public static synchronized boolean supportsTls() {
+    Boolean known = tlsSupport;
+    if (known == null) {
+      // A build without TLS may refuse the options, or start and fail every handshake.
+      TlsCertificates certificates = TlsCertificates.issue();
+      try (RedisServer probe = builder().tls(certificates).start()) {
+        known = "+PONG".equals(certificates.pingOverTls(probe.tlsPort));
+      } catch (IllegalStateException | IOException e) {
+        known = false;
+      }
+      tlsSupport = known;
+    }
+    return known;
   }
 
   /** Returns a builder for a server with a chosen port or extra {@code redis-server} arguments. */

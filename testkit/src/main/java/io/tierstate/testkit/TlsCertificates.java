@@ -1,8 +1,12 @@
 package io.tierstate.testkit;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -10,14 +14,20 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -135,6 +145,36 @@ public final class TlsCertificates {
     String body = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der);
     Files.writeString(file, "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n", UTF_8);
     return file;
+  }
+
+  /**
+   * Sends PING over TLS to {@code localhost:port}, trusting only this CA and checking the host
+   * name, and returns the reply line.
+   *
+   * @throws IOException if the handshake or the exchange fails
+   */
+  String pingOverTls(int port) throws IOException {
+    try {
+      KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+      trusted.load(null, null);
+      try (InputStream in = Files.newInputStream(caFile)) {
+        trusted.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+      }
+      TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      trust.init(trusted);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, trust.getTrustManagers(), null);
+      try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("localhost", port)) {
+        SSLParameters parameters = socket.getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        socket.setSSLParameters(parameters);
+        socket.setSoTimeout(5_000);
+        socket.getOutputStream().write("PING\r\n".getBytes(US_ASCII));
+        return new BufferedReader(new InputStreamReader(socket.getInputStream(), US_ASCII)).readLine();
+      }
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot set up TLS trust from " + caFile + ": " + e, e);
+    }
   }
 
   /** The CA certificate (PEM): what a client must trust to accept the server. */

@@ -12,6 +12,7 @@ import io.tierstate.metrics.MeterNames;
 import io.tierstate.session.NewSession;
 import io.tierstate.testing.Await;
 import io.tierstate.testing.Nodes;
+import io.tierstate.testkit.RedisCluster;
 import io.tierstate.testkit.RedisServer;
 import io.tierstate.testkit.TlsCertificates;
 import java.net.URI;
@@ -102,6 +103,27 @@ class TlsIntegrationTests {
         TlsTrust.socketFactory(TlsCertificates.issue().caFile()))) {
       assertThat(stranger.get("direct:k")).as("left to Lettuce: the handshake failed").isNull();
       assertThat(stranger.openConnections()).isZero();
+    }
+  }
+
+  @Test
+  void aClusterOverTlsReadsFromEachPrimaryOnTheCallersThread() {
+    try (RedisCluster cluster = RedisCluster.builder().tls(certificates).start();
+        Tierstate node = Tierstate.create(TierstateConfig.builder().redisUrl(cluster.tlsUri())
+            .redisTlsCaFile(certificates.caFile()).l1MaximumSize(0).build())) {
+      Await.until("the node reads the invalidation log", node::invalidationsFlowing);
+      Map<String, String> values = new java.util.LinkedHashMap<>();
+      for (int i = 0; i < 30; i++) {
+        values.put("item:" + i, "value-" + i);
+      }
+      node.cache().setAll(values, HOUR);
+      values.forEach((key, value) -> assertThat(node.cache().get(key, String.class)).contains(value));
+      assertThat(node.cache().getAll(values.keySet(), String.class)).isEqualTo(values);
+
+      assertThat(reads(node, "caller_thread")).isEqualTo(31);
+      assertThat(reads(node, "shared_connection")).isZero();
+      assertThat(node.metrics().registry().get(MeterNames.REDIS_DIRECT_CONNECTIONS).gauge().value())
+          .isEqualTo(cluster.nodes().size());
     }
   }
 }

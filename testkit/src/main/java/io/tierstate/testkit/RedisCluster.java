@@ -2,6 +2,7 @@ package io.tierstate.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,6 +80,18 @@ public final class RedisCluster implements AutoCloseable {
   }
 
   /**
+   * Returns the seed nodes' TLS ports as one URI, {@code rediss-cluster://127.0.0.1:t1,...}; the
+   * nodes' certificate names {@code 127.0.0.1}, the address the cluster announces.
+   *
+   * @throws IllegalStateException if the cluster was not built with {@link Builder#tls}
+   */
+  public String tlsUri() {
+    return nodes.stream()
+        .map(node -> "127.0.0.1:" + URI.create(node.tlsUri()).getPort())
+        .collect(Collectors.joining(",", "rediss-cluster://", ""));
+  }
+
+  /**
    * Sends one command to the cluster, following {@code MOVED} redirects, and renders the reply as
    * {@link RedisServer#command} does. {@code ASK} redirects (slots being migrated) are not
    * followed: the testkit never migrates slots.
@@ -150,7 +163,9 @@ public final class RedisCluster implements AutoCloseable {
     }
     RedisServer seed = nodes.get(0);
     for (RedisServer node : nodes.subList(1, count)) {
-      expectOk(seed, "CLUSTER", "MEET", node.host(), Integer.toString(node.port()));
+      // MEET names the port the cluster bus derives from: the TLS one with tls-cluster.
+      int port = node.tlsPort() != 0 ? node.tlsPort() : node.port();
+      expectOk(seed, "CLUSTER", "MEET", node.host(), Integer.toString(port));
     }
     String expectedNodes = "cluster_known_nodes:" + count;
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -201,8 +216,21 @@ public final class RedisCluster implements AutoCloseable {
     private int masters = DEFAULT_MASTERS;
     private final List<String> args = new ArrayList<>();
     private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
+    private @Nullable TlsCertificates tls;
 
     private Builder() {}
+
+    /**
+     * Also serves TLS on every node ({@link RedisServer.Builder#tls}), with the cluster bus over TLS
+     * too ({@code tls-cluster yes}), so that a TLS client is told the nodes' TLS ports ({@link
+     * RedisCluster#tlsUri()}).
+     *
+     * @return this builder
+     */
+    public Builder tls(TlsCertificates certificates) {
+      this.tls = Objects.requireNonNull(certificates, "certificates");
+      return this;
+    }
 
     /**
      * Sets the number of masters; the default is {@value RedisCluster#DEFAULT_MASTERS}.
@@ -255,8 +283,11 @@ public final class RedisCluster implements AutoCloseable {
       List<RedisServer> nodes = new ArrayList<>();
       try {
         for (int i = 0; i < masters; i++) {
-          nodes.add(
-              RedisServer.builder().clusterNode().args(args.toArray(String[]::new)).start());
+          RedisServer.Builder node = RedisServer.builder().clusterNode();
+          if (tls != null) {
+            node.tls(tls).args("--tls-cluster", "yes");
+          }
+          nodes.add(node.args(args.toArray(String[]::new)).start());
         }
         create(nodes, startupTimeout);
         return new RedisCluster(nodes);

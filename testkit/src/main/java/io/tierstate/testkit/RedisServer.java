@@ -136,6 +136,11 @@ public final class RedisServer implements AutoCloseable {
     return "rediss://localhost:" + tlsPort;
   }
 
+  /** The TLS port, or 0 without TLS. */
+  int tlsPort() {
+    return tlsPort;
+  }
+
   /** Returns the path of the {@code redis-server} binary this server runs. */
   public String binary() {
     return binary.toString();
@@ -541,7 +546,8 @@ public final class RedisServer implements AutoCloseable {
           !automaticPort ? port : clusterNode ? FreePorts.findWithBusPort() : FreePorts.find();
       Path dir = TempDirs.create("tierstate-redis-");
       ProcessReaper.register(dir);
-      int chosenTlsPort = tls == null ? 0 : FreePorts.find();
+      // With tls-cluster the cluster bus listens 10000 above the TLS port.
+      int chosenTlsPort = tls == null ? 0 : clusterNode ? FreePorts.findWithBusPort() : FreePorts.find();
       RedisServer server = new RedisServer(this, executable, dir, chosenPort, chosenTlsPort);
       try {
         server.launchAndAwait(automaticPort);

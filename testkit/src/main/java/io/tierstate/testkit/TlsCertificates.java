@@ -45,7 +45,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * A throwaway certificate authority and a server certificate it signed for {@code localhost} and
- * {@code 127.0.0.1}, as PEM files, for a TLS Redis in tests ({@link RedisServer.Builder#tls}).
+ * {@code 127.0.0.1}, as PEM files, for a TLS Redis in tests ({@link RedisServer.Builder#tls}). The
+ * certificate is good for clients too, as cluster nodes present it to each other on the bus.
  * Each call to {@link #issue} makes a new CA, so two sets do not trust each other.
  *
  * <pre>{@code
@@ -97,7 +98,7 @@ public final class TlsCertificates {
           serverKeys.getPublic())
           .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
           .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-          .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
+          .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}))
           .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
               new GeneralName(GeneralName.dNSName, "localhost"),
               new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
@@ -182,7 +183,7 @@ public final class TlsCertificates {
     return caFile;
   }
 
-  /** The server's certificate (PEM), for {@code localhost} and {@code 127.0.0.1}. */
+  /** The servers' certificate (PEM), for {@code localhost} and {@code 127.0.0.1}. */
   public Path certificateFile() {
     return certificateFile;
   }

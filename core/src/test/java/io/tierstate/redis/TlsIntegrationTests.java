@@ -13,6 +13,7 @@ import io.tierstate.session.NewSession;
 import io.tierstate.testing.Await;
 import io.tierstate.testing.Nodes;
 import io.tierstate.testkit.RedisCluster;
+import io.tierstate.testkit.RedisSentinelSetup;
 import io.tierstate.testkit.RedisServer;
 import io.tierstate.testkit.TlsCertificates;
 import java.net.URI;
@@ -124,6 +125,21 @@ class TlsIntegrationTests {
       assertThat(reads(node, "shared_connection")).isZero();
       assertThat(node.metrics().registry().get(MeterNames.REDIS_DIRECT_CONNECTIONS).gauge().value())
           .isEqualTo(cluster.nodes().size());
+    }
+  }
+
+  @Test
+  void aSentinelSetupOverTlsReadsFromThePrimaryOnTheCallersThread() {
+    try (RedisSentinelSetup sentinel = RedisSentinelSetup.startWithTls(certificates);
+        Tierstate node = Tierstate.create(TierstateConfig.builder().redisUrl(sentinel.tlsUri())
+            .redisTlsCaFile(certificates.caFile()).l1MaximumSize(0).build())) {
+      Await.until("the node reads the invalidation log", node::invalidationsFlowing);
+      node.cache().set("k", "v", HOUR);
+      assertThat(node.cache().get("k", String.class)).contains("v");
+      assertThat(node.cache().getAll(List.of("k", "absent"), String.class)).isEqualTo(Map.of("k", "v"));
+
+      assertThat(reads(node, "caller_thread")).isEqualTo(2);
+      assertThat(reads(node, "shared_connection")).isZero();
     }
   }
 }

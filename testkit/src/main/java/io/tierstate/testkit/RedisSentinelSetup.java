@@ -3,6 +3,7 @@ package io.tierstate.testkit;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -44,16 +45,33 @@ public final class RedisSentinelSetup implements AutoCloseable {
    *     master in time
    */
   public static RedisSentinelSetup start() {
-    RedisServer master = RedisServer.start();
+    return start(null);
+  }
+
+  /**
+   * Like {@link #start()}, with both servers also serving TLS ({@link RedisServer.Builder#tls}):
+   * the Sentinel monitors the master over TLS and names its TLS port, so that a TLS client
+   * ({@link #tlsUri()}) is sent to the master's TLS port.
+   *
+   * @throws IllegalStateException as {@link #start()}
+   */
+  public static RedisSentinelSetup startWithTls(TlsCertificates certificates) {
+    return start(Objects.requireNonNull(certificates, "certificates"));
+  }
+
+  private static RedisSentinelSetup start(@Nullable TlsCertificates tls) {
+    RedisServer master = tls == null ? RedisServer.start() : RedisServer.builder().tls(tls).start();
+    int monitoredPort = tls == null ? master.port() : master.tlsPort();
     @Nullable RedisServer sentinel = null;
     try {
-      sentinel =
-          RedisServer.builder()
-              .sentinel(
-                  "sentinel monitor " + MASTER_NAME + " 127.0.0.1 " + master.port() + " 1\n")
-              .start();
+      RedisServer.Builder builder = RedisServer.builder()
+          .sentinel("sentinel monitor " + MASTER_NAME + " 127.0.0.1 " + monitoredPort + " 1\n");
+      if (tls != null) {
+        builder.tls(tls).args("--tls-replication", "yes"); // the Sentinel's links to the master use TLS
+      }
+      sentinel = builder.start();
       RedisServer started = sentinel;
-      List<String> expected = List.of(master.host(), Integer.toString(master.port()));
+      List<String> expected = List.of(master.host(), Integer.toString(monitoredPort));
       if (!Poll.until(DISCOVERY_TIMEOUT, () -> expected.equals(masterAddress(started)))) {
         throw new IllegalStateException(
             "sentinel on "
@@ -111,6 +129,18 @@ public final class RedisSentinelSetup implements AutoCloseable {
    */
   public String uri() {
     return "redis-sentinel://" + sentinel.host() + ":" + sentinel.port() + "/0#" + MASTER_NAME;
+  }
+
+  /**
+   * The Sentinel's TLS address, {@code rediss-sentinel://127.0.0.1:PORT/0#mymaster}.
+   *
+   * @throws IllegalStateException if the setup was not started with {@link #startWithTls}
+   */
+  public String tlsUri() {
+    if (sentinel.tlsPort() == 0) {
+      throw new IllegalStateException("this Sentinel setup has no TLS; start it with startWithTls(...)");
+    }
+    return "rediss-sentinel://127.0.0.1:" + sentinel.tlsPort() + "/0#" + MASTER_NAME;
   }
 
   /** Stops the Sentinel and the master and deletes their directories. Idempotent. */

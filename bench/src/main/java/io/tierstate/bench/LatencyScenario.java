@@ -1,7 +1,6 @@
 package io.tierstate.bench;
 
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,52 +53,22 @@ final class LatencyScenario {
   static Section run(BenchRedis redis, RunMode mode, Set<Implementation> subjects) {
     int keys = mode.pick(1_000, KEYS);
     int rounds = mode.pick(2, 10);
-    int warmUp = mode.pick(500, 5_000);
     int perRound = mode.pick(500, 5_000);
-    Map<String, Value> entries = new LinkedHashMap<>();
-    String[] names = new String[keys];
-    Value[] values = new Value[keys];
-    for (int i = 0; i < keys; i++) {
-      names[i] = "latency:" + i;
-      values[i] = Value.of(i);
-      entries.put(names[i], values[i]);
-    }
-    int[] order = KeyDistribution.UNIFORM.draw(keys, perRound, 42);
-    Map<Implementation, CacheAdapter> adapters = new EnumMap<>(Implementation.class);
-    Map<Implementation, Histogram> histograms = new EnumMap<>(Implementation.class);
+    InterleavedLatency.Keys read = new InterleavedLatency.Keys("latency:", keys);
+    Map<String, CacheAdapter> adapters = new LinkedHashMap<>();
     try {
       for (Implementation implementation : subjects) {
         CacheAdapter adapter = implementation.create(redis, keys);
-        adapters.put(implementation, adapter);
-        adapter.populate(entries);
-        histograms.put(implementation, new Histogram(10_000_000_000L, 3));
+        adapters.put(implementation.name(), adapter);
+        adapter.populate(read.entries);
       }
-      for (int round = 0; round < rounds; round++) {
-        for (Map.Entry<Implementation, CacheAdapter> subject : adapters.entrySet()) {
-          CacheAdapter adapter = subject.getValue();
-          if (round == 0) {
-            for (int i = 0; i < warmUp; i++) {
-              int k = order[i % order.length];
-              Checks.check(values[k].equals(adapter.get(names[k])), subject.getKey() + " returned a wrong value");
-            }
-          }
-          Histogram histogram = Objects.requireNonNull(histograms.get(subject.getKey()));
-          for (int i = 0; i < perRound; i++) {
-            int k = order[(i + round * 7919) % order.length];
-            long start = System.nanoTime();
-            Value value = adapter.get(names[k]);
-            long elapsed = System.nanoTime() - start;
-            histogram.recordValue(elapsed);
-            Checks.check(values[k].equals(value),
-                subject.getKey() + " returned " + value + " for '" + names[k] + "', expected " + values[k]);
-          }
-        }
-      }
+      Map<String, Histogram> histograms =
+          InterleavedLatency.measure(adapters, read, rounds, mode.pick(500, 5_000), perRound);
       List<String> anomalies = new ArrayList<>();
-      adapters.forEach((implementation, adapter) -> {
+      adapters.forEach((name, adapter) -> {
         String anomaly = adapter.anomalies();
         if (anomaly != null) {
-          anomalies.add(implementation + ": " + anomaly);
+          anomalies.add(name + ": " + anomaly);
         }
       });
       return report(histograms, anomalies, rounds, perRound, keys);
@@ -108,7 +77,7 @@ final class LatencyScenario {
     }
   }
 
-  private static Section report(Map<Implementation, Histogram> histograms, List<String> anomalies, int rounds,
+  private static Section report(Map<String, Histogram> histograms, List<String> anomalies, int rounds,
       int perRound, int keys) {
     Section section = new Section("Hit latency, one thread");
     section.paragraph(String.format(Locale.ROOT,
@@ -118,16 +87,16 @@ final class LatencyScenario {
             + " is a blocking java.net.Socket with a hand-written RESP GET and the same Jackson decode:"
             + " the floor of any Redis client. Ratios divide each subject's p50 by the floor's.",
         keys, rounds, perRound, "a warm-up of the same reads"));
-    double floor = (double) Objects.requireNonNull(histograms.get(Implementation.SOCKET_FLOOR)).getValueAtPercentile(50);
+    double floor = (double) Objects.requireNonNull(histograms.get(Implementation.SOCKET_FLOOR.name())).getValueAtPercentile(50);
     Table table = new Table("subject", "p50 µs", "p99 µs", "p99.9 µs", "p50 / socket floor");
-    histograms.forEach((implementation, h) -> table.row("`" + implementation + "`",
+    histograms.forEach((name, h) -> table.row("`" + name + "`",
         Section.micros(h.getValueAtPercentile(50)), Section.micros(h.getValueAtPercentile(99)),
         Section.micros(h.getValueAtPercentile(99.9)), Section.ratio(h.getValueAtPercentile(50) / floor)));
     section.table(table);
     if (!anomalies.isEmpty()) {
       section.paragraph("Anomalies (reads not served by the tier measured): " + String.join("; ", anomalies));
     }
-    double l2 = Objects.requireNonNull(histograms.get(Implementation.TIERSTATE_L2)).getValueAtPercentile(50) / floor;
+    double l2 = Objects.requireNonNull(histograms.get(Implementation.TIERSTATE_L2.name())).getValueAtPercentile(50) / floor;
     section.target("Tierstate L2-hit p50 within 1.5x of the socket floor", Section.ratio(l2), l2 <= 1.5);
     return section;
   }

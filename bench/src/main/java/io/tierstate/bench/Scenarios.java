@@ -91,6 +91,7 @@ public final class Scenarios {
     try (BenchRedis redis = BenchRedis.startOrConnect()) {
       redisServer = redis.describe();
       sections.add(LatencyScenario.run(redis, mode));
+      sections.add(TlsLatencyScenario.run(mode));
       if (mode == RunMode.FULL) {
         sections.add(transportComparison(redis));
       }

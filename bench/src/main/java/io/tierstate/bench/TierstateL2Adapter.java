@@ -1,5 +1,6 @@
 package io.tierstate.bench;
 
+import io.tierstate.TierstateConfig;
 import io.tierstate.metrics.MeterNames;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,10 +23,14 @@ final class TierstateL2Adapter extends TierstateAdapter {
   TierstateL2Adapter(BenchRedis redis, boolean direct) {
     // Its own namespace: its writes must not invalidate the L1 of a TIERSTATE_L1 node on the same
     // Redis (the latency scenario opens both at once, on the same keys).
+    this(redis.tierstateConfig(), "bench-l2", direct);
+  }
+
+  /** A node of {@code config}, in namespace {@code name} (with {@code -shared} when not direct). */
+  TierstateL2Adapter(TierstateConfig.Builder config, String name, boolean direct) {
     super(direct
-        ? redis.tierstateConfig().namespace("bench-l2").nodeId("bench-l2").l1MaximumSize(0)
-        : redis.tierstateConfig().namespace("bench-l2-shared").nodeId("bench-l2-shared").l1MaximumSize(0)
-            .directReadConnections(0));
+        ? config.namespace(name).nodeId(name).l1MaximumSize(0)
+        : config.namespace(name + "-shared").nodeId(name + "-shared").l1MaximumSize(0).directReadConnections(0));
     this.direct = direct;
   }
 

@@ -1,6 +1,8 @@
 package io.tierstate.bench;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.HdrHistogram.Histogram;
@@ -47,6 +49,18 @@ final class InterleavedLatency {
       }
     }
     return histograms;
+  }
+
+  /** What each adapter reports as read by another tier or path than it should, as {@code "name: ..."}. */
+  static List<String> anomalies(Map<String, CacheAdapter> subjects) {
+    List<String> anomalies = new ArrayList<>();
+    subjects.forEach((name, adapter) -> {
+      String anomaly = adapter.anomalies();
+      if (anomaly != null) {
+        anomalies.add(name + ": " + anomaly);
+      }
+    });
+    return anomalies;
   }
 
   /** The keys read and the values they must hold. */

@@ -1,6 +1,5 @@
 package io.tierstate.bench;
 
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,13 +63,7 @@ final class LatencyScenario {
       }
       Map<String, Histogram> histograms =
           InterleavedLatency.measure(adapters, read, rounds, mode.pick(500, 5_000), perRound);
-      List<String> anomalies = new ArrayList<>();
-      adapters.forEach((name, adapter) -> {
-        String anomaly = adapter.anomalies();
-        if (anomaly != null) {
-          anomalies.add(name + ": " + anomaly);
-        }
-      });
+      List<String> anomalies = InterleavedLatency.anomalies(adapters);
       return report(histograms, anomalies, rounds, perRound, keys);
     } finally {
       adapters.values().forEach(CacheAdapter::close);

@@ -3,7 +3,6 @@ package io.tierstate.bench;
 import io.tierstate.TierstateConfig;
 import io.tierstate.testkit.RedisServer;
 import io.tierstate.testkit.TlsCertificates;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -57,13 +56,7 @@ final class TlsLatencyScenario {
         }
         Map<String, Histogram> histograms =
             InterleavedLatency.measure(adapters, read, rounds, mode.pick(500, 5_000), perRound);
-        List<String> anomalies = new ArrayList<>();
-        adapters.forEach((name, adapter) -> {
-          String anomaly = adapter.anomalies();
-          if (anomaly != null) {
-            anomalies.add(name + ": " + anomaly);
-          }
-        });
+        List<String> anomalies = InterleavedLatency.anomalies(adapters);
         return report(section, histograms, anomalies, rounds, perRound, keys);
       } finally {
         adapters.values().forEach(CacheAdapter::close); // before the server stops

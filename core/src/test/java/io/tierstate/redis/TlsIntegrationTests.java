@@ -18,6 +18,7 @@ import io.tierstate.testkit.RedisServer;
 import io.tierstate.testkit.TlsCertificates;
 import java.net.URI;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -113,7 +114,7 @@ class TlsIntegrationTests {
         Tierstate node = Tierstate.create(TierstateConfig.builder().redisUrl(cluster.tlsUri())
             .redisTlsCaFile(certificates.caFile()).l1MaximumSize(0).build())) {
       Await.until("the node reads the invalidation log", node::invalidationsFlowing);
-      Map<String, String> values = new java.util.LinkedHashMap<>();
+      Map<String, String> values = new LinkedHashMap<>();
       for (int i = 0; i < 30; i++) {
         values.put("item:" + i, "value-" + i);
       }

@@ -2,7 +2,6 @@ package io.tierstate.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,8 +85,11 @@ public final class RedisCluster implements AutoCloseable {
    * @throws IllegalStateException if the cluster was not built with {@link Builder#tls}
    */
   public String tlsUri() {
+    if (nodes.get(0).tlsPort() == 0) {
+      throw new IllegalStateException("this cluster has no TLS; build it with tls(...)");
+    }
     return nodes.stream()
-        .map(node -> "127.0.0.1:" + URI.create(node.tlsUri()).getPort())
+        .map(node -> "127.0.0.1:" + node.tlsPort())
         .collect(Collectors.joining(",", "rediss-cluster://", ""));
   }
 

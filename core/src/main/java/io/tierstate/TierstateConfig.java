@@ -40,6 +40,8 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>{@code REDIS_REQUIRED}</td><td>{@link #redisRequired()}</td><td>false</td></tr>
  *   <tr><td>{@code REDIS_TLS_CA_FILE}</td><td>{@link #redisTlsCaFile()}</td>
  *       <td>the JVM's trusted CAs</td></tr>
+ *   <tr><td>{@code REDIS_TLS_CERT_FILE}, {@code REDIS_TLS_KEY_FILE}</td>
+ *       <td>{@link #redisTlsClientCertificate()}</td><td>none</td></tr>
  *   <tr><td>{@code TIERSTATE_COMMAND_TIMEOUT}</td><td>{@link #commandTimeout()}</td>
  *       <td>1s</td></tr>
  *   <tr><td>{@code TIERSTATE_CONNECT_TIMEOUT}</td><td>{@link #connectTimeout()}</td>
@@ -153,6 +155,7 @@ public final class TierstateConfig {
   private final int redisDatabase;
   private final boolean redisRequired;
   private final @Nullable Path redisTlsCaFile;
+  private final @Nullable TlsClientCertificate redisTlsClientCertificate;
   private final Duration commandTimeout;
   private final Duration connectTimeout;
   private final String namespace;
@@ -184,6 +187,7 @@ public final class TierstateConfig {
         redisDatabaseOverride != null ? redisDatabaseOverride : redisEndpoint.urlDatabase();
     redisRequired = builder.redisRequired;
     redisTlsCaFile = builder.redisTlsCaFile;
+    redisTlsClientCertificate = builder.redisTlsClientCertificate;
     commandTimeout = builder.commandTimeout;
     connectTimeout = builder.connectTimeout;
     namespace = builder.namespace;
@@ -258,6 +262,8 @@ public final class TierstateConfig {
     in.whole(Option.REDIS_DATABASE, 0, MAX_DATABASE, v -> b.redisDatabase = (int) v);
     in.bool(Option.REDIS_REQUIRED, v -> b.redisRequired = v);
     in.text(Option.REDIS_TLS_CA_FILE, v -> b.redisTlsCaFile = Path.of(v));
+    in.text(Option.REDIS_TLS_CERT_FILE, v -> b.redisTlsCertFile = Path.of(v));
+    in.text(Option.REDIS_TLS_KEY_FILE, v -> b.redisTlsKeyFile = Path.of(v));
     in.duration(Option.COMMAND_TIMEOUT, v -> b.commandTimeout = v);
     in.duration(Option.CONNECT_TIMEOUT, v -> b.connectTimeout = v);
     in.identifier(Option.NAMESPACE, v -> b.namespace = v);
@@ -301,6 +307,7 @@ public final class TierstateConfig {
     b.redisDatabase = redisDatabaseOverride;
     b.redisRequired = redisRequired;
     b.redisTlsCaFile = redisTlsCaFile;
+    b.redisTlsClientCertificate = redisTlsClientCertificate;
     b.commandTimeout = commandTimeout;
     b.connectTimeout = connectTimeout;
     b.namespace = namespace;
@@ -370,6 +377,30 @@ public final class TierstateConfig {
    */
   public Optional<Path> redisTlsCaFile() {
     return Optional.ofNullable(redisTlsCaFile);
+  }
+
+  /**
+   * {@return the certificate this client presents to a TLS Redis that checks clients ({@code
+   * tls-auth-clients yes})} ({@code REDIS_TLS_CERT_FILE} and {@code REDIS_TLS_KEY_FILE}); empty, the
+   * default, presents none.
+   */
+  public Optional<TlsClientCertificate> redisTlsClientCertificate() {
+    return Optional.ofNullable(redisTlsClientCertificate);
+  }
+
+  /**
+   * A client certificate for mutual TLS: PEM files of the certificate chain and of its private key
+   * (unencrypted PKCS#8, RSA or EC).
+   *
+   * @param certificateFile the certificate, then any intermediate CA certificates
+   * @param keyFile the certificate's private key
+   */
+  public record TlsClientCertificate(Path certificateFile, Path keyFile) {
+    /** Checks that neither file is null. */
+    public TlsClientCertificate {
+      requireNonNull(certificateFile, "certificateFile");
+      requireNonNull(keyFile, "keyFile");
+    }
   }
 
   /**
@@ -551,6 +582,8 @@ public final class TierstateConfig {
         + redisRequired
         + ", redisTlsCaFile="
         + (redisTlsCaFile == null ? "default" : redisTlsCaFile)
+        + ", redisTlsClientCertificate="
+        + (redisTlsClientCertificate == null ? "none" : redisTlsClientCertificate.certificateFile())
         + ", commandTimeout="
         + format(commandTimeout)
         + ", connectTimeout="
@@ -601,6 +634,10 @@ public final class TierstateConfig {
     private @Nullable Integer redisDatabase;
     private boolean redisRequired = DEFAULT_REDIS_REQUIRED;
     private @Nullable Path redisTlsCaFile;
+    private @Nullable TlsClientCertificate redisTlsClientCertificate;
+    // Read from the environment one at a time; build() pairs them.
+    private @Nullable Path redisTlsCertFile;
+    private @Nullable Path redisTlsKeyFile;
     private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private String namespace = DEFAULT_NAMESPACE;
@@ -706,6 +743,25 @@ public final class TierstateConfig {
      */
     public Builder redisTlsCaFile(@Nullable Path caFile) {
       redisTlsCaFile = caFile;
+      return this;
+    }
+
+    /**
+     * Sets the certificate to present to a TLS Redis that checks clients (mutual TLS). The
+     * endpoint must use TLS. See {@link TierstateConfig#redisTlsClientCertificate()}.
+     *
+     * @param certificateFile PEM certificate chain, or null (with {@code keyFile}) for none
+     * @param keyFile PEM private key (unencrypted PKCS#8, RSA or EC), or null for none
+     * @return this builder
+     * @throws IllegalArgumentException if only one of the two is null
+     */
+    public Builder redisTlsClientCertificate(@Nullable Path certificateFile, @Nullable Path keyFile) {
+      if ((certificateFile == null) != (keyFile == null)) {
+        throw new IllegalArgumentException(
+            "redisTlsClientCertificate needs both a certificate file and a key file, or neither");
+      }
+      redisTlsClientCertificate =
+          certificateFile == null || keyFile == null ? null : new TlsClientCertificate(certificateFile, keyFile);
       return this;
     }
 
@@ -984,7 +1040,43 @@ public final class TierstateConfig {
       if (redisTlsCaFile != null) {
         checkCaFile(redisTlsCaFile, source);
       }
+      if (redisTlsCertFile != null || redisTlsKeyFile != null) {
+        if (redisTlsCertFile == null || redisTlsKeyFile == null) {
+          throw new IllegalArgumentException(Option.REDIS_TLS_CERT_FILE.env + " and " + Option.REDIS_TLS_KEY_FILE.env
+              + " go together: set both for a client certificate, or neither");
+        }
+        redisTlsClientCertificate = new TlsClientCertificate(redisTlsCertFile, redisTlsKeyFile);
+      }
+      if (redisTlsClientCertificate != null) {
+        checkClientCertificate(redisTlsClientCertificate, source);
+      }
       return new TierstateConfig(this, nodeId != null ? nodeId : randomNodeId());
+    }
+
+    /** A client certificate must go with TLS and be readable: found now rather than at the first connect. */
+    private void checkClientCertificate(TlsClientCertificate certificate, Source source) {
+      String option = source == Source.BUILDER ? "redisTlsClientCertificate"
+          : Option.REDIS_TLS_CERT_FILE.env + " and " + Option.REDIS_TLS_KEY_FILE.env;
+      if (!redisEndpoint.tls()) {
+        throw new IllegalArgumentException(option + " set, but " + Option.REDIS_URL.in(source)
+            + " does not use TLS: use rediss://, rediss-sentinel:// or rediss-cluster://");
+      }
+      String certificateName = source == Source.BUILDER ? "redisTlsClientCertificate" : Option.REDIS_TLS_CERT_FILE.env;
+      String keyName = source == Source.BUILDER ? "redisTlsClientCertificate" : Option.REDIS_TLS_KEY_FILE.env;
+      try {
+        if (TlsTrust.certificates(certificate.certificateFile()).isEmpty()) {
+          throw new IllegalArgumentException(certificateName + " '" + certificate.certificateFile() + "' holds no PEM certificate");
+        }
+      } catch (IOException | GeneralSecurityException e) {
+        throw new IllegalArgumentException(certificateName + " '" + certificate.certificateFile()
+            + "' cannot be read as PEM certificates: " + e.getMessage(), e);
+      }
+      try {
+        TlsTrust.privateKey(certificate.keyFile());
+      } catch (IOException | GeneralSecurityException e) {
+        throw new IllegalArgumentException(keyName + " '" + certificate.keyFile() + "' cannot be read as a private key: "
+            + e.getMessage(), e);
+      }
     }
 
     /** A CA file must go with TLS and hold certificates: found now rather than at the first connect. */
@@ -1018,6 +1110,8 @@ public final class TierstateConfig {
     REDIS_DATABASE("redisDatabase", "REDIS_DB"),
     REDIS_REQUIRED("redisRequired", "REDIS_REQUIRED"),
     REDIS_TLS_CA_FILE("redisTlsCaFile", "REDIS_TLS_CA_FILE"),
+    REDIS_TLS_CERT_FILE("redisTlsClientCertificate", "REDIS_TLS_CERT_FILE"),
+    REDIS_TLS_KEY_FILE("redisTlsClientCertificate", "REDIS_TLS_KEY_FILE"),
     COMMAND_TIMEOUT("commandTimeout", "TIERSTATE_COMMAND_TIMEOUT"),
     CONNECT_TIMEOUT("connectTimeout", "TIERSTATE_CONNECT_TIMEOUT"),
     NAMESPACE("namespace", "TIERSTATE_NAMESPACE"),

@@ -45,6 +45,8 @@ class TierstateConfigTest {
     "REDIS_DB",
     "REDIS_REQUIRED",
     "REDIS_TLS_CA_FILE",
+    "REDIS_TLS_CERT_FILE",
+    "REDIS_TLS_KEY_FILE",
     "TIERSTATE_COMMAND_TIMEOUT",
     "TIERSTATE_CONNECT_TIMEOUT",
     "TIERSTATE_NAMESPACE",
@@ -139,6 +141,7 @@ class TierstateConfigTest {
       assertThat(config.redisDatabase()).isEqualTo(TierstateConfig.DEFAULT_REDIS_DATABASE);
       assertThat(config.redisRequired()).isEqualTo(TierstateConfig.DEFAULT_REDIS_REQUIRED);
       assertThat(config.redisTlsCaFile()).isEmpty();
+      assertThat(config.redisTlsClientCertificate()).isEmpty();
       assertThat(config.commandTimeout()).isEqualTo(TierstateConfig.DEFAULT_COMMAND_TIMEOUT);
       assertThat(config.connectTimeout()).isEqualTo(TierstateConfig.DEFAULT_CONNECT_TIMEOUT);
       assertThat(config.namespace()).isEqualTo(TierstateConfig.DEFAULT_NAMESPACE);
@@ -174,8 +177,11 @@ class TierstateConfigTest {
       env.put("REDIS_PASSWORD", "s3cret");
       env.put("REDIS_DB", "4");
       env.put("REDIS_REQUIRED", "true");
-      Path caFile = TlsCertificates.issue().caFile();
+      TlsCertificates certificates = TlsCertificates.issue();
+      Path caFile = certificates.caFile();
       env.put("REDIS_TLS_CA_FILE", caFile.toString());
+      env.put("REDIS_TLS_CERT_FILE", certificates.certificateFile().toString());
+      env.put("REDIS_TLS_KEY_FILE", certificates.keyFile().toString());
       env.put("TIERSTATE_COMMAND_TIMEOUT", "750ms");
       env.put("TIERSTATE_CONNECT_TIMEOUT", "3s");
       env.put("TIERSTATE_NAMESPACE", "shop.v2");
@@ -201,6 +207,8 @@ class TierstateConfigTest {
       assertThat(config.redisDatabase()).isEqualTo(4);
       assertThat(config.redisRequired()).isTrue();
       assertThat(config.redisTlsCaFile()).contains(caFile);
+      assertThat(config.redisTlsClientCertificate()).contains(
+          new TierstateConfig.TlsClientCertificate(certificates.certificateFile(), certificates.keyFile()));
       assertThat(config.commandTimeout()).isEqualTo(Duration.ofMillis(750));
       assertThat(config.connectTimeout()).isEqualTo(Duration.ofSeconds(3));
       assertThat(config.namespace()).isEqualTo("shop.v2");
@@ -318,6 +326,35 @@ class TierstateConfigTest {
       assertThatIllegalArgumentException()
           .isThrownBy(() -> TierstateConfig.builder().redisUrl("rediss://cache:6380").redisTlsCaFile(empty).build())
           .withMessageStartingWith("redisTlsCaFile '" + empty + "' ");
+    }
+
+    @Test
+    void aTlsClientCertificateNeedsBothFilesTlsAndAPkcs8Key(@TempDir Path dir) throws IOException {
+      TlsCertificates certificates = TlsCertificates.issue();
+      String cert = certificates.certificateFile().toString();
+      String key = certificates.keyFile().toString();
+      assertThatIllegalArgumentException()
+          .isThrownBy(() -> TierstateConfig.fromEnv(Map.of("REDIS_URL", "rediss://cache:6380", "REDIS_TLS_CERT_FILE", cert)))
+          .withMessage("REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE go together: set both for a client certificate,"
+              + " or neither");
+      assertThatIllegalArgumentException()
+          .isThrownBy(() -> TierstateConfig.builder().redisTlsClientCertificate(certificates.certificateFile(), null))
+          .withMessage("redisTlsClientCertificate needs both a certificate file and a key file, or neither");
+      assertThatIllegalArgumentException()
+          .isThrownBy(() -> TierstateConfig.fromEnv(Map.of("REDIS_TLS_CERT_FILE", cert, "REDIS_TLS_KEY_FILE", key)))
+          .withMessage("REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE set, but REDIS_URL does not use TLS: use"
+              + " rediss://, rediss-sentinel:// or rediss-cluster://");
+
+      Path pkcs1 = Files.writeString(dir.resolve("rsa.pem"), "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n");
+      assertThatIllegalArgumentException()
+          .isThrownBy(() -> TierstateConfig.fromEnv(Map.of("REDIS_URL", "rediss://cache:6380",
+              "REDIS_TLS_CERT_FILE", cert, "REDIS_TLS_KEY_FILE", pkcs1.toString())))
+          .withMessageStartingWith("REDIS_TLS_KEY_FILE '" + pkcs1 + "' cannot be read as a private key: it holds a"
+              + " PKCS#1 or SEC1 key; an unencrypted PKCS#8 key is needed");
+      assertThatIllegalArgumentException()
+          .isThrownBy(() -> TierstateConfig.fromEnv(Map.of("REDIS_URL", "rediss://cache:6380",
+              "REDIS_TLS_CERT_FILE", key, "REDIS_TLS_KEY_FILE", key)))
+          .withMessageStartingWith("REDIS_TLS_CERT_FILE '" + key + "' ");
     }
 
     @Test
@@ -677,7 +714,7 @@ class TierstateConfigTest {
           .isEqualTo(
               "TierstateConfig{redisEndpoint=redis://app:****@h:6380/2, redisUsername=app,"
                   + " redisPassword=****, redisDatabase=2, redisRequired=false,"
-                  + " redisTlsCaFile=default, commandTimeout=1s, connectTimeout=2s, namespace=ts, l1MaximumSize=10000,"
+                  + " redisTlsCaFile=default, redisTlsClientCertificate=none, commandTimeout=1s, connectTimeout=2s, namespace=ts, l1MaximumSize=10000,"
                   + " l1MaximumAge=5m, degradedL1Ttl=5s, defaultTtl=5m, maxValueBytes=1048576,"
                   + " compressionThreshold=1024, loadLeaseTtl=10s, invalidationLogMaxLength=100000,"
                   + " nodeId=n1, breakerFailureThreshold=3, breakerOpenDuration=1s,"

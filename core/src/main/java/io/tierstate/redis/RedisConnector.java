@@ -35,6 +35,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLSocketFactory;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -87,7 +88,10 @@ public final class RedisConnector implements AutoCloseable {
         SocketOptions.builder().connectTimeout(config.connectTimeout()).keepAlive(true).build();
     TimeoutOptions timeouts =
         TimeoutOptions.builder().timeoutSource(new CommandTimeouts(config.commandTimeout())).build();
-    SslOptions ssl = sslOptions(config);
+    KeyManagerFactory clientKeys = config.redisTlsClientCertificate()
+        .map(certificate -> TlsTrust.keyManagers(certificate.certificateFile(), certificate.keyFile()))
+        .orElse(null);
+    SslOptions ssl = sslOptions(config, clientKeys);
     if (endpoint.mode() == RedisEndpoint.Mode.CLUSTER) {
       RedisClusterClient cluster = RedisClusterClient.create(resources, uris);
       cluster.setOptions(
@@ -116,7 +120,7 @@ public final class RedisConnector implements AutoCloseable {
       this.client = standalone;
       this.clusterClient = null;
     }
-    this.directReads = directReads(uris);
+    this.directReads = directReads(uris, clientKeys);
     this.reconnector =
         Executors.newSingleThreadScheduledExecutor(
             runnable -> {
@@ -126,10 +130,16 @@ public final class RedisConnector implements AutoCloseable {
             });
   }
 
-  /** Lettuce's TLS settings: the JDK's TLS, trusting the configured CA file or else the JVM's CAs. */
-  private static SslOptions sslOptions(TierstateConfig config) {
+  /**
+   * Lettuce's TLS settings: the JDK's TLS, trusting the configured CA file or else the JVM's CAs,
+   * and presenting the client certificate if there is one.
+   */
+  private static SslOptions sslOptions(TierstateConfig config, @Nullable KeyManagerFactory clientKeys) {
     SslOptions.Builder ssl = SslOptions.builder().jdkSslProvider();
     config.redisTlsCaFile().ifPresent(caFile -> ssl.trustManager(caFile.toFile()));
+    if (clientKeys != null) {
+      ssl.keyManager(clientKeys);
+    }
     return ssl.build();
   }
 
@@ -138,13 +148,14 @@ public final class RedisConnector implements AutoCloseable {
    * provider that may change them (Lettuce re-authenticates; these would not). Over TLS they trust
    * the same CAs as Lettuce's connections, and check host names as Lettuce does by default.
    */
-  private @Nullable DirectReads directReads(List<RedisURI> uris) {
+  private @Nullable DirectReads directReads(List<RedisURI> uris, @Nullable KeyManagerFactory clientKeys) {
     RedisURI first = uris.get(0);
     if (config.directReadConnections() == 0
         || !(first.getCredentialsProvider() instanceof RedisCredentialsProvider.ImmediateRedisCredentialsProvider credentials)) {
       return null;
     }
-    SSLSocketFactory tls = endpoint.tls() ? TlsTrust.socketFactory(config.redisTlsCaFile().orElse(null)) : null;
+    SSLSocketFactory tls =
+        endpoint.tls() ? TlsTrust.socketFactory(config.redisTlsCaFile().orElse(null), clientKeys) : null;
     RedisClusterClient cluster = clusterClient;
     // These connections are opened by a reader, which should not wait longer than for a command.
     Duration connectTimeout = config.connectTimeout().compareTo(config.commandTimeout()) < 0

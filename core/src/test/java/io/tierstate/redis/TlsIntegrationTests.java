@@ -95,14 +95,14 @@ class TlsIntegrationTests {
     DirectReads.Router router = ReadRouters.standalone(io.lettuce.core.RedisURI.create("redis://localhost:" + uri.getPort()));
 
     try (DirectReads trusting = new DirectReads(router, 1, null, 0, TIMEOUT, TIMEOUT,
-        TlsTrust.socketFactory(certificates.caFile()))) {
+        TlsTrust.socketFactory(certificates.caFile(), null))) {
       DirectReads.Reply reply = trusting.get("direct:k");
       assertThat(reply).isNotNull();
       assertThat(reply.value()).asString().isEqualTo("v");
       assertThat(trusting.openConnections()).isEqualTo(1);
     }
     try (DirectReads stranger = new DirectReads(router, 1, null, 0, TIMEOUT, TIMEOUT,
-        TlsTrust.socketFactory(TlsCertificates.issue().caFile()))) {
+        TlsTrust.socketFactory(TlsCertificates.issue().caFile(), null))) {
       assertThat(stranger.get("direct:k")).as("left to Lettuce: the handshake failed").isNull();
       assertThat(stranger.openConnections()).isZero();
     }
@@ -141,6 +141,24 @@ class TlsIntegrationTests {
 
       assertThat(reads(node, "caller_thread")).isEqualTo(2);
       assertThat(reads(node, "shared_connection")).isZero();
+    }
+  }
+
+  @Test
+  void aServerThatChecksClientsAcceptsOnlyNodesWithAClientCertificate() {
+    try (RedisServer mutual = RedisServer.builder().tlsWithClientCertificates(certificates).start()) {
+      TierstateConfig.Builder base = TierstateConfig.builder().redisUrl(mutual.tlsUri())
+          .redisTlsCaFile(certificates.caFile()).redisRequired(true).connectTimeout(TIMEOUT).l1MaximumSize(0);
+      assertThatThrownBy(() -> Tierstate.create(base.build())).as("no client certificate")
+          .isInstanceOf(RedisUnavailableException.class);
+
+      try (Tierstate node = Tierstate.create(
+          base.redisTlsClientCertificate(certificates.certificateFile(), certificates.keyFile()).build())) {
+        node.cache().set("k", "v", HOUR);
+        assertThat(node.cache().get("k", String.class)).contains("v");
+        assertThat(reads(node, "caller_thread")).as("the direct connection presented it too").isEqualTo(1);
+        assertThat(reads(node, "shared_connection")).isZero();
+      }
     }
   }
 }

@@ -52,6 +52,7 @@ public final class RedisServer implements AutoCloseable {
   private final @Nullable String sentinelConfig;
   private final boolean clusterNode;
   private final @Nullable TlsCertificates tls;
+  private final boolean tlsAuthClients;
   private final int tlsPort;
   private final Duration startupTimeout;
   private final Path dir;
@@ -68,6 +69,7 @@ public final class RedisServer implements AutoCloseable {
     this.sentinelConfig = builder.sentinelConfig;
     this.clusterNode = builder.clusterNode;
     this.tls = builder.tls;
+    this.tlsAuthClients = builder.tlsAuthClients;
     this.tlsPort = tlsPort;
     this.startupTimeout = builder.startupTimeout;
     this.dir = dir;
@@ -364,7 +366,7 @@ public final class RedisServer implements AutoCloseable {
               "--tls-cert-file", tls.certificateFile().toString(),
               "--tls-key-file", tls.keyFile().toString(),
               "--tls-ca-cert-file", tls.caFile().toString(),
-              "--tls-auth-clients", "no"));
+              "--tls-auth-clients", tlsAuthClients ? "yes" : "no"));
     }
     command.addAll(extraArgs);
     ProcessBuilder builder =
@@ -461,6 +463,7 @@ public final class RedisServer implements AutoCloseable {
     private @Nullable String sentinelConfig;
     private boolean clusterNode;
     private @Nullable TlsCertificates tls;
+    private boolean tlsAuthClients;
 
     private Builder() {}
 
@@ -473,6 +476,19 @@ public final class RedisServer implements AutoCloseable {
      */
     public Builder tls(TlsCertificates certificates) {
       this.tls = Objects.requireNonNull(certificates, "certificates");
+      return this;
+    }
+
+    /**
+     * Like {@link #tls}, and TLS clients must present a certificate that the same CA signed
+     * ({@code tls-auth-clients yes}), such as {@link TlsCertificates#certificateFile()} with its
+     * key: mutual TLS.
+     *
+     * @return this builder
+     */
+    public Builder tlsWithClientCertificates(TlsCertificates certificates) {
+      tls(certificates);
+      this.tlsAuthClients = true;
       return this;
     }
 

@@ -183,12 +183,15 @@ public final class TlsCertificates {
     return caFile;
   }
 
-  /** The servers' certificate (PEM), for {@code localhost} and {@code 127.0.0.1}. */
+  /**
+   * The servers' certificate (PEM), for {@code localhost} and {@code 127.0.0.1}; also good as a
+   * client certificate ({@link RedisServer.Builder#tlsWithClientCertificates}).
+   */
   public Path certificateFile() {
     return certificateFile;
   }
 
-  /** The server's private key (PEM). */
+  /** The certificate's private key (PEM, unencrypted PKCS#8). */
   public Path keyFile() {
     return keyFile;
   }

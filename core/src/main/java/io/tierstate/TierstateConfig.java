@@ -1055,14 +1055,14 @@ public final class TierstateConfig {
 
     /** A client certificate must go with TLS and be readable: found now rather than at the first connect. */
     private void checkClientCertificate(TlsClientCertificate certificate, Source source) {
-      String option = source == Source.BUILDER ? "redisTlsClientCertificate"
+      String option = source == Source.BUILDER ? Option.REDIS_TLS_CERT_FILE.method
           : Option.REDIS_TLS_CERT_FILE.env + " and " + Option.REDIS_TLS_KEY_FILE.env;
       if (!redisEndpoint.tls()) {
         throw new IllegalArgumentException(option + " set, but " + Option.REDIS_URL.in(source)
             + " does not use TLS: use rediss://, rediss-sentinel:// or rediss-cluster://");
       }
-      String certificateName = source == Source.BUILDER ? "redisTlsClientCertificate" : Option.REDIS_TLS_CERT_FILE.env;
-      String keyName = source == Source.BUILDER ? "redisTlsClientCertificate" : Option.REDIS_TLS_KEY_FILE.env;
+      String certificateName = Option.REDIS_TLS_CERT_FILE.in(source);
+      String keyName = Option.REDIS_TLS_KEY_FILE.in(source);
       try {
         if (TlsTrust.certificates(certificate.certificateFile()).isEmpty()) {
           throw new IllegalArgumentException(certificateName + " '" + certificate.certificateFile() + "' holds no PEM certificate");

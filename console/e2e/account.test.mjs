@@ -1,0 +1,63 @@
+// My profile (server data against UI data) and My devices (sessions on other devices).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { instance, launch, person, signIn, screenshot, api } from './support.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test('locale and time zone are saved on the server and follow the user to another browser', async () => {
+  const a = await person(browser, instance(0));
+  await signIn(a.page, 'carol@acme.test');
+  await a.page.getByRole('link', { name: 'My profile' }).click();
+  await a.page.getByRole('heading', { name: 'My profile' }).waitFor();
+  await a.page.getByLabel('Time zone').selectOption('Europe/Paris');
+  await a.page.getByLabel('Locale').selectOption('fr');
+  await a.page.getByRole('button', { name: 'Save preferences' }).click();
+  await a.page.getByRole('status').filter({ hasText: /saved/i }).waitFor();
+  await screenshot(a.page, 'profile');
+
+  const saved = await api(a.page, 'GET', '/api/v1/me/preferences');
+  assert.equal(saved.body.timeZone, 'Europe/Paris');
+  assert.equal(saved.body.locale, 'fr');
+
+  const b = await person(browser, instance(1));
+  await signIn(b.page, 'carol@acme.test');
+  await b.page.goto('/profile');
+  await b.page.getByRole('heading', { name: 'My profile' }).waitFor();
+  assert.equal(await b.page.getByLabel('Time zone').inputValue(), 'Europe/Paris');
+
+  // The theme is UI state: kept in this browser only.
+  await a.page.getByRole('radio', { name: 'Dark' }).check();
+  assert.equal(await b.page.getByRole('radio', { name: 'Dark' }).isChecked(), false);
+  await a.context.close();
+  await b.context.close();
+});
+
+test('a device signed out from My devices loses its session; signing out all ends every one', async () => {
+  const laptop = await person(browser, instance(0));
+  const phone = await person(browser, instance(1));
+  await signIn(laptop.page, 'alice@acme.test');
+  await signIn(phone.page, 'alice@acme.test');
+  await laptop.page.getByRole('link', { name: 'My devices' }).click();
+  const devices = laptop.page.getByRole('table', { name: 'Devices' });
+  await devices.waitFor();
+  const current = devices.getByRole('row').filter({ hasText: 'This device' });
+  assert.equal(await current.count(), 1);
+  await screenshot(laptop.page, 'devices');
+
+  // The phone's row is the newest other one; sign it out.
+  const phoneSession = await api(phone.page, 'GET', '/api/v1/auth/session');
+  const phoneRow = devices.getByRole('row').filter({ hasText: phoneSession.body.session.deviceId });
+  await phoneRow.getByRole('button', { name: 'Sign out' }).click();
+  await phoneRow.waitFor({ state: 'detached' });
+  assert.equal((await api(phone.page, 'GET', '/api/v1/auth/session')).status, 401);
+
+  await laptop.page.getByRole('button', { name: 'Sign out all devices' }).click();
+  const confirm = laptop.page.getByRole('dialog', { name: /Sign out all/ });
+  if (await confirm.count()) await confirm.getByRole('button', { name: /Sign out all/ }).click();
+  await laptop.page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await laptop.context.close();
+  await phone.context.close();
+});

@@ -1,0 +1,53 @@
+package io.tierstate.server.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The console in a real browser: the console's own end-to-end tests ({@code console/e2e/}, run by
+ * Node's test runner, driving Debian's Chromium through playwright-core) against two processes of
+ * the shaded server jar on one real PostgreSQL and one real Redis. Each browser test finds elements
+ * by role and accessible name, as a screen reader would.
+ *
+ * <p>Screenshots go to {@code target/console-screenshots}; {@code -Dconsole.screenshots=DIR}
+ * writes them elsewhere ({@code ../docs/console} refreshes the documentation's).
+ *
+ * <p>{@code -Dconsole.bench=true} also runs the live-invalidation benchmark (a PATCH answered on
+ * instance A until browser B on instance B shows it, over 100 changes), whose report goes to
+ * {@code target/console-bench.md}.
+ */
+class ConsoleEndToEndIT {
+  private static final Duration E2E_TIMEOUT = Duration.ofMinutes(15);
+
+  @Test
+  void theConsolePassesItsBrowserTestsAgainstTwoServerInstances() throws Exception {
+    Path log = Path.of("target", "console-e2e.log");
+    String screenshots = System.getProperty("console.screenshots", "target/console-screenshots");
+    try (ConsoleStack stack = ConsoleStack.start(2)) {
+      int exit = stack.runNpm("e2e", log,
+          Map.of("E2E_SCREENSHOTS", Path.of(screenshots).toAbsolutePath().toString()), E2E_TIMEOUT);
+      assertThat(exit)
+          .as("npm run e2e exited with %s (-1: timed out after %s); its output (%s):%n%s", exit, E2E_TIMEOUT,
+              log, ConsoleStack.tail(log))
+          .isZero();
+    }
+  }
+
+  @Test
+  void liveInvalidationLatencyBenchmark() throws Exception {
+    assumeTrue(Boolean.getBoolean("console.bench"), "run with -Dconsole.bench=true");
+    Path log = Path.of("target", "console-bench.log");
+    Path report = Path.of("target", "console-bench.md").toAbsolutePath();
+    try (ConsoleStack stack = ConsoleStack.start(2)) {
+      int exit = stack.runNpm("bench:live", log, Map.of("BENCH_REPORT", report.toString(),
+          "BENCH_CHANGES", System.getProperty("console.bench.changes", "100")), E2E_TIMEOUT);
+      assertThat(exit).as("npm run bench:live exited with %s; its output:%n%s", exit, ConsoleStack.tail(log))
+          .isZero();
+    }
+  }
+}

@@ -94,7 +94,7 @@ export function Layout({ title, children }: { title: string; children: ReactNode
           {nav.filter((item) => item.visible).map((item) => (
             <li key={item.to}>
               <Link to={item.to} aria-current={pathname === item.to ? 'page' : undefined}>
-                <span className="nav-initial" aria-hidden="true">{item.label.replace('My ', '').charAt(0)}</span>
+                <span className="nav-initial" aria-hidden="true">{item.label.replace('My ', '').charAt(0).toUpperCase()}</span>
                 <span className="nav-label">{item.label}</span>
               </Link>
             </li>

@@ -1,3 +1,4 @@
+import { QueryObserver } from '@tanstack/react-query';
 import { describe, expect, it } from 'vitest';
 import { sessionKeys, userKeys } from '../query/keys';
 import { UI_STORE_KEY, useUiStore } from '../state/uiStore';
@@ -24,8 +25,15 @@ describe('signing out', () => {
     ui.setUsersSelection(['u-2']);
     ui.openModal({ kind: 'user-edit', userId: 'u-2' });
 
+    // The app watches the session query: it must see the sign-out (and so show the sign-in page).
+    const app = new QueryObserver(queryClient, { queryKey: sessionKeys.session(), queryFn: async () => session, staleTime: Infinity });
+    const seen: unknown[] = [];
+    const unsubscribe = app.subscribe((result) => seen.push(result.data));
+
     endSession('signed-out');
 
+    expect(seen.at(-1)).toBeNull();
+    unsubscribe();
     expect(queryClient.getQueryData(sessionKeys.session())).toBeNull();
     expect(queryClient.getQueryCache().getAll().map((q) => q.queryKey)).toEqual([sessionKeys.session()]);
     expect(etags.size).toBe(0);

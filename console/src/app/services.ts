@@ -1,3 +1,4 @@
+import type { Query } from '@tanstack/react-query';
 import { ApiClient } from '../api/client';
 import { endpoints } from '../api/endpoints';
 import { EtagStore } from '../api/etags';
@@ -42,15 +43,23 @@ const notices: Record<EndReason, string> = {
 export function endSession(reason: EndReason): void {
   const hadSession = queryClient.getQueryData<Session | null>(sessionKeys.session()) != null;
   live.stop();
+  // The session query stays (the app observes it) and becomes null; everything else goes.
+  queryClient.setQueryData(sessionKeys.session(), null);
   if (hadSession) {
-    void queryClient.cancelQueries();
-    queryClient.clear();
+    const others = { predicate: (query: Query) => !isSessionKey(query.queryKey) };
+    void queryClient.cancelQueries(others);
+    queryClient.removeQueries(others);
+    queryClient.getMutationCache().clear();
   }
   etags.clear();
   const ui = useUiStore.getState();
   ui.resetForSignOut();
   ui.setSignOutNotice(hadSession ? notices[reason] : null);
-  queryClient.setQueryData(sessionKeys.session(), null);
+}
+
+function isSessionKey(key: readonly unknown[]): boolean {
+  const session = sessionKeys.session();
+  return key.length === session.length && key.every((part, i) => part === session[i]);
 }
 
 /** Signs out: the server ends the session and clears the cookies, then this tab forgets it. */

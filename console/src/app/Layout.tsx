@@ -84,13 +84,12 @@ export function Layout({ title, children }: { title: string; children: ReactNode
         <button
           type="button"
           className="button button-quiet sidebar-toggle"
-          aria-expanded={!collapsed}
-          aria-controls="main-nav-list"
           onClick={() => setCollapsed(!collapsed)}
         >
-          {collapsed ? 'Expand sidebar' : 'Collapse sidebar'}
+          <span className="nav-label">{collapsed ? 'Expand sidebar' : 'Collapse sidebar'}</span>
+          <span aria-hidden="true"> {collapsed ? '»' : '«'}</span>
         </button>
-        <ul id="main-nav-list">
+        <ul>
           {nav.filter((item) => item.visible).map((item) => (
             <li key={item.to}>
               <Link to={item.to} aria-current={pathname === item.to ? 'page' : undefined}>

@@ -1,7 +1,8 @@
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { can, useSession } from '../auth/useSession';
+import { can, SignedInContext, useSession } from '../auth/useSession';
 import { messageOf } from '../api/errors';
+import type { Session } from '../api/types';
 import { DevicesPage } from '../pages/DevicesPage';
 import { NotFoundPage } from '../pages/NotFoundPage';
 import { ProfilePage } from '../pages/ProfilePage';
@@ -57,6 +58,10 @@ export function App() {
     const here = window.location.pathname + window.location.search;
     return <Redirect to={here === '/' ? '/sign-in' : `/sign-in?next=${encodeURIComponent(here)}`} />;
   }
+  return <SignedInContext.Provider value={signedIn}>{page(pathname, signedIn)}</SignedInContext.Provider>;
+}
+
+function page(pathname: string, signedIn: Session) {
   switch (pathname) {
     case '/':
       return <Redirect to={can(signedIn, 'users:read') ? '/users' : '/profile'} />;

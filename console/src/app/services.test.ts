@@ -61,4 +61,11 @@ describe('signing out', () => {
     expect(useUiStore.getState().signOutNotice).toBeNull();
     expect(queryClient.getQueryData(sessionKeys.session())).toBeNull();
   });
+
+  it('a session ended twice (the stream\'s end, then a failed refresh) keeps the first reason', () => {
+    queryClient.setQueryData(sessionKeys.session(), session);
+    endSession('tenant_suspended');
+    endSession('expired');
+    expect(useUiStore.getState().signOutNotice).toBe('Your organisation has been suspended. Contact your administrator.');
+  });
 });

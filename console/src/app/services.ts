@@ -54,7 +54,8 @@ export function endSession(reason: EndReason): void {
   etags.clear();
   const ui = useUiStore.getState();
   ui.resetForSignOut();
-  ui.setSignOutNotice(hadSession ? notices[reason] : null);
+  // Only the first end of a session speaks: the stream's `end` and a failed refresh often both come.
+  if (hadSession) ui.setSignOutNotice(notices[reason]);
 }
 
 function isSessionKey(key: readonly unknown[]): boolean {

@@ -1,4 +1,5 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
+import { createContext, useContext } from 'react';
 import { ApiError } from '../api/errors';
 import type { Session } from '../api/types';
 import { ep } from '../app/services';
@@ -27,11 +28,17 @@ export function useSession() {
   return useQuery(sessionQuery);
 }
 
-/** The signed-in session; only for components rendered under the session guard. */
+/**
+ * The signed-in session, handed down by the route guard. A context rather than the query itself:
+ * when the session ends, the guard swaps the page for the sign-in redirect in the same render, so
+ * no page ever renders with a null session in between.
+ */
+export const SignedInContext = createContext<Session | null>(null);
+
 export function useSignedIn(): Session {
-  const { data } = useSession();
-  if (!data) throw new Error('useSignedIn outside the session guard');
-  return data;
+  const session = useContext(SignedInContext);
+  if (!session) throw new Error('useSignedIn is for pages under the session guard (SignedInContext)');
+  return session;
 }
 
 export function can(session: Session | null | undefined, permission: string): boolean {

@@ -25,6 +25,8 @@ function StreamStatus() {
   );
 }
 
+let lastPathShown: string | null = null;
+
 interface NavItem {
   to: string;
   label: string;
@@ -40,13 +42,13 @@ export function Layout({ title, children }: { title: string; children: ReactNode
   );
   const [signingOut, setSigningOut] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
-  const firstRender = useRef(true);
 
   useEffect(() => {
     document.title = `${title} · Tierstate console`;
-    // After navigating, start screen readers and keyboards at the new page's heading.
-    if (firstRender.current) firstRender.current = false;
-    else heading.current?.focus();
+    // After navigating (not on the first page shown), start screen readers and keyboards at the
+    // new page's heading. Each page mounts its own Layout, so the last path is kept outside it.
+    if (lastPathShown !== null && lastPathShown !== pathname) heading.current?.focus();
+    lastPathShown = pathname;
   }, [title, pathname]);
 
   const nav: NavItem[] = [

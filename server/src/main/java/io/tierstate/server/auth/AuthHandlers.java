@@ -14,9 +14,11 @@ import io.tierstate.server.http.JsonBodies;
 import io.tierstate.session.CreatedSession;
 import io.tierstate.session.NewSession;
 import io.tierstate.session.Session;
+import io.tierstate.session.SessionInfo;
 import io.tierstate.session.SessionManager;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -275,6 +277,68 @@ final class AuthHandlers {
     view.put("session", null);
     view.put("degraded", true);
     ctx.json(view);
+  }
+
+  /**
+   * GET /api/v1/auth/sessions: the caller's own sessions ("my devices"), most recently active
+   * first. Each is named by its handle, never by its id: a handle cannot be used as a session.
+   */
+  void sessions(Context ctx) {
+    noStore(ctx);
+    Principal me = AuthContext.principal(ctx);
+    String current = currentHandle(me);
+    List<SessionInfo> listed = sessionStore(() -> sessions.getUserSessions(me.tenantId().toString(),
+        me.userId().toString()));
+    List<Map<String, @Nullable Object>> items = new ArrayList<>();
+    for (SessionInfo info : listed) {
+      Map<String, @Nullable Object> item = new LinkedHashMap<>();
+      item.put("id", info.handle());
+      item.put("deviceId", info.deviceId());
+      item.put("ipAddress", info.ipAddress());
+      item.put("userAgent", info.userAgent());
+      item.put("createdAt", info.createdAt());
+      item.put("lastActiveAt", info.lastActiveAt());
+      item.put("expiresAt", info.expiresAt());
+      item.put("current", info.handle().equals(current));
+      items.add(item);
+    }
+    ctx.json(Map.of("items", items));
+  }
+
+  /**
+   * DELETE /api/v1/auth/sessions/{sessionId}: ends one of the caller's sessions, named by its
+   * handle; ending the current one also clears the cookies (signs out here). Another user's
+   * session, or no session at all, is 404.
+   */
+  void endSession(Context ctx) {
+    noStore(ctx);
+    Principal me = AuthContext.principal(ctx);
+    String handle = ctx.pathParam("sessionId");
+    boolean ended = sessionStore(() -> {
+      try {
+        return sessions.deleteUserSession(me.tenantId().toString(), me.userId().toString(), handle);
+      } catch (IllegalArgumentException e) {
+        return false; // not shaped like a handle: not one of the caller's sessions either
+      }
+    });
+    if (!ended) {
+      throw ApiError.notFound("none of your sessions has the id '" + truncate(handle, 40)
+          + "'; list them with GET /api/v1/auth/sessions");
+    }
+    boolean current = handle.equals(currentHandle(me));
+    if (current) {
+      cookies.clear(ctx);
+    }
+    log.atInfo().addKeyValue("userId", me.userId()).addKeyValue("current", current).log("session ended by its user");
+    ctx.status(204);
+  }
+
+  private String currentHandle(Principal me) {
+    try {
+      return sessions.handleOf(me.sessionId()).orElse("");
+    } catch (IllegalArgumentException e) {
+      return "";
+    }
   }
 
   /** Counts a sign-in attempt's outcome: {@code tierstate.server.logins{result}}. */

@@ -124,6 +124,10 @@ final class AuthHandlers {
       log.atInfo().addKeyValue("ip", ip).addKeyValue("userId", account.id()).log("login failed");
       throw ApiError.unauthorized("invalid_credentials", INVALID_CREDENTIALS);
     }
+    if (account.tenantSuspended()) {
+      countLogin("tenant_suspended");
+      throw tenantSuspended();
+    }
     if (!account.active()) {
       countLogin("suspended");
       throw ApiError.forbidden("account_suspended", "this account is suspended; contact your administrator");
@@ -208,6 +212,11 @@ final class AuthHandlers {
     UUID userId = UUID.fromString(session.userId());
     UUID tenantId = UUID.fromString(session.tenantId());
     UserAccess current = access.get(tenantId, userId);
+    if (current != null && current.tenantSuspended()) {
+      sessionStore(() -> sessions.delete(parsed.sessionId()));
+      cookies.clear(ctx);
+      throw tenantSuspended();
+    }
     if (current == null || !current.active()) {
       sessionStore(() -> sessions.delete(parsed.sessionId()));
       cookies.clear(ctx);
@@ -259,21 +268,27 @@ final class AuthHandlers {
   void session(Context ctx) {
     noStore(ctx);
     Principal me = AuthContext.principal(ctx);
-    UserAccess current = new UserAccess(List.copyOf(me.roles()).stream().sorted().toList(),
-        List.copyOf(me.permissions()).stream().sorted().toList(), true);
     Session session = me.session();
     if (session != null) {
+      // The access entry the auth filter has just read (from L1): the tenant's standing as it is now.
+      UserAccess current = access.get(me.tenantId(), me.userId());
+      if (current == null) {
+        throw ApiError.unauthorized("session_ended", "the account no longer exists; sign in again");
+      }
       ctx.json(view(me.userId(), me.tenantId(), current, session, null));
       return;
     }
+    List<String> roles = List.copyOf(me.roles()).stream().sorted().toList();
+    List<String> permissions = List.copyOf(me.permissions()).stream().sorted().toList();
     // Degraded: Redis is down; describe the user from PostgreSQL, without session details.
     UserAccounts.Account account = accounts.byId(me.tenantId(), me.userId())
         .orElseThrow(() -> ApiError.unauthorized("session_ended", "the account no longer exists; sign in again"));
     Map<String, @Nullable Object> view = new LinkedHashMap<>();
     view.put("user", Map.of("id", account.id(), "email", account.email(), "displayName", account.displayName()));
-    view.put("tenant", Map.of("id", account.tenantId(), "slug", account.tenantSlug(), "name", account.tenantName()));
-    view.put("roles", current.roles());
-    view.put("permissions", current.permissions());
+    view.put("tenant", Map.of("id", account.tenantId(), "slug", account.tenantSlug(), "name", account.tenantName(),
+        "plan", account.tenantPlan(), "status", account.tenantStatus()));
+    view.put("roles", roles);
+    view.put("permissions", permissions);
     view.put("session", null);
     view.put("degraded", true);
     ctx.json(view);
@@ -364,8 +379,19 @@ final class AuthHandlers {
     user.put("displayName", attributes.get(NAME));
     Map<String, @Nullable Object> tenant = new LinkedHashMap<>();
     tenant.put("id", tenantId);
-    tenant.put("slug", attributes.get(TENANT_SLUG));
-    tenant.put("name", attributes.get(TENANT_NAME));
+    UserAccess.Tenant standing = current.tenant();
+    if (standing != null) {
+      tenant.put("slug", standing.slug());
+      tenant.put("name", standing.name());
+      tenant.put("plan", standing.plan());
+      tenant.put("status", standing.status());
+    } else {
+      // An access entry cached before tenants had a plan and status: as the session recorded it.
+      tenant.put("slug", attributes.get(TENANT_SLUG));
+      tenant.put("name", attributes.get(TENANT_NAME));
+      tenant.put("plan", null);
+      tenant.put("status", null);
+    }
     Map<String, @Nullable Object> device = new LinkedHashMap<>();
     device.put("deviceId", session.deviceId());
     device.put("ipAddress", session.ipAddress());
@@ -385,6 +411,12 @@ final class AuthHandlers {
     }
     view.put("degraded", false);
     return view;
+  }
+
+  /** 403 {@code tenant_suspended}: the user's tenant is suspended, so its users may do nothing. */
+  static ApiError tenantSuspended() {
+    return ApiError.forbidden("tenant_suspended",
+        "your organization's account is suspended; contact the platform administrator");
   }
 
   /** Runs a session-store call; a Redis outage becomes 503 (sessions have no fallback). */

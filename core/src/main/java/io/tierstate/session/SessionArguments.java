@@ -47,6 +47,20 @@ final class SessionArguments {
     return sessionId;
   }
 
+  static String requireHandle(@Nullable String handle) {
+    if (handle == null) {
+      throw new IllegalArgumentException("handle must not be null");
+    }
+    if (handle.isEmpty()) {
+      throw new IllegalArgumentException("handle must not be empty");
+    }
+    if (handle.length() > SessionIds.HANDLE_LENGTH) {
+      throw new IllegalArgumentException("handle is " + handle.length()
+          + " characters long, more than the maximum of " + SessionIds.HANDLE_LENGTH);
+    }
+    return handle;
+  }
+
   static @Nullable String optionalText(String what, @Nullable String value, int maxLength) {
     if (value == null) {
       return null;

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import org.jspecify.annotations.Nullable;
@@ -17,11 +18,17 @@ import org.jspecify.annotations.Nullable;
  * id alone while keeping all of one user's sessions in one Redis Cluster hash slot. Redis stores
  * only the SHA-256 of the whole raw id, so the id cannot be recovered from Redis, and changing the
  * slot part of an id changes its hash and finds nothing.
+ *
+ * <p>A session's <em>handle</em> names it to its owner (a "your devices" page) without being a
+ * credential: 128 bits of the SHA-256 of the id's hash, in URL-safe base64. It is derived from
+ * the hash, so it is known without the raw id, and it is not a Redis key name.
  */
 final class SessionIds {
   static final int SECRET_LENGTH = 43;
   static final int SLOT_LENGTH = 32;
   static final int MAX_LENGTH = SECRET_LENGTH + 1 + SLOT_LENGTH;
+  static final int HANDLE_LENGTH = 22;
+  private static final String HANDLE_DOMAIN = "tierstate-session-handle\u0000";
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Base64.Encoder BASE64 = Base64.getUrlEncoder().withoutPadding();
@@ -66,10 +73,19 @@ final class SessionIds {
     return new Parsed(id.substring(SECRET_LENGTH + 1), sha256Hex(id));
   }
 
+  /** The handle of the session whose id has this SHA-256 hex {@code hash}. */
+  static String handle(String hash) {
+    return BASE64.encodeToString(Arrays.copyOf(sha256(HANDLE_DOMAIN + hash), 16));
+  }
+
   static String sha256Hex(String text) {
+    return HEX.formatHex(sha256(text));
+  }
+
+  private static byte[] sha256(String text) {
     try {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      return HEX.formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
+      return digest.digest(text.getBytes(StandardCharsets.UTF_8));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required by the Java platform", e);
     }

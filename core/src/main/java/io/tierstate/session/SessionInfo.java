@@ -9,6 +9,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Immutable and thread-safe.
  *
+ * @param handle names the session to its owner, for {@link SessionManager#deleteUserSession}: 22
+ *     URL-safe characters, stable for the session's life, derived from a hash of its id and not
+ *     usable as a credential (safe to show in a page or put in a URL)
  * @param deviceId the device id, or null
  * @param ipAddress the client address at login, or null
  * @param userAgent the client User-Agent at login, or null
@@ -17,6 +20,7 @@ import org.jspecify.annotations.Nullable;
  * @param expiresAt when it expires unless touched
  */
 public record SessionInfo(
+    String handle,
     @Nullable String deviceId,
     @Nullable String ipAddress,
     @Nullable String userAgent,

@@ -49,6 +49,10 @@ import org.slf4j.LoggerFactory;
  * with {@link IllegalArgumentException}; any other string that is not a live session id (expired,
  * deleted, forged, tampered) is simply not found.
  *
+ * <p><b>Handles.</b> {@link #getUserSessions} lists sessions by {@linkplain SessionInfo#handle()
+ * handle}, never by id: a handle names a session to its owner but cannot be used as one. {@link
+ * #deleteUserSession} ends a session by its handle, within one user's sessions only.
+ *
  * <p>Thread-safe.
  */
 public final class SessionManager {
@@ -336,19 +340,75 @@ public final class SessionManager {
 
   /**
    * A user's live sessions, most recently active first; index entries of expired sessions are
-   * removed on the way.
+   * removed on the way. Each carries its {@linkplain SessionInfo#handle() handle}, not its id.
    *
    * @throws IllegalArgumentException if the tenant or user id is invalid (see {@link NewSession})
    * @throws RedisUnavailableException if Redis cannot be used
    */
   public List<SessionInfo> getUserSessions(String tenantId, String userId) {
+    List<SessionInfo> sessions = new ArrayList<>();
+    for (Listed listed : listUserSessions(tenantId, userId)) {
+      Session s = listed.session();
+      sessions.add(new SessionInfo(SessionIds.handle(listed.hash()), s.deviceId(), s.ipAddress(),
+          s.userAgent(), s.createdAt(), s.lastActiveAt(), s.expiresAt()));
+    }
+    return sessions;
+  }
+
+  /**
+   * The handle that {@link #getUserSessions} shows for the session with this id, so that a caller
+   * can tell its own session in the list. Does not look at Redis: the session need not be live.
+   *
+   * @return the handle, or empty if {@code sessionId} is not shaped like a session id
+   * @throws IllegalArgumentException if {@code sessionId} is null, empty or longer than a
+   *     session id
+   */
+  public Optional<String> handleOf(String sessionId) {
+    SessionIds.Parsed parsed = parseId(sessionId);
+    return parsed == null ? Optional.empty() : Optional.of(SessionIds.handle(parsed.hash()));
+  }
+
+  /**
+   * Ends one session of a user, named by its {@linkplain SessionInfo#handle() handle} (a "your
+   * devices" page signing out one device). Only this user's sessions are searched, so a handle
+   * of anybody else's session is simply not found.
+   *
+   * @return whether a live session of this user had this handle
+   * @throws IllegalArgumentException if the tenant or user id is invalid (see {@link
+   *     NewSession}), or {@code handle} is null, empty or longer than a handle
+   * @throws RedisUnavailableException if Redis cannot be used
+   */
+  public boolean deleteUserSession(String tenantId, String userId, String handle) {
+    SessionArguments.requireHandle(handle);
+    for (Listed listed : listUserSessions(tenantId, userId)) {
+      if (SessionIds.handle(listed.hash()).equals(handle)) {
+        String slot = SessionIds.slot(tenantId, userId);
+        String[] scriptKeys = {keys.session(slot, listed.hash()), keys.index(slot)};
+        byte[] tenant = redis.call("delete session",
+            c -> deleteScript.<byte[]>run(c, ScriptOutputType.VALUE, scriptKeys, bytes(listed.hash())));
+        if (tenant == null) {
+          return false; // it ended between the listing and the deletion
+        }
+        deleted.increment();
+        track(text(tenant), "none", 0, "", List.of(slot + ":" + listed.hash()));
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A live session of a user and the hash of its id. */
+  private record Listed(String hash, Session session) {}
+
+  /** The user's live sessions, most recently active first, pruning expired index entries. */
+  private List<Listed> listUserSessions(String tenantId, String userId) {
     SessionArguments.requireUser(tenantId, userId);
     String slot = SessionIds.slot(tenantId, userId);
     String[] scriptKeys = {keys.index(slot)};
     List<Object> result = redis.call("list user sessions",
         c -> listScript.<List<Object>>run(c, ScriptOutputType.MULTI, scriptKeys,
             bytes(keys.prefix(slot))));
-    List<SessionInfo> sessions = new ArrayList<>();
+    List<Listed> sessions = new ArrayList<>();
     for (int i = 1; i < result.size(); i += 2) {
       List<?> pairs = (List<?>) result.get(i);
       Map<String, String> fields = new HashMap<>();
@@ -358,8 +418,7 @@ public final class SessionManager {
       Session s = decode(fields);
       // The routing tag is a hash prefix: a colliding user's sessions are never shown.
       if (s != null && s.tenantId().equals(tenantId) && s.userId().equals(userId)) {
-        sessions.add(new SessionInfo(s.deviceId(), s.ipAddress(), s.userAgent(), s.createdAt(),
-            s.lastActiveAt(), s.expiresAt()));
+        sessions.add(new Listed(text(result.get(i - 1)), s));
       }
     }
     return sessions;

@@ -44,4 +44,16 @@ class SessionIdsUnitTests {
     assertThat(SessionIds.parse("+" + id.substring(1))).isNull();
     assertThat(SessionIds.parse(id.substring(0, 44) + SLOT.toUpperCase())).isNull();
   }
+
+  @Test
+  void aHandleNamesAnIdWithoutRevealingItOrItsHash() {
+    String id = SessionIds.generate(SLOT);
+    String hash = SessionIds.sha256Hex(id);
+    String handle = SessionIds.handle(hash);
+    assertThat(handle).hasSize(SessionIds.HANDLE_LENGTH).matches("[A-Za-z0-9_-]{22}");
+    assertThat(SessionIds.handle(hash)).isEqualTo(handle);
+    assertThat(hash).doesNotContain(handle);
+    assertThat(id).doesNotContain(handle);
+    assertThat(SessionIds.handle(SessionIds.sha256Hex(SessionIds.generate(SLOT)))).isNotEqualTo(handle);
+  }
 }

@@ -230,6 +230,40 @@ class SessionIntegrationTests {
   }
 
   @Test
+  void aUserEndsOneOfTheirSessionsByItsHandleAndNobodyElsesSession() {
+    String laptop = a.sessions().create(alice().deviceId("laptop").build()).id();
+    String phone = a.sessions().create(alice().deviceId("phone").build()).id();
+    String bobs = a.sessions().create(NewSession.builder("acme", "bob").build()).id();
+    String bobsHandle = a.sessions().handleOf(bobs).orElseThrow();
+
+    List<SessionInfo> listed = b.sessions().getUserSessions("acme", "alice");
+    assertThat(listed).extracting(SessionInfo::deviceId).containsExactly("phone", "laptop");
+    String phoneHandle = listed.get(0).handle();
+    assertThat(phoneHandle).isEqualTo(a.sessions().handleOf(phone).orElseThrow())
+        .isNotEqualTo(listed.get(1).handle()).matches("[A-Za-z0-9_-]{22}");
+    // A handle is not the id, nor any part of it, so it can be shown and sent back safely.
+    assertThat(phone).doesNotContain(phoneHandle);
+    assertThat(a.sessions().get(phoneHandle)).isEmpty();
+
+    // Another user's handle is not found among alice's sessions, and nothing ends.
+    assertThat(a.sessions().deleteUserSession("acme", "alice", bobsHandle)).isFalse();
+    assertThat(a.sessions().deleteUserSession("globex", "bob", bobsHandle)).isFalse();
+    assertThat(a.sessions().get(bobs)).isPresent();
+
+    assertThat(a.sessions().deleteUserSession("acme", "alice", phoneHandle)).isTrue();
+    assertThat(b.sessions().get(phone)).isEmpty();
+    assertThat(b.sessions().get(laptop)).isPresent();
+    assertThat(b.sessions().getUserSessions("acme", "alice")).extracting(SessionInfo::deviceId)
+        .containsExactly("laptop");
+    assertThat(a.sessions().deleteUserSession("acme", "alice", phoneHandle)).isFalse();
+    assertThat(a.sessions().handleOf("not-a-session")).isEmpty();
+    assertThatThrownBy(() -> a.sessions().deleteUserSession("acme", "alice", ""))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("handle must not be empty");
+    assertThatThrownBy(() -> a.sessions().deleteUserSession("acme", "alice", "x".repeat(23)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("23 characters");
+  }
+
+  @Test
   void rotateInvalidatesTheOldIdAndKeepsTheData() {
     CreatedSession created = a.sessions().create(alice().build());
 

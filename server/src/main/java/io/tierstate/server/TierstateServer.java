@@ -15,6 +15,7 @@ import io.tierstate.TierstateConfig;
 import io.tierstate.server.auth.AccessTokens;
 import io.tierstate.server.auth.AuthFeature;
 import io.tierstate.server.auth.PasswordHasher;
+import io.tierstate.server.console.ConsoleFeature;
 import io.tierstate.server.db.Database;
 import io.tierstate.server.demo.DemoData;
 import io.tierstate.server.http.ApiRateLimiting;
@@ -26,6 +27,7 @@ import io.tierstate.server.http.OriginCheck;
 import io.tierstate.server.http.RequestIds;
 import io.tierstate.server.http.RequestMetrics;
 import io.tierstate.server.ops.OpsFeature;
+import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -75,6 +77,25 @@ public final class TierstateServer implements AutoCloseable {
   }
 
   /**
+   * Every feature in registration order: the built-in ones, the extra ones, and the console last,
+   * because its catch-all route must not shadow any other (Javalin tries routes in the order they
+   * were added). A {@link ConsoleFeature} among the extra features replaces the default one.
+   */
+  private static List<Feature> registrationOrder(PasswordHasher hasher, List<Feature> extraFeatures) {
+    List<Feature> ordered = new ArrayList<>(features(hasher));
+    Feature console = new ConsoleFeature(ConsoleFeature.CLASSPATH_ROOT);
+    for (Feature feature : extraFeatures) {
+      if (feature instanceof ConsoleFeature own) {
+        console = own;
+      } else {
+        ordered.add(feature);
+      }
+    }
+    ordered.add(console);
+    return ordered;
+  }
+
+  /**
    * Connects to PostgreSQL (migrating the schema) and Redis, loads the demo data if configured,
    * and starts listening.
    *
@@ -91,7 +112,9 @@ public final class TierstateServer implements AutoCloseable {
 
   /**
    * Like {@link #start(ServerConfig, TierstateConfig)}, with more features registered after the
-   * built-in ones: for tests that need routes of their own, and for embedding the server.
+   * built-in ones: for tests that need routes of their own, and for embedding the server. A
+   * {@link ConsoleFeature} among them replaces the default one (which serves the classpath folder
+   * {@value ConsoleFeature#CLASSPATH_ROOT}), and is registered last like it.
    */
   public static TierstateServer start(ServerConfig config, TierstateConfig tierstateConfig,
       List<Feature> extraFeatures) {
@@ -137,10 +160,7 @@ public final class TierstateServer implements AutoCloseable {
       AccessTokens tokens = new AccessTokens(config.auth());
       app.before("/api/*", new ApiRateLimiting(tierstate.rateLimiter(), config.rateLimits().apiLimit(),
           config.rateLimits().apiWindow(), clientAddress, tokens::userIdOf));
-      for (Feature feature : features(hasher)) {
-        feature.register(app, context);
-      }
-      for (Feature feature : extraFeatures) {
+      for (Feature feature : registrationOrder(hasher, extraFeatures)) {
         feature.register(app, context);
       }
       app.start(config.http().port());

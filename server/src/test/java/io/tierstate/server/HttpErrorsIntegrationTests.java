@@ -130,7 +130,7 @@ class HttpErrorsIntegrationTests {
   @Test
   void unknownRoutesAndMethodsAreJson404() throws Exception {
     ApiClient browser = stack.client();
-    error(browser.get("/nowhere"), 404, "not_found");
+    error(browser.get("/admin/nowhere"), 404, "not_found");
     error(browser.get("/api/v1/nowhere"), 404, "not_found");
     error(browser.send("DELETE", "/health", null, Map.of("Origin", stack.server().baseUrl())), 404, "not_found");
   }

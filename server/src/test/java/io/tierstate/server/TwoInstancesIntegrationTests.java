@@ -45,8 +45,8 @@ class TwoInstancesIntegrationTests {
     // Both instances started with TIERSTATE_DEMO=true on one database; a third load adds nothing.
     assertThat(io.tierstate.server.demo.DemoData.load(a.database(), new io.tierstate.server.auth.PasswordHasher()))
         .isZero();
-    assertThat(a.database().queryOne("SELECT count(*) FROM users", row -> row.getLong(1))).hasValue(5L);
-    assertThat(a.database().queryOne("SELECT count(*) FROM tenants", row -> row.getLong(1))).hasValue(2L);
+    assertThat(a.database().queryOne("SELECT count(*) FROM users", row -> row.getLong(1))).hasValue(6L);
+    assertThat(a.database().queryOne("SELECT count(*) FROM tenants", row -> row.getLong(1))).hasValue(3L);
   }
 
   @Test

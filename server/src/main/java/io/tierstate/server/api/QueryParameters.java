@@ -75,6 +75,32 @@ public final class QueryParameters {
     return parsed;
   }
 
+  /**
+   * The parameter {@code sort}: one of {@code keys}, optionally preceded by {@code -} for
+   * descending order, or {@code fallback} when absent.
+   *
+   * @throws ApiError 400 {@code invalid_parameter} for any other value
+   */
+  public String sort(List<String> keys, String fallback) {
+    String sort = text("sort");
+    if (sort == null) {
+      return fallback;
+    }
+    if (!keys.contains(sort.startsWith("-") ? sort.substring(1) : sort)) {
+      throw ApiError.badRequest("invalid_parameter", "'sort' must be one of " + String.join(", ", keys)
+          + ", each optionally preceded by '-' for descending order, but was '" + shorten(sort) + "'");
+    }
+    return sort;
+  }
+
+  /**
+   * The {@code ILIKE} pattern of the values that contain {@code text}, with {@code %}, {@code _}
+   * and the escape character taken literally: use it as {@code column ILIKE ? ESCAPE '\'}.
+   */
+  public static String containing(String text) {
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+  }
+
   /** The value cut to 60 characters, for error messages. */
   public static String shorten(String value) {
     return value.length() <= 60 ? value : value.substring(0, 60) + "...";

@@ -38,7 +38,7 @@ public final class Representations {
 
   /** The strong ETag of {@code value}'s representation, quotes included. */
   public String etagOf(Object value) {
-    return etag(bytes(value));
+    return strongEtag(bytes(value));
   }
 
   /**
@@ -53,7 +53,7 @@ public final class Representations {
   /** Like {@link #send(Context, int, Object)} with another {@code Cache-Control}. */
   public void send(Context ctx, int status, Object value, String cacheControl) {
     byte[] body = bytes(value);
-    String etag = etag(body);
+    String etag = strongEtag(body);
     ctx.header("ETag", etag);
     ctx.header("Cache-Control", cacheControl);
     String method = ctx.method().name();
@@ -87,7 +87,11 @@ public final class Representations {
     return false;
   }
 
-  private static String etag(byte[] body) {
+  /**
+   * The strong ETag of exactly these bytes, quotes included: the first 128 bits of their SHA-256,
+   * base64url. For bodies that are not JSON representations (the console's files).
+   */
+  public static String strongEtag(byte[] body) {
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(body);
       return "\"" + B64.encodeToString(Arrays.copyOf(digest, 16)) + "\"";

@@ -9,15 +9,16 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Each user's roles, permissions and status, read on every authenticated request from L1/L2 at
- * {@code tenant:{t}:user:{u}:permissions} (5-minute TTL) and loaded from PostgreSQL on a miss (one
- * loader per key across nodes). Entries are tagged {@code tenant:{t}:user:{u}} and {@code
- * tenant:{t}:access}.
+ * Each user's roles, permissions and status, and their tenant's standing (slug, name, plan,
+ * status), read on every authenticated request from L1/L2 at {@code
+ * tenant:{t}:user:{u}:permissions} (5-minute TTL) and loaded from PostgreSQL on a miss (one
+ * loader per key across nodes). Entries are tagged {@code tenant:{t}:user:{u}}, {@code
+ * tenant:{t}:access} and {@code tenant:{t}:tenant:{t}}.
  *
  * <p><b>After a change, invalidate:</b> a user's roles or status changed: {@link
  * #invalidateUser}; a role's permissions changed: {@link #invalidateTenant} (or the tag on every
- * tenant for a built-in role). The invalidation reaches every node, so the next request anywhere
- * sees the new permissions.
+ * tenant for a built-in role); the tenant's own row changed: {@link #tenantChanged}. The
+ * invalidation reaches every node, so the next request anywhere sees the new permissions.
  *
  * <p>Thread-safe.
  */
@@ -50,6 +51,15 @@ public final class AccessCache {
   }
 
   /**
+   * The tag of everything derived from a tenant's own row, {@code tenant:{t}:tenant:{t}}: the
+   * tenant's standing in each of its users' access entries. Read as an entity name it is "the
+   * tenant t", so its invalidation reaches event streams as {@code {"entity":"tenant","id":t}}.
+   */
+  public static String tenantRecordTag(UUID tenantId) {
+    return CacheKeys.tenant(tenantId).entity("tenant", tenantId);
+  }
+
+  /**
    * The user's access, or null if the user does not exist in this tenant (remembered for 30 s).
    *
    * @throws io.tierstate.server.db.DatabaseException if it must be loaded and PostgreSQL fails
@@ -58,7 +68,7 @@ public final class AccessCache {
     return tierstate.cache().getOrLoad(key(tenantId, userId), UserAccess.class,
         () -> accounts.access(tenantId, userId).orElse(null),
         CacheOptions.ttl(TTL)
-            .tags(userTag(tenantId, userId), tenantTag(tenantId))
+            .tags(userTag(tenantId, userId), tenantTag(tenantId), tenantRecordTag(tenantId))
             .staleIfError(TTL)
             .cacheAbsent(Duration.ofSeconds(30)));
   }
@@ -66,6 +76,16 @@ public final class AccessCache {
   /** Drops one user's cached access on every node. */
   public void invalidateUser(UUID tenantId, UUID userId) {
     tierstate.invalidator().invalidateKeys(key(tenantId, userId));
+  }
+
+  /**
+   * After a tenant's row changed (created, renamed, another plan or status), committed: drops the
+   * tenant's standing from every access entry of its users, on every node, so that the next
+   * request of any of them sees it. The invalidation is also what announces the change to the
+   * tenant's event streams and to platform administrators' as entity {@code tenant}.
+   */
+  public void tenantChanged(UUID tenantId) {
+    tierstate.invalidator().invalidateTags(tenantRecordTag(tenantId));
   }
 
   /** Drops every cached access of a tenant on every node. */

@@ -8,7 +8,8 @@ import io.tierstate.server.http.Access;
 
 /**
  * Registers the auth filter (before every matched route) and {@code /api/v1/auth/*}: login,
- * refresh, logout, logout-all and session. Register it before any feature with protected routes.
+ * refresh, logout, logout-all, session, and the caller's own sessions (list, end one). Register it
+ * before any feature with protected routes.
  */
 public final class AuthFeature implements Feature {
   private final PasswordHasher hasher;
@@ -34,5 +35,7 @@ public final class AuthFeature implements Feature {
     app.post("/api/v1/auth/logout", handlers::logout, Access.PUBLIC);
     app.post("/api/v1/auth/logout-all", handlers::logoutAll);
     app.get("/api/v1/auth/session", handlers::session);
+    app.get("/api/v1/auth/sessions", handlers::sessions);
+    app.delete("/api/v1/auth/sessions/{sessionId}", handlers::endSession);
   }
 }

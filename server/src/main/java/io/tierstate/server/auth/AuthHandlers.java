@@ -14,9 +14,11 @@ import io.tierstate.server.http.JsonBodies;
 import io.tierstate.session.CreatedSession;
 import io.tierstate.session.NewSession;
 import io.tierstate.session.Session;
+import io.tierstate.session.SessionInfo;
 import io.tierstate.session.SessionManager;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -122,6 +124,10 @@ final class AuthHandlers {
       log.atInfo().addKeyValue("ip", ip).addKeyValue("userId", account.id()).log("login failed");
       throw ApiError.unauthorized("invalid_credentials", INVALID_CREDENTIALS);
     }
+    if (account.tenantSuspended()) {
+      countLogin("tenant_suspended");
+      throw tenantSuspended();
+    }
     if (!account.active()) {
       countLogin("suspended");
       throw ApiError.forbidden("account_suspended", "this account is suspended; contact your administrator");
@@ -206,6 +212,11 @@ final class AuthHandlers {
     UUID userId = UUID.fromString(session.userId());
     UUID tenantId = UUID.fromString(session.tenantId());
     UserAccess current = access.get(tenantId, userId);
+    if (current != null && current.tenantSuspended()) {
+      sessionStore(() -> sessions.delete(parsed.sessionId()));
+      cookies.clear(ctx);
+      throw tenantSuspended();
+    }
     if (current == null || !current.active()) {
       sessionStore(() -> sessions.delete(parsed.sessionId()));
       cookies.clear(ctx);
@@ -257,24 +268,92 @@ final class AuthHandlers {
   void session(Context ctx) {
     noStore(ctx);
     Principal me = AuthContext.principal(ctx);
-    UserAccess current = new UserAccess(List.copyOf(me.roles()).stream().sorted().toList(),
-        List.copyOf(me.permissions()).stream().sorted().toList(), true);
     Session session = me.session();
     if (session != null) {
+      // The access entry the auth filter has just read (from L1): the tenant's standing as it is now.
+      UserAccess current = access.get(me.tenantId(), me.userId());
+      if (current == null) {
+        throw ApiError.unauthorized("session_ended", "the account no longer exists; sign in again");
+      }
       ctx.json(view(me.userId(), me.tenantId(), current, session, null));
       return;
     }
+    List<String> roles = List.copyOf(me.roles()).stream().sorted().toList();
+    List<String> permissions = List.copyOf(me.permissions()).stream().sorted().toList();
     // Degraded: Redis is down; describe the user from PostgreSQL, without session details.
     UserAccounts.Account account = accounts.byId(me.tenantId(), me.userId())
         .orElseThrow(() -> ApiError.unauthorized("session_ended", "the account no longer exists; sign in again"));
     Map<String, @Nullable Object> view = new LinkedHashMap<>();
     view.put("user", Map.of("id", account.id(), "email", account.email(), "displayName", account.displayName()));
-    view.put("tenant", Map.of("id", account.tenantId(), "slug", account.tenantSlug(), "name", account.tenantName()));
-    view.put("roles", current.roles());
-    view.put("permissions", current.permissions());
+    view.put("tenant", Map.of("id", account.tenantId(), "slug", account.tenantSlug(), "name", account.tenantName(),
+        "plan", account.tenantPlan(), "status", account.tenantStatus()));
+    view.put("roles", roles);
+    view.put("permissions", permissions);
     view.put("session", null);
     view.put("degraded", true);
     ctx.json(view);
+  }
+
+  /**
+   * GET /api/v1/auth/sessions: the caller's own sessions ("my devices"), most recently active
+   * first. Each is named by its handle, never by its id: a handle cannot be used as a session.
+   */
+  void sessions(Context ctx) {
+    noStore(ctx);
+    Principal me = AuthContext.principal(ctx);
+    String current = currentHandle(me);
+    List<SessionInfo> listed = sessionStore(() -> sessions.getUserSessions(me.tenantId().toString(),
+        me.userId().toString()));
+    List<Map<String, @Nullable Object>> items = new ArrayList<>();
+    for (SessionInfo info : listed) {
+      Map<String, @Nullable Object> item = new LinkedHashMap<>();
+      item.put("id", info.handle());
+      item.put("deviceId", info.deviceId());
+      item.put("ipAddress", info.ipAddress());
+      item.put("userAgent", info.userAgent());
+      item.put("createdAt", info.createdAt());
+      item.put("lastActiveAt", info.lastActiveAt());
+      item.put("expiresAt", info.expiresAt());
+      item.put("current", info.handle().equals(current));
+      items.add(item);
+    }
+    ctx.json(Map.of("items", items));
+  }
+
+  /**
+   * DELETE /api/v1/auth/sessions/{sessionId}: ends one of the caller's sessions, named by its
+   * handle; ending the current one also clears the cookies (signs out here). Another user's
+   * session, or no session at all, is 404.
+   */
+  void endSession(Context ctx) {
+    noStore(ctx);
+    Principal me = AuthContext.principal(ctx);
+    String handle = ctx.pathParam("sessionId");
+    boolean ended = sessionStore(() -> {
+      try {
+        return sessions.deleteUserSession(me.tenantId().toString(), me.userId().toString(), handle);
+      } catch (IllegalArgumentException e) {
+        return false; // not shaped like a handle: not one of the caller's sessions either
+      }
+    });
+    if (!ended) {
+      throw ApiError.notFound("none of your sessions has the id '" + truncate(handle, 40)
+          + "'; list them with GET /api/v1/auth/sessions");
+    }
+    boolean current = handle.equals(currentHandle(me));
+    if (current) {
+      cookies.clear(ctx);
+    }
+    log.atInfo().addKeyValue("userId", me.userId()).addKeyValue("current", current).log("session ended by its user");
+    ctx.status(204);
+  }
+
+  private String currentHandle(Principal me) {
+    try {
+      return sessions.handleOf(me.sessionId()).orElse("");
+    } catch (IllegalArgumentException e) {
+      return "";
+    }
   }
 
   /** Counts a sign-in attempt's outcome: {@code tierstate.server.logins{result}}. */
@@ -300,8 +379,19 @@ final class AuthHandlers {
     user.put("displayName", attributes.get(NAME));
     Map<String, @Nullable Object> tenant = new LinkedHashMap<>();
     tenant.put("id", tenantId);
-    tenant.put("slug", attributes.get(TENANT_SLUG));
-    tenant.put("name", attributes.get(TENANT_NAME));
+    UserAccess.Tenant standing = current.tenant();
+    if (standing != null) {
+      tenant.put("slug", standing.slug());
+      tenant.put("name", standing.name());
+      tenant.put("plan", standing.plan());
+      tenant.put("status", standing.status());
+    } else {
+      // An access entry cached before tenants had a plan and status: as the session recorded it.
+      tenant.put("slug", attributes.get(TENANT_SLUG));
+      tenant.put("name", attributes.get(TENANT_NAME));
+      tenant.put("plan", null);
+      tenant.put("status", null);
+    }
     Map<String, @Nullable Object> device = new LinkedHashMap<>();
     device.put("deviceId", session.deviceId());
     device.put("ipAddress", session.ipAddress());
@@ -321,6 +411,12 @@ final class AuthHandlers {
     }
     view.put("degraded", false);
     return view;
+  }
+
+  /** 403 {@code tenant_suspended}: the user's tenant is suspended, so its users may do nothing. */
+  static ApiError tenantSuspended() {
+    return ApiError.forbidden("tenant_suspended",
+        "your organization's account is suspended; contact the platform administrator");
   }
 
   /** Runs a session-store call; a Redis outage becomes 503 (sessions have no fallback). */

@@ -90,6 +90,9 @@ final class Authenticator implements Handler {
     if (current == null) {
       throw ApiError.unauthorized("session_ended", "the account no longer exists; sign in again");
     }
+    if (current.tenantSuspended()) {
+      throw AuthHandlers.tenantSuspended();
+    }
     if (!current.active()) {
       throw ApiError.forbidden("account_suspended", "this account is suspended; contact your administrator");
     }

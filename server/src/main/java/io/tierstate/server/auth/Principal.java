@@ -24,6 +24,12 @@ import org.jspecify.annotations.Nullable;
 public record Principal(UUID userId, UUID tenantId, Set<String> roles, Set<String> permissions, String sessionId,
     @Nullable Session session) {
 
+  /**
+   * The permission of platform administrators: every tenant, its plan and its status (held by the
+   * built-in role {@code platform_admin}, which tenant admins do not have).
+   */
+  public static final String PLATFORM_ADMIN = "platform:admin";
+
   /** Copies the sets. */
   public Principal {
     roles = Set.copyOf(roles);
@@ -33,6 +39,11 @@ public record Principal(UUID userId, UUID tenantId, Set<String> roles, Set<Strin
   /** Whether the caller holds {@code permission}. */
   public boolean has(String permission) {
     return permissions.contains(permission);
+  }
+
+  /** Whether the caller is a platform administrator ({@value #PLATFORM_ADMIN}). */
+  public boolean platformAdmin() {
+    return has(PLATFORM_ADMIN);
   }
 
   /** Whether the session could not be checked in Redis (degraded mode, reads only). */

@@ -10,7 +10,7 @@ import java.util.UUID;
 /** Reads the accounts auth needs from PostgreSQL. Thread-safe. */
 final class UserAccounts {
   private static final String ACCOUNT_COLUMNS = """
-      u.id, u.tenant_id, t.slug, t.name, u.email, u.display_name, u.status, u.password_hash
+      u.id, u.tenant_id, t.slug, t.name, u.email, u.display_name, u.status, u.password_hash, t.plan, t.status
       FROM users u JOIN tenants t ON t.id = u.tenant_id""";
 
   private final Jdbc db;
@@ -21,7 +21,12 @@ final class UserAccounts {
 
   /** A user with their tenant and password hash. */
   record Account(UUID id, UUID tenantId, String tenantSlug, String tenantName, String email, String displayName,
-      boolean active, String passwordHash) {
+      boolean active, String passwordHash, String tenantPlan, String tenantStatus) {
+    /** Whether the user's tenant is suspended. */
+    boolean tenantSuspended() {
+      return "suspended".equals(tenantStatus);
+    }
+
     @Override
     public String toString() {
       return "Account[id=" + id + ", tenantId=" + tenantId + ", email=" + email + "]";
@@ -39,11 +44,21 @@ final class UserAccounts {
         UserAccounts::account, userId, tenantId);
   }
 
-  /** The user's roles, permissions and status, or empty if there is no such user in the tenant. */
+  /** An account's status and its tenant's standing. */
+  private record Standing(boolean active, UserAccess.Tenant tenant) {}
+
+  /**
+   * The user's roles, permissions and status, and their tenant's standing, or empty if there is
+   * no such user in the tenant.
+   */
   Optional<UserAccess> access(UUID tenantId, UUID userId) {
-    Optional<Boolean> active = db.queryOne("SELECT status = 'active' FROM users WHERE id = ? AND tenant_id = ?",
-        row -> row.getBoolean(1), userId, tenantId);
-    if (active.isEmpty()) {
+    Optional<Standing> standing = db.queryOne("""
+        SELECT u.status = 'active', t.slug, t.name, t.plan, t.status
+        FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE u.id = ? AND u.tenant_id = ?""",
+        row -> new Standing(row.getBoolean(1),
+            new UserAccess.Tenant(row.getString(2), row.getString(3), row.getString(4), row.getString(5))),
+        userId, tenantId);
+    if (standing.isEmpty()) {
       return Optional.empty();
     }
     List<String> roles = db.query("""
@@ -55,11 +70,12 @@ final class UserAccounts {
         JOIN roles r ON r.id = ur.role_id JOIN role_permissions rp ON rp.role_id = r.id
         WHERE ur.user_id = ? AND (r.tenant_id IS NULL OR r.tenant_id = ?) ORDER BY rp.permission""",
         row -> row.getString(1), userId, tenantId);
-    return Optional.of(new UserAccess(roles, permissions, active.get()));
+    return Optional.of(new UserAccess(roles, permissions, standing.get().active(), standing.get().tenant()));
   }
 
   private static Account account(ResultSet row) throws SQLException {
     return new Account(row.getObject(1, UUID.class), row.getObject(2, UUID.class), row.getString(3),
-        row.getString(4), row.getString(5), row.getString(6), "active".equals(row.getString(7)), row.getString(8));
+        row.getString(4), row.getString(5), row.getString(6), "active".equals(row.getString(7)), row.getString(8),
+        row.getString(9), row.getString(10));
   }
 }

@@ -8,7 +8,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Loads the demo tenants {@code acme} and {@code globex} and their users, all with the password
+ * Loads the demo tenants {@code acme} and {@code globex} and their users, and the tenant {@code
+ * platform} with the platform administrator {@code root@tierstate.test}, all with the password
  * {@value #PASSWORD}. Idempotent: what exists is left alone (a changed password stays changed),
  * what is missing is added, so it may run on every start.
  */
@@ -20,21 +21,26 @@ public final class DemoData {
 
   private record DemoTenant(String slug, String name) {}
 
-  private record DemoUser(String tenantSlug, String email, String displayName, String role) {}
+  private record DemoUser(String tenantSlug, String email, String displayName, List<String> roles) {}
 
   private static final List<DemoTenant> TENANTS = List.of(
-      new DemoTenant("acme", "Acme Corporation"), new DemoTenant("globex", "Globex Corporation"));
+      new DemoTenant("acme", "Acme Corporation"), new DemoTenant("globex", "Globex Corporation"),
+      new DemoTenant("platform", "Tierstate Platform"));
+
+  /** The platform administrator of the demo (also the tenant admin of the tenant {@code platform}). */
+  public static final String ROOT = "root@tierstate.test";
 
   /** The demo users; the first of each tenant is its admin. */
   public static final List<String> EMAILS = List.of(
-      "admin@acme.test", "alice@acme.test", "carol@acme.test", "admin@globex.test", "bob@globex.test");
+      "admin@acme.test", "alice@acme.test", "carol@acme.test", "admin@globex.test", "bob@globex.test", ROOT);
 
   private static final List<DemoUser> USERS = List.of(
-      new DemoUser("acme", "admin@acme.test", "Acme Admin", "tenant_admin"),
-      new DemoUser("acme", "alice@acme.test", "Alice Anderson", "member"),
-      new DemoUser("acme", "carol@acme.test", "Carol Chen", "member"),
-      new DemoUser("globex", "admin@globex.test", "Globex Admin", "tenant_admin"),
-      new DemoUser("globex", "bob@globex.test", "Bob Brown", "member"));
+      new DemoUser("acme", "admin@acme.test", "Acme Admin", List.of("tenant_admin")),
+      new DemoUser("acme", "alice@acme.test", "Alice Anderson", List.of("member")),
+      new DemoUser("acme", "carol@acme.test", "Carol Chen", List.of("member")),
+      new DemoUser("globex", "admin@globex.test", "Globex Admin", List.of("tenant_admin")),
+      new DemoUser("globex", "bob@globex.test", "Bob Brown", List.of("member")),
+      new DemoUser("platform", ROOT, "Root", List.of("platform_admin", "tenant_admin")));
 
   private DemoData() {}
 
@@ -60,9 +66,11 @@ public final class DemoData {
         UUID userId = UUID.randomUUID();
         tx.update("INSERT INTO users (id, tenant_id, email, password_hash, display_name) VALUES (?, ?, ?, ?, ?)",
             userId, tenantId, user.email(), hasher.hash(PASSWORD), user.displayName());
-        tx.update("""
-            INSERT INTO user_roles (user_id, role_id)
-            SELECT ?, id FROM roles WHERE tenant_id IS NULL AND name = ?""", userId, user.role());
+        for (String role : user.roles()) {
+          tx.update("""
+              INSERT INTO user_roles (user_id, role_id)
+              SELECT ?, id FROM roles WHERE tenant_id IS NULL AND name = ?""", userId, role);
+        }
         count++;
       }
       return count;
@@ -74,8 +82,9 @@ public final class DemoData {
   /** How to sign in, for the start-up log. */
   public static String instructions(String baseUrl) {
     return String.join("\n",
-        "Demo data: tenants acme and globex; users " + String.join(", ", EMAILS)
-            + " (the admin@ users are tenant admins), all with the password '" + PASSWORD + "'.",
+        "Demo data: tenants acme, globex and platform; users " + String.join(", ", EMAILS)
+            + " (the admin@ users are tenant admins, " + ROOT + " the platform administrator), all with the password '"
+            + PASSWORD + "'.",
         "Sign in with curl:",
         "  curl -c cookies.txt -H 'Origin: " + baseUrl + "' -H 'Content-Type: application/json' \\",
         "       -d '{\"email\":\"admin@acme.test\",\"password\":\"" + PASSWORD + "\"}' " + baseUrl + "/api/v1/auth/login",

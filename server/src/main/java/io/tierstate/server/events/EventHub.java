@@ -2,6 +2,7 @@ package io.tierstate.server.events;
 
 import io.tierstate.cache.InvalidationEvent;
 import io.tierstate.server.http.ApiError;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -11,10 +12,16 @@ import java.util.function.Consumer;
 /**
  * The open streams of this node, by tenant, and the fan-out of invalidations to them. Every node
  * hears every invalidation, its own and the other nodes', through Tierstate's invalidation log,
- * so each node only serves its own streams. Thread-safe.
+ * so each node only serves its own streams.
+ *
+ * <p>A tenant's notices reach that tenant's streams only, with one exception: a notice about a
+ * tenant itself (entity {@code tenant}: created, renamed, another plan or status) also reaches
+ * every platform administrator's stream, with the tenant's id and tags but none of its keys (which
+ * name its users). Thread-safe.
  */
 final class EventHub implements Consumer<InvalidationEvent> {
   private final Map<UUID, Set<EventStream>> byTenant = new ConcurrentHashMap<>();
+  private final Set<EventStream> platformAdmins = ConcurrentHashMap.newKeySet();
   private final Map<UUID, Integer> perUser = new ConcurrentHashMap<>();
   private final int maxPerUser;
 
@@ -27,7 +34,7 @@ final class EventHub implements Consumer<InvalidationEvent> {
    *
    * @throws ApiError 429 {@code too_many_streams} if the user already has the most streams open on this node
    */
-  EventStream open(UUID tenantId, UUID userId, String sessionId) {
+  EventStream open(UUID tenantId, UUID userId, String sessionId, boolean platformAdmin) {
     perUser.compute(userId, (user, open) -> {
       int count = open == null ? 0 : open;
       if (count >= maxPerUser) {
@@ -36,14 +43,28 @@ final class EventHub implements Consumer<InvalidationEvent> {
       }
       return count + 1;
     });
-    EventStream stream = new EventStream(tenantId, userId, sessionId);
+    EventStream stream = new EventStream(tenantId, userId, sessionId, platformAdmin);
     byTenant.computeIfAbsent(tenantId, t -> ConcurrentHashMap.newKeySet()).add(stream);
+    if (platformAdmin) {
+      platformAdmins.add(stream);
+    }
     return stream;
+  }
+
+  /** Records whether a stream's user is (still) a platform administrator. */
+  void platformAdmin(EventStream stream, boolean platformAdmin) {
+    stream.platformAdmin(platformAdmin);
+    if (platformAdmin) {
+      platformAdmins.add(stream);
+    } else {
+      platformAdmins.remove(stream);
+    }
   }
 
   /** Unregisters a stream; idempotent per stream. */
   void close(EventStream stream) {
     Set<EventStream> streams = byTenant.get(stream.tenantId());
+    platformAdmins.remove(stream);
     if (streams != null && streams.remove(stream)) {
       perUser.computeIfPresent(stream.userId(), (user, open) -> open <= 1 ? null : open - 1);
     }
@@ -69,6 +90,11 @@ final class EventHub implements Consumer<InvalidationEvent> {
       if (streams != null) {
         EventStream.Invalidate item = new EventStream.Invalidate(notice);
         streams.forEach(stream -> stream.offer(item));
+      }
+      if (notice.entity().equals("tenant") && !platformAdmins.isEmpty()) {
+        EventStream.Invalidate item = new EventStream.Invalidate(
+            new Notice(notice.entity(), notice.id(), notice.tags(), List.of(), notice.pattern(), notice.origin()));
+        platformAdmins.stream().filter(stream -> !stream.tenantId().equals(tenant)).forEach(stream -> stream.offer(item));
       }
     });
   }

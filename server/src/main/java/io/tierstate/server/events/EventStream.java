@@ -31,11 +31,13 @@ final class EventStream {
   private final String sessionId;
   private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>(CAPACITY);
   private volatile boolean recheck;
+  private volatile boolean platformAdmin;
 
-  EventStream(UUID tenantId, UUID userId, String sessionId) {
+  EventStream(UUID tenantId, UUID userId, String sessionId, boolean platformAdmin) {
     this.tenantId = tenantId;
     this.userId = userId;
     this.sessionId = sessionId;
+    this.platformAdmin = platformAdmin;
   }
 
   UUID tenantId() {
@@ -50,15 +52,29 @@ final class EventStream {
     return sessionId;
   }
 
+  /** Whether the stream's user is a platform administrator, who hears of every tenant's changes. */
+  boolean platformAdmin() {
+    return platformAdmin;
+  }
+
+  void platformAdmin(boolean value) {
+    platformAdmin = value;
+  }
+
   /** Queues an item without blocking; a full queue is replaced by one resync. */
   void offer(Item item) {
-    if (item instanceof Invalidate invalidate && userId.toString().equals(invalidate.notice().id())) {
-      recheck = true; // the user's own account changed: their session or status may have ended
+    if (item instanceof Invalidate invalidate && concernsOwnAccess(invalidate.notice())) {
+      recheck = true; // the user's own account or tenant changed: their session or status may have ended
     }
     if (!queue.offer(item)) {
       queue.clear();
       queue.offer(item instanceof Shutdown ? item : new Resync("too many events for this client"));
     }
+  }
+
+  private boolean concernsOwnAccess(Notice notice) {
+    return userId.toString().equals(notice.id())
+        || (notice.entity().equals("tenant") && tenantId.toString().equals(notice.id()));
   }
 
   /** The next item, or null after {@code timeoutMillis} without one. */

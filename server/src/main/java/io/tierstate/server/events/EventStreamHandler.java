@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +30,8 @@ import org.slf4j.LoggerFactory;
  */
 final class EventStreamHandler implements Handler {
   private static final Logger log = LoggerFactory.getLogger(EventStreamHandler.class);
+  static final String SESSION_ENDED = "session_ended";
+  static final String TENANT_SUSPENDED = "tenant_suspended";
 
   private final EventHub hub;
   private final SessionManager sessions;
@@ -48,7 +51,7 @@ final class EventStreamHandler implements Handler {
   public void handle(Context ctx) throws Exception {
     Principal me = AuthContext.principal(ctx);
     QueryParameters.of(ctx, Set.of());
-    EventStream stream = hub.open(me.tenantId(), me.userId(), me.sessionId());
+    EventStream stream = hub.open(me.tenantId(), me.userId(), me.sessionId(), me.platformAdmin());
     try {
       HttpServletResponse response = ctx.res();
       response.setStatus(200);
@@ -68,8 +71,9 @@ final class EventStreamHandler implements Handler {
         EventStream.Item item = stream.next(heartbeat.toMillis());
         if (item == null) {
           write(out, ": heartbeat\n\n");
-          if (!stillSignedIn(stream)) {
-            write(out, "event: end\ndata: {\"reason\":\"session_ended\"}\n\n");
+          String reason = endReason(stream);
+          if (reason != null) {
+            end(out, reason);
             break;
           }
           continue;
@@ -89,9 +93,12 @@ final class EventStreamHandler implements Handler {
             return;
           }
         }
-        if (stream.takeRecheck() && !stillSignedIn(stream)) {
-          write(out, "event: end\ndata: {\"reason\":\"session_ended\"}\n\n");
-          break;
+        if (stream.takeRecheck()) {
+          String reason = endReason(stream);
+          if (reason != null) {
+            end(out, reason);
+            break;
+          }
         }
       }
     } catch (IOException e) {
@@ -104,21 +111,38 @@ final class EventStreamHandler implements Handler {
     }
   }
 
-  /** Whether the session is live and the account active; true when Redis cannot tell (degraded). */
-  private boolean stillSignedIn(EventStream stream) {
+  /**
+   * Why the stream must end, or null while the tenant is active, the session live and the account
+   * active: {@code tenant_suspended} (checked first: a suspension also ends the sessions) or {@code
+   * session_ended}. What cannot be checked now (Redis or PostgreSQL unreachable) keeps the stream;
+   * the next heartbeat checks again. Also keeps the stream's platform administrator flag current.
+   */
+  private @Nullable String endReason(EventStream stream) {
+    UserAccess current;
+    try {
+      current = access.get(stream.tenantId(), stream.userId());
+    } catch (RuntimeException e) {
+      return null; // PostgreSQL unreachable: keep the stream, check again later
+    }
+    if (current == null) {
+      return SESSION_ENDED;
+    }
+    if (current.tenantSuspended()) {
+      return TENANT_SUSPENDED;
+    }
+    hub.platformAdmin(stream, current.permissions().contains(Principal.PLATFORM_ADMIN));
     try {
       if (sessions.get(stream.sessionId()).isEmpty()) {
-        return false;
+        return SESSION_ENDED;
       }
     } catch (RedisUnavailableException | IllegalArgumentException e) {
       // Cannot check now; the next heartbeat tries again.
     }
-    try {
-      UserAccess current = access.get(stream.tenantId(), stream.userId());
-      return current != null && current.active();
-    } catch (RuntimeException e) {
-      return true; // PostgreSQL unreachable: keep the stream, check again later
-    }
+    return current.active() ? null : SESSION_ENDED;
+  }
+
+  private void end(OutputStream out, String reason) throws IOException {
+    write(out, "event: end\ndata: " + json(Map.of("reason", reason)) + "\n\n");
   }
 
   private String json(Object value) throws JsonProcessingException {

@@ -6,11 +6,11 @@ import io.tierstate.cache.CacheLoadException;
 import io.tierstate.cache.CacheOptions;
 import io.tierstate.keys.CacheKeys;
 import io.tierstate.server.api.DataCaching;
+import io.tierstate.server.api.LanguageTags;
 import io.tierstate.server.api.QueryParameters;
 import io.tierstate.server.api.Representations;
 import io.tierstate.server.http.ApiError;
 import java.time.Duration;
-import java.util.IllformedLocaleException;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Function;
@@ -25,9 +25,6 @@ final class ReferenceHandlers {
   static final Duration TTL = Duration.ofHours(24);
   private static final String BROWSER_CACHE = "public, max-age=3600";
   private static final Set<String> PARAMETERS = Set.of("locale");
-  private static final Set<String> LANGUAGES = Set.of(Locale.getISOLanguages());
-  private static final Set<String> REGIONS = Set.of(Locale.getISOCountries());
-  private static final int MAX_TAG = 35;
 
   private final Tierstate tierstate;
   private final Representations representations;
@@ -82,15 +79,8 @@ final class ReferenceHandlers {
     if (tag == null) {
       return Locale.ENGLISH;
     }
-    @Nullable Locale locale;
-    try {
-      locale = tag.length() > MAX_TAG ? null : new Locale.Builder().setLanguageTag(tag).build();
-    } catch (IllformedLocaleException e) {
-      locale = null;
-    }
-    if (locale == null || !LANGUAGES.contains(locale.getLanguage())
-        || (!locale.getCountry().isEmpty() && !REGIONS.contains(locale.getCountry()))
-        || !locale.getVariant().isEmpty() || !locale.getExtensionKeys().isEmpty()) {
+    Locale locale = LanguageTags.parse(tag);
+    if (locale == null) {
       throw ApiError.badRequest("invalid_parameter", "'locale' must be a language tag such as en, fr, de or pt-BR, "
           + "but was '" + QueryParameters.shorten(tag) + "'");
     }

@@ -46,6 +46,8 @@ final class UserHandlers {
   static final String WRITE = "users:write";
   static final String DELETE = "users:delete";
   static final String ASSIGN = "roles:assign";
+  /** The built-in role of platform administrators: only they may grant it, revoke it, or end its holders. */
+  static final String PLATFORM_ADMIN_ROLE = "platform_admin";
 
   private final UserStore store;
   private final UserReads reads;
@@ -106,6 +108,9 @@ final class UserHandlers {
     if (body.roles() != null) {
       AuthContext.requirePermission(ctx, ASSIGN);
       roles = roles(body.roles());
+      if (roles.contains(PLATFORM_ADMIN_ROLE)) {
+        requirePlatformAdmin(AuthContext.principal(ctx), "grant the role " + PLATFORM_ADMIN_ROLE);
+      }
     }
     UserView created = store.create(tenantId, email, displayName, hasher.hash(password), roles);
     reads.changed(tenantId, created.id(), true);
@@ -142,8 +147,18 @@ final class UserHandlers {
       throw ApiError.conflict("cannot_suspend_self", "you cannot suspend your own account");
     }
     String ifMatch = ctx.header("If-Match");
+    List<String> newRoles = roles;
     UserStore.Changed changed = store.update(tenantId, userId, new UserStore.Change(displayName, status, roles),
-            current -> checkIfMatch(ifMatch, current))
+            current -> {
+              checkIfMatch(ifMatch, current);
+              boolean holds = current.roles().contains(PLATFORM_ADMIN_ROLE);
+              if (newRoles != null && holds != newRoles.contains(PLATFORM_ADMIN_ROLE)) {
+                requirePlatformAdmin(me, (holds ? "revoke" : "grant") + " the role " + PLATFORM_ADMIN_ROLE);
+              }
+              if (holds && "suspended".equals(status)) {
+                requirePlatformAdmin(me, "suspend a platform administrator");
+              }
+            })
         .orElseThrow(() -> noUser(userId));
     UserView after = changed.after();
     boolean accessChanged = !after.roles().equals(changed.before().roles())
@@ -167,7 +182,12 @@ final class UserHandlers {
       throw ApiError.conflict("cannot_delete_self", "you cannot delete your own account");
     }
     String ifMatch = ctx.header("If-Match");
-    UserView deleted = store.delete(tenantId, userId, current -> checkIfMatch(ifMatch, current))
+    UserView deleted = store.delete(tenantId, userId, current -> {
+          checkIfMatch(ifMatch, current);
+          if (current.roles().contains(PLATFORM_ADMIN_ROLE)) {
+            requirePlatformAdmin(me, "delete a platform administrator");
+          }
+        })
         .orElseThrow(() -> noUser(userId));
     reads.changed(tenantId, userId, true);
     endSessions(tenantId, userId);
@@ -209,6 +229,13 @@ final class UserHandlers {
       AuthContext.requirePermission(ctx, permission);
     }
     return tenantId;
+  }
+
+  private static void requirePlatformAdmin(Principal me, String what) {
+    if (!me.platformAdmin()) {
+      throw ApiError.forbidden("forbidden", "only a platform administrator ('" + Principal.PLATFORM_ADMIN
+          + "') may " + what);
+    }
   }
 
   private void checkIfMatch(@Nullable String ifMatch, UserView current) {

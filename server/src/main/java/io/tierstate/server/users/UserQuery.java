@@ -33,6 +33,7 @@ record UserQuery(@Nullable String q, @Nullable String role, @Nullable String sta
   /** The sort keys and their columns; the id breaks ties so that pages never overlap. */
   static final Map<String, String> SORTS = Map.of(
       "createdAt", "u.created_at", "email", "u.email", "displayName", "u.display_name", "status", "u.status");
+  static final List<String> SORT_KEYS = List.of("createdAt", "email", "displayName", "status");
   static final Set<String> STATUSES = Set.of("active", "suspended");
   static final Pattern ROLE = Pattern.compile("[a-z][a-z0-9_]{0,62}");
 
@@ -61,14 +62,7 @@ record UserQuery(@Nullable String q, @Nullable String role, @Nullable String sta
     if (from != null && to != null && from.isAfter(to)) {
       throw invalid("'createdFrom' (" + from + ") is after 'createdTo' (" + to + ")");
     }
-    String sort = params.text("sort");
-    if (sort == null) {
-      sort = "createdAt";
-    }
-    if (!SORTS.containsKey(sort.startsWith("-") ? sort.substring(1) : sort)) {
-      throw invalid("'sort' must be one of createdAt, email, displayName, status, each optionally preceded by '-' "
-          + "for descending order, but was '" + QueryParameters.shorten(sort) + "'");
-    }
+    String sort = params.sort(SORT_KEYS, "createdAt");
     int page = params.integer("page", 1, 1, MAX_PAGE);
     int size = params.integer("size", DEFAULT_SIZE, 1, MAX_SIZE);
     return new UserQuery(q, role, status, from, to, sort, page, size);
@@ -111,7 +105,7 @@ record UserQuery(@Nullable String q, @Nullable String role, @Nullable String sta
     conditions.add("u.tenant_id = ?");
     params.add(tenantId);
     if (q != null) {
-      String like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+      String like = QueryParameters.containing(q);
       conditions.add("(u.email ILIKE ? ESCAPE '\\' OR u.display_name ILIKE ? ESCAPE '\\')");
       params.add(like);
       params.add(like);

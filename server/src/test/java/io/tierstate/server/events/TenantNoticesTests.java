@@ -41,6 +41,17 @@ class TenantNoticesTests {
   }
 
   @Test
+  void aTenantChangeIsAnnouncedAsTheTenantThoughItDropsItsUsersAccessEntries() {
+    // AccessCache.tenantChanged: the tenant's record tag, and the access entries it carried.
+    InvalidationEvent event = new InvalidationEvent(Kind.TAGS,
+        List.of("tenant:" + ACME + ":user:" + USER + ":permissions"), List.of("tenant:" + ACME + ":tenant:" + ACME),
+        null, "node-a", false);
+    Notice notice = TenantNotices.of(event).get(ACME);
+    assertThat(notice.entity()).isEqualTo("tenant");
+    assertThat(notice.id()).isEqualTo(ACME.toString());
+  }
+
+  @Test
   void globalNamesAreNeverAnnounced() {
     assertThat(TenantNotices.of(new InvalidationEvent(Kind.KEYS, List.of("cache:global:countries:en", "tenant:42:x"),
         List.of(), null, "n", true))).isEmpty();

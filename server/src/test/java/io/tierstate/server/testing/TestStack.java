@@ -114,7 +114,8 @@ public final class TestStack implements BeforeAllCallback, AfterAllCallback, Aut
     return startServer(overrides, List.of());
   }
 
-  private TierstateServer startServer(Map<String, String> overrides, List<Feature> extraFeatures) {
+  /** Starts another instance as above, with test-only features registered after the built-in ones. */
+  public TierstateServer startServer(Map<String, String> overrides, List<Feature> extraFeatures) {
     Map<String, String> env = new HashMap<>();
     env.put("PORT", "0");
     env.put("DATABASE_URL", jdbcUrl);

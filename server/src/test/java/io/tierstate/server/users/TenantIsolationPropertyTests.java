@@ -41,7 +41,7 @@ class TenantIsolationPropertyTests {
     TierstateServer a = stack.server(0);
     TierstateServer b = stack.server(1);
     servers = List.of(a, b);
-    // A third tenant with its own admin, straight in PostgreSQL (there is no tenant API).
+    // A third tenant with its own admin, straight in PostgreSQL (platform admins create tenants, not their users).
     UUID initech = UUID.randomUUID();
     a.database().update("INSERT INTO tenants (id, slug, name) VALUES (?, 'initech', 'Initech')", initech);
     UUID initechAdmin = UUID.randomUUID();
@@ -85,7 +85,7 @@ class TenantIsolationPropertyTests {
   }
 
   enum Route { LIST, LIST_FILTERED, DETAIL, PATCH, DELETE, CREATE, PERMISSIONS, DETAIL_VIA_OWN_TENANT,
-    PATCH_VIA_OWN_TENANT, DELETE_VIA_OWN_TENANT }
+    PATCH_VIA_OWN_TENANT, DELETE_VIA_OWN_TENANT, TENANT, TENANT_PATCH, TENANT_ROLES, TENANT_LIST }
 
   /** One attempt: who, on which instance, which route, against which foreign user. */
   record Attempt(int actor, int server, Route route, int target, boolean unknownTenant) {}
@@ -122,15 +122,21 @@ class TenantIsolationPropertyTests {
       case DETAIL_VIA_OWN_TENANT -> actor.get(mine + "/" + user);
       case PATCH_VIA_OWN_TENANT -> actor.patch(mine + "/" + user, Map.of("displayName", "Hijacked"));
       case DELETE_VIA_OWN_TENANT -> actor.delete(mine + "/" + user);
+      case TENANT -> actor.get("/api/v1/tenants/" + tenant);
+      case TENANT_PATCH -> actor.patch("/api/v1/tenants/" + tenant, Map.of("name", "Hijacked"));
+      case TENANT_ROLES -> actor.get("/api/v1/tenants/" + tenant + "/roles");
+      case TENANT_LIST -> actor.get("/api/v1/tenants?size=100");
     };
     assertThat(answer.status()).as("%s by %s: %s", attempt, actor.userId(), answer).isIn(403, 404);
     String body = answer.response().body();
     for (String email : emailsByTenant.getOrDefault(tenant, List.of())) {
       assertThat(body).doesNotContain(email);
     }
-    assertThat(body).doesNotContain("\"email\"");
+    assertThat(body).doesNotContain("\"email\"").doesNotContain("\"slug\"").doesNotContain("tenant_admin");
     // Nothing landed: the target is as it was, and no user was added to the other tenant.
     if (!attempt.unknownTenant()) {
+      assertThat(servers.get(0).database().queryOne("SELECT name FROM tenants WHERE id = ?", row -> row.getString(1),
+          tenant)).hasValueSatisfying(name -> assertThat(name).isNotEqualTo("Hijacked"));
       assertThat(servers.get(0).database().queryOne("SELECT display_name FROM users WHERE id = ? AND tenant_id = ?",
           row -> row.getString(1), user, tenant)).hasValueSatisfying(name -> assertThat(name).isNotEqualTo("Hijacked"));
     }

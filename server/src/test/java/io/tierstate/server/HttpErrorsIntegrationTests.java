@@ -41,6 +41,16 @@ class HttpErrorsIntegrationTests {
     return body;
   }
 
+  // Chromium on "localhost" connects over IPv6; its bracketed address once made every request a 500.
+  @Test
+  void ipv6AndMalformedClientAddressesAreServedNotFailed() {
+    for (String address : List.of("[0:0:0:0:0:0:0:1]", "::1", "fe80::1%eth0", "not*an[address]")) {
+      ApiClient client = new ApiClient(stack.server().baseUrl(), address);
+      assertThat(client.get("/api/v1/whoami").status()).as(address).isEqualTo(200);
+      assertThat(client.attemptLogin("nobody@acme.test", "a wrong password").status()).as(address).isEqualTo(401);
+    }
+  }
+
   @Test
   void malformedJsonIs400() throws Exception {
     ApiClient browser = stack.client();

@@ -31,11 +31,12 @@ export function App() {
   const session = useSession();
 
   // One event stream per tab while signed in.
-  const viewer = session.data ? { tenantId: session.data.tenant.id, userId: session.data.user.id } : null;
+  const tenantId = session.data?.tenant.id;
+  const userId = session.data?.user.id;
   useEffect(() => {
-    if (viewer) live.start(viewer);
+    if (tenantId && userId) live.start({ tenantId, userId });
     else live.stop();
-  }, [viewer?.tenantId, viewer?.userId]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [tenantId, userId]);
 
   if (session.isPending) {
     return <p role="status" className="loading-page">Loading the console…</p>;

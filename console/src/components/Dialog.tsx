@@ -80,3 +80,18 @@ export function Dialog({ title, onClose, children, description }: DialogProps) {
     document.body,
   );
 }
+
+/** Cancel and the submit button of a dialog's form, with a status that says when it is saving. */
+export function DialogButtons({ submitLabel, pending, onCancel, danger }: {
+  submitLabel: string; pending: boolean; onCancel(): void; danger?: boolean;
+}) {
+  return (
+    <div className="dialog-buttons">
+      <p role="status" className="muted">{pending ? 'Saving…' : ''}</p>
+      <button type="button" className="button" onClick={onCancel}>Cancel</button>
+      <button type="submit" className={danger ? 'button button-danger' : 'button button-primary'} aria-disabled={pending}>
+        {submitLabel}
+      </button>
+    </div>
+  );
+}

@@ -6,12 +6,11 @@ import { Layout } from '../app/Layout';
 import { endSession, ep } from '../app/services';
 import { useIntl } from '../app/useIntl';
 import { useSignedIn } from '../auth/useSession';
-import { Dialog } from '../components/Dialog';
+import { Dialog, DialogButtons } from '../components/Dialog';
 import { ErrorAlert, formatDateTime } from '../components/Feedback';
 import { useSignOutDevice } from '../query/mutations';
 import { queries } from '../query/queries';
 import { useUiStore } from '../state/uiStore';
-import { DialogButtons } from './UserDialogs';
 
 /** A readable name for a browser from its User-Agent: "Firefox on Linux". */
 export function describeDevice(userAgent: string | null): string {

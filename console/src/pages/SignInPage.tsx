@@ -40,7 +40,10 @@ export function SignInPage() {
     <main id="main" className="sign-in">
       <h1>Sign in</h1>
       <p className="muted">Tierstate console</p>
-      {notice ? <p role="status" className="notice">{notice}</p> : null}
+      {/* One status region: why the last session ended, then progress while signing in. */}
+      <p role="status" className={notice && !login.isPending ? 'notice' : 'muted'}>
+        {login.isPending ? 'Signing in…' : notice ?? ''}
+      </p>
       <form onSubmit={submit} className="form" aria-label="Sign in">
         <div className="field">
           <label htmlFor={emailId}>E-mail address</label>
@@ -66,7 +69,6 @@ export function SignInPage() {
         </div>
         <ErrorAlert error={login.error} />
         <button type="submit" className="button button-primary" aria-disabled={login.isPending}>Sign in</button>
-        <p role="status" className="muted">{login.isPending ? 'Signing in…' : ''}</p>
       </form>
     </main>
   );

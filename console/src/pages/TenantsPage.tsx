@@ -5,7 +5,7 @@ import type { TenantListParams } from '../api/endpoints';
 import type { Tenant, TenantPlan, TenantStatus } from '../api/types';
 import { Layout } from '../app/Layout';
 import { useIntl } from '../app/useIntl';
-import { Dialog } from '../components/Dialog';
+import { Dialog, DialogButtons } from '../components/Dialog';
 import { ErrorAlert, formatDateTime } from '../components/Feedback';
 import { Pager } from '../components/Pager';
 import { SortableHeader } from '../components/SortableHeader';
@@ -13,7 +13,6 @@ import { useDebounced } from '../components/useDebounced';
 import { useCreateTenant, useUpdateTenant } from '../query/mutations';
 import { queries } from '../query/queries';
 import { sortParam, useUiStore } from '../state/uiStore';
-import { DialogButtons } from './UserDialogs';
 
 const plans: Array<[TenantPlan, string]> = [['free', 'Free'], ['pro', 'Pro'], ['enterprise', 'Enterprise']];
 const planLabel = (plan: TenantPlan) => plans.find(([p]) => p === plan)?.[1] ?? plan;
@@ -134,7 +133,7 @@ function TenantFiltersForm() {
   const q = useDebounced(text.trim());
   useEffect(() => {
     if (q !== filters.q) setFilter('q', q);
-  }, [q]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [q]); // only when the typed text settles: Clear filters must not bring back the last search
   const ids = { q: useId(), plan: useId(), status: useId() };
   return (
     <form role="search" aria-label="Filter tenants" className="filters" onSubmit={(e) => e.preventDefault()}>

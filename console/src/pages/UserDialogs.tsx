@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import type { User, UserStatus } from '../api/types';
 import { can, useSignedIn } from '../auth/useSession';
-import { Dialog } from '../components/Dialog';
+import { Dialog, DialogButtons } from '../components/Dialog';
 import { ErrorAlert } from '../components/Feedback';
 import { useCreateUser, useDeleteUsers, useUpdateUser } from '../query/mutations';
 import { queries } from '../query/queries';
@@ -165,20 +165,6 @@ function RoleChoice({ value, onChange }: { value: string[]; onChange(roles: stri
         );
       })}
     </fieldset>
-  );
-}
-
-export function DialogButtons({ submitLabel, pending, onCancel, danger }: {
-  submitLabel: string; pending: boolean; onCancel(): void; danger?: boolean;
-}) {
-  return (
-    <div className="dialog-buttons">
-      <p role="status" className="muted">{pending ? 'Saving…' : ''}</p>
-      <button type="button" className="button" onClick={onCancel}>Cancel</button>
-      <button type="submit" className={danger ? 'button button-danger' : 'button button-primary'} aria-disabled={pending}>
-        {submitLabel}
-      </button>
-    </div>
   );
 }
 

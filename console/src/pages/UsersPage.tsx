@@ -238,7 +238,7 @@ function UserFiltersForm({ tenantId }: { tenantId: string }) {
   const q = useDebounced(text.trim());
   useEffect(() => {
     if (q !== filters.q) setFilter('q', q);
-  }, [q]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [q]); // only when the typed text settles: Clear filters must not bring back the last search
 
   const ids = { q: useId(), role: useId(), status: useId(), from: useId(), to: useId() };
   const set = <K extends keyof UserFilters>(name: K) => (value: UserFilters[K]) => setFilter(name, value);

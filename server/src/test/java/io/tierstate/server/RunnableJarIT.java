@@ -47,7 +47,7 @@ class RunnableJarIT {
       Answer login = browser.attemptLogin("admin@acme.test", "tierstate-demo");
       assertThat(login.status()).as(login.body()).isEqualTo(200);
       assertThat(browser.get("/api/v1/auth/session").body()).contains("\"slug\":\"acme\"");
-      assertThat(Files.readString(log, StandardCharsets.UTF_8)).contains("Demo data: tenants acme and globex");
+      assertThat(Files.readString(log, StandardCharsets.UTF_8)).contains("Demo data: tenants acme, globex and platform");
     } finally {
       server.destroy(); // SIGTERM
       assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();

@@ -198,6 +198,12 @@ final class AuthHandlers {
     }).orElse(null);
     if (session == null) {
       cookies.clear(ctx);
+      // The access cookie (even expired) says whose session it was, and so whether their tenant was suspended.
+      String token = ctx.cookie(AccessTokens.COOKIE);
+      AccessTokens.Claims claims = token == null || token.isEmpty() ? null : tokens.verifyIgnoringExpiry(token);
+      if (claims != null && claims.sessionId().equals(parsed.sessionId())) {
+        throw sessionGone(access, claims);
+      }
       throw ApiError.unauthorized("session_ended", "the session has ended; sign in again");
     }
     if (!RefreshTokens.matches(parsed.secret(), session.attributes().get(RefreshTokens.ATTRIBUTE))) {
@@ -417,6 +423,23 @@ final class AuthHandlers {
   static ApiError tenantSuspended() {
     return ApiError.forbidden("tenant_suspended",
         "your organization's account is suspended; contact the platform administrator");
+  }
+
+  /**
+   * Why the session named by a valid token is gone: 403 {@code tenant_suspended} when its user's
+   * tenant is suspended (a suspension ends the sessions, and the user should learn why), else 401
+   * {@code session_ended}, which is also the answer when the tenant cannot be checked.
+   */
+  static ApiError sessionGone(AccessCache access, AccessTokens.Claims claims) {
+    try {
+      UserAccess current = access.get(UUID.fromString(claims.tenantId()), UUID.fromString(claims.userId()));
+      if (current != null && current.tenantSuspended()) {
+        return tenantSuspended();
+      }
+    } catch (RuntimeException e) {
+      // PostgreSQL unreachable, or not our ids: say only what is certain.
+    }
+    return ApiError.unauthorized("session_ended", "the session has ended; sign in again");
   }
 
   /** Runs a session-store call; a Redis outage becomes 503 (sessions have no fallback). */

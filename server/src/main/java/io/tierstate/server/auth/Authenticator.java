@@ -22,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * public routes it does the same when an access cookie comes along, without refusing anything, so
  * {@link AuthContext#optionalPrincipal} tells signed-in callers from anonymous ones.
  *
+ * <p>A valid token whose session is gone is 401 {@code session_ended}, or 403 {@code
+ * tenant_suspended} when its user's tenant is suspended (a suspension ends the sessions; the user
+ * should learn why).
+ *
  * <p><b>Redis unavailable.</b> The session cannot be checked. Safe requests (GET, HEAD) are then
  * served on the token's signature alone, with the user's access from the cache or PostgreSQL, and
  * the principal is marked {@linkplain Principal#degraded() degraded}; unsafe requests get 503
@@ -103,8 +107,7 @@ final class Authenticator implements Handler {
   /** The live session, or null in degraded mode (Redis unavailable, safe method). */
   private @Nullable Session liveSession(Context ctx, AccessTokens.Claims claims) {
     try {
-      return sessions.get(claims.sessionId())
-          .orElseThrow(() -> ApiError.unauthorized("session_ended", "the session has ended; sign in again"));
+      return sessions.get(claims.sessionId()).orElseThrow(() -> AuthHandlers.sessionGone(access, claims));
     } catch (IllegalArgumentException e) {
       throw ApiError.unauthorized("invalid_token", "the access token is not valid; sign in again");
     } catch (RedisUnavailableException e) {

@@ -329,10 +329,14 @@ class TenantsApiIntegrationTests {
     // Sessions are gone on every node, cached entries too, and nobody of the tenant gets back in.
     assertThat(a.tierstate().sessions().countTenantSessions(id.toString())).isZero();
     assertThat(stack.redis().command("EXISTS", prefsKey)).isEqualTo("0");
-    assertThat(tenantAdmin.get("/api/v1/auth/session").status()).isEqualTo(401);
-    assertThat(tenantMember.on(a.baseUrl()).get("/api/v1/auth/session").status()).isEqualTo(401);
-    Answer refresh = tenantMember.post("/api/v1/auth/refresh", "");
-    assertThat(refresh.status()).isEqualTo(401);
+    // Their tokens still name them: the answer says why the session is gone.
+    for (Answer refused : List.of(tenantAdmin.get("/api/v1/auth/session"),
+        tenantMember.on(a.baseUrl()).get("/api/v1/users/" + tenantMember.userId() + "/permissions"),
+        tenantMember.post("/api/v1/auth/refresh", ""))) {
+      assertThat(refused.status()).as(refused.toString()).isEqualTo(403);
+      assertThat(refused.errorCode()).isEqualTo("tenant_suspended");
+    }
+    assertThat(tenantMember.cookie("refreshToken")).isEmpty();
     for (String email : List.of(adminEmail, memberEmail)) {
       for (TierstateServer server : List.of(a, b)) {
         Answer login = TestStack.client(server).attemptLogin(email, PASSWORD);
@@ -347,6 +351,8 @@ class TenantsApiIntegrationTests {
 
     Answer reactivated = root.patch(tenant(id), Map.of("status", "active"));
     assertThat(reactivated.status()).isEqualTo(200);
+    // Sessions do not come back: the old token's session simply ended.
+    assertThat(tenantAdmin.get("/api/v1/auth/session").errorCode()).isEqualTo("session_ended");
     ApiClient back = TestStack.client(b);
     assertThat(back.attemptLogin(memberEmail, PASSWORD).status()).isEqualTo(200);
     assertThat(back.get("/api/v1/auth/session").json().at("/tenant/status").asText()).isEqualTo("active");

@@ -129,6 +129,24 @@ describe('LiveUpdates', () => {
     live.stop();
   });
 
+  it('back online, replaces a stream the browser left hanging in CONNECTING with a new one', async () => {
+    vi.useFakeTimers();
+    const { live, sources, checkSession } = setup();
+    live.start(viewer);
+    sources[0]!.emit('ready', {});
+    window.dispatchEvent(new Event('offline'));
+    sources[0]!.fail(FakeEventSource.CONNECTING); // the browser says it retries, then never does
+    expect(live.getState()).not.toBe('live');
+    window.dispatchEvent(new Event('online'));
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(checkSession).toHaveBeenCalledTimes(1);
+    expect(sources).toHaveLength(2);
+    expect(sources[0]!.closed).toBe(true);
+    sources[1]!.emit('ready', {});
+    expect(live.getState()).toBe('live');
+    live.stop();
+  });
+
   it('reports the state to subscribers (the header\'s status)', () => {
     const { live, sources } = setup();
     const seen: string[] = [];

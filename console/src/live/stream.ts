@@ -157,16 +157,16 @@ export class LiveUpdates {
     this.source = null;
   }
 
+  // Back online: open a new stream at once rather than trust the old one. A stream that failed
+  // while offline can sit in CONNECTING with no retry pending (seen in Chromium), so waiting for
+  // the browser's own reconnect could leave the tab without live updates for good.
   private readonly onOnline = () => {
     if (!this.viewer) return;
-    if (this.source === null) {
-      if (this.timer !== null) clearTimeout(this.timer);
-      this.timer = null;
-      this.attempts = 0;
-      this.scheduleReopen();
-    } else if (this.state === 'offline') {
-      this.setState('reconnecting');
-    }
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.attempts = 0;
+    this.closeSource();
+    this.scheduleReopen();
   };
 
   private readonly onOffline = () => {

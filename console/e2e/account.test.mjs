@@ -1,7 +1,7 @@
 // My profile (server data against UI data) and My devices (sessions on other devices).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { instance, launch, person, signIn, screenshot, api } from './support.mjs';
+import { instance, launch, person, signIn, screenshot, api, uniqueEmail } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -14,7 +14,7 @@ test('locale and time zone are saved on the server and follow the user to anothe
   await a.page.getByRole('heading', { name: 'My profile' }).waitFor();
   await a.page.getByLabel('Time zone').selectOption('Europe/Paris');
   await a.page.getByLabel('Locale').selectOption('fr');
-  await a.page.getByRole('button', { name: 'Save preferences' }).click();
+  await a.page.getByRole('button', { name: 'Save account settings' }).click();
   await a.page.getByRole('status').filter({ hasText: /saved/i }).waitFor();
   await screenshot(a.page, 'profile');
 
@@ -36,28 +36,40 @@ test('locale and time zone are saved on the server and follow the user to anothe
 });
 
 test('a device signed out from My devices loses its session; signing out all ends every one', async () => {
+  // A user of its own, so that the devices listed are exactly this test's two.
+  const admin = await person(browser, instance(0));
+  await signIn(admin.page, 'admin@acme.test');
+  const tenant = (await api(admin.page, 'GET', '/api/v1/auth/session')).body.tenant.id;
+  const email = uniqueEmail('dev');
+  const created = await api(admin.page, 'POST', `/api/v1/tenants/${tenant}/users`,
+    { email, displayName: 'Devi Devices', password: 'a long enough password' });
+  assert.equal(created.status, 201);
+  await admin.context.close();
+
   const laptop = await person(browser, instance(0));
   const phone = await person(browser, instance(1));
-  await signIn(laptop.page, 'alice@acme.test');
-  await signIn(phone.page, 'alice@acme.test');
+  await signIn(laptop.page, email, 'a long enough password');
+  await signIn(phone.page, email, 'a long enough password');
   await laptop.page.getByRole('link', { name: 'My devices' }).click();
-  const devices = laptop.page.getByRole('table', { name: 'Devices' });
-  await devices.waitFor();
-  const current = devices.getByRole('row').filter({ hasText: 'This device' });
+  const devices = laptop.page.getByRole('table', { name: 'Signed-in devices' });
+  const rows = devices.getByRole('row');
+  await rows.nth(2).waitFor();
+  assert.equal(await rows.count(), 3, 'a header row and two devices');
+  const current = rows.filter({ hasText: 'This device' });
   assert.equal(await current.count(), 1);
   await screenshot(laptop.page, 'devices');
 
-  // The phone's row is the newest other one; sign it out.
-  const phoneSession = await api(phone.page, 'GET', '/api/v1/auth/session');
-  const phoneRow = devices.getByRole('row').filter({ hasText: phoneSession.body.session.deviceId });
-  await phoneRow.getByRole('button', { name: 'Sign out' }).click();
-  await phoneRow.waitFor({ state: 'detached' });
-  assert.equal((await api(phone.page, 'GET', '/api/v1/auth/session')).status, 401);
+  const other = rows.filter({ hasNotText: 'This device' }).filter({ has: laptop.page.getByRole('button') });
+  await other.getByRole('button', { name: /^Sign out / }).click();
+  await other.waitFor({ state: 'detached' });
+  assert.equal((await api(phone.page, 'GET', '/api/v1/auth/session')).status, 401, 'the phone is signed out');
+  assert.equal((await api(laptop.page, 'GET', '/api/v1/auth/session')).status, 200, 'the laptop is not');
 
   await laptop.page.getByRole('button', { name: 'Sign out all devices' }).click();
-  const confirm = laptop.page.getByRole('dialog', { name: /Sign out all/ });
-  if (await confirm.count()) await confirm.getByRole('button', { name: /Sign out all/ }).click();
+  await laptop.page.getByRole('dialog', { name: 'Sign out all devices' })
+    .getByRole('button', { name: 'Sign out everywhere' }).click();
   await laptop.page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  assert.equal((await api(laptop.page, 'GET', '/api/v1/auth/session')).status, 401);
   await laptop.context.close();
   await phone.context.close();
 });

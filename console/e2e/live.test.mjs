@@ -15,7 +15,7 @@ test('a user renamed in browser A on instance A appears in browser B on instance
   await signIn(b.page, 'admin@acme.test');
   await a.page.goto('/users');
   await b.page.goto('/users');
-  await b.page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+  await b.page.getByRole('status').filter({ hasText: 'Live updates: live' }).waitFor();
   const rowA = a.page.getByRole('table', { name: 'Users' }).getByRole('row').filter({ hasText: 'carol@acme.test' });
   const rowB = b.page.getByRole('table', { name: 'Users' }).getByRole('row').filter({ hasText: 'carol@acme.test' });
   await rowB.waitFor();
@@ -60,14 +60,14 @@ test('a change made outside the console (through the API on instance A) refetche
 test('the header shows the stream reconnecting while the server is unreachable from the tab', async () => {
   const b = await person(browser, instance(1));
   await signIn(b.page, 'alice@acme.test');
-  const status = b.page.getByRole('status').filter({ hasText: /Live|Reconnecting|Offline/ });
-  await b.page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+  const status = b.page.getByRole('status').filter({ hasText: /Live updates/ });
+  await b.page.getByRole('status').filter({ hasText: 'Live updates: live' }).waitFor();
   await b.context.setOffline(true);
   await b.page.evaluate(() => window.dispatchEvent(new Event('offline')));
-  await b.page.getByRole('status').filter({ hasText: /Reconnecting|Offline/ }).waitFor({ timeout: 10_000 });
+  await b.page.getByRole('status').filter({ hasText: /Live updates: (reconnecting|offline)/ }).waitFor({ timeout: 10_000 });
   await b.context.setOffline(false);
   await b.page.evaluate(() => window.dispatchEvent(new Event('online')));
-  await b.page.getByRole('status').filter({ hasText: 'Live' }).waitFor({ timeout: 15_000 });
+  await b.page.getByRole('status').filter({ hasText: 'Live updates: live' }).waitFor({ timeout: 15_000 });
   assert.ok(await status.count() >= 1);
   await b.context.close();
 });

@@ -25,7 +25,7 @@ test('after signing in, using every page and signing out, browser storage holds 
   await visit('/profile', 'My profile');
   await page.getByLabel('Time zone').waitFor();
   await visit('/devices', 'My devices');
-  await page.getByRole('table', { name: 'Devices' }).waitFor();
+  await page.getByRole('table', { name: 'Signed-in devices' }).waitFor();
   await visit('/tenants', 'Tenants');
   await page.getByRole('table', { name: 'Tenants' }).getByRole('row').filter({ hasText: 'acme' }).waitFor();
 

@@ -51,7 +51,7 @@ export async function person(browser, baseURL) {
 /** Signs in through the sign-in page, as a person would, and waits for the app's navigation. */
 export async function signIn(page, email, password = PASSWORD) {
   await page.goto('/sign-in');
-  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('E-mail address').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('navigation', { name: 'Main' }).waitFor();
@@ -129,4 +129,15 @@ export async function api(page, method, path, body, headers = {}) {
     const text = await response.text();
     return { status: response.status, etag: response.headers.get('etag'), body: text ? JSON.parse(text) : null };
   }, { method, path, body, headers });
+}
+
+/** Polls `probe` until it returns true, or fails naming `what` after `timeout` ms. */
+export async function eventually(what, probe, timeout = 10_000) {
+  const deadline = Date.now() + timeout;
+  while (!(await probe())) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeout} ms waiting until ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

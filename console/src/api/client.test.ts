@@ -17,7 +17,7 @@ function headerOf(init: RequestInit, name: string): string | undefined {
   return (init.headers as Record<string, string> | undefined)?.[name];
 }
 
-function setup(handler: Handler, refresh: () => Promise<void> = async () => {}) {
+function setup(handler: Handler, refresh: () => Promise<void> = async () => {}, onSessionRevoked = vi.fn()) {
   const calls: Array<{ url: string; init: RequestInit }> = [];
   const fetchFn = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = String(input);
@@ -28,8 +28,8 @@ function setup(handler: Handler, refresh: () => Promise<void> = async () => {}) 
   const refreshFn = vi.fn(refresh);
   const gate = createRefreshGate(refreshFn, onRejected);
   const etags = new EtagStore();
-  const client = new ApiClient({ etags, refreshGate: gate, fetch: fetchFn });
-  return { client, calls, etags, refreshFn, onRejected, gate };
+  const client = new ApiClient({ etags, refreshGate: gate, fetch: fetchFn, onSessionRevoked });
+  return { client, calls, etags, refreshFn, onRejected, gate, onSessionRevoked };
 }
 
 describe('ETags in the fetch layer', () => {
@@ -177,5 +177,17 @@ describe('401 → one shared refresh → retry once', () => {
     await expect(client.request('/api/v1/auth/login', { method: 'POST', body: {}, noRefresh: true }))
       .rejects.toMatchObject({ code: 'invalid_credentials' });
     expect(refreshFn).not.toHaveBeenCalled();
+  });
+
+  it('a 403 tenant_suspended on any signed-in request signs the tab out; other 403s and sign-in do not', async () => {
+    const suspended = { error: { code: 'tenant_suspended', message: 'your organization is suspended' } };
+    const { client, onSessionRevoked } = setup((url) =>
+      url === '/denied' ? json(403, { error: { code: 'forbidden', message: 'no' } }) : json(403, suspended));
+    await expect(client.get('/denied')).rejects.toMatchObject({ status: 403, code: 'forbidden' });
+    await expect(client.request('/api/v1/auth/login', { method: 'POST', body: {}, noRefresh: true }))
+      .rejects.toMatchObject({ code: 'tenant_suspended' });
+    expect(onSessionRevoked).not.toHaveBeenCalled();
+    await expect(client.get('/api/v1/tenants/t/users')).rejects.toMatchObject({ code: 'tenant_suspended' });
+    expect(onSessionRevoked).toHaveBeenCalledWith('tenant_suspended');
   });
 });

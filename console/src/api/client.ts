@@ -18,8 +18,16 @@ export interface RequestOptions {
 export interface ApiClientOptions {
   etags: EtagStore;
   refreshGate: RefreshGate;
+  /**
+   * The server refused a signed-in request because the session can no longer be used and no
+   * refresh can help (403 `tenant_suspended`): the tab must sign out.
+   */
+  onSessionRevoked?: (code: string) => void;
   fetch?: typeof fetch;
 }
+
+/** Error codes that end the session in this tab whatever the request was. */
+const REVOKING_CODES: ReadonlySet<string> = new Set(['tenant_suspended']);
 
 /**
  * The console's one way to the server. A chain of small steps, each with one job:
@@ -27,6 +35,7 @@ export interface ApiClientOptions {
  *    and a 304 answers with the remembered data (kept in memory only);
  *  - authentication: a 401 waits for the shared refresh (or starts it), then the request is sent
  *    once more; if the refresh fails the gate signs the user out and the request fails with 401;
+ *  - revocation: a 403 `tenant_suspended` on any signed-in request signs the tab out;
  *  - errors: any other failure becomes an {@link ApiError} carrying the server's message.
  * Cookies carry the tokens; this code never sees them.
  */
@@ -34,11 +43,13 @@ export class ApiClient {
   private readonly etags: EtagStore;
   private readonly gate: RefreshGate;
   private readonly fetchFn: typeof fetch;
+  private readonly onSessionRevoked: (code: string) => void;
 
   constructor(options: ApiClientOptions) {
     this.etags = options.etags;
     this.gate = options.refreshGate;
     this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
+    this.onSessionRevoked = options.onSessionRevoked ?? (() => {});
   }
 
   get<T>(url: string, signal?: AbortSignal): Promise<T> {
@@ -63,7 +74,14 @@ export class ApiClient {
       }
       response = await this.send(url, options);
     }
-    return this.read<T>(url, options, response);
+    try {
+      return await this.read<T>(url, options, response);
+    } catch (error) {
+      if (!options.noRefresh && error instanceof ApiError && error.status === 403 && REVOKING_CODES.has(error.code)) {
+        this.onSessionRevoked(error.code);
+      }
+      throw error;
+    }
   }
 
   private send(url: string, options: RequestOptions): Promise<Response> {

@@ -16,7 +16,11 @@ import { useUiStore } from '../state/uiStore';
 export const queryClient = createQueryClient();
 export const etags = new EtagStore();
 const refreshGate = createRefreshGate(refreshWithServer(), () => endSession('expired'));
-export const api = new ApiClient({ etags, refreshGate });
+export const api = new ApiClient({
+  etags,
+  refreshGate,
+  onSessionRevoked: (code) => endSession(code === 'tenant_suspended' ? 'tenant_suspended' : 'ended'),
+});
 export const ep = endpoints(api);
 
 export const live = new LiveUpdates({

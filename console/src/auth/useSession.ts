@@ -8,7 +8,8 @@ import { sessionKeys } from '../query/keys';
 
 /**
  * Who is signed in, or null. A 401 (after the shared refresh failed) means nobody: that is an
- * answer, not an error. Never retried, never persisted.
+ * answer, not an error; so is a 403 `tenant_suspended` (the API client has already signed the tab
+ * out). Never retried, never persisted.
  */
 export const sessionQuery = queryOptions({
   queryKey: sessionKeys.session(),
@@ -16,7 +17,7 @@ export const sessionQuery = queryOptions({
     try {
       return await ep.session(signal);
     } catch (error) {
-      if (error instanceof ApiError && error.status === 401) return null;
+      if (error instanceof ApiError && (error.status === 401 || error.code === 'tenant_suspended')) return null;
       throw error;
     }
   },

@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Test;
  * the shaded server jar on one real PostgreSQL and one real Redis. Each browser test finds elements
  * by role and accessible name, as a screen reader would.
  *
+ * <p>{@code -Dconsole.e2e.only=REGEX} runs only the browser tests whose names match.
+ *
  * <p>Screenshots go to {@code target/console-screenshots}; {@code -Dconsole.screenshots=DIR}
  * writes them elsewhere ({@code ../docs/console} refreshes the documentation's).
  *
@@ -29,8 +31,8 @@ class ConsoleEndToEndIT {
     Path log = Path.of("target", "console-e2e.log");
     String screenshots = System.getProperty("console.screenshots", "target/console-screenshots");
     try (ConsoleStack stack = ConsoleStack.start(2)) {
-      int exit = stack.runNpm("e2e", log,
-          Map.of("E2E_SCREENSHOTS", Path.of(screenshots).toAbsolutePath().toString()), E2E_TIMEOUT);
+      int exit = stack.runNpm("e2e", log, Map.of("E2E_SCREENSHOTS", Path.of(screenshots).toAbsolutePath().toString(),
+          "E2E_ONLY", System.getProperty("console.e2e.only", ".")), E2E_TIMEOUT);
       assertThat(exit)
           .as("npm run e2e exited with %s (-1: timed out after %s); its output (%s):%n%s", exit, E2E_TIMEOUT,
               log, ConsoleStack.tail(log))

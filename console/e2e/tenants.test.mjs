@@ -75,6 +75,7 @@ test('suspending a tenant signs its users out of their open consoles', async () 
   await edit.getByLabel('Status').selectOption('active');
   await edit.getByRole('button', { name: 'Save' }).click();
   await row.filter({ hasText: 'active' }).waitFor();
+  await globex.page.getByLabel('Password').fill('tierstate-demo');
   await globex.page.getByRole('button', { name: 'Sign in' }).click();
   await globex.page.getByRole('navigation', { name: 'Main' }).waitFor();
   await root.context.close();

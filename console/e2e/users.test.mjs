@@ -8,6 +8,10 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
+// The search box is debounced: wait until the store (persisted UI state) has taken the text.
+const searchApplied = (page, text) => eventually(`the search '${text}' is applied`, () =>
+  page.evaluate((q) => (localStorage.getItem('tierstate-ui') ?? '').includes(`"q":"${q}"`), text));
+
 const rowOf = (page, email) => page.getByRole('table', { name: 'Users' }).getByRole('row').filter({ hasText: email });
 
 test('filters and sort survive a reload; the row selection does not', async () => {
@@ -20,6 +24,7 @@ test('filters and sort survive a reload; the row selection does not', async () =
 
   await page.getByLabel('Status').selectOption('active');
   await page.getByRole('searchbox', { name: 'Search' }).fill('a');
+  await searchApplied(page, 'a');
   await table.getByRole('button', { name: 'E-mail' }).click(); // sort by e-mail
   await rowOf(page, 'alice@acme.test').getByRole('checkbox').check();
   await assert.doesNotReject(page.getByRole('button', { name: 'Delete selected (1)' }).waitFor());
@@ -27,6 +32,7 @@ test('filters and sort survive a reload; the row selection does not', async () =
 
   // Changing a filter clears the selection.
   await page.getByRole('searchbox', { name: 'Search' }).fill('al');
+  await searchApplied(page, 'al');
   await eventually('the selection is cleared', async () =>
     !(await rowOf(page, 'alice@acme.test').getByRole('checkbox').isChecked()));
   await page.getByRole('button', { name: 'Delete selected', exact: true }).waitFor();

@@ -2,7 +2,7 @@
 // reaches the other's query cache over the event stream, with no reload.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { instance, launch, person, signIn, screenshot, api } from './support.mjs';
+import { instance, launch, person, signIn, screenshot, api, eventually } from './support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -69,5 +69,32 @@ test('the header shows the stream reconnecting while the server is unreachable f
   await b.page.evaluate(() => window.dispatchEvent(new Event('online')));
   await b.page.getByRole('status').filter({ hasText: 'Live updates: live' }).waitFor({ timeout: 15_000 });
   assert.ok(await status.count() >= 1);
+  await b.context.close();
+});
+
+test('an invalidation that changed nothing is revalidated with If-None-Match and answered 304; the rows stay', async () => {
+  const b = await person(browser, instance(1));
+  await signIn(b.page, 'admin@acme.test');
+  await b.page.goto('/users');
+  const table = b.page.getByRole('table', { name: 'Users' });
+  await table.getByRole('row').filter({ hasText: 'alice@acme.test' }).waitFor();
+  await b.page.getByRole('status').filter({ hasText: 'Live updates: live' }).waitFor();
+  const revalidations = [];
+  b.page.on('response', async (response) => {
+    if (/\/api\/v1\/tenants\/[^/]+\/users\?/.test(response.url())) {
+      revalidations.push({ status: response.status(), ifNoneMatch: await response.request().headerValue('if-none-match') });
+    }
+  });
+  // An operator drops the tenant's cached user lists on instance A; nothing in PostgreSQL changed.
+  const tenant = (await api(b.page, 'GET', '/api/v1/auth/session')).body.tenant.id;
+  const ops = await person(browser, instance(0));
+  await signIn(ops.page, 'admin@acme.test');
+  const invalidated = await api(ops.page, 'POST', '/admin/cache/invalidate', { tags: [`tenant:${tenant}:users`] });
+  assert.equal(invalidated.status, 200, JSON.stringify(invalidated.body));
+  await eventually('browser B revalidated its list', async () => revalidations.length >= 1);
+  assert.equal(revalidations[0].status, 304, JSON.stringify(revalidations));
+  assert.ok(revalidations[0].ifNoneMatch, 'the refetch sent If-None-Match');
+  assert.equal(await table.getByRole('row').filter({ hasText: 'alice@acme.test' }).count(), 1, 'the rows stay');
+  await ops.context.close();
   await b.context.close();
 });

@@ -168,6 +168,8 @@ public final class Scenarios {
     for (Section section : sections) {
       out.append(section.markdown());
     }
+    // The console's figures come from their own command (bench/console.sh); kept across full runs.
+    out.append(resource("benchmarks-console.md")).append('\n');
     out.append(resource("benchmarks-notes.md"));
     return out.toString();
   }

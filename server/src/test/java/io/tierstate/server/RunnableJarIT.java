@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The README's run command, after {@code mvn package}: {@code java -jar
  * server/target/tierstate-server.jar} with nothing configured starts an embedded PostgreSQL and
- * Redis, serves the demo login, and stops cleanly on SIGTERM.
+ * Redis, serves the demo login and the web console, and stops cleanly on SIGTERM.
  */
 class RunnableJarIT {
 
@@ -47,6 +47,13 @@ class RunnableJarIT {
       Answer login = browser.attemptLogin("admin@acme.test", "tierstate-demo");
       assertThat(login.status()).as(login.body()).isEqualTo(200);
       assertThat(browser.get("/api/v1/auth/session").body()).contains("\"slug\":\"acme\"");
+      // The jar carries the web console: its page at /, and a client route falls back to it.
+      for (String page : new String[] {"/", "/users"}) {
+        Answer console = browser.get(page);
+        assertThat(console.status()).as(page).isEqualTo(200);
+        assertThat(console.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+        assertThat(console.body()).contains("<div id=\"root\">").containsPattern("src=\"/assets/[^\"]+\\.js\"");
+      }
       assertThat(Files.readString(log, StandardCharsets.UTF_8)).contains("Demo data: tenants acme, globex and platform");
     } finally {
       server.destroy(); // SIGTERM

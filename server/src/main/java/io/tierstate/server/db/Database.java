@@ -141,6 +141,47 @@ public final class Database implements Jdbc, AutoCloseable {
     }
   }
 
+  /**
+   * One page of a filtered list and the number of rows that match it, read in one read-only
+   * REPEATABLE READ snapshot so that the two agree.
+   *
+   * @param select the query up to its WHERE clause ({@code SELECT columns FROM table t})
+   * @param count the count query up to its WHERE clause ({@code SELECT count(*) FROM table t})
+   * @param where the WHERE clause, empty for none, its values in {@code params}
+   * @param orderBy the ORDER BY clause (with a unique last key, so pages never overlap)
+   */
+  public <T> Slice<T> slice(String select, String count, String where, String orderBy, List<@Nullable Object> params,
+      int limit, long offset, RowMapper<T> mapper) {
+    return inTransaction(tx -> {
+      tx.update("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+      long total = tx.queryOne(count + where, row -> row.getLong(1), params.toArray()).orElse(0L);
+      if (total == 0) {
+        return new Slice<>(List.of(), 0);
+      }
+      List<@Nullable Object> pageParams = new ArrayList<>(params);
+      pageParams.add(limit);
+      pageParams.add(offset);
+      return new Slice<>(tx.query(select + where + orderBy + " LIMIT ? OFFSET ?", mapper, pageParams.toArray()), total);
+    });
+  }
+
+  /**
+   * The rows of one page and the number of rows of all pages.
+   *
+   * @param <T> the row type
+   */
+  public record Slice<T>(List<T> items, long total) {
+    /** Copies the items. */
+    public Slice {
+      items = List.copyOf(items);
+    }
+
+    /** The number of pages of {@code size} rows. */
+    public long pages(int size) {
+      return (total + size - 1) / size;
+    }
+  }
+
   /** Closes the pool; idempotent. */
   @Override
   public void close() {

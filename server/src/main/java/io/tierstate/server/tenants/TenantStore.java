@@ -35,18 +35,9 @@ final class TenantStore {
   TenantPage list(TenantQuery query) {
     List<@Nullable Object> params = new ArrayList<>();
     String where = query.where(params);
-    return database.inTransaction(tx -> {
-      tx.update("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-      long total = tx.queryOne("SELECT count(*) FROM tenants t" + where, row -> row.getLong(1), params.toArray())
-          .orElse(0L);
-      List<@Nullable Object> pageParams = new ArrayList<>(params);
-      pageParams.add(query.size());
-      pageParams.add(query.offset());
-      List<TenantView> items = total == 0 ? List.of()
-          : tx.query("SELECT " + COLUMNS + where + query.orderBy() + " LIMIT ? OFFSET ?", TenantStore::view,
-              pageParams.toArray());
-      return new TenantPage(items, query.page(), query.size(), total, (total + query.size() - 1) / query.size());
-    });
+    Database.Slice<TenantView> slice = database.slice("SELECT " + COLUMNS, "SELECT count(*) FROM tenants t", where,
+        query.orderBy(), params, query.size(), query.offset(), TenantStore::view);
+    return new TenantPage(slice.items(), query.page(), query.size(), slice.total(), slice.pages(query.size()));
   }
 
   /**

@@ -42,19 +42,9 @@ final class UserStore {
   UserPage list(UUID tenantId, UserQuery query) {
     List<@Nullable Object> params = new ArrayList<>();
     String where = query.where(tenantId, params);
-    // One snapshot for the page and its count, so the two agree.
-    return database.inTransaction(tx -> {
-      tx.update("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-      long total = tx.queryOne("SELECT count(*) FROM users u" + where, row -> row.getLong(1), params.toArray())
-          .orElse(0L);
-      List<@Nullable Object> pageParams = new ArrayList<>(params);
-      pageParams.add(query.size());
-      pageParams.add(query.offset());
-      List<UserView> items = total == 0 ? List.of()
-          : tx.query("SELECT " + COLUMNS + where + query.orderBy() + " LIMIT ? OFFSET ?", UserStore::view,
-              pageParams.toArray());
-      return new UserPage(items, query.page(), query.size(), total, (total + query.size() - 1) / query.size());
-    });
+    Database.Slice<UserView> slice = database.slice("SELECT " + COLUMNS, "SELECT count(*) FROM users u", where,
+        query.orderBy(), params, query.size(), query.offset(), UserStore::view);
+    return new UserPage(slice.items(), query.page(), query.size(), slice.total(), slice.pages(query.size()));
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.tierstate.server;
 
 import io.javalin.Javalin;
+import io.tierstate.server.analytics.AnalyticsFeature;
 import io.tierstate.server.api.DataCaching;
 import io.tierstate.server.auth.PasswordHasher;
 import io.tierstate.server.events.EventsFeature;
@@ -13,7 +14,7 @@ import java.util.List;
 
 /**
  * The data API's features, registered together after auth: tenants, users, roles, reference data,
- * the caller's preferences and the event stream. Reads {@code SERVER_CACHE} (see {@link DataCaching}) from the environment.
+ * the caller's preferences, tenant analytics and the event stream. Reads {@code SERVER_CACHE} (see {@link DataCaching}) from the environment.
  */
 final class DataFeatures implements Feature {
   private final List<Feature> features;
@@ -21,7 +22,8 @@ final class DataFeatures implements Feature {
   DataFeatures(PasswordHasher hasher) {
     DataCaching caching = DataCaching.fromEnv(System.getenv());
     this.features = List.of(new TenantsFeature(), new UsersFeature(hasher, caching), new RolesFeature(caching),
-        new ReferenceFeature(caching), new PreferencesFeature(caching), new EventsFeature());
+        new ReferenceFeature(caching), new PreferencesFeature(caching), new AnalyticsFeature(caching),
+        new EventsFeature());
   }
 
   @Override

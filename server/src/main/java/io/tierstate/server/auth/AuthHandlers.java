@@ -159,6 +159,7 @@ final class AuthHandlers {
     AccessTokens.Issued issued = issueCookies(ctx, account.id().toString(), account.tenantId().toString(),
         created.id(), refresh);
     countLogin("success");
+    recordSignIn(account);
     log.atInfo().addKeyValue("userId", account.id()).addKeyValue("tenantId", account.tenantId())
         .addKeyValue("ip", ip).log("login");
     ctx.json(view(account.id(), account.tenantId(), current, created.session(), issued.expiresAt()));
@@ -359,6 +360,19 @@ final class AuthHandlers {
       return sessions.handleOf(me.sessionId()).orElse("");
     } catch (IllegalArgumentException e) {
       return "";
+    }
+  }
+
+  /**
+   * Adds the sign-in to the tenant's analytics. The user is signed in already, so a failure here
+   * (PostgreSQL gone since the password check) is logged, not answered: analytics may undercount,
+   * a sign-in never fails for it.
+   */
+  private void recordSignIn(UserAccounts.Account account) {
+    try {
+      accounts.recordSignIn(account.tenantId());
+    } catch (RuntimeException e) {
+      log.atWarn().addKeyValue("tenantId", account.tenantId()).setCause(e).log("sign-in not counted in analytics");
     }
   }
 

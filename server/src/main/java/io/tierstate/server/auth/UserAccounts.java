@@ -44,6 +44,16 @@ final class UserAccounts {
         UserAccounts::account, userId, tenantId);
   }
 
+  /**
+   * Counts one successful sign-in for the tenant on today's UTC day (the tenant analytics read
+   * these). Not cached anywhere: the analytics entry ages out within its TTL instead.
+   */
+  void recordSignIn(UUID tenantId) {
+    db.update("""
+        INSERT INTO sign_in_days (tenant_id, day, sign_ins) VALUES (?, (now() AT TIME ZONE 'UTC')::date, 1)
+        ON CONFLICT (tenant_id, day) DO UPDATE SET sign_ins = sign_in_days.sign_ins + 1""", tenantId);
+  }
+
   /** An account's status and its tenant's standing. */
   private record Standing(boolean active, UserAccess.Tenant tenant) {}
 

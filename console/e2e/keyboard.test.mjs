@@ -21,10 +21,11 @@ test('sign in, skip to the content and use a dialog with the keyboard only', asy
   await page.keyboard.press('Tab');
   await page.keyboard.type('tierstate-demo');
   await page.keyboard.press('Enter');
-  await page.getByRole('table', { name: 'Users' }).waitFor();
+  // Signed in, the console opens at its home page, the tenant overview.
+  await page.getByRole('heading', { name: 'Overview' }).waitFor();
 
   // The first Tab on a fresh page reaches the skip link, which moves focus into <main>.
-  await page.reload();
+  await page.goto('/users');
   await page.getByRole('table', { name: 'Users' }).waitFor();
   await page.keyboard.press('Tab');
   assert.equal((await focused(page)).name, 'Skip to main content');

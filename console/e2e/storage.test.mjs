@@ -19,6 +19,8 @@ test('after signing in, using every page and signing out, browser storage holds 
     await page.goto(path);
     await page.getByRole('heading', { name: heading }).waitFor();
   };
+  await visit('/overview', 'Overview');
+  await page.getByText('All users').waitFor();
   await visit('/users', 'Users');
   await page.getByRole('searchbox', { name: 'Search' }).fill('root');
   await page.getByRole('table', { name: 'Users' }).getByRole('row').filter({ hasText: 'root@tierstate.test' }).waitFor();

@@ -1,7 +1,7 @@
 import type { ApiClient } from './client';
 import type {
-  DeviceSession, IntlPreferences, Page, Role, Session, Tenant, TenantPlan, TenantStatus, TimeZoneItem, User,
-  UserStatus,
+  AnalyticsRange, DeviceSession, IntlPreferences, Page, Role, Session, Tenant, TenantPlan, TenantAnalytics, TenantStatus, TimeZoneItem,
+  User, UserStatus,
 } from './types';
 
 /** The users list's query: what the filters, the sort and the pager ask the server for. */
@@ -44,6 +44,8 @@ export const urls = {
     `/api/v1/tenants/${encodeURIComponent(tenantId)}/users/${encodeURIComponent(userId)}`,
   userPermissions: (userId: string) => `/api/v1/users/${encodeURIComponent(userId)}/permissions`,
   roles: (tenantId: string) => `/api/v1/tenants/${encodeURIComponent(tenantId)}/roles`,
+  analytics: (tenantId: string, range: AnalyticsRange) =>
+    `/api/v1/tenants/${encodeURIComponent(tenantId)}/analytics${queryString({ range })}`,
   tenants: '/api/v1/tenants',
   tenant: (tenantId: string) => `/api/v1/tenants/${encodeURIComponent(tenantId)}`,
   devices: '/api/v1/auth/sessions',
@@ -101,6 +103,8 @@ export function endpoints(api: ApiClient) {
     deleteUser: (tenantId: string, userId: string) =>
       api.request<void>(urls.user(tenantId, userId), { method: 'DELETE', ifMatchOf: urls.user(tenantId, userId) }),
     roles: (tenantId: string, signal?: AbortSignal) => api.get<{ items: Role[] }>(urls.roles(tenantId), signal),
+    analytics: (tenantId: string, range: AnalyticsRange, signal?: AbortSignal) =>
+      api.get<TenantAnalytics>(urls.analytics(tenantId, range), signal),
 
     tenants: (params: TenantListParams, signal?: AbortSignal) =>
       api.get<Page<Tenant>>(urls.tenants + queryString(params), signal),

@@ -85,3 +85,20 @@ export interface TimeZoneItem {
   name: string;
   standardOffset: string;
 }
+
+/** The periods tenant analytics are computed over. */
+export type AnalyticsRange = '7d' | '30d' | '90d';
+
+/** GET /api/v1/tenants/{t}/analytics: computed in PostgreSQL, cached by the server for up to an hour. */
+export interface TenantAnalytics {
+  range: AnalyticsRange;
+  from: string;
+  to: string;
+  computedAt: string;
+  users: {
+    total: number;
+    byStatus: Record<UserStatus, number>;
+    byRole: { role: string; users: number }[];
+  };
+  signIns: { day: string; count: number }[];
+}

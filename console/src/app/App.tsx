@@ -5,6 +5,7 @@ import { messageOf } from '../api/errors';
 import type { Session } from '../api/types';
 import { DevicesPage } from '../pages/DevicesPage';
 import { NotFoundPage } from '../pages/NotFoundPage';
+import { OverviewPage } from '../pages/OverviewPage';
 import { ProfilePage } from '../pages/ProfilePage';
 import { SignInPage } from '../pages/SignInPage';
 import { TenantsPage } from '../pages/TenantsPage';
@@ -65,7 +66,9 @@ export function App() {
 function page(pathname: string, signedIn: Session) {
   switch (pathname) {
     case '/':
-      return <Redirect to={can(signedIn, 'users:read') ? '/users' : '/profile'} />;
+      return <Redirect to={can(signedIn, 'users:read') ? '/overview' : '/profile'} />;
+    case '/overview':
+      return can(signedIn, 'users:read') ? <OverviewPage /> : <NotFoundPage />;
     case '/users':
       return can(signedIn, 'users:read') ? <UsersPage /> : <NotFoundPage />;
     case '/tenants':

@@ -52,6 +52,7 @@ export function Layout({ title, children }: { title: string; children: ReactNode
   }, [title, pathname]);
 
   const nav: NavItem[] = [
+    { to: '/overview', label: 'Overview', visible: can(session, 'users:read') },
     { to: '/users', label: 'Users', visible: can(session, 'users:read') },
     { to: '/tenants', label: 'Tenants', visible: can(session, 'platform:admin') },
     { to: '/profile', label: 'My profile', visible: true },

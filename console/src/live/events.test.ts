@@ -4,10 +4,11 @@ import { keysToInvalidate, reactionTo, type Viewer } from './events';
 const me: Viewer = { tenantId: 't1', userId: 'me' };
 
 describe('invalidate events → query keys', () => {
-  it('a user with an id: their detail (and permissions under it) and the tenant\'s user lists', () => {
+  it('a user with an id: their detail (and permissions under it), the tenant\'s user lists and analytics', () => {
     expect(keysToInvalidate({ entity: 'user', id: 'u7' }, me)).toEqual([
       ['users', 't1', 'detail', 'u7'],
       ['users', 't1', 'list'],
+      ['users', 't1', 'analytics'],
     ]);
   });
 
@@ -15,14 +16,16 @@ describe('invalidate events → query keys', () => {
     expect(keysToInvalidate({ entity: 'user', id: 'me' }, me)).toEqual([
       ['users', 't1', 'detail', 'me'],
       ['users', 't1', 'list'],
+      ['users', 't1', 'analytics'],
       ['me', 't1', 'me'],
       ['auth', 'session'],
     ]);
   });
 
-  it('users, or a user without an id: the tenant\'s user lists', () => {
-    expect(keysToInvalidate({ entity: 'users', id: null }, me)).toEqual([['users', 't1', 'list']]);
-    expect(keysToInvalidate({ entity: 'user', id: null }, me)).toEqual([['users', 't1', 'list']]);
+  it('users, or a user without an id: the tenant\'s user lists and analytics', () => {
+    const lists = [['users', 't1', 'list'], ['users', 't1', 'analytics']];
+    expect(keysToInvalidate({ entity: 'users', id: null }, me)).toEqual(lists);
+    expect(keysToInvalidate({ entity: 'user', id: null }, me)).toEqual(lists);
   });
 
   it('a tenant: its detail and the tenant lists, and the session when it is the viewer\'s own', () => {
@@ -48,7 +51,7 @@ describe('stream events → reactions', () => {
 
   it('invalidate parses the notice; an unreadable one invalidates everything rather than nothing', () => {
     expect(reactionTo('invalidate', JSON.stringify({ entity: 'users', id: null, tags: [], keys: [] }), me, false))
-      .toEqual({ kind: 'invalidate', keys: [['users', 't1', 'list']] });
+      .toEqual({ kind: 'invalidate', keys: [['users', 't1', 'list'], ['users', 't1', 'analytics']] });
     expect(reactionTo('invalidate', 'not json', me, false)).toEqual({ kind: 'invalidate-all' });
   });
 

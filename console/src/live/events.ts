@@ -26,9 +26,9 @@ export type Reaction =
 
 /**
  * What an `invalidate` event means for the query cache (the console contract):
- *  - `user` with an id: that user's detail and permissions, the tenant's user lists, and the
- *    viewer's own `me` data and session when it is the viewer (their roles may have changed);
- *  - `users`, or no id: the tenant's user lists;
+ *  - `user` with an id: that user's detail and permissions, the tenant's user lists and analytics,
+ *    and the viewer's own `me` data and session when it is the viewer (their roles may have changed);
+ *  - `users`, or no id: the tenant's user lists and analytics;
  *  - `tenant` with an id: that tenant's detail and the tenant lists, and the session when it is
  *    the viewer's own tenant (its name, plan or status is in the session);
  *  - anything else: everything of the viewer's tenant.
@@ -36,11 +36,13 @@ export type Reaction =
 export function keysToInvalidate(notice: InvalidateNotice, viewer: Viewer): QueryKey[] {
   const t = viewer.tenantId;
   if (notice.entity === 'user' && notice.id) {
-    const keys: QueryKey[] = [userKeys.detail(t, notice.id), userKeys.lists(t)];
+    const keys: QueryKey[] = [userKeys.detail(t, notice.id), userKeys.lists(t), userKeys.analyticsAll(t)];
     if (notice.id === viewer.userId) keys.push(meKeys.all(t, viewer.userId), sessionKeys.session());
     return keys;
   }
-  if (notice.entity === 'users' || (notice.entity === 'user' && !notice.id)) return [userKeys.lists(t)];
+  if (notice.entity === 'users' || (notice.entity === 'user' && !notice.id)) {
+    return [userKeys.lists(t), userKeys.analyticsAll(t)];
+  }
   if (notice.entity === 'tenant' && notice.id) {
     const keys: QueryKey[] = [tenantKeys.detail(notice.id), tenantKeys.lists()];
     if (notice.id === t) keys.push(sessionKeys.session());

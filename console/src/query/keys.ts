@@ -1,4 +1,5 @@
 import type { TenantListParams, UserListParams } from '../api/endpoints';
+import type { AnalyticsRange } from '../api/types';
 
 /**
  * Query-key factories, one per entity. Tenant data carries the tenant id right after the entity,
@@ -17,6 +18,9 @@ export const userKeys = {
   details: (tenantId: string) => [...userKeys.all(tenantId), 'detail'] as const,
   detail: (tenantId: string, userId: string) => [...userKeys.details(tenantId), userId] as const,
   permissions: (tenantId: string, userId: string) => [...userKeys.detail(tenantId, userId), 'permissions'] as const,
+  /** Aggregates of the tenant's users (the overview page): every user change moves them, as on the server. */
+  analyticsAll: (tenantId: string) => [...userKeys.all(tenantId), 'analytics'] as const,
+  analytics: (tenantId: string, range: AnalyticsRange) => [...userKeys.analyticsAll(tenantId), range] as const,
 };
 
 export const roleKeys = {

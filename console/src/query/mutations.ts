@@ -23,7 +23,7 @@ export function useCreateUser(tenantId: string) {
         };
         updatePages<User>(c, userKeys.lists(tenantId), (page) => prependToPage(page, pending));
       },
-      invalidates: () => [userKeys.lists(tenantId)],
+      invalidates: () => [userKeys.lists(tenantId), userKeys.analyticsAll(tenantId)],
     }),
   });
 }
@@ -44,7 +44,9 @@ export function useUpdateUser(tenantId: string) {
         updatePages<User>(c, userKeys.lists(tenantId), (page) => replaceInPage(page, userId, change));
         c.setQueryData<User>(userKeys.detail(tenantId, userId), (user) => (user ? change(user) : user));
       },
-      invalidates: ({ userId }) => [userKeys.lists(tenantId), userKeys.detail(tenantId, userId)],
+      invalidates: ({ userId }) => [
+        userKeys.lists(tenantId), userKeys.detail(tenantId, userId), userKeys.analyticsAll(tenantId),
+      ],
     }),
   });
 }
@@ -60,7 +62,9 @@ export function useDeleteUsers(tenantId: string) {
       touches: () => [userKeys.lists(tenantId)],
       apply: (c, userIds) =>
         updatePages<User>(c, userKeys.lists(tenantId), (page) => removeFromPage(page, new Set(userIds))),
-      invalidates: (userIds) => [userKeys.lists(tenantId), ...userIds.map((id) => userKeys.detail(tenantId, id))],
+      invalidates: (userIds) => [
+        userKeys.lists(tenantId), userKeys.analyticsAll(tenantId), ...userIds.map((id) => userKeys.detail(tenantId, id)),
+      ],
     }),
   });
 }

@@ -1,7 +1,7 @@
 import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import type { TenantListParams, UserListParams } from '../api/endpoints';
 import { ApiError } from '../api/errors';
-import type { Role } from '../api/types';
+import type { AnalyticsRange, Role } from '../api/types';
 import { ep } from '../app/services';
 import { staleTimes } from './client';
 import { meKeys, referenceKeys, roleKeys, tenantKeys, userKeys } from './keys';
@@ -41,6 +41,11 @@ export const queries = {
       }
     },
     staleTime: staleTimes.permissions,
+  }),
+  analytics: (tenantId: string, range: AnalyticsRange) => queryOptions({
+    queryKey: userKeys.analytics(tenantId, range),
+    queryFn: ({ signal }) => ep.analytics(tenantId, range, signal),
+    staleTime: staleTimes.list,
   }),
   tenants: (params: TenantListParams) => queryOptions({
     queryKey: tenantKeys.list(params),

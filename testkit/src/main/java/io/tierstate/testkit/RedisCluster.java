@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A Redis Cluster of real {@code redis-server} processes on free loopback ports: N masters (3 by
- * default), no replicas, the 16384 slots split evenly between them.
+ * default), the 16384 slots split evenly between them, and optionally replicas of each master
+ * ({@link Builder#replicasPerMaster}), so that a killed master is replaced by its replica for real.
  *
  * <pre>{@code
  * try (RedisCluster cluster = RedisCluster.start()) {
@@ -39,9 +40,11 @@ public final class RedisCluster implements AutoCloseable {
   private static final int MAX_REDIRECTS = 5;
 
   private final List<RedisServer> nodes;
+  private final List<RedisServer> replicas;
 
-  private RedisCluster(List<RedisServer> nodes) {
+  private RedisCluster(List<RedisServer> nodes, List<RedisServer> replicas) {
     this.nodes = List.copyOf(nodes);
+    this.replicas = List.copyOf(replicas);
   }
 
   /**
@@ -59,9 +62,156 @@ public final class RedisCluster implements AutoCloseable {
     return new Builder();
   }
 
-  /** Returns the nodes, in slot order: the first node owns slot 0. */
+  /** Returns the nodes started as masters, in slot order: the first node owns slot 0. */
   public List<RedisServer> nodes() {
     return nodes;
+  }
+
+  /**
+   * Returns the nodes started as replicas, grouped by master in slot order: with {@code r}
+   * replicas per master, replicas {@code i*r} to {@code i*r+r-1} replicate {@code nodes().get(i)}.
+   */
+  public List<RedisServer> replicas() {
+    return replicas;
+  }
+
+  /**
+   * Waits until {@code replica} reports itself a master owning slots, as after its master was killed
+   * and the cluster failed over (after the node timeout, 5 s), every running node sees it as a
+   * master, and the cluster is {@code ok} again.
+   *
+   * @throws IllegalStateException if that does not happen within {@code timeout}
+   */
+  public void awaitPromotion(RedisServer replica, Duration timeout) {
+    String id = nodeId(replica);
+    boolean promoted =
+        Poll.until(
+            timeout,
+            () -> {
+              String myself = myselfLine(replica);
+              return myself.contains("master") && myself.split(" ").length > 8
+                  && clusterInfo(replica).contains("cluster_state:ok")
+                  && all().stream().filter(RedisCluster::isUp).allMatch(node -> seesAsMaster(node, id));
+            });
+    if (!promoted) {
+      throw new IllegalStateException(
+          replica.uri() + " was not promoted within " + timeout.toMillis() + " ms; it reports: " + myselfLine(replica));
+    }
+  }
+
+  /**
+   * Moves one slot and its keys from the node that owns it to {@code target}, the way {@code
+   * redis-cli --cluster reshard} does: IMPORTING/MIGRATING, MIGRATE in batches, then SETSLOT NODE on
+   * both. While it runs, clients see {@code ASK} redirects; afterwards {@code MOVED}.
+   *
+   * @return the number of keys moved
+   * @throws IllegalArgumentException if {@code target} is not a master of this cluster or the slot is out of range
+   */
+  public int migrateSlot(int slot, RedisServer target) {
+    if (slot < 0 || slot >= SLOTS) {
+      throw new IllegalArgumentException("slot must be 0 to " + (SLOTS - 1) + ", was " + slot);
+    }
+    RedisServer source = owner(slot);
+    if (!nodes.contains(target) && !replicas.contains(target)) {
+      throw new IllegalArgumentException(target.uri() + " is not a node of this cluster");
+    }
+    if (source == target) {
+      return 0;
+    }
+    String sourceId = nodeId(source);
+    String targetId = nodeId(target);
+    String s = Integer.toString(slot);
+    expectOk(target, "CLUSTER", "SETSLOT", s, "IMPORTING", sourceId);
+    expectOk(source, "CLUSTER", "SETSLOT", s, "MIGRATING", targetId);
+    int moved = 0;
+    while (true) {
+      Object keys = call(source, "CLUSTER", "GETKEYSINSLOT", s, "100");
+      if (!(keys instanceof List<?> batch) || batch.isEmpty()) {
+        break;
+      }
+      List<String> migrate = new ArrayList<>(List.of("MIGRATE", target.host(), Integer.toString(target.port()), "", "0", "5000", "KEYS"));
+      batch.forEach(key -> migrate.add(String.valueOf(key)));
+      String reply = source.command(migrate.toArray(String[]::new));
+      if (!"OK".equals(reply) && !"NOKEY".equals(reply)) {
+        throw new IllegalStateException("MIGRATE of slot " + slot + " replied " + reply);
+      }
+      moved += batch.size();
+    }
+    expectOk(target, "CLUSTER", "SETSLOT", s, "NODE", targetId);
+    expectOk(source, "CLUSTER", "SETSLOT", s, "NODE", targetId);
+    for (RedisServer other : nodes) {
+      if (other != source && other != target && isUp(other)) {
+        other.command("CLUSTER", "SETSLOT", s, "NODE", targetId);
+      }
+    }
+    return moved;
+  }
+
+  /** The master that owns {@code slot} now, by CLUSTER SLOTS on a running master. */
+  public RedisServer owner(int slot) {
+    for (RedisServer asked : nodes) {
+      if (!isUp(asked)) {
+        continue;
+      }
+      if (call(asked, "CLUSTER", "SLOTS") instanceof List<?> ranges) {
+        for (Object range : ranges) {
+          if (range instanceof List<?> r
+              && Long.parseLong(String.valueOf(r.get(0))) <= slot
+              && slot <= Long.parseLong(String.valueOf(r.get(1)))
+              && r.get(2) instanceof List<?> master) {
+            int port = Integer.parseInt(String.valueOf(master.get(1)));
+            for (RedisServer node : all()) {
+              if (node.port() == port || node.tlsPort() == port) {
+                return node;
+              }
+            }
+          }
+        }
+      }
+    }
+    throw new IllegalStateException("no running node knows the owner of slot " + slot);
+  }
+
+  private List<RedisServer> all() {
+    List<RedisServer> all = new ArrayList<>(nodes);
+    all.addAll(replicas);
+    return all;
+  }
+
+  private static boolean isUp(RedisServer node) {
+    return Resp.ping(node.port(), Duration.ofMillis(500));
+  }
+
+  private static @Nullable Object call(RedisServer node, String... args) {
+    try {
+      return Resp.call(node.port(), Resp.DEFAULT_TIMEOUT, args);
+    } catch (IOException e) {
+      throw new UncheckedIOException(args[0] + " to " + node.uri() + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static String nodeId(RedisServer node) {
+    return Objects.requireNonNull(node.command("CLUSTER", "MYID"), "CLUSTER MYID");
+  }
+
+  /** Whether {@code node}'s view of the cluster has the node {@code id} as a master. */
+  private static boolean seesAsMaster(RedisServer node, String id) {
+    try {
+      String lines = Resp.render(Resp.call(node.port(), Resp.DEFAULT_TIMEOUT, "CLUSTER", "NODES"));
+      return lines != null && lines.lines().anyMatch(line -> line.startsWith(id + " ") && line.contains("master"));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** The CLUSTER NODES line the node prints for itself ({@code myself} flag), or "". */
+  private static String myselfLine(RedisServer node) {
+    try {
+      String lines = Resp.render(Resp.call(node.port(), Resp.DEFAULT_TIMEOUT, "CLUSTER", "NODES"));
+      return lines == null ? "" : lines.lines().filter(line -> line.contains("myself")).findFirst().orElse("");
+    } catch (IOException e) {
+      return "";
+    }
   }
 
   /** Returns one {@code redis://127.0.0.1:PORT} URI per node, in slot order. */
@@ -95,8 +245,8 @@ public final class RedisCluster implements AutoCloseable {
 
   /**
    * Sends one command to the cluster, following {@code MOVED} redirects, and renders the reply as
-   * {@link RedisServer#command} does. {@code ASK} redirects (slots being migrated) are not
-   * followed: the testkit never migrates slots.
+   * {@link RedisServer#command} does. {@code ASK} redirects (a slot in the middle of
+   * {@link #migrateSlot}) are returned as the error, not followed.
    *
    * @param args the command and its arguments; the command must concern keys of one slot
    * @return the rendered reply, or {@code null} for a nil reply
@@ -141,6 +291,7 @@ public final class RedisCluster implements AutoCloseable {
   /** Stops every node and deletes their directories. Idempotent. */
   @Override
   public void close() {
+    replicas.forEach(RedisServer::close);
     nodes.forEach(RedisServer::close);
   }
 
@@ -193,6 +344,46 @@ public final class RedisCluster implements AutoCloseable {
     }
   }
 
+  /** Introduces each replica to the cluster, makes it replicate its master and waits until it is in sync. */
+  private static void attachReplicas(List<RedisServer> masters, List<RedisServer> replicas, int perMaster, Duration timeout) {
+    RedisServer seed = masters.get(0);
+    for (RedisServer replica : replicas) {
+      int port = replica.tlsPort() != 0 ? replica.tlsPort() : replica.port();
+      expectOk(seed, "CLUSTER", "MEET", replica.host(), Integer.toString(port));
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int total = masters.size() + replicas.size();
+    for (int i = 0; i < replicas.size(); i++) {
+      RedisServer replica = replicas.get(i);
+      String masterId = nodeId(masters.get(i / perMaster));
+      // The replica must know its master before it may replicate it.
+      Poll.until(remaining(deadline), () -> clusterInfo(replica).contains("cluster_known_nodes:" + total));
+      expectOk(replica, "CLUSTER", "REPLICATE", masterId);
+    }
+    for (RedisServer replica : replicas) {
+      boolean synced =
+          Poll.until(
+              remaining(deadline),
+              () -> {
+                try {
+                  String info = Resp.render(Resp.call(replica.port(), Resp.DEFAULT_TIMEOUT, "INFO", "replication"));
+                  return info != null && info.contains("master_link_status:up")
+                      && clusterInfo(replica).contains("cluster_state:ok");
+                } catch (IOException e) {
+                  return false;
+                }
+              });
+      if (!synced) {
+        throw new IllegalStateException(
+            "replica " + replica.uri() + " did not sync within " + timeout.toMillis() + " ms; it reports: " + myselfLine(replica));
+      }
+    }
+  }
+
+  private static Duration remaining(long deadline) {
+    return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+  }
+
   private static String clusterInfo(RedisServer node) {
     try {
       return Objects.requireNonNullElse(
@@ -216,6 +407,7 @@ public final class RedisCluster implements AutoCloseable {
    */
   public static final class Builder {
     private int masters = DEFAULT_MASTERS;
+    private int replicasPerMaster;
     private final List<String> args = new ArrayList<>();
     private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
     private @Nullable TlsCertificates tls;
@@ -246,6 +438,20 @@ public final class RedisCluster implements AutoCloseable {
         throw new IllegalArgumentException("masters must be at least 1, was " + masters);
       }
       this.masters = masters;
+      return this;
+    }
+
+    /**
+     * Sets the number of replicas of each master (0, the default, to 2).
+     *
+     * @return this builder
+     * @throws IllegalArgumentException outside 0 to 2
+     */
+    public Builder replicasPerMaster(int replicas) {
+      if (replicas < 0 || replicas > 2) {
+        throw new IllegalArgumentException("replicasPerMaster must be 0 to 2, was " + replicas);
+      }
+      this.replicasPerMaster = replicas;
       return this;
     }
 
@@ -283,20 +489,33 @@ public final class RedisCluster implements AutoCloseable {
      */
     public RedisCluster start() {
       List<RedisServer> nodes = new ArrayList<>();
+      List<RedisServer> replicas = new ArrayList<>();
       try {
         for (int i = 0; i < masters; i++) {
-          RedisServer.Builder node = RedisServer.builder().clusterNode();
-          if (tls != null) {
-            node.tls(tls).args("--tls-cluster", "yes");
-          }
-          nodes.add(node.args(args.toArray(String[]::new)).start());
+          nodes.add(startNode());
         }
         create(nodes, startupTimeout);
-        return new RedisCluster(nodes);
+        for (int i = 0; i < masters * replicasPerMaster; i++) {
+          replicas.add(startNode());
+        }
+        if (!replicas.isEmpty()) {
+          attachReplicas(nodes, replicas, replicasPerMaster, startupTimeout);
+        }
+        return new RedisCluster(nodes, replicas);
       } catch (RuntimeException e) {
+        replicas.forEach(RedisServer::close);
         nodes.forEach(RedisServer::close);
         throw e;
       }
+    }
+
+    private RedisServer startNode() {
+      RedisServer.Builder node = RedisServer.builder().clusterNode();
+      if (tls != null) {
+        node.tls(tls).args("--tls-cluster", "yes");
+      }
+      // No delay before a full sync (default 5 s): a replica is in sync as soon as it attaches.
+      return node.args("--repl-diskless-sync-delay", "0").args(args.toArray(String[]::new)).start();
     }
   }
 }

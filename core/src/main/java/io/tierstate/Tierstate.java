@@ -32,6 +32,8 @@ import io.tierstate.writebehind.WriteBehind;
 import io.tierstate.writebehind.WriteBehindOptions;
 import io.tierstate.writebehind.WriteBehindRegistry;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
@@ -84,26 +86,45 @@ public final class Tierstate implements AutoCloseable {
       registry = new CompositeMeterRegistry(Clock.SYSTEM, List.of(userRegistry, prometheus));
     }
     Codec codec = config.codec().orElseGet(JacksonCodec::create);
-    this.connector = RedisConnector.connect(config);
-    this.breaker = new CircuitBreaker(config.breakerFailureThreshold(), config.breakerOpenDuration());
-    Gauge.builder(MeterNames.BREAKER_STATE, breaker, Tierstate::breakerGaugeValue)
-        .description("0 closed, 1 open, 2 half-open")
-        .register(registry);
-    RedisExecutor redis = new RedisExecutor(connector, breaker, registry, config.commandTimeout());
-    this.engine = CacheEngine.start(config, redis, registry, codec);
-    this.metrics = new TierstateMetrics(registry, prometheus, config, connector, breaker, engine);
-    this.sessions = SessionManager.create(redis, config.namespace(), registry);
-    this.locks = RedisLockService.create(redis, config.namespace(), config.nodeId(), registry);
-    this.pubsub = RedisPubSub.create(redis, codec, config.namespace(), registry);
-    this.rateLimiter = RateLimiter.create(redis, config.namespace(), registry);
-    this.readThrough = ReadThrough.create(engine.cache(), registry);
-    this.writeThrough = WriteThrough.create(engine.cache(), registry);
-    this.warmer = CacheWarmer.create(engine.cache(), locks, registry);
-    this.namespaces = NamespaceVersions.create(engine.cache(), redis, config.namespace(), registry);
-    this.writeBehinds = WriteBehindRegistry.create(redis, codec, engine.cache(), config.namespace(), config.nodeId(),
-        registry);
-    // Write-behind lag: how long the oldest queued write has waited to reach the source of truth.
-    this.metrics.registerCheck("writebehind.lag", () -> writeBehindLag(registry));
+    // What is open so far, closed (last first) if a later step throws: a node that failed to
+    // start must not leave threads and connections behind.
+    Deque<AutoCloseable> opened = new ArrayDeque<>();
+    try {
+      this.connector = opened(opened, RedisConnector.connect(config));
+      this.breaker = new CircuitBreaker(config.breakerFailureThreshold(), config.breakerOpenDuration());
+      Gauge.builder(MeterNames.BREAKER_STATE, breaker, Tierstate::breakerGaugeValue)
+          .description("0 closed, 1 open, 2 half-open")
+          .register(registry);
+      RedisExecutor redis = new RedisExecutor(connector, breaker, registry, config.commandTimeout());
+      this.engine = opened(opened, CacheEngine.start(config, redis, registry, codec));
+      this.metrics = opened(opened, new TierstateMetrics(registry, prometheus, config, connector, breaker, engine));
+      this.sessions = SessionManager.create(redis, config.namespace(), registry);
+      this.locks = opened(opened, RedisLockService.create(redis, config.namespace(), config.nodeId(), registry));
+      this.pubsub = opened(opened, RedisPubSub.create(redis, codec, config.namespace(), registry));
+      this.rateLimiter = RateLimiter.create(redis, config.namespace(), registry);
+      this.readThrough = ReadThrough.create(engine.cache(), registry);
+      this.writeThrough = WriteThrough.create(engine.cache(), registry);
+      this.warmer = opened(opened, CacheWarmer.create(engine.cache(), locks, registry));
+      this.namespaces = NamespaceVersions.create(engine.cache(), redis, config.namespace(), registry);
+      this.writeBehinds = opened(opened, WriteBehindRegistry.create(redis, codec, engine.cache(), config.namespace(),
+          config.nodeId(), registry));
+      // Write-behind lag: how long the oldest queued write has waited to reach the source of truth.
+      this.metrics.registerCheck("writebehind.lag", () -> writeBehindLag(registry));
+    } catch (RuntimeException | Error e) {
+      while (!opened.isEmpty()) {
+        try {
+          opened.pop().close();
+        } catch (Exception suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw e;
+    }
+  }
+
+  private static <T extends AutoCloseable> T opened(Deque<AutoCloseable> opened, T resource) {
+    opened.push(resource);
+    return resource;
   }
 
   /** Above this, queued writes wait too long for the source of truth: the node reports DEGRADED. */

@@ -2,6 +2,7 @@ package io.tierstate.cache;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Objects;
 import java.util.Set;
 import java.util.LinkedHashSet;
@@ -166,7 +167,8 @@ public final class CacheOptions {
 
   /** The tags, in the order given, without duplicates. */
   public Set<String> tagSet() {
-    return Set.copyOf(Arrays.asList(tags));
+    // Set.copyOf would lose the order: its iteration order is unspecified.
+    return Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(tags)));
   }
 
   String[] tagArray() {

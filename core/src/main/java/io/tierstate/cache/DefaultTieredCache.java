@@ -51,6 +51,21 @@ import org.slf4j.LoggerFactory;
 final class DefaultTieredCache implements TieredCache, Invalidator, InvalidationLog.Handler {
   private static final Logger log = LoggerFactory.getLogger(DefaultTieredCache.class);
   private static final int EVENT_CHUNK = 1_000;
+
+  /**
+   * How long a caller of {@code getOrLoad} waits for another node's load before loading itself, in
+   * lease TTLs ({@code loadLeaseTtl}). A holder renews its lease while its loader runs, so one whose
+   * loader hangs would otherwise keep every other node waiting for as long as it hangs; a dead
+   * holder costs at most one lease, since its lease then expires and the next caller takes it.
+   */
+  static final int MAX_WAIT_IN_LEASES = 3;
+
+  /**
+   * Added to the lease's remaining time when a waiter is not woken by the holder's fill or release
+   * log entry (a lost entry, a holder that died): by then the lease has expired or been renewed,
+   * and asking again finds out which. It covers the time the reply took to arrive.
+   */
+  static final long LEASE_EXPIRY_SLACK_MILLIS = 20;
   private static final ClassValue<TypeRef<?>> TYPE_REFS = new ClassValue<>() {
     @Override
     protected TypeRef<?> computeValue(Class<?> type) {
@@ -534,7 +549,7 @@ final class DefaultTieredCache implements TieredCache, Invalidator, Invalidation
     L1.Stamp stamp = l1.stamp(key);
     Envelope staleL2 = null;
     try {
-      long waitUntil = startNanos + 3 * leaseNanos;
+      long waitUntil = startNanos + MAX_WAIT_IN_LEASES * leaseNanos;
       boolean valuePresent = false;
       boolean firstLook = true;
       while (true) {
@@ -554,35 +569,41 @@ final class DefaultTieredCache implements TieredCache, Invalidator, Invalidation
           meters.l2Miss.increment();
           firstLook = false;
         }
-        CompletableFuture<Void> woken = waiters.register(key);
+        // Registered before asking for the lease, so that a wake-up arriving in between is not
+        // missed; forgotten however this attempt ends (an answer, an error, an interrupt).
         String token = nodeId + ":" + tokens.incrementAndGet();
-        RedisTier.Acquired acquired = l2.acquire(key, token, valuePresent, options.tagArray());
-        if (acquired.value() != null && !acquired.granted()) {
-          Envelope now = decodeEnvelope(key, acquired.value());
-          Hit<T> hit = now == null ? null : serveFromL2(key, type, loader, options, now, stamp);
-          if (hit != null) {
-            waiters.forget(key, woken);
-            return hit.value;
+        RedisTier.Acquired acquired;
+        CompletableFuture<Void> woken = waiters.register(key);
+        try {
+          acquired = l2.acquire(key, token, valuePresent, options.tagArray());
+          if (acquired.value() != null && !acquired.granted()) {
+            Envelope now = decodeEnvelope(key, acquired.value());
+            Hit<T> hit = now == null ? null : serveFromL2(key, type, loader, options, now, stamp);
+            if (hit != null) {
+              return hit.value;
+            }
+            if (!valuePresent) {
+              continue; // written between our GET and the script, and not servable: ask again, forcing the lease
+            }
           }
-          if (!valuePresent) {
-            // written between our GET and the script, and not servable: ask again, forcing the lease
-            waiters.forget(key, woken);
-            continue;
+          if (!acquired.granted()) {
+            long remaining = waitUntil - System.nanoTime();
+            if (remaining > 0) {
+              long untilLeaseEnds = TimeUnit.MILLISECONDS.toNanos(acquired.leasePttlMillis() + LEASE_EXPIRY_SLACK_MILLIS);
+              awaitWake(woken, Math.min(remaining, untilLeaseEnds));
+              continue;
+            }
           }
+        } finally {
+          waiters.forget(key, woken);
         }
         if (acquired.granted()) {
-          waiters.forget(key, woken);
           return loadAndFill(key, type, loader, options, stamp, token, acquired, new Fallback(staleL1, staleL2));
         }
-        long remaining = waitUntil - System.nanoTime();
-        if (remaining <= 0) {
-          // The lease holder keeps renewing but never fills: load without it rather than hang.
-          waiters.forget(key, woken);
-          log.warn("Waited {} ms for another node to load '{}'; loading here", TimeUnit.NANOSECONDS.toMillis(3 * leaseNanos), key);
-          return loadLocally(key, type, loader, options, stamp, new Fallback(staleL1, staleL2));
-        }
-        awaitWake(woken, Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(acquired.leasePttlMillis() + 20)));
-        waiters.forget(key, woken);
+        // The lease holder keeps renewing but never fills: load without it rather than hang.
+        log.warn("Waited {} ms for another node to load '{}'; loading here",
+            TimeUnit.NANOSECONDS.toMillis(MAX_WAIT_IN_LEASES * leaseNanos), key);
+        return loadLocally(key, type, loader, options, stamp, new Fallback(staleL1, staleL2));
       }
     } catch (RedisUnavailableException e) {
       log.debug("getOrLoad('{}') without Redis: {}", key, e.getMessage());
@@ -941,6 +962,11 @@ final class DefaultTieredCache implements TieredCache, Invalidator, Invalidation
       // Sending again what already went through is harmless: invalidations are idempotent.
       pending.restore(snapshot);
     }
+  }
+
+  /** Whether a caller on this node waits for another node's load of {@code key} (for tests). */
+  boolean waitsForLease(String key) {
+    return waiters.isWaiting(key);
   }
 
   boolean hasPendingInvalidations() {

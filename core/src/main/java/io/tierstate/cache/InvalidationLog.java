@@ -5,6 +5,7 @@ import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.tierstate.redis.ReconnectBackoff;
 import io.tierstate.redis.RedisConnector;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -88,7 +89,7 @@ final class InvalidationLog implements AutoCloseable {
   private void listen() {
     String lastId = null;
     String runId = null;
-    long backoffMillis = 50;
+    ReconnectBackoff backoff = new ReconnectBackoff();
     boolean wasDown = false;
     while (running) {
       try (RedisConnector.DedicatedConnection connection = connector.openDedicated()) {
@@ -109,7 +110,7 @@ final class InvalidationLog implements AutoCloseable {
         }
         runId = serverRunId;
         wasDown = false;
-        backoffMillis = 50;
+        backoff.reset();
         boolean caughtUp = false;
         while (running) {
           // Catch up without blocking first: L1 is trusted again only once the replay is applied.
@@ -143,8 +144,7 @@ final class InvalidationLog implements AutoCloseable {
           wasDown = true;
         }
         handler.onFlowing(false);
-        sleep(backoffMillis);
-        backoffMillis = Math.min(backoffMillis * 2, 1_000);
+        sleep(backoff.next().toMillis());
       } finally {
         current = null;
       }

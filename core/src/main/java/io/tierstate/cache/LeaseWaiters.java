@@ -26,4 +26,8 @@ final class LeaseWaiters {
   void forget(String key, CompletableFuture<Void> waiter) {
     waiting.remove(key, waiter);
   }
+
+  boolean isWaiting(String key) {
+    return waiting.containsKey(key);
+  }
 }

@@ -6,6 +6,8 @@ import io.lettuce.core.KeyValue;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tierstate.RedisCommandException;
+import io.tierstate.TierstateException;
 import io.tierstate.metrics.MeterNames;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
@@ -19,8 +21,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Runs Redis commands for every Tierstate feature the same way: behind the circuit breaker, waiting
- * at most the command timeout, with every failure turned into a {@link RedisUnavailableException}
- * and counted ({@code tierstate.cache.errors{kind=redis}}).
+ * at most the command timeout, with every failure counted ({@code tierstate.cache.errors{kind=redis}})
+ * and turned into a {@link RedisUnavailableException} when Redis could not serve (unreachable, timed
+ * out, loading, busy, failing over, out of memory) or a {@link RedisCommandException} when it
+ * refused the command itself ({@code WRONGTYPE}, a script error): callers degrade on the first and
+ * must see the second.
  *
  * <p>Thread-safe. Internal to Tierstate.
  */
@@ -59,6 +64,7 @@ public final class RedisExecutor {
    *
    * @param what what the commands do, for error messages
    * @throws RedisUnavailableException when the breaker is open, or Redis fails or times out
+   * @throws RedisCommandException when Redis refuses the command ({@code WRONGTYPE}, a script error)
    */
   public <T> T call(String what, Function<RedisClusterAsyncCommands<String, byte[]>, CompletionStage<T>> commands) {
     requireClosedBreaker(what);
@@ -71,6 +77,7 @@ public final class RedisExecutor {
    *
    * @return the value, or null if the key does not exist
    * @throws RedisUnavailableException when the breaker is open, or Redis fails or times out
+   * @throws RedisCommandException when Redis refuses the command ({@code WRONGTYPE}, a script error)
    */
   public byte @Nullable [] get(String key) {
     return read("GET", direct -> direct.get(key),
@@ -83,6 +90,7 @@ public final class RedisExecutor {
    *
    * @return one entry per key, in order, without a value where the key does not exist
    * @throws RedisUnavailableException when the breaker is open, or Redis fails or times out
+   * @throws RedisCommandException when Redis refuses the command ({@code WRONGTYPE}, a script error)
    */
   public List<KeyValue<String, byte[]>> mget(String[] keys) {
     return read("MGET", direct -> direct.mget(keys), redis -> redis.mget(keys));
@@ -95,6 +103,7 @@ public final class RedisExecutor {
    * @param what what the read is for, for error messages
    * @return the hash's fields, empty if the key does not exist
    * @throws RedisUnavailableException when the breaker is open, or Redis fails or times out
+   * @throws RedisCommandException when Redis refuses the command ({@code WRONGTYPE}, a script error)
    */
   public Map<String, byte[]> hgetall(String what, String key) {
     return read(what, direct -> direct.hgetall(key), redis -> redis.hgetall(key));
@@ -161,14 +170,25 @@ public final class RedisExecutor {
   }
 
   /**
+   * Error replies that say Redis cannot serve now rather than that the command is wrong: callers
+   * degrade on these as on a lost connection. ({@code MOVED} and {@code ASK} never get here:
+   * Lettuce follows them.)
+   */
+  private static final List<String> UNAVAILABLE_REPLIES =
+      List.of("LOADING", "BUSY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "READONLY", "NOREPLICAS", "OOM");
+
+  /**
    * Every call the breaker let through ends in onSuccess, onFailure or abandonProbe: a probe that
    * ended in none of them would leave the breaker half-open, refusing every call for good.
    */
-  private RedisUnavailableException failed(String what, Throwable cause) {
+  private TierstateException failed(String what, Throwable cause) {
     errors.increment();
-    if (cause instanceof RedisCommandExecutionException) {
-      // Redis executed the command and refused it (a script error, WRONGTYPE): it is reachable.
+    if (cause instanceof RedisCommandExecutionException refused) {
+      // Redis executed the command and answered with an error: it is reachable.
       breaker.onSuccess();
+      if (!isUnavailableReply(refused.getMessage())) {
+        return new RedisCommandException("Redis refused " + what + ": " + refused.getMessage(), refused);
+      }
     } else {
       breaker.onFailure();
     }
@@ -176,6 +196,18 @@ public final class RedisExecutor {
       return unavailable;
     }
     return new RedisUnavailableException("Redis failed during " + what + ": " + cause, cause);
+  }
+
+  static boolean isUnavailableReply(@Nullable String error) {
+    if (error == null) {
+      return false;
+    }
+    for (String prefix : UNAVAILABLE_REPLIES) {
+      if (error.startsWith(prefix) && (error.length() == prefix.length() || error.charAt(prefix.length()) == ' ')) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether the breaker is closed (a read of its state; it never takes the half-open probe). */

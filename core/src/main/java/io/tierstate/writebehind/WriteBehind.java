@@ -25,6 +25,7 @@ import io.tierstate.codec.Codec;
 import io.tierstate.codec.TypeRef;
 import io.tierstate.metrics.MeterNames;
 import io.tierstate.redis.LuaScript;
+import io.tierstate.redis.ReconnectBackoff;
 import io.tierstate.redis.RedisConnector;
 import io.tierstate.redis.RedisExecutor;
 import io.tierstate.redis.RedisUnavailableException;
@@ -355,7 +356,7 @@ public final class WriteBehind<T> implements AutoCloseable {
   // ---------------------------------------------------------------- the worker thread
 
   private void work() {
-    long backoffMillis = 50;
+    ReconnectBackoff backoff = new ReconnectBackoff();
     boolean wasDown = false;
     while (running) {
       try (RedisConnector.DedicatedConnection connection = connector.openDedicated()) {
@@ -373,7 +374,7 @@ public final class WriteBehind<T> implements AutoCloseable {
           log.info("write-behind '{}' reconnected to Redis", name);
         }
         wasDown = false;
-        backoffMillis = 50;
+        backoff.reset();
         loop(sync);
       } catch (RuntimeException e) {
         if (!running) {
@@ -383,8 +384,7 @@ public final class WriteBehind<T> implements AutoCloseable {
           log.warn("write-behind '{}' cannot reach Redis ({}); entries wait there", name, e.toString());
           wasDown = true;
         }
-        sleep(backoffMillis);
-        backoffMillis = Math.min(backoffMillis * 2, 1_000);
+        sleep(backoff.next().toMillis());
       } catch (Abandoned e) {
         break;
       } finally {

@@ -9,6 +9,7 @@ import io.tierstate.Tierstate;
 import io.tierstate.metrics.MeterNames;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -89,6 +90,30 @@ class LoadProtocolIntegrationTests {
     assertThat(value).isEqualTo("recovered");
     assertThat(loads).hasValue(1);
     assertThat(waited).isBetween(Duration.ofMillis(500), Duration.ofSeconds(3));
+  }
+
+  @Test
+  void aWaiterInterruptedWhileAnotherNodeLoadsLeavesNoWaiterBehind() throws Exception {
+    Tierstate b = nodes.start("b", c -> c.loadLeaseTtl(Duration.ofSeconds(10)));
+    DefaultTieredCache cache = (DefaultTieredCache) b.cache();
+    // Another node holds the lease and is still loading.
+    nodes.redis().command("SET", nodes.namespace() + ":{slow}:l", "other-node:1", "PX", "10000");
+    AtomicReference<Thread> caller = new AtomicReference<>();
+    Future<Object> waiting = pool.submit(() -> {
+      caller.set(Thread.currentThread());
+      return b.cache().getOrLoad("slow", String.class, () -> "loaded here", MINUTE);
+    });
+    Await.until("b waits for the other node's load", () -> cache.waitsForLease("slow")
+        && caller.get() != null && Arrays.stream(caller.get().getStackTrace())
+            .anyMatch(frame -> frame.getMethodName().equals("awaitWake")));
+
+    caller.get().interrupt();
+
+    assertThat(waiting).failsWithin(Duration.ofSeconds(5))
+        .withThrowableThat().havingRootCause().isInstanceOf(InterruptedException.class);
+    assertThat(cache.waitsForLease("slow"))
+        .as("the waiter is forgotten when its wait ends in an interrupt, not at the key's next log entry")
+        .isFalse();
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tierstate.RedisCommandException;
 import io.tierstate.TierstateConfig;
 import io.tierstate.testkit.RedisServer;
 import java.time.Duration;
@@ -50,7 +51,9 @@ class BreakerProbeIntegrationTests {
   void aReadProbeThatRedisRefusesClosesTheBreaker() {
     // GET on a list: the direct read sees the error reply and hands the read to Lettuce, which fails it
     assertThatThrownBy(() -> executor.get("a-list"))
-        .isInstanceOf(RedisUnavailableException.class)
+        .as("a refused command is not an outage: it reaches the caller")
+        .isInstanceOf(RedisCommandException.class)
+        .isNotInstanceOf(RedisUnavailableException.class)
         .hasMessageContaining("WRONGTYPE");
 
     assertThat(breaker.state()).as("Redis answered, so it is reachable").isEqualTo(CircuitBreaker.State.CLOSED);
@@ -60,7 +63,9 @@ class BreakerProbeIntegrationTests {
   @Test
   void aCommandProbeThatRedisRefusesClosesTheBreaker() {
     assertThatThrownBy(() -> executor.call("increment a list", commands -> commands.incr("a-list")))
-        .isInstanceOf(RedisUnavailableException.class)
+        .as("a refused command is not an outage: it reaches the caller")
+        .isInstanceOf(RedisCommandException.class)
+        .isNotInstanceOf(RedisUnavailableException.class)
         .hasMessageContaining("WRONGTYPE");
 
     assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.CLOSED);

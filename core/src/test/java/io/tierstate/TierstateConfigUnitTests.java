@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class TierstateConfigTest {
+class TierstateConfigUnitTests {
 
   /** Every variable Tierstate reads. */
   static final String[] VARIABLES = {
@@ -294,7 +294,7 @@ class TierstateConfigTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.tierstate.TierstateConfigTest#invalidValues")
+    @MethodSource("io.tierstate.TierstateConfigUnitTests#invalidValues")
     void invalidValueNamesTheVariableAndTheValue(String variable, String value, String rule) {
       assertThatIllegalArgumentException()
           .isThrownBy(() -> TierstateConfig.fromEnv(Map.of(variable, value)))
@@ -539,7 +539,7 @@ class TierstateConfigTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.tierstate.TierstateConfigTest#invalidSetterCalls")
+    @MethodSource("io.tierstate.TierstateConfigUnitTests#invalidSetterCalls")
     void invalidValueNamesTheSetter(String message, Consumer<TierstateConfig.Builder> call) {
       TierstateConfig.Builder builder = TierstateConfig.builder();
       assertThatIllegalArgumentException()

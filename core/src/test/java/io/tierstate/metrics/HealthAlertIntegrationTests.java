@@ -13,7 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Alert rules fire once per cool-down. */
-class HealthAlertTests {
+class HealthAlertIntegrationTests {
   private final Nodes nodes = Nodes.onSharedRedis();
 
   @AfterEach

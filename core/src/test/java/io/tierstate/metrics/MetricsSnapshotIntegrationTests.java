@@ -10,7 +10,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The snapshot: hit rates, latency percentiles per operation, errors by kind, absent meters as zeros. */
-class MetricsSnapshotTests {
+class MetricsSnapshotIntegrationTests {
   private final Nodes nodes = Nodes.onSharedRedis();
 
   @AfterEach

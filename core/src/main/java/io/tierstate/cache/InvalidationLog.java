@@ -1,9 +1,7 @@
 package io.tierstate.cache;
 
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XReadArgs;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.tierstate.redis.ReconnectBackoff;
 import io.tierstate.redis.RedisConnector;
@@ -11,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The replayable log that carries invalidations between nodes: a Redis Stream ({@code ns:log},
  * trimmed to about {@code invalidationLogMaxLength} entries). Every node appends what it wrote or
- * invalidated, and tails the log on a dedicated connection with XREAD BLOCK.
+ * invalidated ({@link RedisTier}, behind the writes), and tails the log here, on a dedicated
+ * connection with XREAD BLOCK.
  *
  * <p>A stream, unlike pub/sub, keeps what a disconnected node missed: after a reconnect the node
  * replays from the last entry it saw. It clears its L1 instead when it cannot prove it saw
@@ -49,9 +47,6 @@ final class InvalidationLog implements AutoCloseable {
 
   private final RedisConnector connector;
   private final String streamKey;
-  private final String nodeId;
-  private final byte[] nodeIdBytes;
-  private final long maxLength;
   private final boolean checkRunId;
   private final Handler handler;
   private final CacheMeters meters;
@@ -59,13 +54,10 @@ final class InvalidationLog implements AutoCloseable {
   private volatile boolean running = true;
   private volatile RedisConnector.@Nullable DedicatedConnection current;
 
-  InvalidationLog(RedisConnector connector, String namespace, String nodeId, long maxLength,
+  InvalidationLog(RedisConnector connector, String namespace, String nodeId,
       boolean checkRunId, CacheMeters meters, Handler handler) {
     this.connector = connector;
-    this.streamKey = namespace + ":log";
-    this.nodeId = nodeId;
-    this.nodeIdBytes = nodeId.getBytes(StandardCharsets.UTF_8);
-    this.maxLength = maxLength;
+    this.streamKey = streamKey(namespace);
     // In a cluster INFO reaches an arbitrary node, so its run id says nothing about the log's node.
     this.checkRunId = checkRunId;
     this.handler = handler;
@@ -74,16 +66,13 @@ final class InvalidationLog implements AutoCloseable {
     this.thread.setDaemon(true);
   }
 
-  void start() {
-    thread.start();
+  /** The stream's key; {@link RedisTier} appends to it. */
+  static String streamKey(String namespace) {
+    return namespace + ":log";
   }
 
-  /** Appends an entry; to be pipelined with the write it describes. */
-  CompletionStage<String> append(RedisClusterAsyncCommands<String, byte[]> redis, String type, String data,
-      String tags) {
-    meters.invalidationsPublished.increment();
-    return redis.xadd(streamKey, XAddArgs.Builder.maxlen(maxLength).approximateTrimming(true),
-        Map.of("o", nodeIdBytes, "t", bytes(type), "d", bytes(data), "g", bytes(tags)));
+  void start() {
+    thread.start();
   }
 
   private void listen() {
@@ -236,10 +225,6 @@ final class InvalidationLog implements AutoCloseable {
     return new long[] {Long.parseUnsignedLong(id.substring(0, dash)), Long.parseUnsignedLong(id.substring(dash + 1))};
   }
 
-  boolean isLocal(String origin) {
-    return nodeId.equals(origin);
-  }
-
   private static String text(@Nullable Object value) {
     if (value == null) {
       return "";
@@ -248,10 +233,6 @@ final class InvalidationLog implements AutoCloseable {
       return new String(raw, StandardCharsets.UTF_8);
     }
     return value.toString();
-  }
-
-  private static byte[] bytes(String text) {
-    return text.getBytes(StandardCharsets.UTF_8);
   }
 
   static List<String> split(String joined) {

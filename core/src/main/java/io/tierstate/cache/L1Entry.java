@@ -60,6 +60,16 @@ final class L1Entry {
     return type == requested || type.equals(requested);
   }
 
+  /** Whether this entry can answer a read for {@code requested}. */
+  boolean accepts(TypeRef<?> requested) {
+    if (typeMatches(requested)) {
+      return true;
+    }
+    // A value set on this node is stored under its runtime class; a read naming a supertype or
+    // the same class can still use it.
+    return requested.type() instanceof Class<?> c && (value == null || c.isInstance(value));
+  }
+
   /** Whether less than {@code fraction} of the TTL is left. */
   boolean dueForRefresh(long nowNanos, double fraction) {
     return fraction > 0 && freshUntilNanos - nowNanos < (long) (ttlNanos * fraction);

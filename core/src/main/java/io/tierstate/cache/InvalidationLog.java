@@ -29,14 +29,12 @@ final class InvalidationLog implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(InvalidationLog.class);
   private static final long BLOCK_MILLIS = 1_000;
   private static final int BATCH = 512;
-  static final String KEYS = "k";
-  static final String FILL = "f";
-  static final String RELEASE = "r";
-  static final String PATTERN = "p";
+  /** The reason given to {@link Handler#onLost} for an entry this node does not understand. */
+  static final String UNKNOWN_ENTRY = "unknown-log-entry";
 
   /** Receives what the log carries. Called on the listener thread. */
   interface Handler {
-    void onEntry(String type, String origin, String data, String tags);
+    void onEntry(LogEntry entry);
 
     /** The node may have missed entries: clear L1. */
     void onLost(String reason);
@@ -147,12 +145,25 @@ final class InvalidationLog implements AutoCloseable {
   }
 
   private void deliver(StreamMessage<String, byte[]> message) {
-    Map<String, byte[]> body = message.getBody();
     try {
-      handler.onEntry(text(body.get("t")), text(body.get("o")), text(body.get("d")), text(body.get("g")));
+      dispatch(message.getBody(), handler);
     } catch (RuntimeException e) {
       meters.listenerErrors.increment();
       log.error("Invalidation handler failed on log entry {}", message.getId(), e);
+    }
+  }
+
+  /**
+   * Hands an entry to the handler; one this node does not understand (see docs/protocol.md) may
+   * have invalidated anything, so it is reported as lost invalidations: L1 is cleared.
+   */
+  static void dispatch(Map<String, byte[]> fields, Handler handler) {
+    LogEntry entry = LogEntry.decode(fields);
+    if (entry == null) {
+      log.warn("Invalidation log entry not understood (a newer node's format?); clearing L1");
+      handler.onLost(UNKNOWN_ENTRY);
+    } else {
+      handler.onEntry(entry);
     }
   }
 
@@ -233,20 +244,6 @@ final class InvalidationLog implements AutoCloseable {
       return new String(raw, StandardCharsets.UTF_8);
     }
     return value.toString();
-  }
-
-  static List<String> split(String joined) {
-    List<String> parts = new ArrayList<>();
-    int from = 0;
-    while (from < joined.length()) {
-      int space = joined.indexOf(' ', from);
-      int to = space < 0 ? joined.length() : space;
-      if (to > from) {
-        parts.add(joined.substring(from, to));
-      }
-      from = to + 1;
-    }
-    return parts;
   }
 
   private static void sleep(long millis) {

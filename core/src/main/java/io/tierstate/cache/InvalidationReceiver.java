@@ -34,36 +34,33 @@ final class InvalidationReceiver implements InvalidationLog.Handler {
   }
 
   @Override
-  public void onEntry(String type, String origin, String data, String tags) {
-    boolean local = nodeId.equals(origin);
-    switch (type) {
-      case InvalidationLog.KEYS, InvalidationLog.FILL -> {
-        List<String> keys = InvalidationLog.split(data);
-        for (String key : keys) {
+  public void onEntry(LogEntry entry) {
+    boolean local = nodeId.equals(entry.origin());
+    switch (entry.kind()) {
+      case KEYS, FILL -> {
+        for (String key : entry.keys()) {
           if (!local) {
             l1.invalidate(key);
           }
           waiters.wake(key);
         }
-        if (!local && type.equals(InvalidationLog.KEYS)) {
+        if (!local && entry.kind() == LogEntry.Kind.KEYS) {
           meters.invalidationsReceived.increment();
-          List<String> tagList = InvalidationLog.split(tags);
-          if (!tagList.isEmpty() && keys.isEmpty()) {
-            l1.invalidateTagged(tagList.toArray(new String[0]));
+          if (entry.tagsOnly()) {
+            l1.invalidateTagged(entry.tags().toArray(new String[0]));
           }
-          events.emit(tagList.isEmpty() ? InvalidationEvent.Kind.KEYS : InvalidationEvent.Kind.TAGS, keys, tagList,
-              null, origin, false);
+          events.emit(entry.tags().isEmpty() ? InvalidationEvent.Kind.KEYS : InvalidationEvent.Kind.TAGS,
+              entry.keys(), entry.tags(), null, entry.origin(), false);
         }
       }
-      case InvalidationLog.RELEASE -> waiters.wake(data);
-      case InvalidationLog.PATTERN -> {
+      case RELEASE -> entry.keys().forEach(waiters::wake);
+      case PATTERN -> {
         if (!local) {
           meters.invalidationsReceived.increment();
-          l1.invalidateIf(key -> KeyPattern.matches(data, key));
-          events.emit(InvalidationEvent.Kind.PATTERN, List.of(), List.of(), data, origin, false);
+          l1.invalidateIf(key -> KeyPattern.matches(entry.pattern(), key));
+          events.emit(InvalidationEvent.Kind.PATTERN, List.of(), List.of(), entry.pattern(), entry.origin(), false);
         }
       }
-      default -> log.debug("Ignoring invalidation log entry of unknown type '{}'", type);
     }
   }
 

@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -54,7 +53,7 @@ final class RedisTier implements L2 {
   private final long leaseMillis;
   private final byte[] fenceTtl;
   private final String logKey;
-  private final byte[] nodeIdBytes;
+  private final String nodeId;
   private final long logMaxLength;
   private final boolean orderedPipeline;
   private final CacheMeters meters;
@@ -71,7 +70,7 @@ final class RedisTier implements L2 {
     this.leaseMillis = leaseTtl.toMillis();
     this.fenceTtl = bytes(Long.toString(leaseMillis * 2));
     this.logKey = InvalidationLog.streamKey(namespace);
-    this.nodeIdBytes = bytes(nodeId);
+    this.nodeId = nodeId;
     this.logMaxLength = logMaxLength;
     this.orderedPipeline = orderedPipeline;
     this.meters = meters;
@@ -202,7 +201,7 @@ final class RedisTier implements L2 {
       deleted += deleteAll(keys);
       cursor = page;
     } while (!cursor.isFinished());
-    call("log pattern invalidation", redis -> append(redis, InvalidationLog.PATTERN, pattern, ""));
+    call("log pattern invalidation", redis -> append(redis, LogEntry.pattern(nodeId, pattern)));
     return deleted;
   }
 
@@ -277,7 +276,7 @@ final class RedisTier implements L2 {
   public FillResult fillAndLog(String key, String token, Acquired acquired, byte[] envelope, long ttlMillis,
       String[] tags) {
     FillResult result = fill(key, token, acquired, envelope, ttlMillis, tags);
-    call("log fill", redis -> append(redis, InvalidationLog.FILL, key, ""));
+    call("log fill", redis -> append(redis, LogEntry.fill(nodeId, key)));
     return result;
   }
 
@@ -322,7 +321,7 @@ final class RedisTier implements L2 {
   public void releaseAndLog(String key, String token) {
     call("release lease", redis -> RELEASE.<Long>run(redis, ScriptOutputType.INTEGER,
         new String[] {leaseKey(key)}, bytes(token)));
-    call("log release", redis -> append(redis, InvalidationLog.RELEASE, key, ""));
+    call("log release", redis -> append(redis, LogEntry.release(nodeId, key)));
   }
 
   @Override
@@ -398,22 +397,21 @@ final class RedisTier implements L2 {
   /** Appends the entries for {@code keys} (invalidated because of {@code tags}, if any), a chunk of keys each. */
   private CompletionStage<?> appendKeys(RedisClusterAsyncCommands<String, byte[]> redis, List<String> keys,
       String[] tags) {
-    String tagText = String.join(" ", tags);
+    List<String> tagList = List.of(tags);
     List<CompletionStage<?>> appends = new ArrayList<>();
     for (int from = 0; from < keys.size(); from += KEYS_PER_ENTRY) {
       List<String> chunk = keys.subList(from, Math.min(keys.size(), from + KEYS_PER_ENTRY));
-      appends.add(append(redis, InvalidationLog.KEYS, String.join(" ", chunk), tagText));
+      appends.add(append(redis, LogEntry.keys(nodeId, chunk, tagList)));
     }
     if (appends.isEmpty() && tags.length > 0) {
-      appends.add(append(redis, InvalidationLog.KEYS, "", tagText));
+      appends.add(append(redis, LogEntry.keys(nodeId, List.of(), tagList)));
     }
     return allOf(appends);
   }
 
-  private CompletionStage<String> append(RedisClusterAsyncCommands<String, byte[]> redis, String type, String data,
-      String tags) {
+  private CompletionStage<String> append(RedisClusterAsyncCommands<String, byte[]> redis, LogEntry entry) {
     meters.invalidationsPublished.increment();
-    return redis.xadd(logKey, XAddArgs.Builder.maxlen(logMaxLength).approximateTrimming(true), Map.of("o", nodeIdBytes, "t", bytes(type), "d", bytes(data), "g", bytes(tags)));
+    return redis.xadd(logKey, XAddArgs.Builder.maxlen(logMaxLength).approximateTrimming(true), entry.fields());
   }
 
   /**

@@ -45,7 +45,7 @@ class InvalidationLogUnitTests {
 
   @Test
   void keyListsSplitOnSpaces() {
-    assertThat(InvalidationLog.split("a b  c")).containsExactly("a", "b", "c");
-    assertThat(InvalidationLog.split("")).isEmpty();
+    assertThat(LogEntry.split("a b  c")).containsExactly("a", "b", "c");
+    assertThat(LogEntry.split("")).isEmpty();
   }
 }

@@ -23,9 +23,9 @@ import io.tierstate.patterns.WriteThrough;
 import io.tierstate.pubsub.PubSub;
 import io.tierstate.pubsub.RedisPubSub;
 import io.tierstate.ratelimit.RateLimiter;
-import io.tierstate.redis.CircuitBreaker;
-import io.tierstate.redis.RedisConnector;
-import io.tierstate.redis.RedisExecutor;
+import io.tierstate.internal.redis.CircuitBreaker;
+import io.tierstate.internal.redis.RedisConnector;
+import io.tierstate.internal.redis.RedisExecutor;
 import io.tierstate.session.SessionManager;
 import io.tierstate.writebehind.BatchWriter;
 import io.tierstate.writebehind.WriteBehind;
@@ -153,7 +153,7 @@ public final class Tierstate implements AutoCloseable {
    * Connects to Redis and starts this node. When Redis is unreachable and not required, the node
    * starts degraded and connects when Redis comes up.
    *
-   * @throws io.tierstate.redis.RedisUnavailableException if Redis is required and unreachable
+   * @throws io.tierstate.RedisUnavailableException if Redis is required and unreachable
    */
   public static Tierstate create(TierstateConfig config) {
     return new Tierstate(config);
@@ -171,7 +171,7 @@ public final class Tierstate implements AutoCloseable {
 
   /**
    * Server-side sessions shared by every node. They require Redis: while it is unavailable, their
-   * methods throw {@link io.tierstate.redis.RedisUnavailableException}.
+   * methods throw {@link io.tierstate.RedisUnavailableException}.
    */
   public SessionManager sessions() {
     return sessions;

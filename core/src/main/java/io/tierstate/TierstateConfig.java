@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tierstate.codec.Codec;
-import io.tierstate.redis.TlsTrust;
+import io.tierstate.internal.redis.TlsTrust;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;

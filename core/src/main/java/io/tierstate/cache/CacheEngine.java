@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tierstate.RedisEndpoint;
 import io.tierstate.TierstateConfig;
 import io.tierstate.codec.Codec;
-import io.tierstate.redis.RedisExecutor;
+import io.tierstate.internal.redis.RedisExecutor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;

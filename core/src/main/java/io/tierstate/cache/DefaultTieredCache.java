@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.Timer;
 import io.tierstate.TierstateConfig;
 import io.tierstate.codec.TypeRef;
 import io.tierstate.keys.CacheKeys;
-import io.tierstate.redis.RedisUnavailableException;
+import io.tierstate.RedisUnavailableException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;

@@ -2,7 +2,7 @@ package io.tierstate.cache;
 
 import io.tierstate.keys.CacheKeys;
 import io.tierstate.keys.KeyPattern;
-import io.tierstate.redis.RedisUnavailableException;
+import io.tierstate.RedisUnavailableException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

@@ -1,6 +1,6 @@
 package io.tierstate.cache;
 
-import io.tierstate.redis.RedisUnavailableException;
+import io.tierstate.RedisUnavailableException;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 

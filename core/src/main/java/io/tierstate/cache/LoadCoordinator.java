@@ -3,7 +3,7 @@ package io.tierstate.cache;
 import io.micrometer.core.instrument.Timer;
 import io.tierstate.TierstateConfig;
 import io.tierstate.codec.TypeRef;
-import io.tierstate.redis.RedisUnavailableException;
+import io.tierstate.RedisUnavailableException;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;

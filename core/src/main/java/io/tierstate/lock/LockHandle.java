@@ -36,7 +36,7 @@ public interface LockHandle extends AutoCloseable {
    * again does nothing and returns false.
    *
    * @return whether the lock was still this handle's in Redis and is now released
-   * @throws io.tierstate.redis.RedisUnavailableException if Redis cannot be reached; the lock is
+   * @throws io.tierstate.RedisUnavailableException if Redis cannot be reached; the lock is
    *     then released when its lease ends, and the handle no longer counts as held
    */
   boolean release();

@@ -31,7 +31,7 @@ public interface LockService {
    * @throws IllegalArgumentException if {@code name} is not a valid lock name, {@code lease} is
    *     shorter than 1 ms or longer than 1 day, or {@code maxWait} is negative
    * @throws LockTimeoutException if the lock is still held by another owner after {@code maxWait}
-   * @throws io.tierstate.redis.RedisUnavailableException if Redis cannot be reached
+   * @throws io.tierstate.RedisUnavailableException if Redis cannot be reached
    * @throws io.tierstate.TierstateException if the thread is interrupted while waiting (its
    *     interrupt flag is set again)
    */
@@ -44,7 +44,7 @@ public interface LockService {
    *     shorter than 1 ms or longer than 1 day, or {@code maxWait} is negative
    * @throws NullPointerException if {@code options} is null
    * @throws LockTimeoutException if the lock is still held by another owner after {@code maxWait}
-   * @throws io.tierstate.redis.RedisUnavailableException if Redis cannot be reached
+   * @throws io.tierstate.RedisUnavailableException if Redis cannot be reached
    * @throws io.tierstate.TierstateException if the thread is interrupted while waiting
    */
   LockHandle acquire(String name, Duration lease, Duration maxWait, LockOptions options);
@@ -55,7 +55,7 @@ public interface LockService {
    * @return the handle, or empty if another owner holds the lock
    * @throws IllegalArgumentException if {@code name} is not a valid lock name, or {@code lease} is
    *     shorter than 1 ms or longer than 1 day
-   * @throws io.tierstate.redis.RedisUnavailableException if Redis cannot be reached
+   * @throws io.tierstate.RedisUnavailableException if Redis cannot be reached
    */
   Optional<LockHandle> tryAcquire(String name, Duration lease);
 
@@ -69,7 +69,7 @@ public interface LockService {
    * @throws IllegalArgumentException if {@code name} is not a valid lock name, {@code lease} is
    *     shorter than 1 ms or longer than 1 day, or {@code maxWait} is negative
    * @throws LockTimeoutException if the lock is still held by another owner after {@code maxWait}
-   * @throws io.tierstate.redis.RedisUnavailableException if Redis cannot be reached to acquire
+   * @throws io.tierstate.RedisUnavailableException if Redis cannot be reached to acquire
    */
   <T, X extends Exception> T withLock(String name, Duration lease, Duration maxWait, LockedTask<T, X> task)
       throws X;
@@ -84,7 +84,7 @@ public interface LockService {
    *     shorter than 1 ms or longer than 1 day, or {@code maxWait} is negative
    * @throws NullPointerException if {@code options} is null
    * @throws LockTimeoutException if the lock is still held by another owner after {@code maxWait}
-   * @throws io.tierstate.redis.RedisUnavailableException if Redis cannot be reached to acquire
+   * @throws io.tierstate.RedisUnavailableException if Redis cannot be reached to acquire
    */
   <T, X extends Exception> T withLock(
       String name, Duration lease, Duration maxWait, LockOptions options, LockedTask<T, X> task) throws X;

@@ -6,7 +6,7 @@ import io.tierstate.cache.CacheOptions;
 import io.tierstate.cache.TieredCache;
 import io.tierstate.keys.CacheKeys;
 import io.tierstate.metrics.MeterNames;
-import io.tierstate.redis.RedisExecutor;
+import io.tierstate.internal.redis.RedisExecutor;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
@@ -101,7 +101,7 @@ public final class NamespaceVersions {
    *
    * @return the new version
    * @throws IllegalArgumentException if the namespace is invalid
-   * @throws io.tierstate.redis.RedisUnavailableException if Redis cannot be reached; the version is
+   * @throws io.tierstate.RedisUnavailableException if Redis cannot be reached; the version is
    *     then unchanged
    */
   public long bump(String namespace) {

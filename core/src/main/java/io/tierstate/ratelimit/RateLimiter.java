@@ -1,7 +1,7 @@
 package io.tierstate.ratelimit;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.tierstate.redis.RedisExecutor;
+import io.tierstate.internal.redis.RedisExecutor;
 import java.time.Clock;
 
 /**

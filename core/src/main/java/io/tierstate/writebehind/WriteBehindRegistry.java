@@ -3,7 +3,7 @@ package io.tierstate.writebehind;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tierstate.cache.TieredCache;
 import io.tierstate.codec.Codec;
-import io.tierstate.redis.RedisExecutor;
+import io.tierstate.internal.redis.RedisExecutor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tierstate.Tierstate;
 import io.tierstate.TierstateConfig;
 import io.tierstate.metrics.MetricsSnapshot;
-import io.tierstate.redis.RedisUnavailableException;
+import io.tierstate.RedisUnavailableException;
 import io.tierstate.testkit.RedisServer;
 import java.time.Duration;
 import java.util.ArrayList;

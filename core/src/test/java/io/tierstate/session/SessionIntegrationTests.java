@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tierstate.Tierstate;
 import io.tierstate.metrics.MeterNames;
-import io.tierstate.redis.RedisUnavailableException;
+import io.tierstate.RedisUnavailableException;
 import io.tierstate.testkit.RedisServer;
 import io.tierstate.testing.Await;
 import io.tierstate.testing.Nodes;

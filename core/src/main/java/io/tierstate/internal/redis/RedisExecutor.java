@@ -1,5 +1,6 @@
-package io.tierstate.redis;
+package io.tierstate.internal.redis;
 
+import io.tierstate.RedisUnavailableException;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.KeyValue;

@@ -1,4 +1,4 @@
-package io.tierstate.redis;
+package io.tierstate.internal.redis;
 
 import io.lettuce.core.resource.Delay;
 import java.time.Duration;

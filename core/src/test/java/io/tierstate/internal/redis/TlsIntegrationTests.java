@@ -1,5 +1,6 @@
-package io.tierstate.redis;
+package io.tierstate.internal.redis;
 
+import io.tierstate.RedisUnavailableException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

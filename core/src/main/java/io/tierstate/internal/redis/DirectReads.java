@@ -1,5 +1,6 @@
-package io.tierstate.redis;
+package io.tierstate.internal.redis;
 
+import io.tierstate.RedisUnavailableException;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisCredentials;
 import java.io.IOException;

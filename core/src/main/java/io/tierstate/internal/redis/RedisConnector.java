@@ -1,5 +1,6 @@
-package io.tierstate.redis;
+package io.tierstate.internal.redis;
 
+import io.tierstate.RedisUnavailableException;
 import static java.util.Objects.requireNonNull;
 
 import io.lettuce.core.ClientOptions;

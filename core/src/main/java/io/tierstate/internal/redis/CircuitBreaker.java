@@ -1,4 +1,4 @@
-package io.tierstate.redis;
+package io.tierstate.internal.redis;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;

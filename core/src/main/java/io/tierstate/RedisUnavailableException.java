@@ -1,6 +1,5 @@
-package io.tierstate.redis;
+package io.tierstate;
 
-import io.tierstate.TierstateException;
 
 /**
  * Redis could not be used: it is unreachable, timed out, or the circuit breaker is open. Cache

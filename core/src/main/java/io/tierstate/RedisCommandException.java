@@ -1,10 +1,10 @@
 package io.tierstate;
 
 /**
- * Redis was reached and refused a command because of the data or the command itself: a key
- * holding another type ({@code WRONGTYPE}), a script error, a wrong argument. Unlike {@link
- * io.tierstate.RedisUnavailableException}, it is not a reason to degrade: retrying or
- * falling back would hide a bug or a key written by something else, so it reaches the caller.
+ * Redis was reached and refused a command because of the data or the command itself: a key holding
+ * another type ({@code WRONGTYPE}), a script error, a wrong argument. Unlike {@link
+ * io.tierstate.RedisUnavailableException}, it is not a reason to degrade: retrying or falling back
+ * would hide a bug or a key written by something else, so it reaches the caller.
  *
  * <p>Instances are immutable and thread-safe.
  */

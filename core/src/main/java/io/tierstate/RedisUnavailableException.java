@@ -1,6 +1,5 @@
 package io.tierstate;
 
-
 /**
  * Redis could not be used: it is unreachable, timed out, or the circuit breaker is open. Cache
  * operations catch this and degrade to L1 and the loader; it reaches callers only where Redis is

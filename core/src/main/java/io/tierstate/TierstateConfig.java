@@ -338,8 +338,8 @@ public final class TierstateConfig {
 
   /**
    * {@return the certificate this client presents to a TLS Redis that checks clients ({@code
-   * tls-auth-clients yes})} ({@code REDIS_TLS_CERT_FILE} and {@code REDIS_TLS_KEY_FILE}); empty, the
-   * default, presents none.
+   * tls-auth-clients yes})} ({@code REDIS_TLS_CERT_FILE} and {@code REDIS_TLS_KEY_FILE}); empty,
+   * the default, presents none.
    */
   public Optional<TlsClientCertificate> redisTlsClientCertificate() {
     return Optional.ofNullable(redisTlsClientCertificate);
@@ -479,12 +479,12 @@ public final class TierstateConfig {
   }
 
   /**
-   * {@return how many connections per Redis server serve cache reads ({@code GET}, {@code MGET})
-   * on the caller's thread} ({@code TIERSTATE_DIRECT_READ_CONNECTIONS}); default {@value
+   * {@return how many connections per Redis server serve cache reads ({@code GET}, {@code MGET}) on
+   * the caller's thread} ({@code TIERSTATE_DIRECT_READ_CONNECTIONS}); default {@value
    * #DEFAULT_DIRECT_READ_CONNECTIONS}, 0 to send every read through Lettuce's shared connection.
    *
-   * <p>A read through Lettuce crosses threads twice (to Netty's event loop and back); a read on
-   * one of these blocking connections costs one round trip, which halves an L2 hit's latency on
+   * <p>A read through Lettuce crosses threads twice (to Netty's event loop and back); a read on one
+   * of these blocking connections costs one round trip, which halves an L2 hit's latency on
    * machines with few cores. A read never waits for one of them: when all are in use, it goes
    * through the shared connection, which pipelines concurrent commands. Size it for the readers
    * that run at once on a node; each connection is opened on first need. Not used over TLS.
@@ -691,9 +691,9 @@ public final class TierstateConfig {
     }
 
     /**
-     * Sets the PEM file of the CA certificates a TLS Redis must be signed by, instead of the
-     * JVM's; for servers with a private CA. The endpoint must use TLS ({@code rediss://}). See
-     * {@link TierstateConfig#redisTlsCaFile()}.
+     * Sets the PEM file of the CA certificates a TLS Redis must be signed by, instead of the JVM's;
+     * for servers with a private CA. The endpoint must use TLS ({@code rediss://}). See {@link
+     * TierstateConfig#redisTlsCaFile()}.
      *
      * @param caFile a readable PEM file with at least one certificate, or null for the JVM's CAs
      * @return this builder
@@ -704,21 +704,24 @@ public final class TierstateConfig {
     }
 
     /**
-     * Sets the certificate to present to a TLS Redis that checks clients (mutual TLS). The
-     * endpoint must use TLS. See {@link TierstateConfig#redisTlsClientCertificate()}.
+     * Sets the certificate to present to a TLS Redis that checks clients (mutual TLS). The endpoint
+     * must use TLS. See {@link TierstateConfig#redisTlsClientCertificate()}.
      *
      * @param certificateFile PEM certificate chain, or null (with {@code keyFile}) for none
      * @param keyFile PEM private key (unencrypted PKCS#8, RSA or EC), or null for none
      * @return this builder
      * @throws IllegalArgumentException if only one of the two is null
      */
-    public Builder redisTlsClientCertificate(@Nullable Path certificateFile, @Nullable Path keyFile) {
+    public Builder redisTlsClientCertificate(
+        @Nullable Path certificateFile, @Nullable Path keyFile) {
       if ((certificateFile == null) != (keyFile == null)) {
         throw new IllegalArgumentException(
             "redisTlsClientCertificate needs both a certificate file and a key file, or neither");
       }
       redisTlsClientCertificate =
-          certificateFile == null || keyFile == null ? null : new TlsClientCertificate(certificateFile, keyFile);
+          certificateFile == null || keyFile == null
+              ? null
+              : new TlsClientCertificate(certificateFile, keyFile);
       return this;
     }
 
@@ -999,8 +1002,11 @@ public final class TierstateConfig {
       }
       if (redisTlsCertFile != null || redisTlsKeyFile != null) {
         if (redisTlsCertFile == null || redisTlsKeyFile == null) {
-          throw new IllegalArgumentException(TierstateEnv.Option.REDIS_TLS_CERT_FILE.env + " and " + TierstateEnv.Option.REDIS_TLS_KEY_FILE.env
-              + " go together: set both for a client certificate, or neither");
+          throw new IllegalArgumentException(
+              TierstateEnv.Option.REDIS_TLS_CERT_FILE.env
+                  + " and "
+                  + TierstateEnv.Option.REDIS_TLS_KEY_FILE.env
+                  + " go together: set both for a client certificate, or neither");
         }
         redisTlsClientCertificate = new TlsClientCertificate(redisTlsCertFile, redisTlsKeyFile);
       }
@@ -1010,45 +1016,76 @@ public final class TierstateConfig {
       return new TierstateConfig(this, nodeId != null ? nodeId : randomNodeId());
     }
 
-    /** A client certificate must go with TLS and be readable: found now rather than at the first connect. */
+    /**
+     * A client certificate must go with TLS and be readable: found now rather than at the first
+     * connect.
+     */
     private void checkClientCertificate(TlsClientCertificate certificate, Source source) {
-      String option = source == Source.BUILDER ? TierstateEnv.Option.REDIS_TLS_CERT_FILE.method
-          : TierstateEnv.Option.REDIS_TLS_CERT_FILE.env + " and " + TierstateEnv.Option.REDIS_TLS_KEY_FILE.env;
+      String option =
+          source == Source.BUILDER
+              ? TierstateEnv.Option.REDIS_TLS_CERT_FILE.method
+              : TierstateEnv.Option.REDIS_TLS_CERT_FILE.env
+                  + " and "
+                  + TierstateEnv.Option.REDIS_TLS_KEY_FILE.env;
       if (!redisEndpoint.tls()) {
-        throw new IllegalArgumentException(option + " set, but " + TierstateEnv.Option.REDIS_URL.in(source)
-            + " does not use TLS: use rediss://, rediss-sentinel:// or rediss-cluster://");
+        throw new IllegalArgumentException(
+            option
+                + " set, but "
+                + TierstateEnv.Option.REDIS_URL.in(source)
+                + " does not use TLS: use rediss://, rediss-sentinel:// or rediss-cluster://");
       }
       String certificateName = TierstateEnv.Option.REDIS_TLS_CERT_FILE.in(source);
       String keyName = TierstateEnv.Option.REDIS_TLS_KEY_FILE.in(source);
       try {
         if (TlsTrust.certificates(certificate.certificateFile()).isEmpty()) {
-          throw new IllegalArgumentException(certificateName + " '" + certificate.certificateFile() + "' holds no PEM certificate");
+          throw new IllegalArgumentException(
+              certificateName
+                  + " '"
+                  + certificate.certificateFile()
+                  + "' holds no PEM certificate");
         }
       } catch (IOException | GeneralSecurityException e) {
-        throw new IllegalArgumentException(certificateName + " '" + certificate.certificateFile()
-            + "' cannot be read as PEM certificates: " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            certificateName
+                + " '"
+                + certificate.certificateFile()
+                + "' cannot be read as PEM certificates: "
+                + e.getMessage(),
+            e);
       }
       try {
         TlsTrust.privateKey(certificate.keyFile());
       } catch (IOException | GeneralSecurityException e) {
-        throw new IllegalArgumentException(keyName + " '" + certificate.keyFile() + "' cannot be read as a private key: "
-            + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            keyName
+                + " '"
+                + certificate.keyFile()
+                + "' cannot be read as a private key: "
+                + e.getMessage(),
+            e);
       }
     }
 
-    /** A CA file must go with TLS and hold certificates: found now rather than at the first connect. */
+    /**
+     * A CA file must go with TLS and hold certificates: found now rather than at the first connect.
+     */
     private void checkCaFile(Path caFile, Source source) {
       String option = TierstateEnv.Option.REDIS_TLS_CA_FILE.in(source);
       if (!redisEndpoint.tls()) {
-        throw new IllegalArgumentException(option + " is set, but " + TierstateEnv.Option.REDIS_URL.in(source)
-            + " does not use TLS: use rediss://, rediss-sentinel:// or rediss-cluster://, or unset " + option);
+        throw new IllegalArgumentException(
+            option
+                + " is set, but "
+                + TierstateEnv.Option.REDIS_URL.in(source)
+                + " does not use TLS: use rediss://, rediss-sentinel:// or rediss-cluster://, or unset "
+                + option);
       }
       try {
         if (TlsTrust.certificates(caFile).isEmpty()) {
           throw new IllegalArgumentException(option + " '" + caFile + "' holds no PEM certificate");
         }
       } catch (IOException | GeneralSecurityException e) {
-        throw new IllegalArgumentException(option + " '" + caFile + "' cannot be read as PEM certificates: " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            option + " '" + caFile + "' cannot be read as PEM certificates: " + e.getMessage(), e);
       }
     }
   }

@@ -28,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  * method in {@link TierstateConfig}, and an {@link Option} and a line of {@link #read} here.
  */
 final class TierstateEnv {
-  private static final Pattern SHORT_DURATION = 
+  private static final Pattern SHORT_DURATION =
       Pattern.compile("([0-9]{1,18})(ms|s|m|h|d)", Pattern.CASE_INSENSITIVE);
 
   private TierstateEnv() {}
@@ -67,7 +67,10 @@ final class TierstateEnv {
         Integer.MAX_VALUE,
         v -> b.breakerFailureThreshold = (int) v);
     in.duration(Option.BREAKER_OPEN_DURATION, v -> b.breakerOpenDuration = v);
-    in.whole(Option.DIRECT_READ_CONNECTIONS, 0, MAX_DIRECT_READ_CONNECTIONS,
+    in.whole(
+        Option.DIRECT_READ_CONNECTIONS,
+        0,
+        MAX_DIRECT_READ_CONNECTIONS,
         v -> b.directReadConnections = (int) v);
     return b.build(TierstateConfig.Source.ENVIRONMENT);
   }
@@ -217,5 +220,4 @@ final class TierstateEnv {
       return null;
     }
   }
-
 }

@@ -21,19 +21,23 @@ class TierstateStartIntegrationTests {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // One of the last steps of the start registers this meter: fail it there, after the
     // connections, the invalidation listener and the background threads are up.
-    registry.config().meterFilter(new MeterFilter() {
-      @Override
-      public Meter.Id map(Meter.Id id) {
-        if (id.getName().equals(MeterNames.NAMESPACE_BUMPS)) {
-          throw new IllegalStateException("refused by the test");
-        }
-        return id;
-      }
-    });
+    registry
+        .config()
+        .meterFilter(
+            new MeterFilter() {
+              @Override
+              public Meter.Id map(Meter.Id id) {
+                if (id.getName().equals(MeterNames.NAMESPACE_BUMPS)) {
+                  throw new IllegalStateException("refused by the test");
+                }
+                return id;
+              }
+            });
     try (Nodes nodes = Nodes.onSharedRedis()) {
       TierstateConfig config = nodes.config("failing-start").meterRegistry(registry).build();
 
-      assertThatThrownBy(() -> Tierstate.create(config)).hasMessageContaining("refused by the test");
+      assertThatThrownBy(() -> Tierstate.create(config))
+          .hasMessageContaining("refused by the test");
 
       Await.until("the failed node's threads end", () -> threadsOf("failing-start").isEmpty());
       assertThat(threadsOf("failing-start")).isEmpty();

@@ -1,10 +1,10 @@
 package io.tierstate.cache;
 
 import io.micrometer.core.instrument.Timer;
+import io.tierstate.RedisUnavailableException;
 import io.tierstate.TierstateConfig;
 import io.tierstate.codec.TypeRef;
 import io.tierstate.keys.CacheKeys;
-import io.tierstate.RedisUnavailableException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -28,12 +28,13 @@ import org.slf4j.LoggerFactory;
  */
 final class DefaultTieredCache implements TieredCache, Invalidator {
   private static final Logger log = LoggerFactory.getLogger(DefaultTieredCache.class);
-  private static final ClassValue<TypeRef<?>> TYPE_REFS = new ClassValue<>() {
-    @Override
-    protected TypeRef<?> computeValue(Class<?> type) {
-      return TypeRef.of(type);
-    }
-  };
+  private static final ClassValue<TypeRef<?>> TYPE_REFS =
+      new ClassValue<>() {
+        @Override
+        protected TypeRef<?> computeValue(Class<?> type) {
+          return TypeRef.of(type);
+        }
+      };
 
   private final L1 l1;
   private final L2 l2;
@@ -49,8 +50,15 @@ final class DefaultTieredCache implements TieredCache, Invalidator {
   private final Timer setTimer;
   private final Timer setAllTimer;
 
-  DefaultTieredCache(TierstateConfig config, L1 l1, L2 l2, EntryCodec entries, LoadCoordinator loads,
-      InvalidationSender invalidations, InvalidationEvents events, CacheMeters meters) {
+  DefaultTieredCache(
+      TierstateConfig config,
+      L1 l1,
+      L2 l2,
+      EntryCodec entries,
+      LoadCoordinator loads,
+      InvalidationSender invalidations,
+      InvalidationEvents events,
+      CacheMeters meters) {
     this.l1 = l1;
     this.l2 = l2;
     this.entries = entries;
@@ -162,8 +170,13 @@ final class DefaultTieredCache implements TieredCache, Invalidator {
   }
 
   /** Fills {@code values} at the {@code missing} positions from one L2 read, and L1 with them. */
-  private <T> void readMissingFromL2(String[] unique, int[] missing, int missingCount, @Nullable Object[] values,
-      TypeRef<T> type, long startNanos) {
+  private <T> void readMissingFromL2(
+      String[] unique,
+      int[] missing,
+      int missingCount,
+      @Nullable Object[] values,
+      TypeRef<T> type,
+      long startNanos) {
     List<String> keys = new ArrayList<>(missingCount);
     L1.Stamp[] stamps = new L1.Stamp[missingCount];
     for (int m = 0; m < missingCount; m++) {
@@ -180,7 +193,9 @@ final class DefaultTieredCache implements TieredCache, Invalidator {
         byte[] bytes = read.get(m);
         Envelope envelope = bytes != null ? entries.decodeEnvelope(key, bytes) : null;
         EntryCodec.Decoded<T> decoded =
-            envelope != null && envelope.isFresh(nowMillis) ? entries.decodeValue(key, envelope, type) : null;
+            envelope != null && envelope.isFresh(nowMillis)
+                ? entries.decodeValue(key, envelope, type)
+                : null;
         if (decoded != null) {
           hits++;
           l1.putIfUnchanged(key, decoded.entry(), stamps[m]);
@@ -204,9 +219,12 @@ final class DefaultTieredCache implements TieredCache, Invalidator {
     Objects.requireNonNull(value, "value");
     Objects.requireNonNull(options, "options");
     long start = System.nanoTime();
-    EntryCodec.Prepared prepared = entries.prepare(key, value, options, TYPE_REFS.get(value.getClass()));
+    EntryCodec.Prepared prepared =
+        entries.prepare(key, value, options, TYPE_REFS.get(value.getClass()));
     try {
-      l2.setAndLog(List.of(new L2.Write(key, prepared.bytes(), prepared.redisTtlMillis())), options.tagArray());
+      l2.setAndLog(
+          List.of(new L2.Write(key, prepared.bytes(), prepared.redisTtlMillis())),
+          options.tagArray());
       installAfterWrite(key, prepared.entry());
     } catch (RedisUnavailableException e) {
       invalidations.holdBack(List.of(key));
@@ -223,8 +241,15 @@ final class DefaultTieredCache implements TieredCache, Invalidator {
     entries.keySet().forEach(CacheKeys::requireValidKey);
     long start = System.nanoTime();
     Map<String, EntryCodec.Prepared> prepared = new LinkedHashMap<>();
-    entries.forEach((key, value) -> prepared.put(key, this.entries.prepare(key,
-        Objects.requireNonNull(value, "value for " + key), options, TYPE_REFS.get(value.getClass()))));
+    entries.forEach(
+        (key, value) ->
+            prepared.put(
+                key,
+                this.entries.prepare(
+                    key,
+                    Objects.requireNonNull(value, "value for " + key),
+                    options,
+                    TYPE_REFS.get(value.getClass()))));
     List<String> keys = List.copyOf(prepared.keySet());
     List<L2.Write> writes = new ArrayList<>(prepared.size());
     prepared.forEach((key, p) -> writes.add(new L2.Write(key, p.bytes(), p.redisTtlMillis())));
@@ -278,13 +303,15 @@ final class DefaultTieredCache implements TieredCache, Invalidator {
   // ---------------------------------------------------------------------------- getOrLoad
 
   @Override
-  public <T> @Nullable T getOrLoad(String key, Class<T> type, CacheLoader<? extends T> loader, CacheOptions options) {
+  public <T> @Nullable T getOrLoad(
+      String key, Class<T> type, CacheLoader<? extends T> loader, CacheOptions options) {
     return getOrLoad(key, ref(type), loader, options);
   }
 
   @Override
   @SuppressWarnings("unchecked")
-  public <T> @Nullable T getOrLoad(String key, TypeRef<T> type, CacheLoader<? extends T> loader, CacheOptions options) {
+  public <T> @Nullable T getOrLoad(
+      String key, TypeRef<T> type, CacheLoader<? extends T> loader, CacheOptions options) {
     Objects.requireNonNull(loader, "loader");
     Objects.requireNonNull(options, "options");
     long now = CoarseClock.read();

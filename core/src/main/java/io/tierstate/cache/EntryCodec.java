@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns values into what the two tiers hold and back: an {@link Envelope}'s bytes for L2 with the
  * {@link L1Entry} that goes with them, and an L2 envelope into a value and its L1 entry. An entry
- * that cannot be read (corrupt, another codec, another type) is counted, logged and read as a
- * miss, never thrown at the caller. Thread-safe.
+ * that cannot be read (corrupt, another codec, another type) is counted, logged and read as a miss,
+ * never thrown at the caller. Thread-safe.
  */
 final class EntryCodec {
   private static final Logger log = LoggerFactory.getLogger(EntryCodec.class);
@@ -56,29 +56,44 @@ final class EntryCodec {
     Duration ttl = absent ? Objects.requireNonNull(options.absentTtlOrNull()) : options.ttlOrNull();
     long ttlMillis = (ttl == null ? defaultTtl : ttl).toMillis();
     if (options.jitterFraction() > 0) {
-      ttlMillis -= (long) (ttlMillis * options.jitterFraction() * ThreadLocalRandom.current().nextDouble());
+      ttlMillis -=
+          (long) (ttlMillis * options.jitterFraction() * ThreadLocalRandom.current().nextDouble());
     }
     ttlMillis = Math.max(1, ttlMillis);
     long swr = absent ? 0 : options.staleWhileRevalidateWindow().toMillis();
     long sie = absent ? 0 : options.staleIfErrorWindow().toMillis();
     long freshUntil = nowMillis + ttlMillis;
     byte[] payload = value == null ? new byte[0] : codec.encode(value);
-    Envelope envelope = new Envelope(absent, codec.id(), nowMillis, freshUntil, freshUntil + swr, freshUntil + sie, payload);
+    Envelope envelope =
+        new Envelope(
+            absent, codec.id(), nowMillis, freshUntil, freshUntil + swr, freshUntil + sie, payload);
     byte[] bytes = envelope.encode(compressionThreshold, options.compressionForced());
     if (bytes.length > maxValueBytes) {
-      throw new IllegalArgumentException("value for key '" + key + "' is " + bytes.length
-          + " bytes encoded, above the maximum of " + maxValueBytes + " (maxValueBytes)");
+      throw new IllegalArgumentException(
+          "value for key '"
+              + key
+              + "' is "
+              + bytes.length
+              + " bytes encoded, above the maximum of "
+              + maxValueBytes
+              + " (maxValueBytes)");
     }
-    L1Entry entry = new L1Entry(value, type, nowNanos,
-        nowNanos + ttlMillis * NANOS_PER_MILLI,
-        nowNanos + (ttlMillis + swr) * NANOS_PER_MILLI,
-        nowNanos + (ttlMillis + sie) * NANOS_PER_MILLI,
-        ttlMillis * NANOS_PER_MILLI, options.tagArray());
+    L1Entry entry =
+        new L1Entry(
+            value,
+            type,
+            nowNanos,
+            nowNanos + ttlMillis * NANOS_PER_MILLI,
+            nowNanos + (ttlMillis + swr) * NANOS_PER_MILLI,
+            nowNanos + (ttlMillis + sie) * NANOS_PER_MILLI,
+            ttlMillis * NANOS_PER_MILLI,
+            options.tagArray());
     return new Prepared(bytes, ttlMillis + Math.max(swr, sie), entry);
   }
 
   /** Like {@link #prepare}, but a loaded value too large to cache is logged and served uncached. */
-  @Nullable Prepared prepareLoaded(String key, @Nullable Object value, CacheOptions options, TypeRef<?> type) {
+  @Nullable Prepared prepareLoaded(
+      String key, @Nullable Object value, CacheOptions options, TypeRef<?> type) {
     try {
       return prepare(key, value, options, type);
     } catch (IllegalArgumentException | CodecException e) {
@@ -99,12 +114,18 @@ final class EntryCodec {
     }
   }
 
-  /** The value in an envelope and its L1 entry, or null (counted and logged) when it cannot be read as {@code type}. */
+  /**
+   * The value in an envelope and its L1 entry, or null (counted and logged) when it cannot be read
+   * as {@code type}.
+   */
   <T> @Nullable Decoded<T> decodeValue(String key, Envelope envelope, TypeRef<T> type) {
     if (envelope.codecId() != codec.id()) {
       meters.codecErrors.increment();
-      log.warn("Entry '{}' was written with codec {} but this node uses codec {}; read as a miss", key,
-          envelope.codecId(), codec.id());
+      log.warn(
+          "Entry '{}' was written with codec {} but this node uses codec {}; read as a miss",
+          key,
+          envelope.codecId(),
+          codec.id());
       return null;
     }
     T value;
@@ -117,12 +138,16 @@ final class EntryCodec {
     }
     long nowMillis = System.currentTimeMillis();
     long nowNanos = System.nanoTime();
-    L1Entry entry = new L1Entry(value, type, nowNanos,
-        nowNanos + (envelope.freshUntilMillis() - nowMillis) * NANOS_PER_MILLI,
-        nowNanos + (envelope.staleUntilMillis() - nowMillis) * NANOS_PER_MILLI,
-        nowNanos + (envelope.errorUntilMillis() - nowMillis) * NANOS_PER_MILLI,
-        (envelope.freshUntilMillis() - envelope.createdAtMillis()) * NANOS_PER_MILLI,
-        NO_TAGS);
+    L1Entry entry =
+        new L1Entry(
+            value,
+            type,
+            nowNanos,
+            nowNanos + (envelope.freshUntilMillis() - nowMillis) * NANOS_PER_MILLI,
+            nowNanos + (envelope.staleUntilMillis() - nowMillis) * NANOS_PER_MILLI,
+            nowNanos + (envelope.errorUntilMillis() - nowMillis) * NANOS_PER_MILLI,
+            (envelope.freshUntilMillis() - envelope.createdAtMillis()) * NANOS_PER_MILLI,
+            NO_TAGS);
     return new Decoded<>(value, entry);
   }
 }

@@ -26,8 +26,13 @@ final class InvalidationEvents {
   }
 
   /** Tells every listener; one that throws is counted and logged, and the others still hear. */
-  void emit(InvalidationEvent.Kind kind, List<String> keys, List<String> tags, @Nullable String pattern,
-      String origin, boolean local) {
+  void emit(
+      InvalidationEvent.Kind kind,
+      List<String> keys,
+      List<String> tags,
+      @Nullable String pattern,
+      String origin,
+      boolean local) {
     if (listeners.isEmpty()) {
       return;
     }

@@ -6,7 +6,6 @@ import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.tierstate.internal.redis.ReconnectBackoff;
 import io.tierstate.internal.redis.RedisConnector;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -29,6 +28,7 @@ final class InvalidationLog implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(InvalidationLog.class);
   private static final long BLOCK_MILLIS = 1_000;
   private static final int BATCH = 512;
+
   /** The reason given to {@link Handler#onLost} for an entry this node does not understand. */
   static final String UNKNOWN_ENTRY = "unknown-log-entry";
 
@@ -52,8 +52,13 @@ final class InvalidationLog implements AutoCloseable {
   private volatile boolean running = true;
   private volatile RedisConnector.@Nullable DedicatedConnection current;
 
-  InvalidationLog(RedisConnector connector, String namespace, String nodeId,
-      boolean checkRunId, CacheMeters meters, Handler handler) {
+  InvalidationLog(
+      RedisConnector connector,
+      String namespace,
+      String nodeId,
+      boolean checkRunId,
+      CacheMeters meters,
+      Handler handler) {
     this.connector = connector;
     this.streamKey = streamKey(namespace);
     // In a cluster INFO reaches an arbitrary node, so its run id says nothing about the log's node.
@@ -101,7 +106,10 @@ final class InvalidationLog implements AutoCloseable {
         boolean caughtUp = false;
         while (running) {
           // Catch up without blocking first: L1 is trusted again only once the replay is applied.
-          XReadArgs args = caughtUp ? XReadArgs.Builder.block(BLOCK_MILLIS).count(BATCH) : XReadArgs.Builder.count(BATCH);
+          XReadArgs args =
+              caughtUp
+                  ? XReadArgs.Builder.block(BLOCK_MILLIS).count(BATCH)
+                  : XReadArgs.Builder.count(BATCH);
           List<StreamMessage<String, byte[]>> messages = read(redis, args, lastId);
           int count = messages == null ? 0 : messages.size();
           if (messages != null) {
@@ -127,7 +135,9 @@ final class InvalidationLog implements AutoCloseable {
           break;
         }
         if (!wasDown) {
-          log.warn("Invalidation log unreachable ({}); L1 entries now live at most the degraded TTL", e.toString());
+          log.warn(
+              "Invalidation log unreachable ({}); L1 entries now live at most the degraded TTL",
+              e.toString());
           wasDown = true;
         }
         handler.onFlowing(false);
@@ -139,8 +149,8 @@ final class InvalidationLog implements AutoCloseable {
   }
 
   @SuppressWarnings("unchecked") // Lettuce's xread takes generic varargs
-  private List<StreamMessage<String, byte[]>> read(RedisClusterCommands<String, byte[]> redis, XReadArgs args,
-      String from) {
+  private List<StreamMessage<String, byte[]>> read(
+      RedisClusterCommands<String, byte[]> redis, XReadArgs args, String from) {
     return redis.xread(args, XReadArgs.StreamOffset.from(streamKey, from));
   }
 
@@ -203,8 +213,13 @@ final class InvalidationLog implements AutoCloseable {
     return null;
   }
 
-  /** Why entries after {@code lastId} may have been lost, or null when the log proves they were not. */
-  static @Nullable String lostSince(String lastId, @Nullable String oldRunId, @Nullable String newRunId,
+  /**
+   * Why entries after {@code lastId} may have been lost, or null when the log proves they were not.
+   */
+  static @Nullable String lostSince(
+      String lastId,
+      @Nullable String oldRunId,
+      @Nullable String newRunId,
       StreamPosition position) {
     if (oldRunId != null && newRunId != null && !oldRunId.equals(newRunId)) {
       return "redis-restarted";
@@ -233,7 +248,9 @@ final class InvalidationLog implements AutoCloseable {
     if (dash < 0) {
       return new long[] {Long.parseUnsignedLong(id), 0};
     }
-    return new long[] {Long.parseUnsignedLong(id.substring(0, dash)), Long.parseUnsignedLong(id.substring(dash + 1))};
+    return new long[] {
+      Long.parseUnsignedLong(id.substring(0, dash)), Long.parseUnsignedLong(id.substring(dash + 1))
+    };
   }
 
   private static String text(@Nullable Object value) {

@@ -6,10 +6,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What this node does with the invalidation log's entries: drops what other nodes invalidated
- * from L1, wakes the callers waiting for a lease, and tells the listeners. A node's own entries
- * leave its L1 alone (it already applied them, and a fill's entry must not drop the value the fill
- * just installed). Called on the log's listener thread.
+ * What this node does with the invalidation log's entries: drops what other nodes invalidated from
+ * L1, wakes the callers waiting for a lease, and tells the listeners. A node's own entries leave
+ * its L1 alone (it already applied them, and a fill's entry must not drop the value the fill just
+ * installed). Called on the log's listener thread.
  */
 final class InvalidationReceiver implements InvalidationLog.Handler {
   private static final Logger log = LoggerFactory.getLogger(InvalidationReceiver.class);
@@ -22,8 +22,14 @@ final class InvalidationReceiver implements InvalidationLog.Handler {
   private final CacheMeters meters;
   private final String nodeId;
 
-  InvalidationReceiver(L1 l1, L2 l2, LeaseWaiters waiters, InvalidationSender sender, InvalidationEvents events,
-      CacheMeters meters, String nodeId) {
+  InvalidationReceiver(
+      L1 l1,
+      L2 l2,
+      LeaseWaiters waiters,
+      InvalidationSender sender,
+      InvalidationEvents events,
+      CacheMeters meters,
+      String nodeId) {
     this.l1 = l1;
     this.l2 = l2;
     this.waiters = waiters;
@@ -49,8 +55,13 @@ final class InvalidationReceiver implements InvalidationLog.Handler {
           if (entry.tagsOnly()) {
             l1.invalidateTagged(entry.tags().toArray(new String[0]));
           }
-          events.emit(entry.tags().isEmpty() ? InvalidationEvent.Kind.KEYS : InvalidationEvent.Kind.TAGS,
-              entry.keys(), entry.tags(), null, entry.origin(), false);
+          events.emit(
+              entry.tags().isEmpty() ? InvalidationEvent.Kind.KEYS : InvalidationEvent.Kind.TAGS,
+              entry.keys(),
+              entry.tags(),
+              null,
+              entry.origin(),
+              false);
         }
       }
       case RELEASE -> entry.keys().forEach(waiters::wake);
@@ -58,7 +69,13 @@ final class InvalidationReceiver implements InvalidationLog.Handler {
         if (!local) {
           meters.invalidationsReceived.increment();
           l1.invalidateIf(key -> KeyPattern.matches(entry.pattern(), key));
-          events.emit(InvalidationEvent.Kind.PATTERN, List.of(), List.of(), entry.pattern(), entry.origin(), false);
+          events.emit(
+              InvalidationEvent.Kind.PATTERN,
+              List.of(),
+              List.of(),
+              entry.pattern(),
+              entry.origin(),
+              false);
         }
       }
     }

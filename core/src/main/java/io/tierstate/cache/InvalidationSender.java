@@ -1,8 +1,8 @@
 package io.tierstate.cache;
 
+import io.tierstate.RedisUnavailableException;
 import io.tierstate.keys.CacheKeys;
 import io.tierstate.keys.KeyPattern;
-import io.tierstate.RedisUnavailableException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -90,17 +90,19 @@ final class InvalidationSender {
     return deleted;
   }
 
-  /** Keys written on this node only (Redis was unreachable): the other nodes must drop them later. */
+  /**
+   * Keys written on this node only (Redis was unreachable): the other nodes must drop them later.
+   */
   void holdBack(List<String> keys) {
     pending.addKeys(keys);
   }
 
   /**
-   * Sends to L2 and the other nodes what this node could not send while Redis was unreachable.
-   * This node's L1 and listeners were told when the change was made, so only Redis is involved.
-   * It does not wait for the breaker to close: while the breaker is open its first call is
-   * refused at once, and once the open period is over it is the breaker's probe. (Waiting for a
-   * closed breaker could wait forever: nothing else on an idle node may call Redis to close it.)
+   * Sends to L2 and the other nodes what this node could not send while Redis was unreachable. This
+   * node's L1 and listeners were told when the change was made, so only Redis is involved. It does
+   * not wait for the breaker to close: while the breaker is open its first call is refused at once,
+   * and once the open period is over it is the breaker's probe. (Waiting for a closed breaker could
+   * wait forever: nothing else on an idle node may call Redis to close it.)
    */
   void replayPending() {
     if (pending.isEmpty()) {
@@ -109,7 +111,8 @@ final class InvalidationSender {
     PendingInvalidations.Snapshot snapshot = pending.drain();
     try {
       if (snapshot.overflowed()) {
-        log.warn("Too many invalidations were pending while Redis was unreachable; invalidating the whole namespace");
+        log.warn(
+            "Too many invalidations were pending while Redis was unreachable; invalidating the whole namespace");
         l2.deleteMatchingAndLog("*");
       }
       if (!snapshot.keys().isEmpty()) {

@@ -27,7 +27,10 @@ interface L2 {
   @SuppressWarnings("ArrayRecordComponent") // internal, never compared or hashed
   record Write(String key, byte[] bytes, long ttlMillis) {}
 
-  /** Writes the entries (moving their fences) and registers them under the tags, then logs their keys. */
+  /**
+   * Writes the entries (moving their fences) and registers them under the tags, then logs their
+   * keys.
+   */
   void setAndLog(List<Write> writes, String[] tags);
 
   /** Deletes the keys (moving their fences), then logs them. */
@@ -39,14 +42,21 @@ interface L2 {
    */
   long deleteTaggedAndLog(String[] tags, List<String> invalidated);
 
-  /** Moves the pattern epoch, deletes the matching entries with SCAN, then logs the pattern; returns how many existed. */
+  /**
+   * Moves the pattern epoch, deletes the matching entries with SCAN, then logs the pattern; returns
+   * how many existed.
+   */
   long deleteMatchingAndLog(String pattern);
 
   // --- the load protocol
 
   /** What the lease request answered; versions are "" where a version key does not exist. */
   @SuppressWarnings("ArrayRecordComponent") // internal, never compared or hashed
-  record Acquired(byte @Nullable [] value, byte[] fence, boolean granted, long leasePttlMillis,
+  record Acquired(
+      byte @Nullable [] value,
+      byte[] fence,
+      boolean granted,
+      long leasePttlMillis,
       List<String> versions) {}
 
   /**
@@ -56,13 +66,19 @@ interface L2 {
   Acquired acquire(String key, String token, boolean force, String[] tags);
 
   /** Outcome of a fill. */
-  enum FillResult { WRITTEN, FENCED, LEASE_LOST, RACED_INVALIDATION }
+  enum FillResult {
+    WRITTEN,
+    FENCED,
+    LEASE_LOST,
+    RACED_INVALIDATION
+  }
 
   /**
    * Writes a loaded value if the lease is still held and nothing was written or invalidated since
    * it was taken, then logs a fill entry (whatever the outcome: it wakes the waiters).
    */
-  FillResult fillAndLog(String key, String token, Acquired acquired, byte[] bytes, long ttlMillis, String[] tags);
+  FillResult fillAndLog(
+      String key, String token, Acquired acquired, byte[] bytes, long ttlMillis, String[] tags);
 
   /** Extends the lease while its loader runs; false if it was lost. */
   boolean renew(String key, String token);

@@ -1,9 +1,9 @@
 package io.tierstate.cache;
 
 import io.micrometer.core.instrument.Timer;
+import io.tierstate.RedisUnavailableException;
 import io.tierstate.TierstateConfig;
 import io.tierstate.codec.TypeRef;
-import io.tierstate.RedisUnavailableException;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -60,7 +60,8 @@ final class LoadCoordinator {
   private final long degradedL1TtlNanos;
   private final Timer timer;
   private final AtomicLong tokens = new AtomicLong();
-  private final ConcurrentMap<Flight, CompletableFuture<@Nullable Object>> inflight = new ConcurrentHashMap<>();
+  private final ConcurrentMap<Flight, CompletableFuture<@Nullable Object>> inflight =
+      new ConcurrentHashMap<>();
   private final java.util.Set<String> refreshing = ConcurrentHashMap.newKeySet();
 
   /** One local load: the key, and the type it is decoded to. */
@@ -73,8 +74,15 @@ final class LoadCoordinator {
 
   private record Hit<T>(@Nullable T value) {}
 
-  LoadCoordinator(TierstateConfig config, L1 l1, L2 l2, EntryCodec entries, CacheMeters meters, LeaseWaiters waiters,
-      ExecutorService refresher, ScheduledExecutorService scheduler) {
+  LoadCoordinator(
+      TierstateConfig config,
+      L1 l1,
+      L2 l2,
+      EntryCodec entries,
+      CacheMeters meters,
+      LeaseWaiters waiters,
+      ExecutorService refresher,
+      ScheduledExecutorService scheduler) {
     this.l1 = l1;
     this.l2 = l2;
     this.entries = entries;
@@ -91,10 +99,15 @@ final class LoadCoordinator {
   /**
    * Loads {@code key} after an L1 miss, or waits for the load of it already under way on this node.
    *
-   * @param staleL1 what L1 held (expired), served if the loader fails within its stale-if-error window
+   * @param staleL1 what L1 held (expired), served if the loader fails within its stale-if-error
+   *     window
    */
   @SuppressWarnings("unchecked")
-  <T> @Nullable T load(String key, TypeRef<T> type, CacheLoader<? extends T> loader, CacheOptions options,
+  <T> @Nullable T load(
+      String key,
+      TypeRef<T> type,
+      CacheLoader<? extends T> loader,
+      CacheOptions options,
       @Nullable L1Entry staleL1) {
     long start = System.nanoTime();
     Flight flight = new Flight(key, type);
@@ -132,8 +145,13 @@ final class LoadCoordinator {
     }
   }
 
-  private <T> @Nullable T loadThroughTiers(String key, TypeRef<T> type, CacheLoader<? extends T> loader,
-      CacheOptions options, @Nullable L1Entry staleL1, long startNanos) {
+  private <T> @Nullable T loadThroughTiers(
+      String key,
+      TypeRef<T> type,
+      CacheLoader<? extends T> loader,
+      CacheOptions options,
+      @Nullable L1Entry staleL1,
+      long startNanos) {
     L1.Stamp stamp = l1.stamp(key);
     Envelope staleL2 = null;
     try {
@@ -170,13 +188,16 @@ final class LoadCoordinator {
               return hit.value;
             }
             if (!valuePresent) {
-              continue; // written between our GET and the script, and not servable: ask again, forcing the lease
+              continue; // written between our GET and the script, and not servable: ask again,
+              // forcing the lease
             }
           }
           if (!acquired.granted()) {
             long remaining = waitUntil - System.nanoTime();
             if (remaining > 0) {
-              long untilLeaseEnds = TimeUnit.MILLISECONDS.toNanos(acquired.leasePttlMillis() + LEASE_EXPIRY_SLACK_MILLIS);
+              long untilLeaseEnds =
+                  TimeUnit.MILLISECONDS.toNanos(
+                      acquired.leasePttlMillis() + LEASE_EXPIRY_SLACK_MILLIS);
               awaitWake(woken, Math.min(remaining, untilLeaseEnds));
               continue;
             }
@@ -185,11 +206,14 @@ final class LoadCoordinator {
           waiters.forget(key, woken);
         }
         if (acquired.granted()) {
-          return loadAndFill(key, type, loader, options, stamp, token, acquired, new Fallback(staleL1, staleL2));
+          return loadAndFill(
+              key, type, loader, options, stamp, token, acquired, new Fallback(staleL1, staleL2));
         }
         // The lease holder keeps renewing but never fills: load without it rather than hang.
-        log.warn("Waited {} ms for another node to load '{}'; loading here",
-            TimeUnit.NANOSECONDS.toMillis(MAX_WAIT_IN_LEASES * leaseNanos), key);
+        log.warn(
+            "Waited {} ms for another node to load '{}'; loading here",
+            TimeUnit.NANOSECONDS.toMillis(MAX_WAIT_IN_LEASES * leaseNanos),
+            key);
         return loadLocally(key, type, loader, options, stamp, new Fallback(staleL1, staleL2));
       }
     } catch (RedisUnavailableException e) {
@@ -199,8 +223,13 @@ final class LoadCoordinator {
   }
 
   /** Answers from an L2 envelope if it is fresh, or stale inside its revalidation window. */
-  private <T> @Nullable Hit<T> serveFromL2(String key, TypeRef<T> type, CacheLoader<? extends T> loader,
-      CacheOptions options, Envelope envelope, L1.Stamp stamp) {
+  private <T> @Nullable Hit<T> serveFromL2(
+      String key,
+      TypeRef<T> type,
+      CacheLoader<? extends T> loader,
+      CacheOptions options,
+      Envelope envelope,
+      L1.Stamp stamp) {
     long nowMillis = System.currentTimeMillis();
     boolean fresh = envelope.isFresh(nowMillis);
     if (!fresh && !envelope.isServableStale(nowMillis)) {
@@ -233,16 +262,28 @@ final class LoadCoordinator {
   }
 
   /** Runs the loader while holding the lease (renewed while it runs), then fills L2 and L1. */
-  private <T> @Nullable T loadAndFill(String key, TypeRef<T> type, CacheLoader<? extends T> loader,
-      CacheOptions options, L1.Stamp stamp, String token, L2.Acquired acquired, Fallback fallback) {
+  private <T> @Nullable T loadAndFill(
+      String key,
+      TypeRef<T> type,
+      CacheLoader<? extends T> loader,
+      CacheOptions options,
+      L1.Stamp stamp,
+      String token,
+      L2.Acquired acquired,
+      Fallback fallback) {
     long renewEvery = Math.max(1, leaseNanos / RENEWALS_PER_LEASE);
-    ScheduledFuture<?> renewal = scheduler.scheduleAtFixedRate(() -> {
-      try {
-        l2.renew(key, token);
-      } catch (RuntimeException e) {
-        log.debug("lease renewal for '{}' failed: {}", key, e.toString());
-      }
-    }, renewEvery, renewEvery, TimeUnit.NANOSECONDS);
+    ScheduledFuture<?> renewal =
+        scheduler.scheduleAtFixedRate(
+            () -> {
+              try {
+                l2.renew(key, token);
+              } catch (RuntimeException e) {
+                log.debug("lease renewal for '{}' failed: {}", key, e.toString());
+              }
+            },
+            renewEvery,
+            renewEvery,
+            TimeUnit.NANOSECONDS);
     T value;
     try {
       value = runLoader(key, loader);
@@ -254,17 +295,27 @@ final class LoadCoordinator {
       renewal.cancel(false);
     }
     EntryCodec.Prepared prepared =
-        value == null && options.absentTtlOrNull() == null ? null : entries.prepareLoaded(key, value, options, type);
+        value == null && options.absentTtlOrNull() == null
+            ? null
+            : entries.prepareLoaded(key, value, options, type);
     if (prepared == null) {
       releaseQuietly(key, token);
       return value;
     }
     L2.FillResult result;
     try {
-      result = l2.fillAndLog(key, token, acquired, prepared.bytes(), prepared.redisTtlMillis(), options.tagArray());
+      result =
+          l2.fillAndLog(
+              key,
+              token,
+              acquired,
+              prepared.bytes(),
+              prepared.redisTtlMillis(),
+              options.tagArray());
     } catch (RedisUnavailableException e) {
       // Redis went away during the load: keep the value on this node only, briefly.
-      l1.putIfUnchanged(key, prepared.entry().capped(System.nanoTime() + degradedL1TtlNanos), stamp);
+      l1.putIfUnchanged(
+          key, prepared.entry().capped(System.nanoTime() + degradedL1TtlNanos), stamp);
       return value;
     }
     switch (result) {
@@ -277,8 +328,13 @@ final class LoadCoordinator {
   }
 
   /** Loads with no L2 at all (Redis unreachable, or a lease holder that never finishes). */
-  private <T> @Nullable T loadLocally(String key, TypeRef<T> type, CacheLoader<? extends T> loader,
-      CacheOptions options, L1.Stamp stamp, Fallback fallback) {
+  private <T> @Nullable T loadLocally(
+      String key,
+      TypeRef<T> type,
+      CacheLoader<? extends T> loader,
+      CacheOptions options,
+      L1.Stamp stamp,
+      Fallback fallback) {
     T value;
     try {
       value = runLoader(key, loader);
@@ -288,7 +344,8 @@ final class LoadCoordinator {
     if (value != null || options.absentTtlOrNull() != null) {
       EntryCodec.Prepared prepared = entries.prepareLoaded(key, value, options, type);
       if (prepared != null) {
-        l1.putIfUnchanged(key, prepared.entry().capped(System.nanoTime() + degradedL1TtlNanos), stamp);
+        l1.putIfUnchanged(
+            key, prepared.entry().capped(System.nanoTime() + degradedL1TtlNanos), stamp);
       }
     }
     return value;
@@ -311,9 +368,13 @@ final class LoadCoordinator {
     }
   }
 
-  /** Stale-if-error: the stale L1 entry, else the stale L2 one, inside their windows; else the failure. */
+  /**
+   * Stale-if-error: the stale L1 entry, else the stale L2 one, inside their windows; else the
+   * failure.
+   */
   @SuppressWarnings("unchecked")
-  private <T> @Nullable T serveOnError(String key, TypeRef<T> type, Fallback fallback, CacheLoadException failure) {
+  private <T> @Nullable T serveOnError(
+      String key, TypeRef<T> type, Fallback fallback, CacheLoadException failure) {
     long now = System.nanoTime();
     L1Entry stale = fallback.l1();
     if (stale != null && stale.isServableOnError(now) && stale.accepts(type)) {
@@ -342,26 +403,29 @@ final class LoadCoordinator {
   }
 
   /** Reloads {@code key} on a background thread, unless this node is already reloading it. */
-  <T> void refreshInBackground(String key, TypeRef<T> type, CacheLoader<? extends T> loader, CacheOptions options) {
+  <T> void refreshInBackground(
+      String key, TypeRef<T> type, CacheLoader<? extends T> loader, CacheOptions options) {
     if (!refreshing.add(key)) {
       return;
     }
     try {
-      refresher.execute(() -> {
-        try {
-          refresh(key, type, loader, options);
-        } catch (RuntimeException e) {
-          log.warn("Background refresh of '{}' failed: {}", key, e.toString());
-        } finally {
-          refreshing.remove(key);
-        }
-      });
+      refresher.execute(
+          () -> {
+            try {
+              refresh(key, type, loader, options);
+            } catch (RuntimeException e) {
+              log.warn("Background refresh of '{}' failed: {}", key, e.toString());
+            } finally {
+              refreshing.remove(key);
+            }
+          });
     } catch (RuntimeException rejected) {
       refreshing.remove(key);
     }
   }
 
-  private <T> void refresh(String key, TypeRef<T> type, CacheLoader<? extends T> loader, CacheOptions options) {
+  private <T> void refresh(
+      String key, TypeRef<T> type, CacheLoader<? extends T> loader, CacheOptions options) {
     L1.Stamp stamp = l1.stamp(key);
     String token = nodeId + ":" + tokens.incrementAndGet();
     L2.Acquired acquired;

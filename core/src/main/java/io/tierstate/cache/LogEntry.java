@@ -9,8 +9,8 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One entry of the invalidation log: what a node tells the others after a write, an invalidation
- * or the end of a load. Nodes of different versions read each other's entries during a rolling
+ * One entry of the invalidation log: what a node tells the others after a write, an invalidation or
+ * the end of a load. Nodes of different versions read each other's entries during a rolling
  * upgrade, so the wire format is versioned and documented field by field in {@code
  * docs/protocol.md}; a node that does not understand an entry (a newer version, an unknown kind)
  * must clear its L1 rather than skip it ({@link #decode} returns null).
@@ -23,13 +23,17 @@ import org.jspecify.annotations.Nullable;
  * @param tags the tags invalidated ({@link Kind#KEYS} only)
  * @param pattern the glob pattern invalidated ({@link Kind#PATTERN} only), else empty
  */
-record LogEntry(int version, Kind kind, String origin, List<String> keys, List<String> tags, String pattern) {
+record LogEntry(
+    int version, Kind kind, String origin, List<String> keys, List<String> tags, String pattern) {
 
-  /** The format this node writes, and the newest it reads. Entries without a version are version 1. */
+  /**
+   * The format this node writes, and the newest it reads. Entries without a version are version 1.
+   */
   static final int VERSION = 1;
 
   /** The field names on the wire (a Redis Stream entry's fields). */
   static final String VERSION_FIELD = "v";
+
   static final String KIND_FIELD = "t";
   static final String ORIGIN_FIELD = "o";
   static final String DATA_FIELD = "d";
@@ -86,7 +90,10 @@ record LogEntry(int version, Kind kind, String origin, List<String> keys, List<S
     return new LogEntry(VERSION, Kind.PATTERN, origin, List.of(), List.of(), pattern);
   }
 
-  /** Whether this entry invalidates tags whose members are unknown: a KEYS entry with tags and no keys. */
+  /**
+   * Whether this entry invalidates tags whose members are unknown: a KEYS entry with tags and no
+   * keys.
+   */
   boolean tagsOnly() {
     return kind == Kind.KEYS && keys.isEmpty() && !tags.isEmpty();
   }

@@ -60,8 +60,8 @@ public interface LockService {
   Optional<LockHandle> tryAcquire(String name, Duration lease);
 
   /**
-   * Runs {@code task} while holding the lock (for one lease), and releases it afterwards, also
-   * when the task throws. The task is not stopped if the lease runs out; fence its writes with the
+   * Runs {@code task} while holding the lock (for one lease), and releases it afterwards, also when
+   * the task throws. The task is not stopped if the lease runs out; fence its writes with the
    * token, or use {@link #withLock(String, Duration, Duration, LockOptions, LockedTask)} to renew.
    *
    * @return what the task returned
@@ -71,8 +71,8 @@ public interface LockService {
    * @throws LockTimeoutException if the lock is still held by another owner after {@code maxWait}
    * @throws io.tierstate.RedisUnavailableException if Redis cannot be reached to acquire
    */
-  <T, X extends Exception> T withLock(String name, Duration lease, Duration maxWait, LockedTask<T, X> task)
-      throws X;
+  <T, X extends Exception> T withLock(
+      String name, Duration lease, Duration maxWait, LockedTask<T, X> task) throws X;
 
   /**
    * Runs {@code task} while holding the lock as {@code options} say, and releases it afterwards,
@@ -87,5 +87,6 @@ public interface LockService {
    * @throws io.tierstate.RedisUnavailableException if Redis cannot be reached to acquire
    */
   <T, X extends Exception> T withLock(
-      String name, Duration lease, Duration maxWait, LockOptions options, LockedTask<T, X> task) throws X;
+      String name, Duration lease, Duration maxWait, LockOptions options, LockedTask<T, X> task)
+      throws X;
 }

@@ -18,9 +18,9 @@ import java.util.function.Consumer;
  *
  * <p>Delivery is at most once, as in Redis: a message published while a node is disconnected does
  * not reach it. After a reconnect, subscriptions resume by themselves. Handlers run one at a time,
- * in arrival order, on one thread per node; a handler that throws (or a payload that does not decode
- * into its type) is logged and counted, and the subscription stays. Keep handlers quick, or hand
- * work off to an executor of your own.
+ * in arrival order, on one thread per node; a handler that throws (or a payload that does not
+ * decode into its type) is logged and counted, and the subscription stays. Keep handlers quick, or
+ * hand work off to an executor of your own.
  *
  * <p>A channel follows the rules of a cache key, and a pattern those of an invalidation pattern
  * ({@code *} and {@code ?}); see {@link io.tierstate.keys.CacheKeys}.

@@ -24,6 +24,7 @@ class CacheOptionsUnitTests {
 
   @Test
   void tagSetCannotBeChanged() {
-    assertThatThrownBy(() -> MINUTE.tags("a").tagSet().add("b")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> MINUTE.tags("a").tagSet().add("b"))
+        .isInstanceOf(UnsupportedOperationException.class);
   }
 }

@@ -24,14 +24,17 @@ class EntryCodecUnitTests {
 
   @Test
   void aValueComesBackFromItsL2BytesWithItsDeadlines() {
-    CacheOptions options = MINUTE.staleWhileRevalidate(Duration.ofSeconds(30)).staleIfError(Duration.ofMinutes(5));
+    CacheOptions options =
+        MINUTE.staleWhileRevalidate(Duration.ofSeconds(30)).staleIfError(Duration.ofMinutes(5));
     long before = System.currentTimeMillis();
 
     EntryCodec.Prepared prepared = entries.prepare("k", "hello", options, STRING);
     Envelope envelope = entries.decodeEnvelope("k", prepared.bytes());
     EntryCodec.Decoded<String> decoded = entries.decodeValue("k", envelope, STRING);
 
-    assertThat(prepared.redisTtlMillis()).as("Redis keeps it for the longest window").isEqualTo(60_000 + 300_000);
+    assertThat(prepared.redisTtlMillis())
+        .as("Redis keeps it for the longest window")
+        .isEqualTo(60_000 + 300_000);
     assertThat(envelope.freshUntilMillis() - before).isBetween(59_000L, 61_000L);
     assertThat(decoded.value()).isEqualTo("hello");
     assertThat(decoded.entry().isFresh(System.nanoTime())).isTrue();
@@ -42,7 +45,8 @@ class EntryCodecUnitTests {
 
   @Test
   void aCachedAbsenceComesBackAsAnAbsentEntry() {
-    EntryCodec.Prepared prepared = entries.prepare("k", null, MINUTE.cacheAbsent(Duration.ofSeconds(30)), STRING);
+    EntryCodec.Prepared prepared =
+        entries.prepare("k", null, MINUTE.cacheAbsent(Duration.ofSeconds(30)), STRING);
     Envelope envelope = entries.decodeEnvelope("k", prepared.bytes());
 
     assertThat(envelope.absent()).isTrue();
@@ -56,12 +60,16 @@ class EntryCodecUnitTests {
   void aValueAboveMaxValueBytesIsRefusedWhenSetAndServedUncachedWhenLoaded() {
     // Random letters, so that compression cannot bring it under the limit.
     Random random = new Random(7);
-    String large = random.ints(4_000, 'a', 'z' + 1).collect(StringBuilder::new, StringBuilder::appendCodePoint,
-        StringBuilder::append).toString();
+    String large =
+        random
+            .ints(4_000, 'a', 'z' + 1)
+            .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+            .toString();
 
     assertThatThrownBy(() -> entries.prepare("k", large, MINUTE, STRING))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("'k'").hasMessageContaining("maxValueBytes");
+        .hasMessageContaining("'k'")
+        .hasMessageContaining("maxValueBytes");
     assertThat(entries.prepareLoaded("k", large, MINUTE, STRING)).isNull();
     assertThat(meters.codecErrors.count()).isEqualTo(1);
   }
@@ -75,8 +83,15 @@ class EntryCodecUnitTests {
   @Test
   void anEntryWrittenWithAnotherCodecReadsAsAMiss() {
     long now = System.currentTimeMillis();
-    Envelope other = new Envelope(false, (byte) (codec.id() + 1), now, now + 60_000, now + 60_000, now + 60_000,
-        codec.encode("hello"));
+    Envelope other =
+        new Envelope(
+            false,
+            (byte) (codec.id() + 1),
+            now,
+            now + 60_000,
+            now + 60_000,
+            now + 60_000,
+            codec.encode("hello"));
 
     assertThat(entries.decodeValue("k", other, STRING)).isNull();
     assertThat(meters.codecErrors.count()).isEqualTo(1);
@@ -84,7 +99,8 @@ class EntryCodecUnitTests {
 
   @Test
   void anEntryThatIsNotOfTheTypeAskedReadsAsAMiss() {
-    Envelope envelope = entries.decodeEnvelope("k", entries.prepare("k", "not a list", MINUTE, STRING).bytes());
+    Envelope envelope =
+        entries.decodeEnvelope("k", entries.prepare("k", "not a list", MINUTE, STRING).bytes());
 
     assertThat(entries.decodeValue("k", envelope, new TypeRef<List<Integer>>() {})).isNull();
     assertThat(meters.codecErrors.count()).isEqualTo(1);

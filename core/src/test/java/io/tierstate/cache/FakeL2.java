@@ -125,8 +125,8 @@ final class FakeL2 implements L2 {
   }
 
   @Override
-  public FillResult fillAndLog(String key, String token, Acquired acquired, byte[] bytes, long ttlMillis,
-      String[] tags) {
+  public FillResult fillAndLog(
+      String key, String token, Acquired acquired, byte[] bytes, long ttlMillis, String[] tags) {
     check("fill");
     FillResult result;
     synchronized (this) {

@@ -15,11 +15,19 @@ class L1UnitTests {
   private static final Duration DEGRADED_TTL = Duration.ofSeconds(2);
   private static final long HOUR = Duration.ofHours(1).toNanos();
 
-  private final L1 l1 = new L1(1_000, Duration.ofHours(1), DEGRADED_TTL, new CacheMeters(new SimpleMeterRegistry()));
+  private final L1 l1 =
+      new L1(1_000, Duration.ofHours(1), DEGRADED_TTL, new CacheMeters(new SimpleMeterRegistry()));
 
   private static L1Entry entry(String value, long insertedNanos, String... tags) {
-    return new L1Entry(value, TypeRef.of(String.class), insertedNanos, insertedNanos + HOUR, insertedNanos + HOUR,
-        insertedNanos + HOUR, HOUR, tags);
+    return new L1Entry(
+        value,
+        TypeRef.of(String.class),
+        insertedNanos,
+        insertedNanos + HOUR,
+        insertedNanos + HOUR,
+        insertedNanos + HOUR,
+        HOUR,
+        tags);
   }
 
   private boolean fill(String key, String value) {
@@ -55,7 +63,8 @@ class L1UnitTests {
 
     assertThat(l1.putIfUnchanged("a", entry("old", System.nanoTime()), a)).isFalse();
     assertThat(l1.putIfUnchanged("b", entry("old", System.nanoTime()), b))
-        .as("a pattern's keys are unknown in advance, so every fill is fenced").isFalse();
+        .as("a pattern's keys are unknown in advance, so every fill is fenced")
+        .isFalse();
 
     fill("c", "v");
     L1.Stamp c = l1.stamp("c");
@@ -81,19 +90,25 @@ class L1UnitTests {
   @Test
   void whileInvalidationsDoNotFlowEntriesLiveAtMostTheDegradedTtl() {
     long start = System.nanoTime();
-    l1.putIfUnchanged("old", entry("inserted long before the outage", start - HOUR / 2), l1.stamp("old"));
+    l1.putIfUnchanged(
+        "old", entry("inserted long before the outage", start - HOUR / 2), l1.stamp("old"));
     l1.distrust(start);
-    l1.putIfUnchanged("new", entry("inserted during the outage", start + 500_000_000L), l1.stamp("new"));
+    l1.putIfUnchanged(
+        "new", entry("inserted during the outage", start + 500_000_000L), l1.stamp("new"));
     long degraded = DEGRADED_TTL.toNanos();
 
     assertThat(l1.trusted()).isFalse();
     assertThat(l1.get("old", start + degraded - 1)).isNotNull();
-    assertThat(l1.get("old", start + degraded + 1)).as("counted from the start of the outage").isNull();
+    assertThat(l1.get("old", start + degraded + 1))
+        .as("counted from the start of the outage")
+        .isNull();
     assertThat(l1.get("new", start + degraded + 1)).as("counted from its insertion").isNotNull();
     assertThat(l1.get("new", start + 500_000_000L + degraded + 1)).isNull();
 
     l1.trust();
-    assertThat(l1.get("old", start + degraded + 1)).as("trusted again once invalidations flow").isNotNull();
+    assertThat(l1.get("old", start + degraded + 1))
+        .as("trusted again once invalidations flow")
+        .isNotNull();
   }
 
   @Test
@@ -108,10 +123,12 @@ class L1UnitTests {
 
   @Test
   void aMaximumSizeOfZeroDisablesL1() {
-    L1 disabled = new L1(0, Duration.ofHours(1), DEGRADED_TTL, new CacheMeters(new SimpleMeterRegistry()));
+    L1 disabled =
+        new L1(0, Duration.ofHours(1), DEGRADED_TTL, new CacheMeters(new SimpleMeterRegistry()));
 
     assertThat(disabled.enabled()).isFalse();
-    assertThat(disabled.putIfUnchanged("k", entry("v", System.nanoTime()), disabled.stamp("k"))).isFalse();
+    assertThat(disabled.putIfUnchanged("k", entry("v", System.nanoTime()), disabled.stamp("k")))
+        .isFalse();
     assertThat(disabled.get("k", System.nanoTime())).isNull();
   }
 }

@@ -23,15 +23,22 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The load protocol against an in-memory L2: single flight, the lease, waiting, fences and fallbacks. */
+/**
+ * The load protocol against an in-memory L2: single flight, the lease, waiting, fences and
+ * fallbacks.
+ */
 class LoadCoordinatorUnitTests {
   private static final Duration LEASE = Duration.ofMillis(500);
   private static final Duration DEGRADED_TTL = Duration.ofSeconds(2);
   private static final CacheOptions MINUTE = CacheOptions.ttl(Duration.ofMinutes(1));
   private static final TypeRef<String> STRING = TypeRef.of(String.class);
 
-  private final TierstateConfig config = TierstateConfig.builder()
-      .nodeId("this-node").loadLeaseTtl(LEASE).degradedL1Ttl(DEGRADED_TTL).build();
+  private final TierstateConfig config =
+      TierstateConfig.builder()
+          .nodeId("this-node")
+          .loadLeaseTtl(LEASE)
+          .degradedL1Ttl(DEGRADED_TTL)
+          .build();
   private final CacheMeters meters = new CacheMeters(new SimpleMeterRegistry());
   private final L1 l1 = new L1(1_000, Duration.ofHours(1), DEGRADED_TTL, meters);
   private final FakeL2 l2 = new FakeL2();
@@ -77,11 +84,16 @@ class LoadCoordinatorUnitTests {
     CountDownLatch release = new CountDownLatch(1);
     List<Future<String>> results = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
-      results.add(callers.submit(() -> load("k", () -> {
-        runs.incrementAndGet();
-        release.await();
-        return "loaded";
-      })));
+      results.add(
+          callers.submit(
+              () ->
+                  load(
+                      "k",
+                      () -> {
+                        runs.incrementAndGet();
+                        release.await();
+                        return "loaded";
+                      })));
     }
     Await.until("a loader runs", () -> runs.get() == 1);
     release.countDown();
@@ -96,7 +108,8 @@ class LoadCoordinatorUnitTests {
   void aCallerWaitsForAnotherNodesLoadAndServesItsValue() throws Exception {
     l2.holdLease("k", "other-node:1");
     AtomicInteger runs = new AtomicInteger();
-    Future<String> waiting = callers.submit(() -> load("k", () -> "loaded here #" + runs.incrementAndGet()));
+    Future<String> waiting =
+        callers.submit(() -> load("k", () -> "loaded here #" + runs.incrementAndGet()));
     Await.until("the caller waits for the lease", () -> waiters.isWaiting("k"));
 
     // The other node fills: its value, its lease gone, and its log entry wakes the waiter.
@@ -114,17 +127,26 @@ class LoadCoordinatorUnitTests {
     l2.holdLease("k", "other-node:1");
     l2.leasePttlMillis = 60_000;
     AtomicReference<Thread> caller = new AtomicReference<>();
-    Future<String> waiting = callers.submit(() -> {
-      caller.set(Thread.currentThread());
-      return load("k", () -> "loaded here");
-    });
-    Await.until("the caller waits for the lease", () -> caller.get() != null && Arrays.stream(caller.get().getStackTrace())
-        .anyMatch(frame -> frame.getMethodName().equals("awaitWake")));
+    Future<String> waiting =
+        callers.submit(
+            () -> {
+              caller.set(Thread.currentThread());
+              return load("k", () -> "loaded here");
+            });
+    Await.until(
+        "the caller waits for the lease",
+        () ->
+            caller.get() != null
+                && Arrays.stream(caller.get().getStackTrace())
+                    .anyMatch(frame -> frame.getMethodName().equals("awaitWake")));
 
     caller.get().interrupt();
 
-    assertThat(waiting).failsWithin(Duration.ofSeconds(5))
-        .withThrowableThat().havingRootCause().isInstanceOf(InterruptedException.class);
+    assertThat(waiting)
+        .failsWithin(Duration.ofSeconds(5))
+        .withThrowableThat()
+        .havingRootCause()
+        .isInstanceOf(InterruptedException.class);
     assertThat(waiters.isWaiting("k")).isFalse();
   }
 
@@ -147,8 +169,10 @@ class LoadCoordinatorUnitTests {
 
     Duration waited = Duration.ofNanos(System.nanoTime() - start);
     assertThat(value).isEqualTo("loaded here");
-    assertThat(waited).isBetween(LEASE.multipliedBy(LoadCoordinator.MAX_WAIT_IN_LEASES),
-        LEASE.multipliedBy(LoadCoordinator.MAX_WAIT_IN_LEASES).plusSeconds(2));
+    assertThat(waited)
+        .isBetween(
+            LEASE.multipliedBy(LoadCoordinator.MAX_WAIT_IN_LEASES),
+            LEASE.multipliedBy(LoadCoordinator.MAX_WAIT_IN_LEASES).plusSeconds(2));
     assertThat(l2.value("k")).as("loaded without the lease, so not filled").isNull();
   }
 
@@ -156,10 +180,13 @@ class LoadCoordinatorUnitTests {
   void aFillFencedByANewerWriteServesItsValueButCachesNothing() {
     byte[] newer = entries.prepare("k", "newer", MINUTE, STRING).bytes();
 
-    String value = load("k", () -> {
-      l2.write("k", newer); // a write lands while the loader reads the source of truth
-      return "older";
-    });
+    String value =
+        load(
+            "k",
+            () -> {
+              l2.write("k", newer); // a write lands while the loader reads the source of truth
+              return "older";
+            });
 
     assertThat(value).isEqualTo("older");
     assertThat(l2.value("k")).isEqualTo(newer);
@@ -170,13 +197,23 @@ class LoadCoordinatorUnitTests {
   @Test
   void aFailingLoaderServesTheStaleL2ValueInsideItsStaleIfErrorWindow() {
     long now = System.currentTimeMillis();
-    Envelope expired = new Envelope(false, codec.id(), now - 2_000, now - 1_000, now - 1_000, now + 60_000,
-        codec.encode("stale"));
+    Envelope expired =
+        new Envelope(
+            false,
+            codec.id(),
+            now - 2_000,
+            now - 1_000,
+            now - 1_000,
+            now + 60_000,
+            codec.encode("stale"));
     l2.write("k", expired.encode(Integer.MAX_VALUE, false));
 
-    String value = load("k", () -> {
-      throw new IllegalStateException("database down");
-    });
+    String value =
+        load(
+            "k",
+            () -> {
+              throw new IllegalStateException("database down");
+            });
 
     assertThat(value).isEqualTo("stale");
     assertThat(meters.staleOnError.count()).isEqualTo(1);
@@ -185,9 +222,15 @@ class LoadCoordinatorUnitTests {
 
   @Test
   void aFailingLoaderWithNothingStaleFailsTheCall() {
-    assertThatThrownBy(() -> load("k", () -> {
-      throw new IllegalStateException("database down");
-    })).isInstanceOf(CacheLoadException.class).hasMessageContaining("database down");
+    assertThatThrownBy(
+            () ->
+                load(
+                    "k",
+                    () -> {
+                      throw new IllegalStateException("database down");
+                    }))
+        .isInstanceOf(CacheLoadException.class)
+        .hasMessageContaining("database down");
     assertThat(l2.lease("k")).isNull();
   }
 
@@ -200,6 +243,7 @@ class LoadCoordinatorUnitTests {
 
     L1Entry entry = l1.get("k", System.nanoTime());
     assertThat(entry).isNotNull();
-    assertThat(entry.lastUseNanos() - start).isLessThanOrEqualTo(DEGRADED_TTL.toNanos() + Duration.ofSeconds(1).toNanos());
+    assertThat(entry.lastUseNanos() - start)
+        .isLessThanOrEqualTo(DEGRADED_TTL.toNanos() + Duration.ofSeconds(1).toNanos());
   }
 }

@@ -22,13 +22,14 @@ class LogEntryUnitTests {
 
   @Test
   void everyKindReadsBackAsWritten() {
-    List<LogEntry> entries = List.of(
-        LogEntry.keys("node-a", List.of("user:1", "user:2"), List.of()),
-        LogEntry.keys("node-a", List.of("user:1"), List.of("users", "tenant:42")),
-        LogEntry.keys("node-a", List.of(), List.of("users")),
-        LogEntry.fill("node-b", "user:1"),
-        LogEntry.release("node-b", "user:1"),
-        LogEntry.pattern("node-c", "report:*"));
+    List<LogEntry> entries =
+        List.of(
+            LogEntry.keys("node-a", List.of("user:1", "user:2"), List.of()),
+            LogEntry.keys("node-a", List.of("user:1"), List.of("users", "tenant:42")),
+            LogEntry.keys("node-a", List.of(), List.of("users")),
+            LogEntry.fill("node-b", "user:1"),
+            LogEntry.release("node-b", "user:1"),
+            LogEntry.pattern("node-c", "report:*"));
 
     for (LogEntry entry : entries) {
       assertThat(LogEntry.decode(entry.fields())).isEqualTo(entry);
@@ -41,9 +42,13 @@ class LogEntryUnitTests {
   void entriesWrittenBeforeTheVersionFieldReadAsVersionOne() {
     // Exactly what nodes wrote before the format was versioned: four fields, no "v".
     assertThat(LogEntry.decode(fields("o", "old-node", "t", "k", "d", "user:1 user:2", "g", "")))
-        .isEqualTo(new LogEntry(1, LogEntry.Kind.KEYS, "old-node", List.of("user:1", "user:2"), List.of(), ""));
+        .isEqualTo(
+            new LogEntry(
+                1, LogEntry.Kind.KEYS, "old-node", List.of("user:1", "user:2"), List.of(), ""));
     assertThat(LogEntry.decode(fields("o", "old-node", "t", "k", "d", "", "g", "users tenant:42")))
-        .isEqualTo(new LogEntry(1, LogEntry.Kind.KEYS, "old-node", List.of(), List.of("users", "tenant:42"), ""));
+        .isEqualTo(
+            new LogEntry(
+                1, LogEntry.Kind.KEYS, "old-node", List.of(), List.of("users", "tenant:42"), ""));
     assertThat(LogEntry.decode(fields("o", "old-node", "t", "f", "d", "user:1", "g", "")))
         .isEqualTo(LogEntry.fill("old-node", "user:1"));
     assertThat(LogEntry.decode(fields("o", "old-node", "t", "r", "d", "user:1", "g", "")))
@@ -64,9 +69,12 @@ class LogEntryUnitTests {
 
   @Test
   void entriesThisNodeDoesNotUnderstandAreNotRead() {
-    assertThat(LogEntry.decode(fields("v", "2", "o", "new-node", "t", "k", "d", "a", "g", ""))).isNull();
-    assertThat(LogEntry.decode(fields("v", "x", "o", "new-node", "t", "k", "d", "a", "g", ""))).isNull();
-    assertThat(LogEntry.decode(fields("v", "1", "o", "new-node", "t", "z", "d", "a", "g", ""))).isNull();
+    assertThat(LogEntry.decode(fields("v", "2", "o", "new-node", "t", "k", "d", "a", "g", "")))
+        .isNull();
+    assertThat(LogEntry.decode(fields("v", "x", "o", "new-node", "t", "k", "d", "a", "g", "")))
+        .isNull();
+    assertThat(LogEntry.decode(fields("v", "1", "o", "new-node", "t", "z", "d", "a", "g", "")))
+        .isNull();
     assertThat(LogEntry.decode(fields("o", "new-node", "d", "a"))).isNull();
   }
 
@@ -74,22 +82,24 @@ class LogEntryUnitTests {
   void anEntryThisNodeDoesNotUnderstandClearsL1() {
     List<String> lost = new ArrayList<>();
     List<LogEntry> read = new ArrayList<>();
-    InvalidationLog.Handler handler = new InvalidationLog.Handler() {
-      @Override
-      public void onEntry(LogEntry entry) {
-        read.add(entry);
-      }
+    InvalidationLog.Handler handler =
+        new InvalidationLog.Handler() {
+          @Override
+          public void onEntry(LogEntry entry) {
+            read.add(entry);
+          }
 
-      @Override
-      public void onLost(String reason) {
-        lost.add(reason);
-      }
+          @Override
+          public void onLost(String reason) {
+            lost.add(reason);
+          }
 
-      @Override
-      public void onFlowing(boolean flowing) {}
-    };
+          @Override
+          public void onFlowing(boolean flowing) {}
+        };
 
-    InvalidationLog.dispatch(fields("v", "2", "o", "new-node", "t", "k", "d", "a", "g", ""), handler);
+    InvalidationLog.dispatch(
+        fields("v", "2", "o", "new-node", "t", "k", "d", "a", "g", ""), handler);
     InvalidationLog.dispatch(fields("o", "old-node", "t", "k", "d", "a", "g", ""), handler);
 
     assertThat(lost).containsExactly(InvalidationLog.UNKNOWN_ENTRY);

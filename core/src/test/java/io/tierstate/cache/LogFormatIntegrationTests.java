@@ -63,6 +63,8 @@ class LogFormatIntegrationTests {
 
     Await.until("the entry is read", () -> !events.isEmpty());
     // L1_RESYNC is what a node tells its listeners once it has cleared its L1.
-    assertThat(events).extracting(InvalidationEvent::kind).containsExactly(InvalidationEvent.Kind.L1_RESYNC);
+    assertThat(events)
+        .extracting(InvalidationEvent::kind)
+        .containsExactly(InvalidationEvent.Kind.L1_RESYNC);
   }
 }

@@ -18,8 +18,10 @@ class ReconnectBackoffUnitTests {
     }
 
     assertThat(waits.getFirst()).isEqualTo(ReconnectBackoff.MIN);
-    assertThat(waits).allSatisfy(wait -> assertThat(wait).isBetween(ReconnectBackoff.MIN, ReconnectBackoff.MAX));
-    // Jittered, so not every late wait is long, but the late ones are on average well above the first.
+    assertThat(waits)
+        .allSatisfy(wait -> assertThat(wait).isBetween(ReconnectBackoff.MIN, ReconnectBackoff.MAX));
+    // Jittered, so not every late wait is long, but the late ones are on average well above the
+    // first.
     long lateTotal = waits.subList(7, 12).stream().mapToLong(Duration::toMillis).sum();
     assertThat(lateTotal).isGreaterThan(5 * 4 * ReconnectBackoff.MIN.toMillis());
 

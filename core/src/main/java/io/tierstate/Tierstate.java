@@ -11,6 +11,9 @@ import io.tierstate.cache.Invalidator;
 import io.tierstate.cache.TieredCache;
 import io.tierstate.codec.Codec;
 import io.tierstate.codec.JacksonCodec;
+import io.tierstate.internal.redis.CircuitBreaker;
+import io.tierstate.internal.redis.RedisConnector;
+import io.tierstate.internal.redis.RedisExecutor;
 import io.tierstate.lock.LockService;
 import io.tierstate.lock.RedisLockService;
 import io.tierstate.metrics.HealthCheck;
@@ -23,18 +26,16 @@ import io.tierstate.patterns.WriteThrough;
 import io.tierstate.pubsub.PubSub;
 import io.tierstate.pubsub.RedisPubSub;
 import io.tierstate.ratelimit.RateLimiter;
-import io.tierstate.redis.CircuitBreaker;
-import io.tierstate.redis.RedisConnector;
-import io.tierstate.redis.RedisExecutor;
 import io.tierstate.session.SessionManager;
 import io.tierstate.writebehind.BatchWriter;
 import io.tierstate.writebehind.WriteBehind;
 import io.tierstate.writebehind.WriteBehindOptions;
 import io.tierstate.writebehind.WriteBehindRegistry;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The entry point: one instance per service node, holding its Redis connections, its L1 and its
@@ -68,7 +69,8 @@ public final class Tierstate implements AutoCloseable {
   private Tierstate(TierstateConfig config) {
     this.config = config;
     MeterRegistry userRegistry = config.meterRegistry().orElse(null);
-    PrometheusMeterRegistry prometheus = userRegistry == null ? null : TierstateMetrics.findPrometheus(userRegistry);
+    PrometheusMeterRegistry prometheus =
+        userRegistry == null ? null : TierstateMetrics.findPrometheus(userRegistry);
     MeterRegistry registry;
     if (userRegistry == null) {
       // No registry given: one Prometheus registry serves snapshot() and prometheus() alike, and
@@ -84,26 +86,57 @@ public final class Tierstate implements AutoCloseable {
       registry = new CompositeMeterRegistry(Clock.SYSTEM, List.of(userRegistry, prometheus));
     }
     Codec codec = config.codec().orElseGet(JacksonCodec::create);
-    this.connector = RedisConnector.connect(config);
-    this.breaker = new CircuitBreaker(config.breakerFailureThreshold(), config.breakerOpenDuration());
-    Gauge.builder(MeterNames.BREAKER_STATE, breaker, Tierstate::breakerGaugeValue)
-        .description("0 closed, 1 open, 2 half-open")
-        .register(registry);
-    RedisExecutor redis = new RedisExecutor(connector, breaker, registry, config.commandTimeout());
-    this.engine = CacheEngine.start(config, redis, registry, codec);
-    this.metrics = new TierstateMetrics(registry, prometheus, config, connector, breaker, engine);
-    this.sessions = SessionManager.create(redis, config.namespace(), registry);
-    this.locks = RedisLockService.create(redis, config.namespace(), config.nodeId(), registry);
-    this.pubsub = RedisPubSub.create(redis, codec, config.namespace(), registry);
-    this.rateLimiter = RateLimiter.create(redis, config.namespace(), registry);
-    this.readThrough = ReadThrough.create(engine.cache(), registry);
-    this.writeThrough = WriteThrough.create(engine.cache(), registry);
-    this.warmer = CacheWarmer.create(engine.cache(), locks, registry);
-    this.namespaces = NamespaceVersions.create(engine.cache(), redis, config.namespace(), registry);
-    this.writeBehinds = WriteBehindRegistry.create(redis, codec, engine.cache(), config.namespace(), config.nodeId(),
-        registry);
-    // Write-behind lag: how long the oldest queued write has waited to reach the source of truth.
-    this.metrics.registerCheck("writebehind.lag", () -> writeBehindLag(registry));
+    // What is open so far, closed (last first) if a later step throws: a node that failed to
+    // start must not leave threads and connections behind.
+    Deque<AutoCloseable> opened = new ArrayDeque<>();
+    try {
+      this.connector = opened(opened, RedisConnector.connect(config));
+      this.breaker =
+          new CircuitBreaker(config.breakerFailureThreshold(), config.breakerOpenDuration());
+      Gauge.builder(MeterNames.BREAKER_STATE, breaker, Tierstate::breakerGaugeValue)
+          .description("0 closed, 1 open, 2 half-open")
+          .register(registry);
+      RedisExecutor redis =
+          new RedisExecutor(connector, breaker, registry, config.commandTimeout());
+      this.engine = opened(opened, CacheEngine.start(config, redis, registry, codec));
+      this.metrics =
+          opened(
+              opened,
+              new TierstateMetrics(registry, prometheus, config, connector, breaker, engine));
+      this.sessions = SessionManager.create(redis, config.namespace(), registry);
+      this.locks =
+          opened(
+              opened,
+              RedisLockService.create(redis, config.namespace(), config.nodeId(), registry));
+      this.pubsub = opened(opened, RedisPubSub.create(redis, codec, config.namespace(), registry));
+      this.rateLimiter = RateLimiter.create(redis, config.namespace(), registry);
+      this.readThrough = ReadThrough.create(engine.cache(), registry);
+      this.writeThrough = WriteThrough.create(engine.cache(), registry);
+      this.warmer = opened(opened, CacheWarmer.create(engine.cache(), locks, registry));
+      this.namespaces =
+          NamespaceVersions.create(engine.cache(), redis, config.namespace(), registry);
+      this.writeBehinds =
+          opened(
+              opened,
+              WriteBehindRegistry.create(
+                  redis, codec, engine.cache(), config.namespace(), config.nodeId(), registry));
+      // Write-behind lag: how long the oldest queued write has waited to reach the source of truth.
+      this.metrics.registerCheck("writebehind.lag", () -> writeBehindLag(registry));
+    } catch (RuntimeException | Error e) {
+      while (!opened.isEmpty()) {
+        try {
+          opened.pop().close();
+        } catch (Exception suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw e;
+    }
+  }
+
+  private static <T extends AutoCloseable> T opened(Deque<AutoCloseable> opened, T resource) {
+    opened.push(resource);
+    return resource;
   }
 
   /** Above this, queued writes wait too long for the source of truth: the node reports DEGRADED. */
@@ -116,7 +149,8 @@ public final class Tierstate implements AutoCloseable {
     }
     String message = String.format(java.util.Locale.ROOT, "oldest queued write waited %.1f s", lag);
     return lag > WRITE_BEHIND_LAG_DEGRADED.toSeconds()
-        ? HealthCheck.Result.degraded(message + " (above " + WRITE_BEHIND_LAG_DEGRADED.toSeconds() + " s)")
+        ? HealthCheck.Result.degraded(
+            message + " (above " + WRITE_BEHIND_LAG_DEGRADED.toSeconds() + " s)")
         : HealthCheck.Result.healthy(message);
   }
 
@@ -132,7 +166,7 @@ public final class Tierstate implements AutoCloseable {
    * Connects to Redis and starts this node. When Redis is unreachable and not required, the node
    * starts degraded and connects when Redis comes up.
    *
-   * @throws io.tierstate.redis.RedisUnavailableException if Redis is required and unreachable
+   * @throws io.tierstate.RedisUnavailableException if Redis is required and unreachable
    */
   public static Tierstate create(TierstateConfig config) {
     return new Tierstate(config);
@@ -150,7 +184,7 @@ public final class Tierstate implements AutoCloseable {
 
   /**
    * Server-side sessions shared by every node. They require Redis: while it is unavailable, their
-   * methods throw {@link io.tierstate.redis.RedisUnavailableException}.
+   * methods throw {@link io.tierstate.RedisUnavailableException}.
    */
   public SessionManager sessions() {
     return sessions;
@@ -188,8 +222,8 @@ public final class Tierstate implements AutoCloseable {
   }
 
   /**
-   * Cache warming strategies, run on request or on a schedule (once per period across the
-   * cluster). Their scheduler stops when this node closes.
+   * Cache warming strategies, run on request or on a schedule (once per period across the cluster).
+   * Their scheduler stops when this node closes.
    */
   public CacheWarmer warmer() {
     return warmer;
@@ -214,8 +248,8 @@ public final class Tierstate implements AutoCloseable {
    * @throws IllegalArgumentException if {@code name} is invalid or already open on this node
    * @throws IllegalStateException if this node is closed
    */
-  public <T> WriteBehind<T> writeBehind(String name, Class<T> type, BatchWriter<T> batchWriter,
-      WriteBehindOptions options) {
+  public <T> WriteBehind<T> writeBehind(
+      String name, Class<T> type, BatchWriter<T> batchWriter, WriteBehindOptions options) {
     return writeBehinds.open(name, type, batchWriter, options);
   }
 
@@ -254,7 +288,8 @@ public final class Tierstate implements AutoCloseable {
       return; // a second close would release shared resources (the coarse clock) twice
     }
     warmer.close();
-    writeBehinds.close(); // first: they write what they have read through the connections closed below
+    writeBehinds
+        .close(); // first: they write what they have read through the connections closed below
     metrics.close();
     locks.close();
     pubsub.close();

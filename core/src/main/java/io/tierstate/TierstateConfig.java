@@ -4,21 +4,16 @@ import static java.util.Objects.requireNonNull;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tierstate.codec.Codec;
-import io.tierstate.redis.TlsTrust;
+import io.tierstate.internal.redis.TlsTrust;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Consumer;
-import java.util.function.LongConsumer;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -133,16 +128,14 @@ public final class TierstateConfig {
   /** The default number of connections per Redis server for reads on the caller's thread. */
   public static final int DEFAULT_DIRECT_READ_CONNECTIONS = 8;
 
-  private static final int MAX_DIRECT_READ_CONNECTIONS = 1024;
+  static final int MAX_DIRECT_READ_CONNECTIONS = 1024;
 
-  private static final int MAX_DATABASE = 15;
-  private static final int MAX_VALUE_BYTES_LIMIT = 512 << 20;
-  private static final long MIN_INVALIDATION_LOG_MAX_LENGTH = 1_000;
-  private static final Duration MIN_DURATION = Duration.ofMillis(1);
-  private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
-  private static final String IDENTIFIER_RULE = "1 to 64 characters from A-Z a-z 0-9 _ . -";
-  private static final Pattern SHORT_DURATION =
-      Pattern.compile("([0-9]{1,18})(ms|s|m|h|d)", Pattern.CASE_INSENSITIVE);
+  static final int MAX_DATABASE = 15;
+  static final int MAX_VALUE_BYTES_LIMIT = 512 << 20;
+  static final long MIN_INVALIDATION_LOG_MAX_LENGTH = 1_000;
+  static final Duration MIN_DURATION = Duration.ofMillis(1);
+  static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+  static final String IDENTIFIER_RULE = "1 to 64 characters from A-Z a-z 0-9 _ . -";
   private static final RedisEndpoint DEFAULT_ENDPOINT = RedisEndpoint.parse(DEFAULT_REDIS_URL);
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -253,43 +246,7 @@ public final class TierstateConfig {
    *     message names the variable and quotes the value (never a password).
    */
   public static TierstateConfig fromEnv(Map<String, String> env) {
-    requireNonNull(env, "env");
-    Builder b = new Builder();
-    EnvReader in = new EnvReader(env);
-    in.text(Option.REDIS_URL, v -> b.redisEndpoint = RedisEndpoint.parse(v, Option.REDIS_URL.env));
-    in.secret(Option.REDIS_USERNAME, v -> b.redisUsername = v);
-    in.secret(Option.REDIS_PASSWORD, v -> b.redisPassword = v);
-    in.whole(Option.REDIS_DATABASE, 0, MAX_DATABASE, v -> b.redisDatabase = (int) v);
-    in.bool(Option.REDIS_REQUIRED, v -> b.redisRequired = v);
-    in.text(Option.REDIS_TLS_CA_FILE, v -> b.redisTlsCaFile = Path.of(v));
-    in.text(Option.REDIS_TLS_CERT_FILE, v -> b.redisTlsCertFile = Path.of(v));
-    in.text(Option.REDIS_TLS_KEY_FILE, v -> b.redisTlsKeyFile = Path.of(v));
-    in.duration(Option.COMMAND_TIMEOUT, v -> b.commandTimeout = v);
-    in.duration(Option.CONNECT_TIMEOUT, v -> b.connectTimeout = v);
-    in.identifier(Option.NAMESPACE, v -> b.namespace = v);
-    in.whole(Option.L1_MAXIMUM_SIZE, 0, Long.MAX_VALUE, v -> b.l1MaximumSize = v);
-    in.duration(Option.L1_MAXIMUM_AGE, v -> b.l1MaximumAge = v);
-    in.duration(Option.DEGRADED_L1_TTL, v -> b.degradedL1Ttl = v);
-    in.duration(Option.DEFAULT_TTL, v -> b.defaultTtl = v);
-    in.whole(Option.MAX_VALUE_BYTES, 1, MAX_VALUE_BYTES_LIMIT, v -> b.maxValueBytes = (int) v);
-    in.whole(
-        Option.COMPRESSION_THRESHOLD, 0, Integer.MAX_VALUE, v -> b.compressionThreshold = (int) v);
-    in.duration(Option.LOAD_LEASE_TTL, v -> b.loadLeaseTtl = v);
-    in.whole(
-        Option.INVALIDATION_LOG_MAX_LENGTH,
-        MIN_INVALIDATION_LOG_MAX_LENGTH,
-        Long.MAX_VALUE,
-        v -> b.invalidationLogMaxLength = v);
-    in.identifier(Option.NODE_ID, v -> b.nodeId = v);
-    in.whole(
-        Option.BREAKER_FAILURE_THRESHOLD,
-        1,
-        Integer.MAX_VALUE,
-        v -> b.breakerFailureThreshold = (int) v);
-    in.duration(Option.BREAKER_OPEN_DURATION, v -> b.breakerOpenDuration = v);
-    in.whole(Option.DIRECT_READ_CONNECTIONS, 0, MAX_DIRECT_READ_CONNECTIONS,
-        v -> b.directReadConnections = (int) v);
-    return b.build(Source.ENVIRONMENT);
+    return TierstateEnv.read(requireNonNull(env, "env"));
   }
 
   /**
@@ -381,8 +338,8 @@ public final class TierstateConfig {
 
   /**
    * {@return the certificate this client presents to a TLS Redis that checks clients ({@code
-   * tls-auth-clients yes})} ({@code REDIS_TLS_CERT_FILE} and {@code REDIS_TLS_KEY_FILE}); empty, the
-   * default, presents none.
+   * tls-auth-clients yes})} ({@code REDIS_TLS_CERT_FILE} and {@code REDIS_TLS_KEY_FILE}); empty,
+   * the default, presents none.
    */
   public Optional<TlsClientCertificate> redisTlsClientCertificate() {
     return Optional.ofNullable(redisTlsClientCertificate);
@@ -522,12 +479,12 @@ public final class TierstateConfig {
   }
 
   /**
-   * {@return how many connections per Redis server serve cache reads ({@code GET}, {@code MGET})
-   * on the caller's thread} ({@code TIERSTATE_DIRECT_READ_CONNECTIONS}); default {@value
+   * {@return how many connections per Redis server serve cache reads ({@code GET}, {@code MGET}) on
+   * the caller's thread} ({@code TIERSTATE_DIRECT_READ_CONNECTIONS}); default {@value
    * #DEFAULT_DIRECT_READ_CONNECTIONS}, 0 to send every read through Lettuce's shared connection.
    *
-   * <p>A read through Lettuce crosses threads twice (to Netty's event loop and back); a read on
-   * one of these blocking connections costs one round trip, which halves an L2 hit's latency on
+   * <p>A read through Lettuce crosses threads twice (to Netty's event loop and back); a read on one
+   * of these blocking connections costs one round trip, which halves an L2 hit's latency on
    * machines with few cores. A read never waits for one of them: when all are in use, it goes
    * through the shared connection, which pipelines concurrent commands. Size it for the readers
    * that run at once on a node; each connection is opened on first need. Not used over TLS.
@@ -628,33 +585,33 @@ public final class TierstateConfig {
    * <p>Not thread-safe: confine a builder to one thread.
    */
   public static final class Builder {
-    private RedisEndpoint redisEndpoint = DEFAULT_ENDPOINT;
-    private @Nullable String redisUsername;
-    private @Nullable String redisPassword;
-    private @Nullable Integer redisDatabase;
-    private boolean redisRequired = DEFAULT_REDIS_REQUIRED;
-    private @Nullable Path redisTlsCaFile;
-    private @Nullable TlsClientCertificate redisTlsClientCertificate;
+    RedisEndpoint redisEndpoint = DEFAULT_ENDPOINT;
+    @Nullable String redisUsername;
+    @Nullable String redisPassword;
+    @Nullable Integer redisDatabase;
+    boolean redisRequired = DEFAULT_REDIS_REQUIRED;
+    @Nullable Path redisTlsCaFile;
+    @Nullable TlsClientCertificate redisTlsClientCertificate;
     // Read from the environment one at a time; build() pairs them.
-    private @Nullable Path redisTlsCertFile;
-    private @Nullable Path redisTlsKeyFile;
-    private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
-    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
-    private String namespace = DEFAULT_NAMESPACE;
-    private long l1MaximumSize = DEFAULT_L1_MAXIMUM_SIZE;
-    private Duration l1MaximumAge = DEFAULT_L1_MAXIMUM_AGE;
-    private Duration degradedL1Ttl = DEFAULT_DEGRADED_L1_TTL;
-    private Duration defaultTtl = DEFAULT_TTL;
-    private int maxValueBytes = DEFAULT_MAX_VALUE_BYTES;
-    private int compressionThreshold = DEFAULT_COMPRESSION_THRESHOLD;
-    private Duration loadLeaseTtl = DEFAULT_LOAD_LEASE_TTL;
-    private long invalidationLogMaxLength = DEFAULT_INVALIDATION_LOG_MAX_LENGTH;
-    private @Nullable String nodeId;
-    private int breakerFailureThreshold = DEFAULT_BREAKER_FAILURE_THRESHOLD;
-    private int directReadConnections = DEFAULT_DIRECT_READ_CONNECTIONS;
-    private Duration breakerOpenDuration = DEFAULT_BREAKER_OPEN_DURATION;
-    private @Nullable MeterRegistry meterRegistry;
-    private @Nullable Codec codec;
+    @Nullable Path redisTlsCertFile;
+    @Nullable Path redisTlsKeyFile;
+    Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
+    Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    String namespace = DEFAULT_NAMESPACE;
+    long l1MaximumSize = DEFAULT_L1_MAXIMUM_SIZE;
+    Duration l1MaximumAge = DEFAULT_L1_MAXIMUM_AGE;
+    Duration degradedL1Ttl = DEFAULT_DEGRADED_L1_TTL;
+    Duration defaultTtl = DEFAULT_TTL;
+    int maxValueBytes = DEFAULT_MAX_VALUE_BYTES;
+    int compressionThreshold = DEFAULT_COMPRESSION_THRESHOLD;
+    Duration loadLeaseTtl = DEFAULT_LOAD_LEASE_TTL;
+    long invalidationLogMaxLength = DEFAULT_INVALIDATION_LOG_MAX_LENGTH;
+    @Nullable String nodeId;
+    int breakerFailureThreshold = DEFAULT_BREAKER_FAILURE_THRESHOLD;
+    int directReadConnections = DEFAULT_DIRECT_READ_CONNECTIONS;
+    Duration breakerOpenDuration = DEFAULT_BREAKER_OPEN_DURATION;
+    @Nullable MeterRegistry meterRegistry;
+    @Nullable Codec codec;
 
     private Builder() {}
 
@@ -734,9 +691,9 @@ public final class TierstateConfig {
     }
 
     /**
-     * Sets the PEM file of the CA certificates a TLS Redis must be signed by, instead of the
-     * JVM's; for servers with a private CA. The endpoint must use TLS ({@code rediss://}). See
-     * {@link TierstateConfig#redisTlsCaFile()}.
+     * Sets the PEM file of the CA certificates a TLS Redis must be signed by, instead of the JVM's;
+     * for servers with a private CA. The endpoint must use TLS ({@code rediss://}). See {@link
+     * TierstateConfig#redisTlsCaFile()}.
      *
      * @param caFile a readable PEM file with at least one certificate, or null for the JVM's CAs
      * @return this builder
@@ -747,21 +704,24 @@ public final class TierstateConfig {
     }
 
     /**
-     * Sets the certificate to present to a TLS Redis that checks clients (mutual TLS). The
-     * endpoint must use TLS. See {@link TierstateConfig#redisTlsClientCertificate()}.
+     * Sets the certificate to present to a TLS Redis that checks clients (mutual TLS). The endpoint
+     * must use TLS. See {@link TierstateConfig#redisTlsClientCertificate()}.
      *
      * @param certificateFile PEM certificate chain, or null (with {@code keyFile}) for none
      * @param keyFile PEM private key (unencrypted PKCS#8, RSA or EC), or null for none
      * @return this builder
      * @throws IllegalArgumentException if only one of the two is null
      */
-    public Builder redisTlsClientCertificate(@Nullable Path certificateFile, @Nullable Path keyFile) {
+    public Builder redisTlsClientCertificate(
+        @Nullable Path certificateFile, @Nullable Path keyFile) {
       if ((certificateFile == null) != (keyFile == null)) {
         throw new IllegalArgumentException(
             "redisTlsClientCertificate needs both a certificate file and a key file, or neither");
       }
       redisTlsClientCertificate =
-          certificateFile == null || keyFile == null ? null : new TlsClientCertificate(certificateFile, keyFile);
+          certificateFile == null || keyFile == null
+              ? null
+              : new TlsClientCertificate(certificateFile, keyFile);
       return this;
     }
 
@@ -1005,14 +965,14 @@ public final class TierstateConfig {
       return build(Source.BUILDER);
     }
 
-    private TierstateConfig build(Source source) {
+    TierstateConfig build(Source source) {
       if (degradedL1Ttl.compareTo(l1MaximumAge) > 0) {
         throw new IllegalArgumentException(
-            Option.DEGRADED_L1_TTL.in(source)
+            TierstateEnv.Option.DEGRADED_L1_TTL.in(source)
                 + " was "
                 + format(degradedL1Ttl)
                 + " but must not be greater than "
-                + Option.L1_MAXIMUM_AGE.in(source)
+                + TierstateEnv.Option.L1_MAXIMUM_AGE.in(source)
                 + " ("
                 + format(l1MaximumAge)
                 + ")");
@@ -1021,7 +981,7 @@ public final class TierstateConfig {
           && redisDatabase != null
           && redisDatabase != 0) {
         throw new IllegalArgumentException(
-            Option.REDIS_DATABASE.in(source)
+            TierstateEnv.Option.REDIS_DATABASE.in(source)
                 + " was "
                 + redisDatabase
                 + " but must be 0 for a Redis Cluster (clusters only have database 0)");
@@ -1030,11 +990,11 @@ public final class TierstateConfig {
       boolean hasPassword = redisPassword != null || redisEndpoint.urlPassword() != null;
       if (hasUsername && !hasPassword) {
         throw new IllegalArgumentException(
-            Option.REDIS_USERNAME.in(source)
+            TierstateEnv.Option.REDIS_USERNAME.in(source)
                 + " requires a password: set "
-                + Option.REDIS_PASSWORD.in(source)
+                + TierstateEnv.Option.REDIS_PASSWORD.in(source)
                 + " or put one in "
-                + Option.REDIS_URL.in(source)
+                + TierstateEnv.Option.REDIS_URL.in(source)
                 + " (user:password@host)");
       }
       if (redisTlsCaFile != null) {
@@ -1042,8 +1002,11 @@ public final class TierstateConfig {
       }
       if (redisTlsCertFile != null || redisTlsKeyFile != null) {
         if (redisTlsCertFile == null || redisTlsKeyFile == null) {
-          throw new IllegalArgumentException(Option.REDIS_TLS_CERT_FILE.env + " and " + Option.REDIS_TLS_KEY_FILE.env
-              + " go together: set both for a client certificate, or neither");
+          throw new IllegalArgumentException(
+              TierstateEnv.Option.REDIS_TLS_CERT_FILE.env
+                  + " and "
+                  + TierstateEnv.Option.REDIS_TLS_KEY_FILE.env
+                  + " go together: set both for a client certificate, or neither");
         }
         redisTlsClientCertificate = new TlsClientCertificate(redisTlsCertFile, redisTlsKeyFile);
       }
@@ -1053,199 +1016,84 @@ public final class TierstateConfig {
       return new TierstateConfig(this, nodeId != null ? nodeId : randomNodeId());
     }
 
-    /** A client certificate must go with TLS and be readable: found now rather than at the first connect. */
+    /**
+     * A client certificate must go with TLS and be readable: found now rather than at the first
+     * connect.
+     */
     private void checkClientCertificate(TlsClientCertificate certificate, Source source) {
-      String option = source == Source.BUILDER ? Option.REDIS_TLS_CERT_FILE.method
-          : Option.REDIS_TLS_CERT_FILE.env + " and " + Option.REDIS_TLS_KEY_FILE.env;
+      String option =
+          source == Source.BUILDER
+              ? TierstateEnv.Option.REDIS_TLS_CERT_FILE.method
+              : TierstateEnv.Option.REDIS_TLS_CERT_FILE.env
+                  + " and "
+                  + TierstateEnv.Option.REDIS_TLS_KEY_FILE.env;
       if (!redisEndpoint.tls()) {
-        throw new IllegalArgumentException(option + " set, but " + Option.REDIS_URL.in(source)
-            + " does not use TLS: use rediss://, rediss-sentinel:// or rediss-cluster://");
+        throw new IllegalArgumentException(
+            option
+                + " set, but "
+                + TierstateEnv.Option.REDIS_URL.in(source)
+                + " does not use TLS: use rediss://, rediss-sentinel:// or rediss-cluster://");
       }
-      String certificateName = Option.REDIS_TLS_CERT_FILE.in(source);
-      String keyName = Option.REDIS_TLS_KEY_FILE.in(source);
+      String certificateName = TierstateEnv.Option.REDIS_TLS_CERT_FILE.in(source);
+      String keyName = TierstateEnv.Option.REDIS_TLS_KEY_FILE.in(source);
       try {
         if (TlsTrust.certificates(certificate.certificateFile()).isEmpty()) {
-          throw new IllegalArgumentException(certificateName + " '" + certificate.certificateFile() + "' holds no PEM certificate");
+          throw new IllegalArgumentException(
+              certificateName
+                  + " '"
+                  + certificate.certificateFile()
+                  + "' holds no PEM certificate");
         }
       } catch (IOException | GeneralSecurityException e) {
-        throw new IllegalArgumentException(certificateName + " '" + certificate.certificateFile()
-            + "' cannot be read as PEM certificates: " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            certificateName
+                + " '"
+                + certificate.certificateFile()
+                + "' cannot be read as PEM certificates: "
+                + e.getMessage(),
+            e);
       }
       try {
         TlsTrust.privateKey(certificate.keyFile());
       } catch (IOException | GeneralSecurityException e) {
-        throw new IllegalArgumentException(keyName + " '" + certificate.keyFile() + "' cannot be read as a private key: "
-            + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            keyName
+                + " '"
+                + certificate.keyFile()
+                + "' cannot be read as a private key: "
+                + e.getMessage(),
+            e);
       }
     }
 
-    /** A CA file must go with TLS and hold certificates: found now rather than at the first connect. */
+    /**
+     * A CA file must go with TLS and hold certificates: found now rather than at the first connect.
+     */
     private void checkCaFile(Path caFile, Source source) {
-      String option = Option.REDIS_TLS_CA_FILE.in(source);
+      String option = TierstateEnv.Option.REDIS_TLS_CA_FILE.in(source);
       if (!redisEndpoint.tls()) {
-        throw new IllegalArgumentException(option + " is set, but " + Option.REDIS_URL.in(source)
-            + " does not use TLS: use rediss://, rediss-sentinel:// or rediss-cluster://, or unset " + option);
+        throw new IllegalArgumentException(
+            option
+                + " is set, but "
+                + TierstateEnv.Option.REDIS_URL.in(source)
+                + " does not use TLS: use rediss://, rediss-sentinel:// or rediss-cluster://, or unset "
+                + option);
       }
       try {
         if (TlsTrust.certificates(caFile).isEmpty()) {
           throw new IllegalArgumentException(option + " '" + caFile + "' holds no PEM certificate");
         }
       } catch (IOException | GeneralSecurityException e) {
-        throw new IllegalArgumentException(option + " '" + caFile + "' cannot be read as PEM certificates: " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            option + " '" + caFile + "' cannot be read as PEM certificates: " + e.getMessage(), e);
       }
     }
   }
 
   /** Who set the options, which decides how errors name them. */
-  private enum Source {
+  enum Source {
     BUILDER,
     ENVIRONMENT
-  }
-
-  /** Each option under its two names: the builder method and the environment variable. */
-  private enum Option {
-    REDIS_URL("redisEndpoint", "REDIS_URL"),
-    REDIS_USERNAME("redisUsername", "REDIS_USERNAME"),
-    REDIS_PASSWORD("redisPassword", "REDIS_PASSWORD"),
-    REDIS_DATABASE("redisDatabase", "REDIS_DB"),
-    REDIS_REQUIRED("redisRequired", "REDIS_REQUIRED"),
-    REDIS_TLS_CA_FILE("redisTlsCaFile", "REDIS_TLS_CA_FILE"),
-    REDIS_TLS_CERT_FILE("redisTlsClientCertificate", "REDIS_TLS_CERT_FILE"),
-    REDIS_TLS_KEY_FILE("redisTlsClientCertificate", "REDIS_TLS_KEY_FILE"),
-    COMMAND_TIMEOUT("commandTimeout", "TIERSTATE_COMMAND_TIMEOUT"),
-    CONNECT_TIMEOUT("connectTimeout", "TIERSTATE_CONNECT_TIMEOUT"),
-    NAMESPACE("namespace", "TIERSTATE_NAMESPACE"),
-    L1_MAXIMUM_SIZE("l1MaximumSize", "TIERSTATE_L1_MAX_SIZE"),
-    L1_MAXIMUM_AGE("l1MaximumAge", "TIERSTATE_L1_MAX_AGE"),
-    DEGRADED_L1_TTL("degradedL1Ttl", "TIERSTATE_DEGRADED_L1_TTL"),
-    DEFAULT_TTL("defaultTtl", "TIERSTATE_DEFAULT_TTL"),
-    MAX_VALUE_BYTES("maxValueBytes", "TIERSTATE_MAX_VALUE_BYTES"),
-    COMPRESSION_THRESHOLD("compressionThreshold", "TIERSTATE_COMPRESSION_THRESHOLD"),
-    LOAD_LEASE_TTL("loadLeaseTtl", "TIERSTATE_LOAD_LEASE_TTL"),
-    INVALIDATION_LOG_MAX_LENGTH(
-        "invalidationLogMaxLength", "TIERSTATE_INVALIDATION_LOG_MAX_LENGTH"),
-    NODE_ID("nodeId", "TIERSTATE_NODE_ID"),
-    BREAKER_FAILURE_THRESHOLD("breakerFailureThreshold", "TIERSTATE_BREAKER_FAILURE_THRESHOLD"),
-    BREAKER_OPEN_DURATION("breakerOpenDuration", "TIERSTATE_BREAKER_OPEN_DURATION"),
-    DIRECT_READ_CONNECTIONS("directReadConnections", "TIERSTATE_DIRECT_READ_CONNECTIONS");
-
-    final String method;
-    final String env;
-
-    Option(String method, String env) {
-      this.method = method;
-      this.env = env;
-    }
-
-    String in(Source source) {
-      return source == Source.BUILDER ? method : env;
-    }
-  }
-
-  /**
-   * Reads one variable at a time, checks it with the same rules as the builder, and names the
-   * variable in errors. Values are trimmed, except credentials, which are taken as they are.
-   */
-  private static final class EnvReader {
-    private final Map<String, String> env;
-
-    EnvReader(Map<String, String> env) {
-      this.env = env;
-    }
-
-    void text(Option option, Consumer<String> into) {
-      String value = env.get(option.env);
-      if (value != null && !value.isBlank()) {
-        into.accept(value.strip());
-      }
-    }
-
-    void secret(Option option, Consumer<String> into) {
-      String value = env.get(option.env);
-      if (value != null && !value.isEmpty()) {
-        into.accept(value);
-      }
-    }
-
-    void whole(Option option, long min, long max, LongConsumer into) {
-      text(
-          option,
-          value -> {
-            long number;
-            try {
-              number = Long.parseLong(value);
-            } catch (NumberFormatException e) {
-              throw invalid(option, "a whole number " + range(min, max), value);
-            }
-            if (number < min || number > max) {
-              throw invalid(option, "a whole number " + range(min, max), value);
-            }
-            into.accept(number);
-          });
-    }
-
-    void bool(Option option, Consumer<Boolean> into) {
-      text(
-          option,
-          value -> {
-            switch (value.toLowerCase(Locale.ROOT)) {
-              case "true", "yes", "1" -> into.accept(true);
-              case "false", "no", "0" -> into.accept(false);
-              default -> throw invalid(option, "one of true, false, yes, no, 1 or 0", value);
-            }
-          });
-    }
-
-    void duration(Option option, Consumer<Duration> into) {
-      text(
-          option,
-          value -> {
-            Duration duration = parseDuration(value);
-            if (duration == null) {
-              throw invalid(option, "a duration such as 500ms, 30s, 5m or PT5M", value);
-            }
-            if (duration.compareTo(MIN_DURATION) < 0) {
-              throw invalid(option, "at least 1ms", value);
-            }
-            into.accept(duration);
-          });
-    }
-
-    void identifier(Option option, Consumer<String> into) {
-      text(
-          option,
-          value -> {
-            if (!IDENTIFIER.matcher(value).matches()) {
-              throw invalid(option, IDENTIFIER_RULE, value);
-            }
-            into.accept(value);
-          });
-    }
-
-    private static IllegalArgumentException invalid(Option option, String rule, String value) {
-      return new IllegalArgumentException(
-          option.env + " must be " + rule + ", but was '" + value + "'");
-    }
-  }
-
-  /** Parses {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 1d} or ISO-8601. */
-  private static @Nullable Duration parseDuration(String text) {
-    Matcher matcher = SHORT_DURATION.matcher(text);
-    try {
-      if (matcher.matches()) {
-        long amount = Long.parseLong(matcher.group(1));
-        return switch (matcher.group(2).toLowerCase(Locale.ROOT)) {
-          case "ms" -> Duration.ofMillis(amount);
-          case "s" -> Duration.ofSeconds(amount);
-          case "m" -> Duration.ofMinutes(amount);
-          case "h" -> Duration.ofHours(amount);
-          default -> Duration.ofDays(amount);
-        };
-      }
-      return Duration.parse(text);
-    } catch (DateTimeParseException | ArithmeticException e) {
-      return null;
-    }
   }
 
   /** Durations the way users write them ({@code 5m}, {@code 500ms}), else ISO-8601. */
@@ -1271,7 +1119,7 @@ public final class TierstateConfig {
     return millis + "ms";
   }
 
-  private static String range(long min, long max) {
+  static String range(long min, long max) {
     return max == Long.MAX_VALUE || max == Integer.MAX_VALUE
         ? ">= " + min
         : "from " + min + " to " + max;

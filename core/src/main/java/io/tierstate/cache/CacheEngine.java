@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tierstate.RedisEndpoint;
 import io.tierstate.TierstateConfig;
 import io.tierstate.codec.Codec;
-import io.tierstate.redis.RedisExecutor;
+import io.tierstate.internal.redis.RedisExecutor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -20,37 +20,64 @@ import java.util.concurrent.TimeUnit;
  */
 public final class CacheEngine implements AutoCloseable {
   private final DefaultTieredCache cache;
+  private final InvalidationSender invalidations;
   private final InvalidationLog invalidationLog;
   private final L1 l1;
   private final ExecutorService refresher;
   private final ScheduledExecutorService scheduler;
 
-  private CacheEngine(TierstateConfig config, RedisExecutor redis, MeterRegistry registry, Codec codec) {
+  private CacheEngine(
+      TierstateConfig config, RedisExecutor redis, MeterRegistry registry, Codec codec) {
     CacheMeters meters = new CacheMeters(registry);
     CoarseClock.acquire();
     this.l1 = new L1(config.l1MaximumSize(), config.l1MaximumAge(), config.degradedL1Ttl(), meters);
-    RedisTier l2 = new RedisTier(redis, config.namespace(), config.loadLeaseTtl());
-    this.refresher = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("tierstate-refresh-", 0).factory());
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "tierstate-scheduler-" + config.nodeId());
-      thread.setDaemon(true);
-      return thread;
-    });
+    // On one server a log entry may be pipelined behind its writes; on a Cluster they may reach
+    // different shards, and a server's run id says nothing about the log's shard.
     boolean cluster = config.redisEndpoint().mode() == RedisEndpoint.Mode.CLUSTER;
-    this.cache = new DefaultTieredCache(config, l1, l2, codec, meters, !cluster, refresher, scheduler);
-    this.invalidationLog = new InvalidationLog(redis.connector(), config.namespace(), config.nodeId(),
-        config.invalidationLogMaxLength(), !cluster, meters, cache);
-    cache.attach(invalidationLog);
+    RedisTier l2 =
+        new RedisTier(
+            redis,
+            config.namespace(),
+            config.loadLeaseTtl(),
+            config.nodeId(),
+            config.invalidationLogMaxLength(),
+            !cluster,
+            meters);
+    this.refresher =
+        Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("tierstate-refresh-", 0).factory());
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "tierstate-scheduler-" + config.nodeId());
+              thread.setDaemon(true);
+              return thread;
+            });
+    EntryCodec entries = new EntryCodec(config, codec, meters);
+    LeaseWaiters waiters = new LeaseWaiters();
+    InvalidationEvents events = new InvalidationEvents(meters);
+    this.invalidations = new InvalidationSender(l1, l2, meters, events, config.nodeId());
+    LoadCoordinator loads =
+        new LoadCoordinator(config, l1, l2, entries, meters, waiters, refresher, scheduler);
+    this.cache =
+        new DefaultTieredCache(config, l1, l2, entries, loads, invalidations, events, meters);
+    InvalidationReceiver receiver =
+        new InvalidationReceiver(l1, l2, waiters, invalidations, events, meters, config.nodeId());
+    this.invalidationLog =
+        new InvalidationLog(
+            redis.connector(), config.namespace(), config.nodeId(), !cluster, meters, receiver);
     // Until the listener has read the log, this node cannot know what others invalidate.
     l1.distrust(System.nanoTime());
   }
 
   /** Creates the engine and starts its listener and background work. */
-  public static CacheEngine start(TierstateConfig config, RedisExecutor redis, MeterRegistry registry,
-      Codec codec) {
+  public static CacheEngine start(
+      TierstateConfig config, RedisExecutor redis, MeterRegistry registry, Codec codec) {
     CacheEngine engine = new CacheEngine(config, redis, registry, codec);
     engine.invalidationLog.start();
-    Future<?> unused = engine.scheduler.scheduleWithFixedDelay(engine.cache::replayPending, 1, 1, TimeUnit.SECONDS);
+    Future<?> unused =
+        engine.scheduler.scheduleWithFixedDelay(
+            engine.invalidations::replayPending, 1, 1, TimeUnit.SECONDS);
     return engine;
   }
 
@@ -69,14 +96,17 @@ public final class CacheEngine implements AutoCloseable {
     return l1.size();
   }
 
-  /** Whether invalidations from other nodes are flowing, so L1 entries are trusted for their full lifetime. */
+  /**
+   * Whether invalidations from other nodes are flowing, so L1 entries are trusted for their full
+   * lifetime.
+   */
   public boolean invalidationsFlowing() {
     return l1.trusted();
   }
 
   /** Whether invalidations made while Redis was unreachable still wait to be sent. */
   public boolean hasPendingInvalidations() {
-    return cache.hasPendingInvalidations();
+    return invalidations.hasPending();
   }
 
   @Override

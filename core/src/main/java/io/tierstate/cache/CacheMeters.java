@@ -43,36 +43,48 @@ final class CacheMeters {
     loadSuccess = Counter.builder(CACHE_LOADS).tag("result", "success").register(registry);
     loadAbsent = Counter.builder(CACHE_LOADS).tag("result", "absent").register(registry);
     loadFailure = Counter.builder(CACHE_LOADS).tag("result", "failure").register(registry);
-    loadDuration = Timer.builder(CACHE_LOAD_DURATION).publishPercentiles(0.5, 0.95, 0.99).register(registry);
+    loadDuration =
+        Timer.builder(CACHE_LOAD_DURATION).publishPercentiles(0.5, 0.95, 0.99).register(registry);
     corruptEntries = Counter.builder(CACHE_ERRORS).tag("kind", "corrupt").register(registry);
     codecErrors = Counter.builder(CACHE_ERRORS).tag("kind", "codec").register(registry);
     listenerErrors = Counter.builder(CACHE_ERRORS).tag("kind", "listener").register(registry);
     evictionsSize = Counter.builder(CACHE_EVICTIONS).tag("cause", "size").register(registry);
     evictionsExpired = Counter.builder(CACHE_EVICTIONS).tag("cause", "expired").register(registry);
-    staleRevalidate = Counter.builder(CACHE_STALE_SERVED).tag("reason", "revalidate").register(registry);
+    staleRevalidate =
+        Counter.builder(CACHE_STALE_SERVED).tag("reason", "revalidate").register(registry);
     staleOnError = Counter.builder(CACHE_STALE_SERVED).tag("reason", "error").register(registry);
     fillsFenced = Counter.builder(CACHE_FILLS_REJECTED).tag("reason", "fenced").register(registry);
-    fillsLeaseLost = Counter.builder(CACHE_FILLS_REJECTED).tag("reason", "lease-lost").register(registry);
-    fillsTagRace = Counter.builder(CACHE_FILLS_REJECTED).tag("reason", "concurrent-invalidation").register(registry);
+    fillsLeaseLost =
+        Counter.builder(CACHE_FILLS_REJECTED).tag("reason", "lease-lost").register(registry);
+    fillsTagRace =
+        Counter.builder(CACHE_FILLS_REJECTED)
+            .tag("reason", "concurrent-invalidation")
+            .register(registry);
     invalidationsReceived = Counter.builder(INVALIDATIONS_RECEIVED).register(registry);
     invalidationsPublished = Counter.builder(INVALIDATIONS_PUBLISHED).register(registry);
   }
 
   private static Counter requests(MeterRegistry registry, String tier, String result) {
-    return Counter.builder(CACHE_REQUESTS).tag("tier", tier).tag("result", result).register(registry);
+    return Counter.builder(CACHE_REQUESTS)
+        .tag("tier", tier)
+        .tag("result", result)
+        .register(registry);
   }
 
   Timer operation(String name) {
     return operations.computeIfAbsent(
         name,
-        op -> Timer.builder(CACHE_OPERATION_DURATION)
-            .tag("operation", op)
-            .publishPercentiles(0.5, 0.95, 0.99)
-            .register(registry));
+        op ->
+            Timer.builder(CACHE_OPERATION_DURATION)
+                .tag("operation", op)
+                .publishPercentiles(0.5, 0.95, 0.99)
+                .register(registry));
   }
 
   void resync(String reason) {
-    resyncs.computeIfAbsent(reason, r -> Counter.builder(L1_RESYNCS).tag("reason", r).register(registry))
+    resyncs
+        .computeIfAbsent(
+            reason, r -> Counter.builder(L1_RESYNCS).tag("reason", r).register(registry))
         .increment();
   }
 }

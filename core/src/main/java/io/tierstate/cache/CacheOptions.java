@@ -1,11 +1,12 @@
 package io.tierstate.cache;
 
+import io.tierstate.keys.CacheKeys;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
-import java.util.LinkedHashSet;
-import io.tierstate.keys.CacheKeys;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -74,7 +75,8 @@ public final class CacheOptions {
    */
   public CacheOptions withTtl(Duration ttl) {
     requirePositive("ttl", ttl);
-    return new CacheOptions(ttl, jitter, tags, compress, refreshAhead, staleWhileRevalidate, staleIfError, absentTtl);
+    return new CacheOptions(
+        ttl, jitter, tags, compress, refreshAhead, staleWhileRevalidate, staleIfError, absentTtl);
   }
 
   /**
@@ -87,7 +89,8 @@ public final class CacheOptions {
     if (!(fraction >= 0 && fraction <= 0.5)) {
       throw new IllegalArgumentException("jitter must be between 0 and 0.5, but was " + fraction);
     }
-    return new CacheOptions(ttl, fraction, tags, compress, refreshAhead, staleWhileRevalidate, staleIfError, absentTtl);
+    return new CacheOptions(
+        ttl, fraction, tags, compress, refreshAhead, staleWhileRevalidate, staleIfError, absentTtl);
   }
 
   /**
@@ -101,12 +104,20 @@ public final class CacheOptions {
       unique.add(CacheKeys.requireValidTag(Objects.requireNonNull(tag, "tag")));
     }
     return new CacheOptions(
-        ttl, jitter, unique.toArray(NO_TAGS), compress, refreshAhead, staleWhileRevalidate, staleIfError, absentTtl);
+        ttl,
+        jitter,
+        unique.toArray(NO_TAGS),
+        compress,
+        refreshAhead,
+        staleWhileRevalidate,
+        staleIfError,
+        absentTtl);
   }
 
   /** A copy that compresses the value whatever its size (when compression makes it smaller). */
   public CacheOptions compress() {
-    return new CacheOptions(ttl, jitter, tags, true, refreshAhead, staleWhileRevalidate, staleIfError, absentTtl);
+    return new CacheOptions(
+        ttl, jitter, tags, true, refreshAhead, staleWhileRevalidate, staleIfError, absentTtl);
   }
 
   /**
@@ -117,9 +128,11 @@ public final class CacheOptions {
    */
   public CacheOptions refreshAhead(double fraction) {
     if (!(fraction > 0 && fraction < 1)) {
-      throw new IllegalArgumentException("refreshAhead must be between 0 and 1 (exclusive), but was " + fraction);
+      throw new IllegalArgumentException(
+          "refreshAhead must be between 0 and 1 (exclusive), but was " + fraction);
     }
-    return new CacheOptions(ttl, jitter, tags, compress, fraction, staleWhileRevalidate, staleIfError, absentTtl);
+    return new CacheOptions(
+        ttl, jitter, tags, compress, fraction, staleWhileRevalidate, staleIfError, absentTtl);
   }
 
   /**
@@ -130,7 +143,8 @@ public final class CacheOptions {
    */
   public CacheOptions staleWhileRevalidate(Duration window) {
     requireNotNegative("staleWhileRevalidate", window);
-    return new CacheOptions(ttl, jitter, tags, compress, refreshAhead, window, staleIfError, absentTtl);
+    return new CacheOptions(
+        ttl, jitter, tags, compress, refreshAhead, window, staleIfError, absentTtl);
   }
 
   /**
@@ -140,7 +154,8 @@ public final class CacheOptions {
    */
   public CacheOptions staleIfError(Duration window) {
     requireNotNegative("staleIfError", window);
-    return new CacheOptions(ttl, jitter, tags, compress, refreshAhead, staleWhileRevalidate, window, absentTtl);
+    return new CacheOptions(
+        ttl, jitter, tags, compress, refreshAhead, staleWhileRevalidate, window, absentTtl);
   }
 
   /**
@@ -151,7 +166,8 @@ public final class CacheOptions {
    */
   public CacheOptions cacheAbsent(Duration ttl) {
     requirePositive("cacheAbsent", ttl);
-    return new CacheOptions(this.ttl, jitter, tags, compress, refreshAhead, staleWhileRevalidate, staleIfError, ttl);
+    return new CacheOptions(
+        this.ttl, jitter, tags, compress, refreshAhead, staleWhileRevalidate, staleIfError, ttl);
   }
 
   /** The time to live, or null to use the configured default. */
@@ -166,7 +182,8 @@ public final class CacheOptions {
 
   /** The tags, in the order given, without duplicates. */
   public Set<String> tagSet() {
-    return Set.copyOf(Arrays.asList(tags));
+    // Set.copyOf would lose the order: its iteration order is unspecified.
+    return Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(tags)));
   }
 
   String[] tagArray() {
@@ -220,9 +237,22 @@ public final class CacheOptions {
 
   @Override
   public String toString() {
-    return "CacheOptions{ttl=" + ttl + ", jitter=" + jitter + ", tags=" + Arrays.toString(tags)
-        + ", compress=" + compress + ", refreshAhead=" + refreshAhead
-        + ", staleWhileRevalidate=" + staleWhileRevalidate + ", staleIfError=" + staleIfError
-        + ", cacheAbsent=" + absentTtl + "}";
+    return "CacheOptions{ttl="
+        + ttl
+        + ", jitter="
+        + jitter
+        + ", tags="
+        + Arrays.toString(tags)
+        + ", compress="
+        + compress
+        + ", refreshAhead="
+        + refreshAhead
+        + ", staleWhileRevalidate="
+        + staleWhileRevalidate
+        + ", staleIfError="
+        + staleIfError
+        + ", cacheAbsent="
+        + absentTtl
+        + "}";
   }
 }

@@ -35,10 +35,10 @@ import org.jspecify.annotations.Nullable;
  * </pre>
  *
  * <p>The header checksum makes any damage to the header, including to a deadline, a rejected entry
- * instead of, say, a value that stays fresh for a century. The payload is not covered: a
- * compressed payload carries zstd's own checksum, and damage to an uncompressed one is left to the
- * codec. Deadlines are ordered: {@code createdAt <= freshUntil <= staleUntil} and {@code
- * freshUntil <= errorUntil}.
+ * instead of, say, a value that stays fresh for a century. The payload is not covered: a compressed
+ * payload carries zstd's own checksum, and damage to an uncompressed one is left to the codec.
+ * Deadlines are ordered: {@code createdAt <= freshUntil <= staleUntil} and {@code freshUntil <=
+ * errorUntil}.
  *
  * <p>{@link #decode} of an uncompressed entry does not copy the payload: the envelope reads it in
  * place, so the array given to {@code decode} must not be changed afterwards. {@link
@@ -98,8 +98,14 @@ final class Envelope {
         Objects.requireNonNull(payload, "payload"),
         0,
         payload.length);
-    String problem = problem(absent, payload.length, createdAtMillis, freshUntilMillis,
-        staleUntilMillis, errorUntilMillis);
+    String problem =
+        problem(
+            absent,
+            payload.length,
+            createdAtMillis,
+            freshUntilMillis,
+            staleUntilMillis,
+            errorUntilMillis);
     if (problem != null) {
       throw new IllegalArgumentException(problem);
     }
@@ -117,7 +123,12 @@ final class Envelope {
       long staleUntilMillis,
       long errorUntilMillis) {
     return new Envelope(
-        true, codecId, createdAtMillis, freshUntilMillis, staleUntilMillis, errorUntilMillis,
+        true,
+        codecId,
+        createdAtMillis,
+        freshUntilMillis,
+        staleUntilMillis,
+        errorUntilMillis,
         NO_BYTES);
   }
 
@@ -253,7 +264,10 @@ final class Envelope {
     }
     if (bytes.length < HEADER_BYTES) {
       throw new CorruptEntryException(
-          "entry is truncated: " + bytes.length + " bytes, less than its " + HEADER_BYTES
+          "entry is truncated: "
+              + bytes.length
+              + " bytes, less than its "
+              + HEADER_BYTES
               + "-byte header");
     }
     int storedChecksum = (int) INT.get(bytes, 40);
@@ -292,8 +306,16 @@ final class Envelope {
         throw new CorruptEntryException(
             "entry payload of " + storedLength + " bytes exceeds the limit of " + maxPayloadBytes);
       }
-      return new Envelope(absent, codecId, createdAt, freshUntil, staleUntil, errorUntil, bytes,
-          HEADER_BYTES, storedLength);
+      return new Envelope(
+          absent,
+          codecId,
+          createdAt,
+          freshUntil,
+          staleUntil,
+          errorUntil,
+          bytes,
+          HEADER_BYTES,
+          storedLength);
     }
     byte[] payload;
     try {
@@ -301,8 +323,8 @@ final class Envelope {
     } catch (CodecException e) {
       throw new CorruptEntryException("entry payload cannot be decompressed: " + e.getMessage(), e);
     }
-    return new Envelope(false, codecId, createdAt, freshUntil, staleUntil, errorUntil, payload, 0,
-        payload.length);
+    return new Envelope(
+        false, codecId, createdAt, freshUntil, staleUntil, errorUntil, payload, 0, payload.length);
   }
 
   private static int headerChecksum(byte[] header) {
@@ -391,14 +413,19 @@ final class Envelope {
         && staleUntilMillis == that.staleUntilMillis
         && errorUntilMillis == that.errorUntilMillis
         && Arrays.equals(
-            payloadArray, payloadOffset, payloadOffset + payloadLength,
-            that.payloadArray, that.payloadOffset, that.payloadOffset + that.payloadLength);
+            payloadArray,
+            payloadOffset,
+            payloadOffset + payloadLength,
+            that.payloadArray,
+            that.payloadOffset,
+            that.payloadOffset + that.payloadLength);
   }
 
   @Override
   public int hashCode() {
-    int hash = Objects.hash(absent, codecId, createdAtMillis, freshUntilMillis, staleUntilMillis,
-        errorUntilMillis);
+    int hash =
+        Objects.hash(
+            absent, codecId, createdAtMillis, freshUntilMillis, staleUntilMillis, errorUntilMillis);
     for (int i = payloadOffset; i < payloadOffset + payloadLength; i++) {
       hash = 31 * hash + payloadArray[i];
     }
@@ -407,12 +434,20 @@ final class Envelope {
 
   @Override
   public String toString() {
-    return "Envelope[absent=" + absent
-        + ", codecId=" + codecId
-        + ", createdAtMillis=" + createdAtMillis
-        + ", freshUntilMillis=" + freshUntilMillis
-        + ", staleUntilMillis=" + staleUntilMillis
-        + ", errorUntilMillis=" + errorUntilMillis
-        + ", payloadLength=" + payloadLength + "]";
+    return "Envelope[absent="
+        + absent
+        + ", codecId="
+        + codecId
+        + ", createdAtMillis="
+        + createdAtMillis
+        + ", freshUntilMillis="
+        + freshUntilMillis
+        + ", staleUntilMillis="
+        + staleUntilMillis
+        + ", errorUntilMillis="
+        + errorUntilMillis
+        + ", payloadLength="
+        + payloadLength
+        + "]";
   }
 }

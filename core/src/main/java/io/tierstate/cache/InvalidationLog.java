@@ -1,16 +1,13 @@
 package io.tierstate.cache;
 
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XReadArgs;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
-import io.tierstate.redis.RedisConnector;
+import io.tierstate.internal.redis.ReconnectBackoff;
+import io.tierstate.internal.redis.RedisConnector;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The replayable log that carries invalidations between nodes: a Redis Stream ({@code ns:log},
  * trimmed to about {@code invalidationLogMaxLength} entries). Every node appends what it wrote or
- * invalidated, and tails the log on a dedicated connection with XREAD BLOCK.
+ * invalidated ({@link RedisTier}, behind the writes), and tails the log here, on a dedicated
+ * connection with XREAD BLOCK.
  *
  * <p>A stream, unlike pub/sub, keeps what a disconnected node missed: after a reconnect the node
  * replays from the last entry it saw. It clears its L1 instead when it cannot prove it saw
@@ -30,14 +28,13 @@ final class InvalidationLog implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(InvalidationLog.class);
   private static final long BLOCK_MILLIS = 1_000;
   private static final int BATCH = 512;
-  static final String KEYS = "k";
-  static final String FILL = "f";
-  static final String RELEASE = "r";
-  static final String PATTERN = "p";
+
+  /** The reason given to {@link Handler#onLost} for an entry this node does not understand. */
+  static final String UNKNOWN_ENTRY = "unknown-log-entry";
 
   /** Receives what the log carries. Called on the listener thread. */
   interface Handler {
-    void onEntry(String type, String origin, String data, String tags);
+    void onEntry(LogEntry entry);
 
     /** The node may have missed entries: clear L1. */
     void onLost(String reason);
@@ -48,9 +45,6 @@ final class InvalidationLog implements AutoCloseable {
 
   private final RedisConnector connector;
   private final String streamKey;
-  private final String nodeId;
-  private final byte[] nodeIdBytes;
-  private final long maxLength;
   private final boolean checkRunId;
   private final Handler handler;
   private final CacheMeters meters;
@@ -58,13 +52,15 @@ final class InvalidationLog implements AutoCloseable {
   private volatile boolean running = true;
   private volatile RedisConnector.@Nullable DedicatedConnection current;
 
-  InvalidationLog(RedisConnector connector, String namespace, String nodeId, long maxLength,
-      boolean checkRunId, CacheMeters meters, Handler handler) {
+  InvalidationLog(
+      RedisConnector connector,
+      String namespace,
+      String nodeId,
+      boolean checkRunId,
+      CacheMeters meters,
+      Handler handler) {
     this.connector = connector;
-    this.streamKey = namespace + ":log";
-    this.nodeId = nodeId;
-    this.nodeIdBytes = nodeId.getBytes(StandardCharsets.UTF_8);
-    this.maxLength = maxLength;
+    this.streamKey = streamKey(namespace);
     // In a cluster INFO reaches an arbitrary node, so its run id says nothing about the log's node.
     this.checkRunId = checkRunId;
     this.handler = handler;
@@ -73,22 +69,19 @@ final class InvalidationLog implements AutoCloseable {
     this.thread.setDaemon(true);
   }
 
-  void start() {
-    thread.start();
+  /** The stream's key; {@link RedisTier} appends to it. */
+  static String streamKey(String namespace) {
+    return namespace + ":log";
   }
 
-  /** Appends an entry; to be pipelined with the write it describes. */
-  CompletionStage<String> append(RedisClusterAsyncCommands<String, byte[]> redis, String type, String data,
-      String tags) {
-    meters.invalidationsPublished.increment();
-    return redis.xadd(streamKey, XAddArgs.Builder.maxlen(maxLength).approximateTrimming(true),
-        Map.of("o", nodeIdBytes, "t", bytes(type), "d", bytes(data), "g", bytes(tags)));
+  void start() {
+    thread.start();
   }
 
   private void listen() {
     String lastId = null;
     String runId = null;
-    long backoffMillis = 50;
+    ReconnectBackoff backoff = new ReconnectBackoff();
     boolean wasDown = false;
     while (running) {
       try (RedisConnector.DedicatedConnection connection = connector.openDedicated()) {
@@ -109,11 +102,14 @@ final class InvalidationLog implements AutoCloseable {
         }
         runId = serverRunId;
         wasDown = false;
-        backoffMillis = 50;
+        backoff.reset();
         boolean caughtUp = false;
         while (running) {
           // Catch up without blocking first: L1 is trusted again only once the replay is applied.
-          XReadArgs args = caughtUp ? XReadArgs.Builder.block(BLOCK_MILLIS).count(BATCH) : XReadArgs.Builder.count(BATCH);
+          XReadArgs args =
+              caughtUp
+                  ? XReadArgs.Builder.block(BLOCK_MILLIS).count(BATCH)
+                  : XReadArgs.Builder.count(BATCH);
           List<StreamMessage<String, byte[]>> messages = read(redis, args, lastId);
           int count = messages == null ? 0 : messages.size();
           if (messages != null) {
@@ -139,12 +135,13 @@ final class InvalidationLog implements AutoCloseable {
           break;
         }
         if (!wasDown) {
-          log.warn("Invalidation log unreachable ({}); L1 entries now live at most the degraded TTL", e.toString());
+          log.warn(
+              "Invalidation log unreachable ({}); L1 entries now live at most the degraded TTL",
+              e.toString());
           wasDown = true;
         }
         handler.onFlowing(false);
-        sleep(backoffMillis);
-        backoffMillis = Math.min(backoffMillis * 2, 1_000);
+        sleep(backoff.next().toMillis());
       } finally {
         current = null;
       }
@@ -152,18 +149,31 @@ final class InvalidationLog implements AutoCloseable {
   }
 
   @SuppressWarnings("unchecked") // Lettuce's xread takes generic varargs
-  private List<StreamMessage<String, byte[]>> read(RedisClusterCommands<String, byte[]> redis, XReadArgs args,
-      String from) {
+  private List<StreamMessage<String, byte[]>> read(
+      RedisClusterCommands<String, byte[]> redis, XReadArgs args, String from) {
     return redis.xread(args, XReadArgs.StreamOffset.from(streamKey, from));
   }
 
   private void deliver(StreamMessage<String, byte[]> message) {
-    Map<String, byte[]> body = message.getBody();
     try {
-      handler.onEntry(text(body.get("t")), text(body.get("o")), text(body.get("d")), text(body.get("g")));
+      dispatch(message.getBody(), handler);
     } catch (RuntimeException e) {
       meters.listenerErrors.increment();
       log.error("Invalidation handler failed on log entry {}", message.getId(), e);
+    }
+  }
+
+  /**
+   * Hands an entry to the handler; one this node does not understand (see docs/protocol.md) may
+   * have invalidated anything, so it is reported as lost invalidations: L1 is cleared.
+   */
+  static void dispatch(Map<String, byte[]> fields, Handler handler) {
+    LogEntry entry = LogEntry.decode(fields);
+    if (entry == null) {
+      log.warn("Invalidation log entry not understood (a newer node's format?); clearing L1");
+      handler.onLost(UNKNOWN_ENTRY);
+    } else {
+      handler.onEntry(entry);
     }
   }
 
@@ -203,8 +213,13 @@ final class InvalidationLog implements AutoCloseable {
     return null;
   }
 
-  /** Why entries after {@code lastId} may have been lost, or null when the log proves they were not. */
-  static @Nullable String lostSince(String lastId, @Nullable String oldRunId, @Nullable String newRunId,
+  /**
+   * Why entries after {@code lastId} may have been lost, or null when the log proves they were not.
+   */
+  static @Nullable String lostSince(
+      String lastId,
+      @Nullable String oldRunId,
+      @Nullable String newRunId,
       StreamPosition position) {
     if (oldRunId != null && newRunId != null && !oldRunId.equals(newRunId)) {
       return "redis-restarted";
@@ -233,11 +248,9 @@ final class InvalidationLog implements AutoCloseable {
     if (dash < 0) {
       return new long[] {Long.parseUnsignedLong(id), 0};
     }
-    return new long[] {Long.parseUnsignedLong(id.substring(0, dash)), Long.parseUnsignedLong(id.substring(dash + 1))};
-  }
-
-  boolean isLocal(String origin) {
-    return nodeId.equals(origin);
+    return new long[] {
+      Long.parseUnsignedLong(id.substring(0, dash)), Long.parseUnsignedLong(id.substring(dash + 1))
+    };
   }
 
   private static String text(@Nullable Object value) {
@@ -248,24 +261,6 @@ final class InvalidationLog implements AutoCloseable {
       return new String(raw, StandardCharsets.UTF_8);
     }
     return value.toString();
-  }
-
-  private static byte[] bytes(String text) {
-    return text.getBytes(StandardCharsets.UTF_8);
-  }
-
-  static List<String> split(String joined) {
-    List<String> parts = new ArrayList<>();
-    int from = 0;
-    while (from < joined.length()) {
-      int space = joined.indexOf(' ', from);
-      int to = space < 0 ? joined.length() : space;
-      if (to > from) {
-        parts.add(joined.substring(from, to));
-      }
-      from = to + 1;
-    }
-    return parts;
   }
 
   private static void sleep(long millis) {

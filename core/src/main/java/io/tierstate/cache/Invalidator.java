@@ -27,8 +27,8 @@ public interface Invalidator {
   long invalidateTags(String... tags);
 
   /**
-   * Invalidates every key matching a glob pattern ({@code *} any run of characters, {@code ?}
-   * one), found with SCAN, never KEYS.
+   * Invalidates every key matching a glob pattern ({@code *} any run of characters, {@code ?} one),
+   * found with SCAN, never KEYS.
    *
    * @return how many keys were removed from Redis
    * @throws IllegalArgumentException if the pattern is invalid
@@ -36,8 +36,8 @@ public interface Invalidator {
   long invalidatePattern(String pattern);
 
   /**
-   * Calls {@code listener} for every invalidation seen by this node, local or remote. Listeners
-   * run on Tierstate's invalidation thread: keep them quick.
+   * Calls {@code listener} for every invalidation seen by this node, local or remote. Listeners run
+   * on Tierstate's invalidation thread: keep them quick.
    *
    * @return a handle whose {@code close()} removes the listener
    */

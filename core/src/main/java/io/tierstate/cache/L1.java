@@ -62,7 +62,8 @@ final class L1 {
             .build();
     this.cache = built;
     this.map = built.asMap();
-    meters.registry.gauge(io.tierstate.metrics.MeterNames.CACHE_L1_SIZE, built, Cache::estimatedSize);
+    meters.registry.gauge(
+        io.tierstate.metrics.MeterNames.CACHE_L1_SIZE, built, Cache::estimatedSize);
   }
 
   /** Caffeine expiry: each entry lives until its last use, capped by the hard maximum age. */
@@ -75,7 +76,8 @@ final class L1 {
     }
 
     @Override
-    public long expireAfterUpdate(String key, L1Entry entry, long currentTime, long currentDuration) {
+    public long expireAfterUpdate(
+        String key, L1Entry entry, long currentTime, long currentDuration) {
       return expireAfterCreate(key, entry, currentTime);
     }
 
@@ -158,14 +160,16 @@ final class L1 {
     globalGeneration.incrementAndGet();
     ConcurrentMap<String, L1Entry> m = map;
     if (m != null) {
-      m.values().removeIf(entry -> {
-        for (String tag : tags) {
-          if (entry.hasTag(tag)) {
-            return true;
-          }
-        }
-        return false;
-      });
+      m.values()
+          .removeIf(
+              entry -> {
+                for (String tag : tags) {
+                  if (entry.hasTag(tag)) {
+                    return true;
+                  }
+                }
+                return false;
+              });
     }
   }
 

@@ -55,9 +55,20 @@ final class L1Entry {
     return nowNanos - errorUntilNanos < 0;
   }
 
-  @SuppressWarnings("ReferenceEquality") // the common case is the very same ref; equals() is the fallback
+  @SuppressWarnings(
+      "ReferenceEquality") // the common case is the very same ref; equals() is the fallback
   boolean typeMatches(TypeRef<?> requested) {
     return type == requested || type.equals(requested);
+  }
+
+  /** Whether this entry can answer a read for {@code requested}. */
+  boolean accepts(TypeRef<?> requested) {
+    if (typeMatches(requested)) {
+      return true;
+    }
+    // A value set on this node is stored under its runtime class; a read naming a supertype or
+    // the same class can still use it.
+    return requested.type() instanceof Class<?> c && (value == null || c.isInstance(value));
   }
 
   /** Whether less than {@code fraction} of the TTL is left. */
@@ -72,8 +83,15 @@ final class L1Entry {
 
   /** A copy that nobody may use after {@code deadlineNanos}: for entries cached while degraded. */
   L1Entry capped(long deadlineNanos) {
-    return new L1Entry(value, type, insertedNanos, earlier(freshUntilNanos, deadlineNanos),
-        earlier(staleUntilNanos, deadlineNanos), earlier(errorUntilNanos, deadlineNanos), ttlNanos, tags);
+    return new L1Entry(
+        value,
+        type,
+        insertedNanos,
+        earlier(freshUntilNanos, deadlineNanos),
+        earlier(staleUntilNanos, deadlineNanos),
+        earlier(errorUntilNanos, deadlineNanos),
+        ttlNanos,
+        tags);
   }
 
   private static long earlier(long a, long b) {

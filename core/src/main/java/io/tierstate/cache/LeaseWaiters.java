@@ -5,8 +5,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * Callers waiting for another node's loader, woken by the log entry its fill or release appends,
- * so that waiting costs no Redis polling. Register before asking for the lease, so that an entry
+ * Callers waiting for another node's loader, woken by the log entry its fill or release appends, so
+ * that waiting costs no Redis polling. Register before asking for the lease, so that an entry
  * arriving between the two is not missed.
  */
 final class LeaseWaiters {
@@ -25,5 +25,9 @@ final class LeaseWaiters {
 
   void forget(String key, CompletableFuture<Void> waiter) {
     waiting.remove(key, waiter);
+  }
+
+  boolean isWaiting(String key) {
+    return waiting.containsKey(key);
   }
 }

@@ -50,7 +50,9 @@ final class PendingInvalidations {
 
   /** Takes everything pending; on failure the caller puts it back with {@link #restore}. */
   synchronized Snapshot drain() {
-    Snapshot snapshot = new Snapshot(new ArrayList<>(keys), new ArrayList<>(tags), new ArrayList<>(patterns), overflowed);
+    Snapshot snapshot =
+        new Snapshot(
+            new ArrayList<>(keys), new ArrayList<>(tags), new ArrayList<>(patterns), overflowed);
     keys.clear();
     tags.clear();
     patterns.clear();
@@ -66,5 +68,6 @@ final class PendingInvalidations {
     checkBound();
   }
 
-  record Snapshot(List<String> keys, List<String> tags, List<String> patterns, boolean overflowed) {}
+  record Snapshot(
+      List<String> keys, List<String> tags, List<String> patterns, boolean overflowed) {}
 }

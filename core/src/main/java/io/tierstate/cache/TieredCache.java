@@ -8,8 +8,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A two-tier cache: an in-process L1 (Caffeine) in front of a shared L2 (Redis), kept coherent
- * across every node of the service. Reads try L1, then L2, then (for {@code getOrLoad}) the
- * loader; writes go to L2 and tell every other node to drop its L1 copy.
+ * across every node of the service. Reads try L1, then L2, then (for {@code getOrLoad}) the loader;
+ * writes go to L2 and tell every other node to drop its L1 copy.
  *
  * <p>Keys are plain strings such as {@code tenant:42:user:7}; {@link io.tierstate.keys.CacheKeys}
  * builds tenant-isolated ones. Values are encoded by the configured codec (JSON by default) and
@@ -76,21 +76,23 @@ public interface TieredCache {
   /**
    * Caches several values with the same options, in one round trip to Redis.
    *
-   * @throws IllegalArgumentException if a key is invalid or a value too large; nothing is written then
+   * @throws IllegalArgumentException if a key is invalid or a value too large; nothing is written
+   *     then
    */
   void setAll(Map<String, ?> entries, CacheOptions options);
 
   /**
-   * The cached value, or the loader's result cached on every tier. Concurrent misses on one key,
-   * on any number of nodes, run the loader once: one node holds a lease in Redis while the others
-   * wait for its value. Honours refresh-ahead, stale-while-revalidate, stale-if-error and
-   * cached absence from {@code options}.
+   * The cached value, or the loader's result cached on every tier. Concurrent misses on one key, on
+   * any number of nodes, run the loader once: one node holds a lease in Redis while the others wait
+   * for its value. Honours refresh-ahead, stale-while-revalidate, stale-if-error and cached absence
+   * from {@code options}.
    *
    * @return the value, or null when the loader found nothing
    * @throws IllegalArgumentException if the key is invalid
    * @throws CacheLoadException if the loader failed and no stale value could be served
    */
-  <T> @Nullable T getOrLoad(String key, Class<T> type, CacheLoader<? extends T> loader, CacheOptions options);
+  <T> @Nullable T getOrLoad(
+      String key, Class<T> type, CacheLoader<? extends T> loader, CacheOptions options);
 
   /**
    * Like {@link #getOrLoad(String, Class, CacheLoader, CacheOptions)} for a generic type.
@@ -98,7 +100,8 @@ public interface TieredCache {
    * @throws IllegalArgumentException if the key is invalid
    * @throws CacheLoadException if the loader failed and no stale value could be served
    */
-  <T> @Nullable T getOrLoad(String key, TypeRef<T> type, CacheLoader<? extends T> loader, CacheOptions options);
+  <T> @Nullable T getOrLoad(
+      String key, TypeRef<T> type, CacheLoader<? extends T> loader, CacheOptions options);
 
   /**
    * Invalidates every key carrying one of these tags, on every tier and node.

@@ -56,7 +56,9 @@ public final class Compression {
     long bound = Zstd.compressBound(data.length);
     if (bound > Integer.MAX_VALUE - 8) {
       throw new CodecException(
-          "cannot compress " + data.length + " bytes: the output may exceed the maximum array size");
+          "cannot compress "
+              + data.length
+              + " bytes: the output may exceed the maximum array size");
     }
     byte[] out = new byte[(int) bound];
     long written;
@@ -106,7 +108,9 @@ public final class Compression {
     }
     // zstd-jni indexes the array before checking the length, so very short input is refused here.
     long declared =
-        length < ZSTD_MAGIC_BYTES ? CONTENT_SIZE_ERROR : Zstd.getFrameContentSize(data, offset, length);
+        length < ZSTD_MAGIC_BYTES
+            ? CONTENT_SIZE_ERROR
+            : Zstd.getFrameContentSize(data, offset, length);
     if (declared == CONTENT_SIZE_UNKNOWN) {
       throw new CodecException(
           "zstd frame does not declare its content size, so its size cannot be checked before"
@@ -129,15 +133,15 @@ public final class Compression {
     try {
       written = Zstd.decompressByteArray(out, 0, out.length, data, offset, length);
     } catch (ZstdException e) {
-      throw new CodecException("zstd frame of " + length + " bytes is corrupt: " + e.getMessage(), e);
+      throw new CodecException(
+          "zstd frame of " + length + " bytes is corrupt: " + e.getMessage(), e);
     }
     if (Zstd.isError(written)) {
       throw new CodecException(
           "zstd frame of " + length + " bytes is corrupt: " + Zstd.getErrorName(written));
     }
     if (written != declared) {
-      throw new CodecException(
-          "zstd frame declares " + declared + " bytes but holds " + written);
+      throw new CodecException("zstd frame declares " + declared + " bytes but holds " + written);
     }
     return out;
   }

@@ -31,12 +31,12 @@ import org.jspecify.annotations.Nullable;
  * The default {@link Codec}: JSON through Jackson, with codec id {@value #ID}.
  *
  * <p>Bytes read from Redis never choose the class that is instantiated. Default typing is always
- * off, and type ids that name classes ({@code @JsonTypeInfo(use = CLASS)} or {@code
- * MINIMAL_CLASS}) are refused: encoding or decoding such a type fails with a {@link
- * CodecException}, and a {@link PolymorphicTypeValidator} that denies every class-name-based
- * subtype backs this up should a custom annotation introspector produce one anyway. For
- * polymorphic values, use {@code @JsonTypeInfo(use = NAME)} with {@code @JsonSubTypes}: the set of
- * classes is then fixed by the code, not by the data.
+ * off, and type ids that name classes ({@code @JsonTypeInfo(use = CLASS)} or {@code MINIMAL_CLASS})
+ * are refused: encoding or decoding such a type fails with a {@link CodecException}, and a {@link
+ * PolymorphicTypeValidator} that denies every class-name-based subtype backs this up should a
+ * custom annotation introspector produce one anyway. For polymorphic values, use
+ * {@code @JsonTypeInfo(use = NAME)} with {@code @JsonSubTypes}: the set of classes is then fixed by
+ * the code, not by the data.
  *
  * <p>Unknown properties are ignored when decoding. An L2 entry outlives the code that wrote it:
  * during a rolling deploy, old and new nodes share Redis, and a field added to a cached type would
@@ -158,9 +158,10 @@ public final class JacksonCodec implements Codec {
     try {
       return writer.writeValueAsBytes(value);
     } catch (JsonProcessingException | IllegalArgumentException e) {
-      String problem = e instanceof JsonProcessingException processing
-          ? processing.getOriginalMessage()
-          : e.getMessage();
+      String problem =
+          e instanceof JsonProcessingException processing
+              ? processing.getOriginalMessage()
+              : e.getMessage();
       throw new CodecException(
           "cannot encode a value of type " + value.getClass().getName() + ": " + problem, e);
     }

@@ -99,8 +99,8 @@ public final class CacheKeys {
    * Starts the keys of one tenant, whose id is rendered with {@link String#valueOf(Object)}.
    *
    * @throws IllegalArgumentException if the rendered id is empty, contains {@code ':'} or a
-   *     character that is not valid in a key, or if {@code tenantId} is null or of a class that does
-   *     not override {@code toString()}
+   *     character that is not valid in a key, or if {@code tenantId} is null or of a class that
+   *     does not override {@code toString()}
    */
   public static TenantKeys tenant(Object tenantId) {
     return new TenantKeys(requireSegment("tenant id", tenantId));
@@ -137,8 +137,8 @@ public final class CacheKeys {
   }
 
   /**
-   * Refuses values whose {@code toString()} is {@code Object}'s, which prints an identity hash
-   * that differs from one JVM to the next.
+   * Refuses values whose {@code toString()} is {@code Object}'s, which prints an identity hash that
+   * differs from one JVM to the next.
    */
   static void requireStableToString(String what, Object value) {
     if (!HAS_OWN_TO_STRING.get(value.getClass())) {
@@ -181,7 +181,8 @@ public final class CacheKeys {
     SEGMENT
   }
 
-  private static String requireValid(String what, @Nullable String value, int maxLength, Rules rules) {
+  private static String requireValid(
+      String what, @Nullable String value, int maxLength, Rules rules) {
     if (value == null) {
       throw new IllegalArgumentException(what + " must not be null");
     }
@@ -219,12 +220,15 @@ public final class CacheKeys {
         switch (c) {
           case ':' -> null;
           case '*', '?' ->
-              rules == Rules.PATTERN ? null : "glob characters are reserved for invalidation patterns";
+              rules == Rules.PATTERN
+                  ? null
+                  : "glob characters are reserved for invalidation patterns";
           case '[', ']', '\\' ->
               rules == Rules.PATTERN
                   ? "patterns support only the glob characters * and ?"
                   : "glob characters are reserved for invalidation patterns";
-          case '{', '}' -> "braces are reserved for the Redis Cluster hash tags that Tierstate adds";
+          case '{', '}' ->
+              "braces are reserved for the Redis Cluster hash tags that Tierstate adds";
           default -> null;
         };
     if (reservedBecause != null) {

@@ -17,7 +17,8 @@ public final class KeyPattern {
     int starP = -1;
     int starT = -1;
     while (t < text.length()) {
-      if (p < pattern.length() && (pattern.charAt(p) == '?' || pattern.charAt(p) == text.charAt(t))) {
+      if (p < pattern.length()
+          && (pattern.charAt(p) == '?' || pattern.charAt(p) == text.charAt(t))) {
         p++;
         t++;
       } else if (p < pattern.length() && pattern.charAt(p) == '*') {

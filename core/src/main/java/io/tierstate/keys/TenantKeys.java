@@ -59,8 +59,8 @@ public final class TenantKeys {
 
   /**
    * The key of a filtered list of entities: {@code "tenant:42:ticket:list:"} followed by 16 hex
-   * characters of the SHA-256 of the filters' canonical form. The same filters give the same key
-   * on every node, whatever the map's order: filters are sorted by name; values are rendered with
+   * characters of the SHA-256 of the filters' canonical form. The same filters give the same key on
+   * every node, whatever the map's order: filters are sorted by name; values are rendered with
    * {@link String#valueOf(Object)}, lists and arrays element by element in order, sets and map
    * values sorted (their iteration order differs between equal instances, and {@code Set.of}
    * changes it from one JVM to the next), and null as a marker distinct from the string {@code

@@ -17,8 +17,8 @@ public final class UserKeys {
   }
 
   /**
-   * The key of one field of this user: {@code tenant(42).user("u1").field("permissions")} is
-   * {@code "tenant:42:user:u1:permissions"}.
+   * The key of one field of this user: {@code tenant(42).user("u1").field("permissions")} is {@code
+   * "tenant:42:user:u1:permissions"}.
    *
    * @throws IllegalArgumentException if {@code name} is null, empty, contains {@code ':'} or a
    *     character that is not valid in a key, or if the key would be longer than {@link
@@ -33,7 +33,9 @@ public final class UserKeys {
     return prefix;
   }
 
-  /** {@code "tenant:42:user:u1:*"}: the invalidation pattern that matches every field of this user. */
+  /**
+   * {@code "tenant:42:user:u1:*"}: the invalidation pattern that matches every field of this user.
+   */
   public String pattern() {
     return prefix + "*";
   }

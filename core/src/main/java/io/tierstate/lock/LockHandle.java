@@ -24,8 +24,8 @@ public interface LockHandle extends AutoCloseable {
 
   /**
    * Whether this handle still holds the lock, as far as this process knows: false once it was
-   * released, once its lease ran out without a renewal, or once a renewal found that the lock is
-   * no longer its own. A true answer can turn false at any moment; fence writes with {@link
+   * released, once its lease ran out without a renewal, or once a renewal found that the lock is no
+   * longer its own. A true answer can turn false at any moment; fence writes with {@link
    * #fencingToken()}.
    */
   boolean isHeld();
@@ -36,8 +36,8 @@ public interface LockHandle extends AutoCloseable {
    * again does nothing and returns false.
    *
    * @return whether the lock was still this handle's in Redis and is now released
-   * @throws io.tierstate.redis.RedisUnavailableException if Redis cannot be reached; the lock is
-   *     then released when its lease ends, and the handle no longer counts as held
+   * @throws io.tierstate.RedisUnavailableException if Redis cannot be reached; the lock is then
+   *     released when its lease ends, and the handle no longer counts as held
    */
   boolean release();
 

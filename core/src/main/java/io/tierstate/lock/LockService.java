@@ -31,7 +31,7 @@ public interface LockService {
    * @throws IllegalArgumentException if {@code name} is not a valid lock name, {@code lease} is
    *     shorter than 1 ms or longer than 1 day, or {@code maxWait} is negative
    * @throws LockTimeoutException if the lock is still held by another owner after {@code maxWait}
-   * @throws io.tierstate.redis.RedisUnavailableException if Redis cannot be reached
+   * @throws io.tierstate.RedisUnavailableException if Redis cannot be reached
    * @throws io.tierstate.TierstateException if the thread is interrupted while waiting (its
    *     interrupt flag is set again)
    */
@@ -44,7 +44,7 @@ public interface LockService {
    *     shorter than 1 ms or longer than 1 day, or {@code maxWait} is negative
    * @throws NullPointerException if {@code options} is null
    * @throws LockTimeoutException if the lock is still held by another owner after {@code maxWait}
-   * @throws io.tierstate.redis.RedisUnavailableException if Redis cannot be reached
+   * @throws io.tierstate.RedisUnavailableException if Redis cannot be reached
    * @throws io.tierstate.TierstateException if the thread is interrupted while waiting
    */
   LockHandle acquire(String name, Duration lease, Duration maxWait, LockOptions options);
@@ -55,13 +55,13 @@ public interface LockService {
    * @return the handle, or empty if another owner holds the lock
    * @throws IllegalArgumentException if {@code name} is not a valid lock name, or {@code lease} is
    *     shorter than 1 ms or longer than 1 day
-   * @throws io.tierstate.redis.RedisUnavailableException if Redis cannot be reached
+   * @throws io.tierstate.RedisUnavailableException if Redis cannot be reached
    */
   Optional<LockHandle> tryAcquire(String name, Duration lease);
 
   /**
-   * Runs {@code task} while holding the lock (for one lease), and releases it afterwards, also
-   * when the task throws. The task is not stopped if the lease runs out; fence its writes with the
+   * Runs {@code task} while holding the lock (for one lease), and releases it afterwards, also when
+   * the task throws. The task is not stopped if the lease runs out; fence its writes with the
    * token, or use {@link #withLock(String, Duration, Duration, LockOptions, LockedTask)} to renew.
    *
    * @return what the task returned
@@ -69,10 +69,10 @@ public interface LockService {
    * @throws IllegalArgumentException if {@code name} is not a valid lock name, {@code lease} is
    *     shorter than 1 ms or longer than 1 day, or {@code maxWait} is negative
    * @throws LockTimeoutException if the lock is still held by another owner after {@code maxWait}
-   * @throws io.tierstate.redis.RedisUnavailableException if Redis cannot be reached to acquire
+   * @throws io.tierstate.RedisUnavailableException if Redis cannot be reached to acquire
    */
-  <T, X extends Exception> T withLock(String name, Duration lease, Duration maxWait, LockedTask<T, X> task)
-      throws X;
+  <T, X extends Exception> T withLock(
+      String name, Duration lease, Duration maxWait, LockedTask<T, X> task) throws X;
 
   /**
    * Runs {@code task} while holding the lock as {@code options} say, and releases it afterwards,
@@ -84,8 +84,9 @@ public interface LockService {
    *     shorter than 1 ms or longer than 1 day, or {@code maxWait} is negative
    * @throws NullPointerException if {@code options} is null
    * @throws LockTimeoutException if the lock is still held by another owner after {@code maxWait}
-   * @throws io.tierstate.redis.RedisUnavailableException if Redis cannot be reached to acquire
+   * @throws io.tierstate.RedisUnavailableException if Redis cannot be reached to acquire
    */
   <T, X extends Exception> T withLock(
-      String name, Duration lease, Duration maxWait, LockOptions options, LockedTask<T, X> task) throws X;
+      String name, Duration lease, Duration maxWait, LockOptions options, LockedTask<T, X> task)
+      throws X;
 }

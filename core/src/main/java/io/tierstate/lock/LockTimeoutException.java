@@ -16,8 +16,12 @@ public final class LockTimeoutException extends TierstateException {
 
   /** An exception for lock {@code lockName}, not acquired within {@code maxWait}. */
   public LockTimeoutException(String lockName, Duration maxWait) {
-    super("lock '" + lockName + "' was not acquired within maxWait " + maxWait
-        + "; another holder kept it for the whole wait");
+    super(
+        "lock '"
+            + lockName
+            + "' was not acquired within maxWait "
+            + maxWait
+            + "; another holder kept it for the whole wait");
     this.lockName = lockName;
     this.maxWait = maxWait;
   }

@@ -1,9 +1,9 @@
 package io.tierstate.lock;
 
-import io.tierstate.redis.RedisUnavailableException;
+import io.tierstate.RedisUnavailableException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
@@ -34,8 +34,14 @@ final class RedisLockHandle implements LockHandle {
   private volatile @Nullable ScheduledExecutorService renewals;
   private volatile @Nullable ScheduledFuture<?> nextRenewal;
 
-  RedisLockHandle(RedisLockService service, String name, String token, long fencingToken, long leaseNanos,
-      long sentNanos, @Nullable LockLossListener lossListener) {
+  RedisLockHandle(
+      RedisLockService service,
+      String name,
+      String token,
+      long fencingToken,
+      long leaseNanos,
+      long sentNanos,
+      @Nullable LockLossListener lossListener) {
     this.service = service;
     this.name = name;
     this.token = token;
@@ -73,7 +79,8 @@ final class RedisLockHandle implements LockHandle {
     if (!released) {
       // The lease ran out before the release: whatever the holder did since was unprotected.
       service.recordLoss("expired");
-      log.warn("lock '{}' (fencing token {}) had expired before it was released", name, fencingToken);
+      log.warn(
+          "lock '{}' (fencing token {}) had expired before it was released", name, fencingToken);
     }
     return released;
   }
@@ -126,7 +133,8 @@ final class RedisLockHandle implements LockHandle {
       if (left <= 0) {
         lost(LockLossListener.Cause.REDIS_UNAVAILABLE);
       } else {
-        log.debug("renewal of lock '{}' failed, retrying within the lease: {}", name, e.getMessage());
+        log.debug(
+            "renewal of lock '{}' failed, retrying within the lease: {}", name, e.getMessage());
         // Try again before the lease ends, and once more right at its end to declare the loss.
         schedule(Math.max(TimeUnit.MILLISECONDS.toNanos(1), Math.min(renewPeriodNanos(), left)));
       }

@@ -5,10 +5,10 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tierstate.TierstateException;
+import io.tierstate.internal.redis.LuaScript;
+import io.tierstate.internal.redis.RedisExecutor;
 import io.tierstate.keys.CacheKeys;
 import io.tierstate.metrics.MeterNames;
-import io.tierstate.redis.LuaScript;
-import io.tierstate.redis.RedisExecutor;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -23,9 +23,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The {@link LockService} on Redis. Each lock is one key, {@code <namespace>:lock:{<name>}},
  * holding its owner's token with the lease as expiry, beside a counter {@code
- * <namespace>:lock:{<name>}:fence} in the same hash slot that the acquire script increments for
- * the fencing token. Waiters poll with a jittered backoff from 10 to 100 ms, never past the
- * holder's remaining lease or their own deadline.
+ * <namespace>:lock:{<name>}:fence} in the same hash slot that the acquire script increments for the
+ * fencing token. Waiters poll with a jittered backoff from 10 to 100 ms, never past the holder's
+ * remaining lease or their own deadline.
  *
  * <p>Thread-safe. Internal to Tierstate: obtain the service from {@code Tierstate.locks()}.
  */
@@ -46,24 +46,34 @@ public final class RedisLockService implements LockService, AutoCloseable {
   private final Timer waits;
   private final MeterRegistry registry;
 
-  private RedisLockService(RedisExecutor redis, String namespace, String nodeId, MeterRegistry registry) {
+  private RedisLockService(
+      RedisExecutor redis, String namespace, String nodeId, MeterRegistry registry) {
     this.redis = redis;
     this.keyPrefix = namespace + ":lock:";
     this.nodeId = nodeId;
     this.registry = registry;
-    this.renewals = new ScheduledThreadPoolExecutor(1, runnable -> {
-      Thread thread = new Thread(runnable, "tierstate-lock-renewal");
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.renewals =
+        new ScheduledThreadPoolExecutor(
+            1,
+            runnable -> {
+              Thread thread = new Thread(runnable, "tierstate-lock-renewal");
+              thread.setDaemon(true);
+              return thread;
+            });
     renewals.setRemoveOnCancelPolicy(true);
-    this.acquired = Counter.builder(MeterNames.LOCK_ACQUISITIONS).tag("result", "acquired").register(registry);
-    this.timedOut = Counter.builder(MeterNames.LOCK_ACQUISITIONS).tag("result", "timeout").register(registry);
+    this.acquired =
+        Counter.builder(MeterNames.LOCK_ACQUISITIONS).tag("result", "acquired").register(registry);
+    this.timedOut =
+        Counter.builder(MeterNames.LOCK_ACQUISITIONS).tag("result", "timeout").register(registry);
     this.waits = Timer.builder(MeterNames.LOCK_WAIT).register(registry);
   }
 
-  /** A lock service whose keys live under {@code namespace}, with owner tokens naming {@code nodeId}. */
-  public static RedisLockService create(RedisExecutor redis, String namespace, String nodeId, MeterRegistry registry) {
+  /**
+   * A lock service whose keys live under {@code namespace}, with owner tokens naming {@code
+   * nodeId}.
+   */
+  public static RedisLockService create(
+      RedisExecutor redis, String namespace, String nodeId, MeterRegistry registry) {
     return new RedisLockService(redis, namespace, nodeId, registry);
   }
 
@@ -124,14 +134,15 @@ public final class RedisLockService implements LockService, AutoCloseable {
   }
 
   @Override
-  public <T, X extends Exception> T withLock(String name, Duration lease, Duration maxWait, LockedTask<T, X> task)
-      throws X {
+  public <T, X extends Exception> T withLock(
+      String name, Duration lease, Duration maxWait, LockedTask<T, X> task) throws X {
     return withLock(name, lease, maxWait, LockOptions.defaults(), task);
   }
 
   @Override
   public <T, X extends Exception> T withLock(
-      String name, Duration lease, Duration maxWait, LockOptions options, LockedTask<T, X> task) throws X {
+      String name, Duration lease, Duration maxWait, LockOptions options, LockedTask<T, X> task)
+      throws X {
     Objects.requireNonNull(task, "task");
     LockHandle lock = acquire(name, lease, maxWait, options);
     try {
@@ -149,8 +160,9 @@ public final class RedisLockService implements LockService, AutoCloseable {
 
   private RedisLockHandle newHandle(
       String name, String token, long fence, Duration lease, long sentNanos, LockOptions options) {
-    RedisLockHandle handle = new RedisLockHandle(this, name, token, fence, lease.toNanos(), sentNanos,
-        options.lossListener());
+    RedisLockHandle handle =
+        new RedisLockHandle(
+            this, name, token, fence, lease.toNanos(), sentNanos, options.lossListener());
     if (options.renews()) {
       handle.startRenewal(renewals);
     }
@@ -159,23 +171,44 @@ public final class RedisLockService implements LockService, AutoCloseable {
 
   /** {acquired 1/0, fencing token or the holder's remaining lease in ms}. */
   private long[] attempt(String name, String token, Duration lease) {
-    List<Object> result = redis.call("acquire lock '" + name + "'", commands -> ACQUIRE.<List<Object>>run(
-        commands, ScriptOutputType.MULTI, new String[] {lockKey(name), fenceKey(name)},
-        bytes(token), bytes(Long.toString(lease.toMillis()))));
+    List<Object> result =
+        redis.call(
+            "acquire lock '" + name + "'",
+            commands ->
+                ACQUIRE.<List<Object>>run(
+                    commands,
+                    ScriptOutputType.MULTI,
+                    new String[] {lockKey(name), fenceKey(name)},
+                    bytes(token),
+                    bytes(Long.toString(lease.toMillis()))));
     return new long[] {(Long) result.get(0), (Long) result.get(1)};
   }
 
   boolean release(String name, String token) {
-    Long released = redis.call("release lock '" + name + "'", commands -> RELEASE.<Long>run(
-        commands, ScriptOutputType.INTEGER, new String[] {lockKey(name)}, bytes(token)));
+    Long released =
+        redis.call(
+            "release lock '" + name + "'",
+            commands ->
+                RELEASE.<Long>run(
+                    commands,
+                    ScriptOutputType.INTEGER,
+                    new String[] {lockKey(name)},
+                    bytes(token)));
     return released == 1L;
   }
 
   boolean renew(String name, String token, long leaseNanos) {
     long leaseMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(leaseNanos));
-    Long renewed = redis.call("renew lock '" + name + "'", commands -> RENEW.<Long>run(
-        commands, ScriptOutputType.INTEGER, new String[] {lockKey(name)}, bytes(token),
-        bytes(Long.toString(leaseMillis))));
+    Long renewed =
+        redis.call(
+            "renew lock '" + name + "'",
+            commands ->
+                RENEW.<Long>run(
+                    commands,
+                    ScriptOutputType.INTEGER,
+                    new String[] {lockKey(name)},
+                    bytes(token),
+                    bytes(Long.toString(leaseMillis))));
     return renewed == 1L;
   }
 
@@ -221,7 +254,8 @@ public final class RedisLockService implements LockService, AutoCloseable {
       CacheKeys.requireValidTag(name);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "invalid lock name: " + e.getMessage() + " (lock names follow the rules of cache tags)", e);
+          "invalid lock name: " + e.getMessage() + " (lock names follow the rules of cache tags)",
+          e);
     }
   }
 

@@ -13,4 +13,8 @@ import org.jspecify.annotations.Nullable;
  * @param health the health report the rule was evaluated with, when there was one
  */
 public record Alert(
-    String rule, String message, Instant firedAt, MetricsSnapshot snapshot, @Nullable HealthReport health) {}
+    String rule,
+    String message,
+    Instant firedAt,
+    MetricsSnapshot snapshot,
+    @Nullable HealthReport health) {}

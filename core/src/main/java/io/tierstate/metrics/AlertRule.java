@@ -27,7 +27,11 @@ public final class AlertRule {
   private final boolean needsHealth;
   private final Function<Context, Optional<String>> condition;
 
-  private AlertRule(String name, Duration coolDown, boolean needsHealth, Function<Context, Optional<String>> condition) {
+  private AlertRule(
+      String name,
+      Duration coolDown,
+      boolean needsHealth,
+      Function<Context, Optional<String>> condition) {
     if (coolDown.isNegative()) {
       throw new IllegalArgumentException("coolDown must not be negative, but was " + coolDown);
     }
@@ -45,19 +49,35 @@ public final class AlertRule {
    */
   public static AlertRule hitRateBelow(double threshold) {
     checkRatio("threshold", threshold);
-    return new AlertRule("hit-rate-below-" + threshold, DEFAULT_COOL_DOWN, false, context -> {
-      long reads = context.current().l1Hits() + context.current().l1Misses()
-          - context.previous().l1Hits() - context.previous().l1Misses();
-      long hits = context.current().l1Hits() + context.current().l2Hits()
-          - context.previous().l1Hits() - context.previous().l2Hits();
-      if (reads <= 0) {
-        return Optional.empty();
-      }
-      double rate = (double) hits / reads;
-      return rate < threshold
-          ? Optional.of(String.format(Locale.ROOT, "hit rate %.3f below %.3f over %d reads", rate, threshold, reads))
-          : Optional.empty();
-    });
+    return new AlertRule(
+        "hit-rate-below-" + threshold,
+        DEFAULT_COOL_DOWN,
+        false,
+        context -> {
+          long reads =
+              context.current().l1Hits()
+                  + context.current().l1Misses()
+                  - context.previous().l1Hits()
+                  - context.previous().l1Misses();
+          long hits =
+              context.current().l1Hits()
+                  + context.current().l2Hits()
+                  - context.previous().l1Hits()
+                  - context.previous().l2Hits();
+          if (reads <= 0) {
+            return Optional.empty();
+          }
+          double rate = (double) hits / reads;
+          return rate < threshold
+              ? Optional.of(
+                  String.format(
+                      Locale.ROOT,
+                      "hit rate %.3f below %.3f over %d reads",
+                      rate,
+                      threshold,
+                      reads))
+              : Optional.empty();
+        });
   }
 
   /**
@@ -68,24 +88,40 @@ public final class AlertRule {
    */
   public static AlertRule errorRateAbove(double threshold) {
     checkRatio("threshold", threshold);
-    return new AlertRule("error-rate-above-" + threshold, DEFAULT_COOL_DOWN, false, context -> {
-      long errors = context.current().errors() - context.previous().errors();
-      long reads = context.current().l1Hits() + context.current().l1Misses()
-          - context.previous().l1Hits() - context.previous().l1Misses();
-      if (errors <= 0) {
-        return Optional.empty();
-      }
-      double rate = reads <= 0 ? 1 : (double) errors / reads;
-      return rate > threshold
-          ? Optional.of(String.format(Locale.ROOT,
-              "error rate %.3f above %.3f (%d errors, %d reads)", rate, threshold, errors, reads))
-          : Optional.empty();
-    });
+    return new AlertRule(
+        "error-rate-above-" + threshold,
+        DEFAULT_COOL_DOWN,
+        false,
+        context -> {
+          long errors = context.current().errors() - context.previous().errors();
+          long reads =
+              context.current().l1Hits()
+                  + context.current().l1Misses()
+                  - context.previous().l1Hits()
+                  - context.previous().l1Misses();
+          if (errors <= 0) {
+            return Optional.empty();
+          }
+          double rate = reads <= 0 ? 1 : (double) errors / reads;
+          return rate > threshold
+              ? Optional.of(
+                  String.format(
+                      Locale.ROOT,
+                      "error rate %.3f above %.3f (%d errors, %d reads)",
+                      rate,
+                      threshold,
+                      errors,
+                      reads))
+              : Optional.empty();
+        });
   }
 
   /** Fires when the node's health report is {@code status} or worse. */
   public static AlertRule statusAtLeast(HealthStatus status) {
-    return new AlertRule("status-at-least-" + status.name().toLowerCase(Locale.ROOT), DEFAULT_COOL_DOWN, true,
+    return new AlertRule(
+        "status-at-least-" + status.name().toLowerCase(Locale.ROOT),
+        DEFAULT_COOL_DOWN,
+        true,
         context -> {
           HealthReport health = context.health();
           if (health == null || !health.status().atLeast(status)) {
@@ -108,7 +144,8 @@ public final class AlertRule {
    * @param needsHealth whether the condition reads {@link Context#health()}; if so, scheduled
    *     evaluations run a health check first
    */
-  public static AlertRule of(String name, boolean needsHealth, Function<Context, Optional<String>> condition) {
+  public static AlertRule of(
+      String name, boolean needsHealth, Function<Context, Optional<String>> condition) {
     return new AlertRule(name, DEFAULT_COOL_DOWN, needsHealth, condition);
   }
 
@@ -163,5 +200,8 @@ public final class AlertRule {
    * @param previous the metrics at the previous evaluation for this listener (zeros at the first)
    * @param health the health report, when the evaluation has one
    */
-  public record Context(MetricsSnapshot current, MetricsSnapshot previous, @org.jspecify.annotations.Nullable HealthReport health) {}
+  public record Context(
+      MetricsSnapshot current,
+      MetricsSnapshot previous,
+      @org.jspecify.annotations.Nullable HealthReport health) {}
 }

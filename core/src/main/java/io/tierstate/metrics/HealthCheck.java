@@ -16,7 +16,11 @@ import java.util.Map;
  *     to serialize as JSON
  */
 public record HealthCheck(
-    String name, HealthStatus status, String message, Duration duration, Map<String, Object> details) {
+    String name,
+    HealthStatus status,
+    String message,
+    Duration duration,
+    Map<String, Object> details) {
 
   /** A check with an unmodifiable copy of {@code details}. */
   public HealthCheck {

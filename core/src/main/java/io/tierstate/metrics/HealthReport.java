@@ -15,7 +15,8 @@ import java.util.Optional;
  * @param duration how long all checks took together
  * @param checks the checks, in the order they ran
  */
-public record HealthReport(HealthStatus status, Instant checkedAt, Duration duration, List<HealthCheck> checks) {
+public record HealthReport(
+    HealthStatus status, Instant checkedAt, Duration duration, List<HealthCheck> checks) {
 
   /** A report with an unmodifiable copy of {@code checks}. */
   public HealthReport {

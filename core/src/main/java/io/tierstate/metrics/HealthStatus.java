@@ -7,7 +7,9 @@ package io.tierstate.metrics;
 public enum HealthStatus {
   /** Everything works as configured. */
   HEALTHY,
-  /** The node serves requests, but with reduced guarantees or headroom (for example without Redis). */
+  /**
+   * The node serves requests, but with reduced guarantees or headroom (for example without Redis).
+   */
   DEGRADED,
   /** The node cannot do its job as configured (for example Redis is down and required). */
   UNHEALTHY;

@@ -12,11 +12,15 @@ import java.time.Duration;
  * @param slowPing a PING slower than this makes the ping check DEGRADED (default 250 ms)
  * @param l1FillDegraded {@code L1 size / L1 maximum size} above which the L1 check is DEGRADED
  *     (default 0.95): L1 is evicting hot entries, consider a larger L1
- * @param redisTimeout the longest the health check waits for Redis in total; the effective bound
- *     is the smaller of this and the configured command timeout (default 1 s)
+ * @param redisTimeout the longest the health check waits for Redis in total; the effective bound is
+ *     the smaller of this and the configured command timeout (default 1 s)
  */
 public record HealthThresholds(
-    double memoryDegraded, double memoryUnhealthy, Duration slowPing, double l1FillDegraded, Duration redisTimeout) {
+    double memoryDegraded,
+    double memoryUnhealthy,
+    Duration slowPing,
+    double l1FillDegraded,
+    Duration redisTimeout) {
 
   /**
    * Thresholds, validated.
@@ -30,7 +34,11 @@ public record HealthThresholds(
     ratio("l1FillDegraded", l1FillDegraded);
     if (memoryDegraded > memoryUnhealthy) {
       throw new IllegalArgumentException(
-          "memoryDegraded (" + memoryDegraded + ") must not exceed memoryUnhealthy (" + memoryUnhealthy + ")");
+          "memoryDegraded ("
+              + memoryDegraded
+              + ") must not exceed memoryUnhealthy ("
+              + memoryUnhealthy
+              + ")");
     }
     positive("slowPing", slowPing);
     positive("redisTimeout", redisTimeout);
@@ -48,7 +56,9 @@ public record HealthThresholds(
     }
   }
 
-  /** The default thresholds: memory 80 % / 95 %, slow ping 250 ms, L1 fill 95 %, Redis timeout 1 s. */
+  /**
+   * The default thresholds: memory 80 % / 95 %, slow ping 250 ms, L1 fill 95 %, Redis timeout 1 s.
+   */
   public static HealthThresholds defaults() {
     return new HealthThresholds(0.80, 0.95, Duration.ofMillis(250), 0.95, Duration.ofSeconds(1));
   }
@@ -115,7 +125,8 @@ public record HealthThresholds(
      * @throws IllegalArgumentException if a value is out of range
      */
     public HealthThresholds build() {
-      return new HealthThresholds(memoryDegraded, memoryUnhealthy, slowPing, l1FillDegraded, redisTimeout);
+      return new HealthThresholds(
+          memoryDegraded, memoryUnhealthy, slowPing, l1FillDegraded, redisTimeout);
     }
   }
 }

@@ -61,22 +61,30 @@ public final class MeterNames {
    */
   public static final String SESSIONS_CREATED = "tierstate.sessions.started";
 
-  /** Counter of sessions deleted by sign-out, by user-wide revocation or on a validation failure. */
+  /**
+   * Counter of sessions deleted by sign-out, by user-wide revocation or on a validation failure.
+   */
   public static final String SESSIONS_DELETED = "tierstate.sessions.deleted";
 
   /** Counter of sessions ended because their user signed in on more than maxDevices devices. */
   public static final String SESSIONS_EVICTED = "tierstate.sessions.evicted";
 
   /** Counter of sessions refused by validation; tag {@code reason} = ip|user-agent. */
-  public static final String SESSIONS_VALIDATION_FAILURES = "tierstate.sessions.validation.failures";
+  public static final String SESSIONS_VALIDATION_FAILURES =
+      "tierstate.sessions.validation.failures";
 
-  /** Counter of lock acquisitions; tag {@code result} = acquired|timeout (a tryAcquire that finds the lock held counts as timeout). */
+  /**
+   * Counter of lock acquisitions; tag {@code result} = acquired|timeout (a tryAcquire that finds
+   * the lock held counts as timeout).
+   */
   public static final String LOCK_ACQUISITIONS = "tierstate.lock.acquisitions";
 
   /** Timer of the time spent acquiring a lock, successful or not. */
   public static final String LOCK_WAIT = "tierstate.lock.wait";
 
-  /** Counter of locks lost before release; tag {@code cause} = not_owner|redis_unavailable|expired. */
+  /**
+   * Counter of locks lost before release; tag {@code cause} = not_owner|redis_unavailable|expired.
+   */
   public static final String LOCK_LOSSES = "tierstate.lock.losses";
 
   /** Counter of pub/sub messages published by this node. */
@@ -94,7 +102,9 @@ public final class MeterNames {
    */
   public static final String RATE_LIMIT_DECISIONS = "tierstate.ratelimit.decisions";
 
-  /** Counter of read-through loader runs; tag {@code pattern} (the registered pattern that matched). */
+  /**
+   * Counter of read-through loader runs; tag {@code pattern} (the registered pattern that matched).
+   */
   public static final String READ_THROUGH_LOADS = "tierstate.readthrough.loads";
 
   /**
@@ -114,10 +124,17 @@ public final class MeterNames {
 
   /** Counter of namespace-version bumps by this node. */
   public static final String NAMESPACE_BUMPS = "tierstate.namespace.bumps";
-  /** Counter of write-behind writes; tags {@code name}, {@code result} = queued|write_through|rejected. */
+
+  /**
+   * Counter of write-behind writes; tags {@code name}, {@code result} =
+   * queued|write_through|rejected.
+   */
   public static final String WRITE_BEHIND_WRITES = "tierstate.writebehind.writes";
 
-  /** Counter of write-behind entries (after coalescing by key) written by the batch writer; tag {@code name}. */
+  /**
+   * Counter of write-behind entries (after coalescing by key) written by the batch writer; tag
+   * {@code name}.
+   */
   public static final String WRITE_BEHIND_DELIVERED = "tierstate.writebehind.delivered";
 
   /** Counter of successful batch writer calls; tag {@code name}. */
@@ -129,13 +146,18 @@ public final class MeterNames {
   /** Counter of write-behind entries moved to the dead-letter stream; tag {@code name}. */
   public static final String WRITE_BEHIND_DEAD_LETTERS = "tierstate.writebehind.dead.letters";
 
-  /** Counter of pending entries this node claimed from another (dead or slow) node; tag {@code name}. */
+  /**
+   * Counter of pending entries this node claimed from another (dead or slow) node; tag {@code
+   * name}.
+   */
   public static final String WRITE_BEHIND_CLAIMED = "tierstate.writebehind.claimed";
 
   /** Gauge of entries in the write-behind stream not yet written (XLEN); tag {@code name}. */
   public static final String WRITE_BEHIND_QUEUE_DEPTH = "tierstate.writebehind.queue.depth";
 
-  /** Gauge of the age in seconds of the oldest write-behind entry not yet written; tag {@code name}. */
+  /**
+   * Gauge of the age in seconds of the oldest write-behind entry not yet written; tag {@code name}.
+   */
   public static final String WRITE_BEHIND_LAG = "tierstate.writebehind.lag";
 
   private MeterNames() {}

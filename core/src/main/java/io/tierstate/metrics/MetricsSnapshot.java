@@ -23,7 +23,8 @@ import java.util.Map;
  * @param l1Size entries in L1 now
  * @param latencies latency per cache operation that reached Redis or a loader (from {@code
  *     tierstate.cache.operation.duration}), by operation name such as {@code get}
- * @param errorsByKind errors by kind ({@code redis}, {@code corrupt}, {@code codec}, {@code listener})
+ * @param errorsByKind errors by kind ({@code redis}, {@code corrupt}, {@code codec}, {@code
+ *     listener})
  * @param evictionsByCause L1 evictions by cause ({@code size}, {@code expired})
  * @param sessions session counters (zeros when sessions were never used)
  * @param writeBehind write-behind meters (zeros when write-behind is not in use)
@@ -58,8 +59,26 @@ public record MetricsSnapshot(
 
   /** A snapshot of all zeros, as before any activity. */
   public static MetricsSnapshot empty() {
-    return new MetricsSnapshot(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        Map.of(), Map.of(), Map.of(), Sessions.NONE, WriteBehind.NONE);
+    return new MetricsSnapshot(
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        Map.of(),
+        Map.of(),
+        Map.of(),
+        Sessions.NONE,
+        WriteBehind.NONE);
   }
 
   /**
@@ -72,7 +91,12 @@ public record MetricsSnapshot(
    * @param p95Millis 95th percentile in milliseconds (recent window)
    * @param p99Millis 99th percentile in milliseconds (recent window)
    */
-  public record Latency(long count, double meanMillis, double maxMillis, double p50Millis, double p95Millis,
+  public record Latency(
+      long count,
+      double meanMillis,
+      double maxMillis,
+      double p50Millis,
+      double p95Millis,
       double p99Millis) {}
 
   /**
@@ -92,12 +116,15 @@ public record MetricsSnapshot(
    * Write-behind meters of this node, summed over queues.
    *
    * @param enqueued writes accepted ({@code tierstate.writebehind.writes}, any result)
-   * @param flushed entries delivered to the source of truth ({@code tierstate.writebehind.delivered})
-   * @param failures entries dead-lettered after their last retry ({@code tierstate.writebehind.dead.letters})
+   * @param flushed entries delivered to the source of truth ({@code
+   *     tierstate.writebehind.delivered})
+   * @param failures entries dead-lettered after their last retry ({@code
+   *     tierstate.writebehind.dead.letters})
    * @param pending items waiting now
    * @param lagSeconds age of the oldest waiting item in seconds (the largest over queues)
    */
-  public record WriteBehind(long enqueued, long flushed, long failures, long pending, double lagSeconds) {
+  public record WriteBehind(
+      long enqueued, long flushed, long failures, long pending, double lagSeconds) {
     /** No write-behind. */
     public static final WriteBehind NONE = new WriteBehind(0, 0, 0, 0, 0);
   }

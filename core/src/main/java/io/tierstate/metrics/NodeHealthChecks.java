@@ -4,8 +4,8 @@ import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.tierstate.TierstateConfig;
 import io.tierstate.cache.CacheEngine;
-import io.tierstate.redis.CircuitBreaker;
-import io.tierstate.redis.RedisConnector;
+import io.tierstate.internal.redis.CircuitBreaker;
+import io.tierstate.internal.redis.RedisConnector;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -40,7 +40,11 @@ final class NodeHealthChecks {
   private final CacheEngine engine;
   private final String healthKey;
 
-  NodeHealthChecks(TierstateConfig config, RedisConnector connector, CircuitBreaker breaker, CacheEngine engine) {
+  NodeHealthChecks(
+      TierstateConfig config,
+      RedisConnector connector,
+      CircuitBreaker breaker,
+      CacheEngine engine) {
     this.config = config;
     this.connector = connector;
     this.breaker = breaker;
@@ -53,9 +57,10 @@ final class NodeHealthChecks {
     Duration budget = min(thresholds.redisTimeout(), config.commandTimeout());
     long deadline = System.nanoTime() + budget.toNanos();
     HealthStatus down = config.redisRequired() ? HealthStatus.UNHEALTHY : HealthStatus.DEGRADED;
-    String downNote = config.redisRequired()
-        ? "Redis is required (REDIS_REQUIRED=true)"
-        : "the cache keeps serving from L1 and loaders (degraded mode)";
+    String downNote =
+        config.redisRequired()
+            ? "Redis is required (REDIS_REQUIRED=true)"
+            : "the cache keeps serving from L1 and loaders (degraded mode)";
 
     long start = System.nanoTime();
     @Nullable String pingFailure = null;
@@ -63,15 +68,28 @@ final class NodeHealthChecks {
       RedisClusterAsyncCommands<String, byte[]> redis = connector.async();
       String pong = await(redis.ping(), deadline);
       Duration latency = Duration.ofNanos(System.nanoTime() - start);
-      HealthStatus status = latency.compareTo(thresholds.slowPing()) > 0 ? HealthStatus.DEGRADED : HealthStatus.HEALTHY;
-      String message = status == HealthStatus.HEALTHY
-          ? "PING answered " + pong
-          : "PING slow: " + latency.toMillis() + " ms > " + thresholds.slowPing().toMillis() + " ms";
+      HealthStatus status =
+          latency.compareTo(thresholds.slowPing()) > 0
+              ? HealthStatus.DEGRADED
+              : HealthStatus.HEALTHY;
+      String message =
+          status == HealthStatus.HEALTHY
+              ? "PING answered " + pong
+              : "PING slow: "
+                  + latency.toMillis()
+                  + " ms > "
+                  + thresholds.slowPing().toMillis()
+                  + " ms";
       checks.add(check(PING, status, message, start, Map.of("latencyMillis", millis(latency))));
     } catch (Exception e) {
       pingFailure = describe(e);
-      checks.add(check(PING, down, "Redis unreachable (" + pingFailure + "); " + downNote, start,
-          Map.of("timeoutMillis", budget.toMillis())));
+      checks.add(
+          check(
+              PING,
+              down,
+              "Redis unreachable (" + pingFailure + "); " + downNote,
+              start,
+              Map.of("timeoutMillis", budget.toMillis())));
     }
 
     if (pingFailure != null) {
@@ -86,19 +104,22 @@ final class NodeHealthChecks {
     checks.add(l1Check(thresholds));
   }
 
-  private void roundTripAndMemory(HealthThresholds thresholds, long deadline, HealthStatus down, List<HealthCheck> checks) {
+  private void roundTripAndMemory(
+      HealthThresholds thresholds, long deadline, HealthStatus down, List<HealthCheck> checks) {
     long start = System.nanoTime();
     RedisClusterAsyncCommands<String, byte[]> redis;
     try {
       redis = connector.async();
     } catch (RuntimeException e) {
-      checks.add(check(ROUND_TRIP, down, "Redis unreachable (" + describe(e) + ")", start, Map.of()));
+      checks.add(
+          check(ROUND_TRIP, down, "Redis unreachable (" + describe(e) + ")", start, Map.of()));
       checks.add(check(MEMORY, down, "Redis unreachable (" + describe(e) + ")", start, Map.of()));
       return;
     }
     byte[] token = Long.toString(System.nanoTime()).getBytes(StandardCharsets.UTF_8);
     // Pipelined: all four commands are sent at once, and each is timed when its reply arrives.
-    CompletableFuture<Long> setDone = timed(redis.set(healthKey, token, SetArgs.Builder.px(10_000)), start);
+    CompletableFuture<Long> setDone =
+        timed(redis.set(healthKey, token, SetArgs.Builder.px(10_000)), start);
     CompletableFuture<Long> getDone = timedGet(redis.get(healthKey), start, token);
     CompletableFuture<Long> delDone = timed(redis.del(healthKey), start);
     long infoStart = System.nanoTime();
@@ -113,8 +134,13 @@ final class NodeHealthChecks {
       details.put("getMillis", millis(Duration.ofNanos(getNanos - setNanos)));
       details.put("deleteMillis", millis(Duration.ofNanos(delNanos - getNanos)));
       details.put("totalMillis", millis(Duration.ofNanos(delNanos)));
-      checks.add(check(ROUND_TRIP, HealthStatus.HEALTHY, "SET, GET and DEL of " + healthKey + " succeeded",
-          start, details));
+      checks.add(
+          check(
+              ROUND_TRIP,
+              HealthStatus.HEALTHY,
+              "SET, GET and DEL of " + healthKey + " succeeded",
+              start,
+              details));
     } catch (Exception e) {
       checks.add(check(ROUND_TRIP, down, "round trip failed: " + describe(e), start, Map.of()));
     }
@@ -130,13 +156,18 @@ final class NodeHealthChecks {
     return command.toCompletableFuture().thenApply(ignored -> System.nanoTime() - start);
   }
 
-  private static CompletableFuture<Long> timedGet(CompletionStage<byte[]> command, long start, byte[] token) {
-    return command.toCompletableFuture().thenApply(value -> {
-      if (!Arrays.equals(value, token)) {
-        throw new IllegalStateException("GET returned another value than the SET before it");
-      }
-      return System.nanoTime() - start;
-    });
+  private static CompletableFuture<Long> timedGet(
+      CompletionStage<byte[]> command, long start, byte[] token) {
+    return command
+        .toCompletableFuture()
+        .thenApply(
+            value -> {
+              if (!Arrays.equals(value, token)) {
+                throw new IllegalStateException(
+                    "GET returned another value than the SET before it");
+              }
+              return System.nanoTime() - start;
+            });
   }
 
   private static HealthCheck memoryCheck(String info, HealthThresholds thresholds, long start) {
@@ -146,19 +177,37 @@ final class NodeHealthChecks {
     details.put("usedBytes", used);
     details.put("maxBytes", max);
     if (max <= 0) {
-      return check(MEMORY, HealthStatus.HEALTHY,
-          "no maxmemory set: Redis may grow until the host runs out of memory (" + used + " bytes used)",
-          start, details);
+      return check(
+          MEMORY,
+          HealthStatus.HEALTHY,
+          "no maxmemory set: Redis may grow until the host runs out of memory ("
+              + used
+              + " bytes used)",
+          start,
+          details);
     }
     double ratio = (double) used / max;
     details.put("ratio", ratio);
-    HealthStatus status = ratio > thresholds.memoryUnhealthy()
-        ? HealthStatus.UNHEALTHY
-        : ratio > thresholds.memoryDegraded() ? HealthStatus.DEGRADED : HealthStatus.HEALTHY;
-    String message = String.format(Locale.ROOT, "%.1f %% of maxmemory used (%d of %d bytes)%s",
-        ratio * 100, used, max,
-        status == HealthStatus.HEALTHY ? "" : String.format(Locale.ROOT, "; above %.0f %%",
-            (status == HealthStatus.UNHEALTHY ? thresholds.memoryUnhealthy() : thresholds.memoryDegraded()) * 100));
+    HealthStatus status =
+        ratio > thresholds.memoryUnhealthy()
+            ? HealthStatus.UNHEALTHY
+            : ratio > thresholds.memoryDegraded() ? HealthStatus.DEGRADED : HealthStatus.HEALTHY;
+    String message =
+        String.format(
+            Locale.ROOT,
+            "%.1f %% of maxmemory used (%d of %d bytes)%s",
+            ratio * 100,
+            used,
+            max,
+            status == HealthStatus.HEALTHY
+                ? ""
+                : String.format(
+                    Locale.ROOT,
+                    "; above %.0f %%",
+                    (status == HealthStatus.UNHEALTHY
+                            ? thresholds.memoryUnhealthy()
+                            : thresholds.memoryDegraded())
+                        * 100));
     return check(MEMORY, status, message, start, details);
   }
 
@@ -180,11 +229,13 @@ final class NodeHealthChecks {
   private HealthCheck breakerCheck(HealthStatus down) {
     long start = System.nanoTime();
     CircuitBreaker.State state = breaker.state();
-    Map<String, Object> details = Map.of("state", state.name(), "timesOpened", breaker.timesOpened());
+    Map<String, Object> details =
+        Map.of("state", state.name(), "timesOpened", breaker.timesOpened());
     return switch (state) {
       case CLOSED -> check(BREAKER, HealthStatus.HEALTHY, "closed: commands flow", start, details);
       case OPEN -> check(BREAKER, down, "open: Redis commands are refused at once", start, details);
-      case HALF_OPEN -> check(BREAKER, HealthStatus.DEGRADED, "half-open: probing Redis", start, details);
+      case HALF_OPEN ->
+          check(BREAKER, HealthStatus.DEGRADED, "half-open: probing Redis", start, details);
     };
   }
 
@@ -194,16 +245,25 @@ final class NodeHealthChecks {
     boolean pending = engine.hasPendingInvalidations();
     Map<String, Object> details = Map.of("l1Trusted", flowing, "pendingInvalidations", pending);
     if (!flowing) {
-      return check(INVALIDATIONS, HealthStatus.DEGRADED,
+      return check(
+          INVALIDATIONS,
+          HealthStatus.DEGRADED,
           "invalidations are not flowing: L1 is not trusted, its entries live at most "
-              + config.degradedL1Ttl().toMillis() + " ms",
-          start, details);
+              + config.degradedL1Ttl().toMillis()
+              + " ms",
+          start,
+          details);
     }
     if (pending) {
-      return check(INVALIDATIONS, HealthStatus.DEGRADED,
-          "invalidations made while Redis was unreachable still wait to be sent", start, details);
+      return check(
+          INVALIDATIONS,
+          HealthStatus.DEGRADED,
+          "invalidations made while Redis was unreachable still wait to be sent",
+          start,
+          details);
     }
-    return check(INVALIDATIONS, HealthStatus.HEALTHY, "invalidations flowing: L1 trusted", start, details);
+    return check(
+        INVALIDATIONS, HealthStatus.HEALTHY, "invalidations flowing: L1 trusted", start, details);
   }
 
   private HealthCheck l1Check(HealthThresholds thresholds) {
@@ -213,16 +273,33 @@ final class NodeHealthChecks {
     double fill = max <= 0 ? 0 : (double) size / max;
     Map<String, Object> details = Map.of("size", size, "maximumSize", max, "fill", fill);
     if (fill > thresholds.l1FillDegraded()) {
-      return check(L1, HealthStatus.DEGRADED,
-          String.format(Locale.ROOT, "L1 %.0f %% full (%d of %d): hot entries are being evicted; consider a larger L1",
-              fill * 100, size, max),
-          start, details);
+      return check(
+          L1,
+          HealthStatus.DEGRADED,
+          String.format(
+              Locale.ROOT,
+              "L1 %.0f %% full (%d of %d): hot entries are being evicted; consider a larger L1",
+              fill * 100,
+              size,
+              max),
+          start,
+          details);
     }
     return check(L1, HealthStatus.HEALTHY, size + " of " + max + " entries", start, details);
   }
 
-  static HealthCheck check(String name, HealthStatus status, String message, long startNanos, Map<String, Object> details) {
-    return new HealthCheck(name, status, message, Duration.ofNanos(Math.max(0, System.nanoTime() - startNanos)), details);
+  static HealthCheck check(
+      String name,
+      HealthStatus status,
+      String message,
+      long startNanos,
+      Map<String, Object> details) {
+    return new HealthCheck(
+        name,
+        status,
+        message,
+        Duration.ofNanos(Math.max(0, System.nanoTime() - startNanos)),
+        details);
   }
 
   private static <T> T await(CompletionStage<T> stage, long deadlineNanos) throws Exception {

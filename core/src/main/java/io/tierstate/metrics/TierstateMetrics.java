@@ -11,8 +11,8 @@ import io.micrometer.core.instrument.search.Search;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tierstate.TierstateConfig;
 import io.tierstate.cache.CacheEngine;
-import io.tierstate.redis.CircuitBreaker;
-import io.tierstate.redis.RedisConnector;
+import io.tierstate.internal.redis.CircuitBreaker;
+import io.tierstate.internal.redis.RedisConnector;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,8 +33,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tierstate's metrics: the Micrometer registry every feature records into, summaries of it
- * ({@link #snapshot()}), the Prometheus scrape ({@link #prometheus()}), the node's health ({@link
+ * Tierstate's metrics: the Micrometer registry every feature records into, summaries of it ({@link
+ * #snapshot()}), the Prometheus scrape ({@link #prometheus()}), the node's health ({@link
  * #healthCheck()}) and alerts ({@link #onAlert}).
  *
  * <p>Thread-safe.
@@ -72,10 +72,16 @@ public final class TierstateMetrics implements AutoCloseable {
    * Tierstate.metrics()}.
    *
    * @param registry the registry every meter is registered in
-   * @param prometheus the Prometheus registry inside {@code registry} that {@link #prometheus()} scrapes
+   * @param prometheus the Prometheus registry inside {@code registry} that {@link #prometheus()}
+   *     scrapes
    */
-  public TierstateMetrics(MeterRegistry registry, PrometheusMeterRegistry prometheus, TierstateConfig config,
-      RedisConnector connector, CircuitBreaker breaker, CacheEngine engine) {
+  public TierstateMetrics(
+      MeterRegistry registry,
+      PrometheusMeterRegistry prometheus,
+      TierstateConfig config,
+      RedisConnector connector,
+      CircuitBreaker breaker,
+      CacheEngine engine) {
     this.registry = registry;
     this.prometheus = prometheus;
     this.node = new NodeHealthChecks(config, connector, breaker, engine);
@@ -108,10 +114,14 @@ public final class TierstateMetrics implements AutoCloseable {
 
   /** The cache's counters, hit rates, latencies and feature counters now. */
   public MetricsSnapshot snapshot() {
-    long l1Hits = count(registry.find(MeterNames.CACHE_REQUESTS).tag("tier", "l1").tag("result", "hit"));
-    long l1Misses = count(registry.find(MeterNames.CACHE_REQUESTS).tag("tier", "l1").tag("result", "miss"));
-    long l2Hits = count(registry.find(MeterNames.CACHE_REQUESTS).tag("tier", "l2").tag("result", "hit"));
-    long l2Misses = count(registry.find(MeterNames.CACHE_REQUESTS).tag("tier", "l2").tag("result", "miss"));
+    long l1Hits =
+        count(registry.find(MeterNames.CACHE_REQUESTS).tag("tier", "l1").tag("result", "hit"));
+    long l1Misses =
+        count(registry.find(MeterNames.CACHE_REQUESTS).tag("tier", "l1").tag("result", "miss"));
+    long l2Hits =
+        count(registry.find(MeterNames.CACHE_REQUESTS).tag("tier", "l2").tag("result", "hit"));
+    long l2Misses =
+        count(registry.find(MeterNames.CACHE_REQUESTS).tag("tier", "l2").tag("result", "miss"));
     long reads = l1Hits + l1Misses;
     Gauge size = registry.find(MeterNames.CACHE_L1_SIZE).gauge();
     return new MetricsSnapshot(
@@ -163,8 +173,15 @@ public final class TierstateMetrics implements AutoCloseable {
           p99 = millis;
         }
       }
-      byOperation.put(operation == null ? "unknown" : operation, new MetricsSnapshot.Latency(
-          timer.count(), timer.mean(TimeUnit.MILLISECONDS), snapshot.max(TimeUnit.MILLISECONDS), p50, p95, p99));
+      byOperation.put(
+          operation == null ? "unknown" : operation,
+          new MetricsSnapshot.Latency(
+              timer.count(),
+              timer.mean(TimeUnit.MILLISECONDS),
+              snapshot.max(TimeUnit.MILLISECONDS),
+              p50,
+              p95,
+              p99));
     }
     return byOperation;
   }
@@ -221,7 +238,9 @@ public final class TierstateMetrics implements AutoCloseable {
     PrometheusMeterRegistry scraped = prometheus;
     if (scraped == null) {
       throw new IllegalStateException(
-          "no PrometheusMeterRegistry in " + registry.getClass().getSimpleName() + "; use Tierstate.metrics()");
+          "no PrometheusMeterRegistry in "
+              + registry.getClass().getSimpleName()
+              + "; use Tierstate.metrics()");
     }
     return scraped.scrape();
   }
@@ -272,7 +291,8 @@ public final class TierstateMetrics implements AutoCloseable {
     if (builtIn != null) {
       builtIn.run(thresholds, checks);
     }
-    for (Map.Entry<String, Supplier<HealthCheck.Result>> extra : new TreeMap<>(extraChecks).entrySet()) {
+    for (Map.Entry<String, Supplier<HealthCheck.Result>> extra :
+        new TreeMap<>(extraChecks).entrySet()) {
       long checkStart = System.nanoTime();
       HealthCheck.Result result;
       try {
@@ -280,13 +300,16 @@ public final class TierstateMetrics implements AutoCloseable {
       } catch (RuntimeException e) {
         result = HealthCheck.Result.unhealthy("check failed: " + e);
       }
-      checks.add(NodeHealthChecks.check(extra.getKey(), result.status(), result.message(), checkStart, result.details()));
+      checks.add(
+          NodeHealthChecks.check(
+              extra.getKey(), result.status(), result.message(), checkStart, result.details()));
     }
     HealthStatus overall = HealthStatus.HEALTHY;
     for (HealthCheck check : checks) {
       overall = overall.worst(check.status());
     }
-    return new HealthReport(overall, checkedAt, Duration.ofNanos(System.nanoTime() - start), checks);
+    return new HealthReport(
+        overall, checkedAt, Duration.ofNanos(System.nanoTime() - start), checks);
   }
 
   // ------------------------------------------------------------------------------------ alerts
@@ -332,15 +355,19 @@ public final class TierstateMetrics implements AutoCloseable {
     }
     ScheduledExecutorService scheduler = alertScheduler;
     if (scheduler == null) {
-      scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "tierstate-alerts");
-        thread.setDaemon(true);
-        return thread;
-      });
+      scheduler =
+          Executors.newSingleThreadScheduledExecutor(
+              runnable -> {
+                Thread thread = new Thread(runnable, "tierstate-alerts");
+                thread.setDaemon(true);
+                return thread;
+              });
       alertScheduler = scheduler;
     }
     long millis = alertInterval.toMillis();
-    alertTask = scheduler.scheduleWithFixedDelay(this::evaluateScheduled, millis, millis, TimeUnit.MILLISECONDS);
+    alertTask =
+        scheduler.scheduleWithFixedDelay(
+            this::evaluateScheduled, millis, millis, TimeUnit.MILLISECONDS);
   }
 
   private void evaluateScheduled() {
@@ -356,7 +383,10 @@ public final class TierstateMetrics implements AutoCloseable {
     }
   }
 
-  /** Evaluates every rule now, as the scheduler does (with a fresh health check if a rule needs one). */
+  /**
+   * Evaluates every rule now, as the scheduler does (with a fresh health check if a rule needs
+   * one).
+   */
   public void evaluateAlerts() {
     evaluateScheduled();
   }
@@ -401,7 +431,8 @@ public final class TierstateMetrics implements AutoCloseable {
       this.listener = listener;
     }
 
-    synchronized Optional<Alert> evaluate(MetricsSnapshot current, @Nullable HealthReport report, long nowNanos) {
+    synchronized Optional<Alert> evaluate(
+        MetricsSnapshot current, @Nullable HealthReport report, long nowNanos) {
       if (rule.needsHealth() && report == null) {
         return Optional.empty();
       }

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tierstate.cache.TieredCache;
 import io.tierstate.lock.LockHandle;
 import io.tierstate.lock.LockService;
+import io.tierstate.metrics.MeterNames;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -18,7 +19,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import io.tierstate.metrics.MeterNames;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * a node takes the lock {@code "warm:" + name} with {@link LockService#tryAcquire} for the period
  * less a small margin (5% of it, at most 1 s) and never releases it early, so the other nodes find
  * it held for the rest of the period and skip ({@code result=skipped}). The margin lets the node
- * that ran take the lock again on its next tick. Runs are therefore at least 95% of a period
- * apart. If Redis is unreachable, the scheduled run is skipped and counted as a failure.
+ * that ran take the lock again on its next tick. Runs are therefore at least 95% of a period apart.
+ * If Redis is unreachable, the scheduled run is skipped and counted as a failure.
  *
  * <p>Closing the warmer (done by {@code Tierstate.close()}) stops the scheduler.
  *
@@ -63,7 +63,10 @@ public final class CacheWarmer implements AutoCloseable {
     this.registry = registry;
   }
 
-  /** A warmer over this cache, using these locks, with meters in this registry. For {@code Tierstate}. */
+  /**
+   * A warmer over this cache, using these locks, with meters in this registry. For {@code
+   * Tierstate}.
+   */
   public static CacheWarmer create(TieredCache cache, LockService locks, MeterRegistry registry) {
     return new CacheWarmer(
         Objects.requireNonNull(cache, "cache"),
@@ -82,19 +85,27 @@ public final class CacheWarmer implements AutoCloseable {
       throw new IllegalArgumentException("strategy must not be null");
     }
     if (closed) {
-      throw new IllegalStateException("the warmer is closed; cannot register strategy '" + strategy.name() + "'");
+      throw new IllegalStateException(
+          "the warmer is closed; cannot register strategy '" + strategy.name() + "'");
     }
     if (strategies.containsKey(strategy.name())) {
       throw new IllegalArgumentException(
-          "a warming strategy named '" + strategy.name() + "' is already registered; unregister it first");
+          "a warming strategy named '"
+              + strategy.name()
+              + "' is already registered; unregister it first");
     }
     Registered registered = new Registered(strategy);
     strategies.put(strategy.name(), registered);
     Optional<Duration> period = strategy.period();
     if (strategy.enabled() && period.isPresent()) {
       long periodMillis = period.get().toMillis();
-      registered.schedule = scheduler().scheduleAtFixedRate(
-          () -> runScheduled(registered, period.get()), 0, periodMillis, TimeUnit.MILLISECONDS);
+      registered.schedule =
+          scheduler()
+              .scheduleAtFixedRate(
+                  () -> runScheduled(registered, period.get()),
+                  0,
+                  periodMillis,
+                  TimeUnit.MILLISECONDS);
     }
   }
 
@@ -179,7 +190,8 @@ public final class CacheWarmer implements AutoCloseable {
       run(registered);
     } catch (RuntimeException e) {
       counter(name, "failure").increment();
-      log.warn("Scheduled warming strategy '{}' could not run; it will be tried next period", name, e);
+      log.warn(
+          "Scheduled warming strategy '{}' could not run; it will be tried next period", name, e);
     }
   }
 
@@ -191,7 +203,8 @@ public final class CacheWarmer implements AutoCloseable {
     try {
       Collection<WarmEntry> entries = registered.strategy.fetcher().fetch();
       if (entries == null) {
-        throw new IllegalStateException("the fetcher of warming strategy '" + name + "' returned null");
+        throw new IllegalStateException(
+            "the fetcher of warming strategy '" + name + "' returned null");
       }
       for (WarmEntry entry : entries) {
         cache.set(entry.key(), entry.value(), entry.options());
@@ -204,13 +217,21 @@ public final class CacheWarmer implements AutoCloseable {
       error = e;
     }
     Duration took = Duration.ofNanos(System.nanoTime() - start);
-    Counter.builder(MeterNames.WARMING_ENTRIES).tag("strategy", name).register(registry).increment(written);
+    Counter.builder(MeterNames.WARMING_ENTRIES)
+        .tag("strategy", name)
+        .register(registry)
+        .increment(written);
     if (error == null) {
       counter(name, "success").increment();
       log.debug("Warming strategy '{}' cached {} entries in {}", name, written, took);
     } else {
       counter(name, "failure").increment();
-      log.warn("Warming strategy '{}' failed after caching {} entries in {}", name, written, took, error);
+      log.warn(
+          "Warming strategy '{}' failed after caching {} entries in {}",
+          name,
+          written,
+          took,
+          error);
     }
     return new WarmingReport.Run(name, written, took, error);
   }
@@ -225,11 +246,14 @@ public final class CacheWarmer implements AutoCloseable {
   private synchronized ScheduledExecutorService scheduler() {
     ScheduledExecutorService current = scheduler;
     if (current == null) {
-      ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
-        Thread thread = new Thread(runnable, "tierstate-warmer");
-        thread.setDaemon(true);
-        return thread;
-      });
+      ScheduledThreadPoolExecutor executor =
+          new ScheduledThreadPoolExecutor(
+              1,
+              runnable -> {
+                Thread thread = new Thread(runnable, "tierstate-warmer");
+                thread.setDaemon(true);
+                return thread;
+              });
       executor.setRemoveOnCancelPolicy(true);
       scheduler = current = executor;
     }

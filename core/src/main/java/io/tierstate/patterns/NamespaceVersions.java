@@ -4,9 +4,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tierstate.cache.CacheOptions;
 import io.tierstate.cache.TieredCache;
+import io.tierstate.internal.redis.RedisExecutor;
 import io.tierstate.keys.CacheKeys;
 import io.tierstate.metrics.MeterNames;
-import io.tierstate.redis.RedisExecutor;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
@@ -30,8 +30,8 @@ import java.util.Objects;
  *
  * <p><b>Staleness bound.</b> After {@code bump} returns, the bumping node builds new-version keys
  * at once; every other node does once the invalidation reaches it (milliseconds), and at the latest
- * after {@link #VERSION_TTL} even if that message were lost. A read of the version that raced with a
- * bump cannot re-cache the old version (the cache fences such fills).
+ * after {@link #VERSION_TTL} even if that message were lost. A read of the version that raced with
+ * a bump cannot re-cache the old version (the cache fences such fills).
  *
  * <p>A namespace is 1 to 200 characters with the rules of a cache key, without {@code ':'}; so the
  * built key {@code namespace + ":v" + version + ":" + key} is unambiguous.
@@ -51,7 +51,8 @@ public final class NamespaceVersions {
   private final String redisPrefix;
   private final Counter bumps;
 
-  private NamespaceVersions(TieredCache cache, RedisExecutor redis, String configNamespace, MeterRegistry registry) {
+  private NamespaceVersions(
+      TieredCache cache, RedisExecutor redis, String configNamespace, MeterRegistry registry) {
     this.cache = cache;
     this.redis = redis;
     this.redisPrefix = configNamespace + ":nsv:{";
@@ -71,7 +72,8 @@ public final class NamespaceVersions {
   /**
    * The key {@code namespace + ":v" + version + ":" + key} for the namespace's current version.
    *
-   * @throws IllegalArgumentException if the namespace or key is invalid, or the built key is too long
+   * @throws IllegalArgumentException if the namespace or key is invalid, or the built key is too
+   *     long
    * @throws io.tierstate.cache.CacheLoadException if the version is not cached and Redis cannot be
    *     reached to read it
    */
@@ -91,7 +93,9 @@ public final class NamespaceVersions {
    */
   public long version(String namespace) {
     requireValidNamespace(namespace);
-    Long version = cache.getOrLoad(CACHE_PREFIX + namespace, Long.class, () -> readVersion(namespace), VERSION_OPTIONS);
+    Long version =
+        cache.getOrLoad(
+            CACHE_PREFIX + namespace, Long.class, () -> readVersion(namespace), VERSION_OPTIONS);
     return version == null ? 0 : version;
   }
 
@@ -101,19 +105,25 @@ public final class NamespaceVersions {
    *
    * @return the new version
    * @throws IllegalArgumentException if the namespace is invalid
-   * @throws io.tierstate.redis.RedisUnavailableException if Redis cannot be reached; the version is
-   *     then unchanged
+   * @throws io.tierstate.RedisUnavailableException if Redis cannot be reached; the version is then
+   *     unchanged
    */
   public long bump(String namespace) {
     requireValidNamespace(namespace);
-    Long version = redis.call("bump namespace version '" + namespace + "'", commands -> commands.incr(redisKey(namespace)));
+    Long version =
+        redis.call(
+            "bump namespace version '" + namespace + "'",
+            commands -> commands.incr(redisKey(namespace)));
     cache.delete(CACHE_PREFIX + namespace);
     bumps.increment();
     return version;
   }
 
   private long readVersion(String namespace) {
-    byte[] value = redis.call("read namespace version '" + namespace + "'", commands -> commands.get(redisKey(namespace)));
+    byte[] value =
+        redis.call(
+            "read namespace version '" + namespace + "'",
+            commands -> commands.get(redisKey(namespace)));
     return value == null ? 0 : Long.parseLong(new String(value, StandardCharsets.US_ASCII));
   }
 
@@ -125,12 +135,20 @@ public final class NamespaceVersions {
     CacheKeys.requireValidKey(namespace);
     if (namespace.length() > MAX_NAMESPACE_LENGTH) {
       throw new IllegalArgumentException(
-          "namespace '" + namespace.substring(0, 80) + "...' is longer than " + MAX_NAMESPACE_LENGTH + " characters");
+          "namespace '"
+              + namespace.substring(0, 80)
+              + "...' is longer than "
+              + MAX_NAMESPACE_LENGTH
+              + " characters");
     }
     int colon = namespace.indexOf(':');
     if (colon >= 0) {
       throw new IllegalArgumentException(
-          "namespace '" + namespace + "' contains ':' at index " + colon + "; a namespace is one key segment");
+          "namespace '"
+              + namespace
+              + "' contains ':' at index "
+              + colon
+              + "; a namespace is one key segment");
     }
   }
 }

@@ -1,7 +1,5 @@
 package io.tierstate.patterns;
 
-import io.tierstate.keys.KeyPattern;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tierstate.cache.CacheLoader;
@@ -9,6 +7,7 @@ import io.tierstate.cache.CacheOptions;
 import io.tierstate.cache.TieredCache;
 import io.tierstate.codec.TypeRef;
 import io.tierstate.keys.CacheKeys;
+import io.tierstate.keys.KeyPattern;
 import io.tierstate.metrics.MeterNames;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,8 +17,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Read-through caching: loaders registered by key pattern, so callers read a key without naming
- * its loader. Obtain it from {@code Tierstate.readThrough()}.
+ * Read-through caching: loaders registered by key pattern, so callers read a key without naming its
+ * loader. Obtain it from {@code Tierstate.readThrough()}.
  *
  * <pre>{@code
  * ts.readThrough().registerLoader("user:*", key -> db.user(idOf(key)));
@@ -28,12 +27,12 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>A read goes through {@link TieredCache#getOrLoad}, so concurrent misses on one key, on any
- * number of nodes, run the loader once. Loaders are registered per node: register the same ones
- * on every node.
+ * number of nodes, run the loader once. Loaders are registered per node: register the same ones on
+ * every node.
  *
- * <p><b>Which loader.</b> Patterns use {@code *} (any run of characters, possibly empty) and
- * {@code ?} (exactly one character). When several patterns match a key, the most specific wins,
- * decided in this order:
+ * <p><b>Which loader.</b> Patterns use {@code *} (any run of characters, possibly empty) and {@code
+ * ?} (exactly one character). When several patterns match a key, the most specific wins, decided in
+ * this order:
  *
  * <ol>
  *   <li>the longer literal prefix (the characters before the first wildcard; a pattern without
@@ -55,6 +54,7 @@ public final class ReadThrough {
 
   private final TieredCache cache;
   private final MeterRegistry registry;
+
   /** Sorted most specific first; replaced as a whole on every change. */
   private final CopyOnWriteArrayList<Registration> registrations = new CopyOnWriteArrayList<>();
 
@@ -65,7 +65,8 @@ public final class ReadThrough {
 
   /** Read-through over this cache, with its meters in this registry. For {@code Tierstate}. */
   public static ReadThrough create(TieredCache cache, MeterRegistry registry) {
-    return new ReadThrough(Objects.requireNonNull(cache, "cache"), Objects.requireNonNull(registry, "registry"));
+    return new ReadThrough(
+        Objects.requireNonNull(cache, "cache"), Objects.requireNonNull(registry, "registry"));
   }
 
   /**
@@ -179,7 +180,8 @@ public final class ReadThrough {
       }
       this.stars = starCount;
       this.literals = literalCount;
-      this.loads = Counter.builder(MeterNames.READ_THROUGH_LOADS).tag("pattern", pattern).register(registry);
+      this.loads =
+          Counter.builder(MeterNames.READ_THROUGH_LOADS).tag("pattern", pattern).register(registry);
     }
 
     private static int firstWildcard(String pattern) {

@@ -1,6 +1,8 @@
 package io.tierstate.patterns;
 
-/** Deletes the record behind a cache key from the source of truth, for {@link WriteThrough#delete}. */
+/**
+ * Deletes the record behind a cache key from the source of truth, for {@link WriteThrough#delete}.
+ */
 @FunctionalInterface
 public interface SourceDeleter {
 

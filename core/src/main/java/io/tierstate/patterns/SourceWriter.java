@@ -1,8 +1,8 @@
 package io.tierstate.patterns;
 
 /**
- * Writes a value to the source of truth, for {@link WriteThrough#write}. A method reference such
- * as {@code db::update} fits.
+ * Writes a value to the source of truth, for {@link WriteThrough#write}. A method reference such as
+ * {@code db::update} fits.
  *
  * @param <T> the value's type
  */

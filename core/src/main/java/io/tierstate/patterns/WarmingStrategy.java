@@ -48,8 +48,8 @@ public final class WarmingStrategy {
   /**
    * Starts a strategy: priority 0, enabled, not scheduled.
    *
-   * @throws IllegalArgumentException if {@code name} is not a valid lock name (the rules of a
-   *     cache tag, at most 250 characters)
+   * @throws IllegalArgumentException if {@code name} is not a valid lock name (the rules of a cache
+   *     tag, at most 250 characters)
    */
   public static Builder named(String name) {
     CacheKeys.requireValidTag(name);
@@ -86,8 +86,13 @@ public final class WarmingStrategy {
 
   @Override
   public String toString() {
-    return "WarmingStrategy[" + name + ", priority " + priority + (enabled ? "" : ", disabled")
-        + (period == null ? "" : ", every " + period) + "]";
+    return "WarmingStrategy["
+        + name
+        + ", priority "
+        + priority
+        + (enabled ? "" : ", disabled")
+        + (period == null ? "" : ", every " + period)
+        + "]";
   }
 
   /** Builds a {@link WarmingStrategy}; not thread-safe, use it on one thread. */
@@ -101,13 +106,18 @@ public final class WarmingStrategy {
       this.name = name;
     }
 
-    /** Sets the priority: strategies with a higher one run first. Ties run in registration order. */
+    /**
+     * Sets the priority: strategies with a higher one run first. Ties run in registration order.
+     */
     public Builder priority(int priority) {
       this.priority = priority;
       return this;
     }
 
-    /** Enables or disables the strategy. A disabled one runs only through {@link CacheWarmer#warm(String)}. */
+    /**
+     * Enables or disables the strategy. A disabled one runs only through {@link
+     * CacheWarmer#warm(String)}.
+     */
     public Builder enabled(boolean enabled) {
       this.enabled = enabled;
       return this;
@@ -120,9 +130,14 @@ public final class WarmingStrategy {
      *     or longer than one day
      */
     public Builder every(Duration period) {
-      if (period == null || period.compareTo(MIN_PERIOD) < 0 || period.compareTo(Duration.ofDays(1)) > 0) {
+      if (period == null
+          || period.compareTo(MIN_PERIOD) < 0
+          || period.compareTo(Duration.ofDays(1)) > 0) {
         throw new IllegalArgumentException(
-            "period of warming strategy '" + name + "' must be between 100 ms and 1 day, but was " + period);
+            "period of warming strategy '"
+                + name
+                + "' must be between 100 ms and 1 day, but was "
+                + period);
       }
       this.period = period;
       return this;
@@ -135,7 +150,8 @@ public final class WarmingStrategy {
      */
     public WarmingStrategy fetch(WarmingFetcher fetcher) {
       if (fetcher == null) {
-        throw new IllegalArgumentException("fetcher of warming strategy '" + name + "' must not be null");
+        throw new IllegalArgumentException(
+            "fetcher of warming strategy '" + name + "' must not be null");
       }
       return new WarmingStrategy(this, fetcher);
     }
@@ -145,17 +161,19 @@ public final class WarmingStrategy {
      *
      * @throws IllegalArgumentException if {@code options} or {@code values} is null
      */
-    public WarmingStrategy fetchValues(CacheOptions options, Callable<? extends Map<String, ?>> values) {
+    public WarmingStrategy fetchValues(
+        CacheOptions options, Callable<? extends Map<String, ?>> values) {
       if (options == null || values == null) {
         throw new IllegalArgumentException(
             "options and values of warming strategy '" + name + "' must not be null");
       }
-      return fetch(() -> {
-        Map<String, ?> fetched = values.call();
-        List<WarmEntry> entries = new ArrayList<>(fetched.size());
-        fetched.forEach((key, value) -> entries.add(new WarmEntry(key, value, options)));
-        return entries;
-      });
+      return fetch(
+          () -> {
+            Map<String, ?> fetched = values.call();
+            List<WarmEntry> entries = new ArrayList<>(fetched.size());
+            fetched.forEach((key, value) -> entries.add(new WarmEntry(key, value, options)));
+            return entries;
+          });
     }
   }
 }

@@ -54,7 +54,8 @@ public final class WriteThrough {
 
   /** Write-through over this cache, with its meters in this registry. For {@code Tierstate}. */
   public static WriteThrough create(TieredCache cache, MeterRegistry registry) {
-    return new WriteThrough(Objects.requireNonNull(cache, "cache"), Objects.requireNonNull(registry, "registry"));
+    return new WriteThrough(
+        Objects.requireNonNull(cache, "cache"), Objects.requireNonNull(registry, "registry"));
   }
 
   /**
@@ -83,7 +84,11 @@ public final class WriteThrough {
         Thread.currentThread().interrupt();
       }
       throw new WriteThroughException(
-          "write-through of key '" + key + "' failed in the source writer; the cache was not changed: " + e, e);
+          "write-through of key '"
+              + key
+              + "' failed in the source writer; the cache was not changed: "
+              + e,
+          e);
     }
     try {
       cache.set(key, value, options);
@@ -117,7 +122,10 @@ public final class WriteThrough {
         Thread.currentThread().interrupt();
       }
       throw new WriteThroughException(
-          "write-through delete of key '" + key + "' failed in the source deleter; the cache was not changed: " + e,
+          "write-through delete of key '"
+              + key
+              + "' failed in the source deleter; the cache was not changed: "
+              + e,
           e);
     }
     try {
@@ -125,7 +133,9 @@ public final class WriteThrough {
     } catch (RuntimeException e) {
       deleteFailures.increment();
       throw new WriteThroughException(
-          "write-through delete of key '" + key + "' updated the source but could not delete the key from the cache: "
+          "write-through delete of key '"
+              + key
+              + "' updated the source but could not delete the key from the cache: "
               + e,
           e);
     }
@@ -139,13 +149,17 @@ public final class WriteThrough {
       cause.addSuppressed(deleteFailure);
     }
     return new WriteThroughException(
-        what + " updated the source but could not update the cache; the key was deleted from the cache: " + cause,
+        what
+            + " updated the source but could not update the cache; the key was deleted from the cache: "
+            + cause,
         cause);
   }
 
-  private static void requireArgument(@org.jspecify.annotations.Nullable Object value, String name, String key) {
+  private static void requireArgument(
+      @org.jspecify.annotations.Nullable Object value, String name, String key) {
     if (value == null) {
-      throw new IllegalArgumentException(name + " for write-through of key '" + key + "' must not be null");
+      throw new IllegalArgumentException(
+          name + " for write-through of key '" + key + "' must not be null");
     }
   }
 }

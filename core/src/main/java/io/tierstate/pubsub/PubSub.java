@@ -18,9 +18,9 @@ import java.util.function.Consumer;
  *
  * <p>Delivery is at most once, as in Redis: a message published while a node is disconnected does
  * not reach it. After a reconnect, subscriptions resume by themselves. Handlers run one at a time,
- * in arrival order, on one thread per node; a handler that throws (or a payload that does not decode
- * into its type) is logged and counted, and the subscription stays. Keep handlers quick, or hand
- * work off to an executor of your own.
+ * in arrival order, on one thread per node; a handler that throws (or a payload that does not
+ * decode into its type) is logged and counted, and the subscription stays. Keep handlers quick, or
+ * hand work off to an executor of your own.
  *
  * <p>A channel follows the rules of a cache key, and a pattern those of an invalidation pattern
  * ({@code *} and {@code ?}); see {@link io.tierstate.keys.CacheKeys}.
@@ -37,7 +37,7 @@ public interface PubSub {
    * @throws IllegalArgumentException if {@code channel} is not a valid channel name
    * @throws NullPointerException if {@code payload} is null
    * @throws io.tierstate.codec.CodecException if the payload cannot be encoded
-   * @throws io.tierstate.redis.RedisUnavailableException if Redis cannot be reached
+   * @throws io.tierstate.RedisUnavailableException if Redis cannot be reached
    */
   long publish(String channel, Object payload);
 
@@ -47,7 +47,7 @@ public interface PubSub {
    *
    * @throws IllegalArgumentException if {@code channel} is not a valid channel name
    * @throws NullPointerException if {@code type} or {@code handler} is null
-   * @throws io.tierstate.redis.RedisUnavailableException if Redis cannot be reached to subscribe
+   * @throws io.tierstate.RedisUnavailableException if Redis cannot be reached to subscribe
    */
   <T> Subscription subscribe(String channel, Class<T> type, Consumer<? super T> handler);
 
@@ -57,7 +57,7 @@ public interface PubSub {
    *
    * @throws IllegalArgumentException if {@code pattern} is not a valid pattern
    * @throws NullPointerException if {@code type} or {@code handler} is null
-   * @throws io.tierstate.redis.RedisUnavailableException if Redis cannot be reached to subscribe
+   * @throws io.tierstate.RedisUnavailableException if Redis cannot be reached to subscribe
    */
   <T> Subscription psubscribe(String pattern, Class<T> type, BiConsumer<String, ? super T> handler);
 }

@@ -5,13 +5,13 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tierstate.RedisUnavailableException;
 import io.tierstate.codec.Codec;
 import io.tierstate.codec.TypeRef;
+import io.tierstate.internal.redis.RedisConnector;
+import io.tierstate.internal.redis.RedisExecutor;
 import io.tierstate.keys.CacheKeys;
 import io.tierstate.metrics.MeterNames;
-import io.tierstate.redis.RedisConnector;
-import io.tierstate.redis.RedisExecutor;
-import io.tierstate.redis.RedisUnavailableException;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * The {@link PubSub} on Redis. Publishes through the shared command connection (breaker, timeout,
  * error counting); receives on one pub/sub connection of its own, opened at the first subscription,
  * subscribed once per channel or pattern however many handlers it has, and resubscribed by Lettuce
- * after a reconnect. Messages are handed from Lettuce's I/O thread to one dispatch thread, so a slow
- * handler never stalls the connection.
+ * after a reconnect. Messages are handed from Lettuce's I/O thread to one dispatch thread, so a
+ * slow handler never stalls the connection.
  *
  * <p>Thread-safe. Internal to Tierstate: obtain it from {@code Tierstate.pubsub()}.
  */
@@ -50,7 +50,8 @@ public final class RedisPubSub implements PubSub, AutoCloseable {
   private final Map<String, List<Registration>> channels = new ConcurrentHashMap<>();
   private final Map<String, List<Registration>> patterns = new ConcurrentHashMap<>();
   private final Object subscribing = new Object();
-  private @Nullable StatefulRedisPubSubConnection<String, byte[]> connection; // guarded by subscribing
+  private @Nullable StatefulRedisPubSubConnection<String, byte[]>
+      connection; // guarded by subscribing
   private volatile boolean closed;
 
   private RedisPubSub(RedisExecutor redis, Codec codec, String namespace, MeterRegistry registry) {
@@ -60,17 +61,26 @@ public final class RedisPubSub implements PubSub, AutoCloseable {
     this.prefix = namespace + ":";
     this.published = Counter.builder(MeterNames.PUBSUB_PUBLISHED).register(registry);
     this.received = Counter.builder(MeterNames.PUBSUB_RECEIVED).register(registry);
-    this.handlerErrors = Counter.builder(MeterNames.PUBSUB_HANDLER_ERRORS).tag("cause", "handler").register(registry);
-    this.decodeErrors = Counter.builder(MeterNames.PUBSUB_HANDLER_ERRORS).tag("cause", "decode").register(registry);
-    this.dispatcher = Executors.newSingleThreadExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "tierstate-pubsub");
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.handlerErrors =
+        Counter.builder(MeterNames.PUBSUB_HANDLER_ERRORS)
+            .tag("cause", "handler")
+            .register(registry);
+    this.decodeErrors =
+        Counter.builder(MeterNames.PUBSUB_HANDLER_ERRORS).tag("cause", "decode").register(registry);
+    this.dispatcher =
+        Executors.newSingleThreadExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "tierstate-pubsub");
+              thread.setDaemon(true);
+              return thread;
+            });
   }
 
-  /** Pub/sub whose channels live under {@code namespace}, with payloads encoded by {@code codec}. */
-  public static RedisPubSub create(RedisExecutor redis, Codec codec, String namespace, MeterRegistry registry) {
+  /**
+   * Pub/sub whose channels live under {@code namespace}, with payloads encoded by {@code codec}.
+   */
+  public static RedisPubSub create(
+      RedisExecutor redis, Codec codec, String namespace, MeterRegistry registry) {
     return new RedisPubSub(redis, codec, namespace, registry);
   }
 
@@ -79,7 +89,10 @@ public final class RedisPubSub implements PubSub, AutoCloseable {
     requireValidChannel(channel);
     Objects.requireNonNull(payload, "payload");
     byte[] bytes = codec.encode(payload);
-    Long receivers = redis.call("publish to channel '" + channel + "'", commands -> commands.publish(prefix + channel, bytes));
+    Long receivers =
+        redis.call(
+            "publish to channel '" + channel + "'",
+            commands -> commands.publish(prefix + channel, bytes));
     published.increment();
     return receivers;
   }
@@ -90,11 +103,13 @@ public final class RedisPubSub implements PubSub, AutoCloseable {
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(handler, "handler");
     TypeRef<T> ref = TypeRef.of(type);
-    return register(channels, channel, false, (from, bytes) -> handler.accept(codec.decode(bytes, ref)));
+    return register(
+        channels, channel, false, (from, bytes) -> handler.accept(codec.decode(bytes, ref)));
   }
 
   @Override
-  public <T> Subscription psubscribe(String pattern, Class<T> type, BiConsumer<String, ? super T> handler) {
+  public <T> Subscription psubscribe(
+      String pattern, Class<T> type, BiConsumer<String, ? super T> handler) {
     try {
       CacheKeys.requireValidPattern(pattern);
     } catch (IllegalArgumentException e) {
@@ -103,7 +118,8 @@ public final class RedisPubSub implements PubSub, AutoCloseable {
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(handler, "handler");
     TypeRef<T> ref = TypeRef.of(type);
-    return register(patterns, pattern, true, (from, bytes) -> handler.accept(from, codec.decode(bytes, ref)));
+    return register(
+        patterns, pattern, true, (from, bytes) -> handler.accept(from, codec.decode(bytes, ref)));
   }
 
   /** Unsubscribes everything and closes the pub/sub connection. */
@@ -128,10 +144,12 @@ public final class RedisPubSub implements PubSub, AutoCloseable {
     void deliver(String channel, byte[] payload);
   }
 
-  private Subscription register(Map<String, List<Registration>> registry, String name, boolean pattern, Delivery delivery) {
+  private Subscription register(
+      Map<String, List<Registration>> registry, String name, boolean pattern, Delivery delivery) {
     synchronized (subscribing) {
       if (closed) {
-        throw new IllegalStateException("this Tierstate is closed; cannot subscribe to '" + name + "'");
+        throw new IllegalStateException(
+            "this Tierstate is closed; cannot subscribe to '" + name + "'");
       }
       StatefulRedisPubSubConnection<String, byte[]> current = openConnection();
       List<Registration> handlers = registry.get(name);
@@ -144,7 +162,12 @@ public final class RedisPubSub implements PubSub, AutoCloseable {
           }
         } catch (RedisException e) {
           throw new RedisUnavailableException(
-              "cannot subscribe to " + (pattern ? "pattern '" : "channel '") + name + "': " + e.getMessage(), e);
+              "cannot subscribe to "
+                  + (pattern ? "pattern '" : "channel '")
+                  + name
+                  + "': "
+                  + e.getMessage(),
+              e);
         }
         handlers = new CopyOnWriteArrayList<>();
         registry.put(name, handlers);
@@ -195,11 +218,12 @@ public final class RedisPubSub implements PubSub, AutoCloseable {
     }
     String unprefixed = channel.substring(prefix.length());
     try {
-      dispatcher.execute(() -> {
-        for (Registration registration : handlers) {
-          registration.deliver(unprefixed, payload);
-        }
-      });
+      dispatcher.execute(
+          () -> {
+            for (Registration registration : handlers) {
+              registration.deliver(unprefixed, payload);
+            }
+          });
     } catch (RejectedExecutionException e) {
       log.debug("dropped a message on '{}': pub/sub is closed", unprefixed);
     }
@@ -216,12 +240,18 @@ public final class RedisPubSub implements PubSub, AutoCloseable {
   private final class Listener extends RedisPubSubAdapter<String, byte[]> {
     @Override
     public void message(String channel, byte[] message) {
-      dispatch(channel.startsWith(prefix) ? channels.get(channel.substring(prefix.length())) : null, channel, message);
+      dispatch(
+          channel.startsWith(prefix) ? channels.get(channel.substring(prefix.length())) : null,
+          channel,
+          message);
     }
 
     @Override
     public void message(String pattern, String channel, byte[] message) {
-      dispatch(pattern.startsWith(prefix) ? patterns.get(pattern.substring(prefix.length())) : null, channel, message);
+      dispatch(
+          pattern.startsWith(prefix) ? patterns.get(pattern.substring(prefix.length())) : null,
+          channel,
+          message);
     }
   }
 
@@ -232,7 +262,8 @@ public final class RedisPubSub implements PubSub, AutoCloseable {
     private final Delivery delivery;
     private volatile boolean active = true;
 
-    Registration(Map<String, List<Registration>> registry, String name, boolean pattern, Delivery delivery) {
+    Registration(
+        Map<String, List<Registration>> registry, String name, boolean pattern, Delivery delivery) {
       this.registry = registry;
       this.name = name;
       this.pattern = pattern;
@@ -248,11 +279,18 @@ public final class RedisPubSub implements PubSub, AutoCloseable {
         received.increment();
       } catch (io.tierstate.codec.CodecException e) {
         decodeErrors.increment();
-        log.warn("a message on '{}' could not be decoded for the subscription to '{}': {}", channel, name,
+        log.warn(
+            "a message on '{}' could not be decoded for the subscription to '{}': {}",
+            channel,
+            name,
             e.getMessage());
       } catch (RuntimeException e) {
         handlerErrors.increment();
-        log.error("a handler subscribed to '{}' threw on a message from '{}'; it stays subscribed", name, channel, e);
+        log.error(
+            "a handler subscribed to '{}' threw on a message from '{}'; it stays subscribed",
+            name,
+            channel,
+            e);
       }
     }
 
@@ -276,7 +314,11 @@ public final class RedisPubSub implements PubSub, AutoCloseable {
 
     @Override
     public String toString() {
-      return "Subscription[" + (pattern ? "pattern " : "channel ") + name + (active ? "" : ", closed") + "]";
+      return "Subscription["
+          + (pattern ? "pattern " : "channel ")
+          + name
+          + (active ? "" : ", closed")
+          + "]";
     }
   }
 }

@@ -8,10 +8,11 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
 /**
- * The in-process limiter used while Redis is unavailable ({@link RateLimitPolicy.Unavailable#LOCAL}):
- * a fixed window for the window algorithms, a token bucket for the bucket algorithms, on this
- * node's clock. The limit holds per node. At most {@value #MAX_IDENTIFIERS} identifiers are kept
- * (least recently used go first), each for at most an hour without use.
+ * The in-process limiter used while Redis is unavailable ({@link
+ * RateLimitPolicy.Unavailable#LOCAL}): a fixed window for the window algorithms, a token bucket for
+ * the bucket algorithms, on this node's clock. The limit holds per node. At most {@value
+ * #MAX_IDENTIFIERS} identifiers are kept (least recently used go first), each for at most an hour
+ * without use.
  *
  * <p>Thread-safe.
  */
@@ -20,7 +21,10 @@ final class LocalRateLimiter {
 
   private final Clock clock;
   private final Cache<String, State> states =
-      Caffeine.newBuilder().maximumSize(MAX_IDENTIFIERS).expireAfterAccess(Duration.ofHours(1)).build();
+      Caffeine.newBuilder()
+          .maximumSize(MAX_IDENTIFIERS)
+          .expireAfterAccess(Duration.ofHours(1))
+          .build();
 
   LocalRateLimiter(Clock clock) {
     this.clock = clock;
@@ -77,11 +81,22 @@ final class LocalRateLimiter {
       return result(policy, allowed, (long) Math.floor(tokens), now + fullIn, retry, now);
     }
 
-    private static RateLimitResult result(RateLimitPolicy policy, boolean allowed, long remaining,
-        long resetMicros, long retryMicros, long nowMicros) {
-      return new RateLimitResult(allowed, policy.limit(), Math.max(0, remaining),
-          RedisRateLimiter.instant(resetMicros), Duration.of(retryMicros, ChronoUnit.MICROS),
-          policy.name(), RateLimitResult.Source.LOCAL, RedisRateLimiter.instant(nowMicros));
+    private static RateLimitResult result(
+        RateLimitPolicy policy,
+        boolean allowed,
+        long remaining,
+        long resetMicros,
+        long retryMicros,
+        long nowMicros) {
+      return new RateLimitResult(
+          allowed,
+          policy.limit(),
+          Math.max(0, remaining),
+          RedisRateLimiter.instant(resetMicros),
+          Duration.of(retryMicros, ChronoUnit.MICROS),
+          policy.name(),
+          RateLimitResult.Source.LOCAL,
+          RedisRateLimiter.instant(nowMicros));
     }
   }
 }

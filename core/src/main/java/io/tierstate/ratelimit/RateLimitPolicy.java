@@ -21,9 +21,9 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>The {@linkplain #name() name} is part of the Redis key and of the metrics' tags: two policies
- * with the same name share their counters for the same identifier, so a name must stand for one
- * set of parameters. The factories give a name derived from the algorithm and its parameters
- * (such as {@code "fixed-window-100-per-60000ms"}); {@link #named(String)} sets a shorter one.
+ * with the same name share their counters for the same identifier, so a name must stand for one set
+ * of parameters. The factories give a name derived from the algorithm and its parameters (such as
+ * {@code "fixed-window-100-per-60000ms"}); {@link #named(String)} sets a shorter one.
  *
  * <p>Unless {@link #whenRedisUnavailable(Unavailable)} says otherwise, a policy falls back to
  * {@link Unavailable#LOCAL} while Redis is unavailable.
@@ -83,8 +83,13 @@ public final class RateLimitPolicy {
   private final double amount;
   private final Unavailable unavailable;
 
-  private RateLimitPolicy(String name, Algorithm algorithm, int limit, long periodMicros,
-      double amount, Unavailable unavailable) {
+  private RateLimitPolicy(
+      String name,
+      Algorithm algorithm,
+      int limit,
+      long periodMicros,
+      double amount,
+      Unavailable unavailable) {
     this.name = name;
     this.algorithm = algorithm;
     this.limit = limit;
@@ -95,19 +100,19 @@ public final class RateLimitPolicy {
 
   /**
    * At most {@code limit} units per fixed window of length {@code window}, windows aligned to the
-   * Redis server's clock (a minute window starts on the minute). Cheapest, but a client can use
-   * up to twice the limit across a window boundary. State: one small hash per identifier.
+   * Redis server's clock (a minute window starts on the minute). Cheapest, but a client can use up
+   * to twice the limit across a window boundary. State: one small hash per identifier.
    *
-   * @throws IllegalArgumentException if {@code limit} is below 1, or {@code window} is shorter
-   *     than 1 ms or longer than {@link #MAX_PERIOD}
+   * @throws IllegalArgumentException if {@code limit} is below 1, or {@code window} is shorter than
+   *     1 ms or longer than {@link #MAX_PERIOD}
    */
   public static RateLimitPolicy fixedWindow(int limit, Duration window) {
     return windowPolicy(Algorithm.FIXED_WINDOW, limit, window);
   }
 
   /**
-   * At most {@code limit} units in any sliding window of length {@code window}: exact, at the
-   * price of one sorted-set member per admitted unit (so at most {@code limit} members).
+   * At most {@code limit} units in any sliding window of length {@code window}: exact, at the price
+   * of one sorted-set member per admitted unit (so at most {@code limit} members).
    *
    * @throws IllegalArgumentException if {@code limit} is below 1 or above {@link
    *     #MAX_SLIDING_LOG_LIMIT}, or {@code window} is shorter than 1 ms or longer than {@link
@@ -115,26 +120,29 @@ public final class RateLimitPolicy {
    */
   public static RateLimitPolicy slidingLog(int limit, Duration window) {
     if (limit > MAX_SLIDING_LOG_LIMIT) {
-      throw new IllegalArgumentException("limit of a sliding log must be at most "
-          + MAX_SLIDING_LOG_LIMIT + " (one entry per unit), but was " + limit
-          + "; use slidingWindow for large limits");
+      throw new IllegalArgumentException(
+          "limit of a sliding log must be at most "
+              + MAX_SLIDING_LOG_LIMIT
+              + " (one entry per unit), but was "
+              + limit
+              + "; use slidingWindow for large limits");
     }
     return windowPolicy(Algorithm.SLIDING_LOG, limit, window);
   }
 
   /**
-   * Sliding window counter: admits a request when the units of the current fixed window plus
-   * those of the previous one, weighted by the share of the previous window that still lies in
-   * the sliding window, stay within {@code limit}. Two counters per identifier.
+   * Sliding window counter: admits a request when the units of the current fixed window plus those
+   * of the previous one, weighted by the share of the previous window that still lies in the
+   * sliding window, stay within {@code limit}. Two counters per identifier.
    *
    * <p>Error bound: no fixed window ever admits more than {@code limit}. The estimate assumes the
    * previous window's units were spread evenly; when they were not, a sliding window of length
-   * {@code window} can hold more than {@code limit} units, but always fewer than {@code 2 *
-   * limit} (worst case: the previous window's whole limit at its very end, followed by steady
-   * demand). For evenly spread demand the estimate is exact.
+   * {@code window} can hold more than {@code limit} units, but always fewer than {@code 2 * limit}
+   * (worst case: the previous window's whole limit at its very end, followed by steady demand). For
+   * evenly spread demand the estimate is exact.
    *
-   * @throws IllegalArgumentException if {@code limit} is below 1, or {@code window} is shorter
-   *     than 1 ms or longer than {@link #MAX_PERIOD}
+   * @throws IllegalArgumentException if {@code limit} is below 1, or {@code window} is shorter than
+   *     1 ms or longer than {@link #MAX_PERIOD}
    */
   public static RateLimitPolicy slidingWindow(int limit, Duration window) {
     return windowPolicy(Algorithm.SLIDING_WINDOW, limit, window);
@@ -154,8 +162,8 @@ public final class RateLimitPolicy {
   }
 
   /**
-   * A token bucket of {@code capacity} tokens, refilled continuously by {@code refillAmount}
-   * tokens per {@code refillPeriod} (spread evenly over the period, not added at once).
+   * A token bucket of {@code capacity} tokens, refilled continuously by {@code refillAmount} tokens
+   * per {@code refillPeriod} (spread evenly over the period, not added at once).
    *
    * @throws IllegalArgumentException if {@code capacity} or {@code refillAmount} is below 1, or
    *     {@code refillPeriod} is shorter than 1 ms or longer than {@link #MAX_PERIOD}
@@ -164,18 +172,21 @@ public final class RateLimitPolicy {
     if (refillAmount < 1) {
       throw new IllegalArgumentException("refillAmount must be >= 1, but was " + refillAmount);
     }
-    return bucketPolicy(Algorithm.TOKEN_BUCKET, capacity, refillAmount,
+    return bucketPolicy(
+        Algorithm.TOKEN_BUCKET,
+        capacity,
+        refillAmount,
         requirePeriod("refillPeriod", refillPeriod));
   }
 
   /**
-   * A leaky bucket used as a meter (the generic cell rate algorithm, GCRA): the bucket holds
-   * {@code capacity} units and leaks {@code leakPerSecond} units per second; a request fits if it
-   * does not overflow the bucket. It admits a burst of {@code capacity}, then the leak rate; its
-   * state is one timestamp per identifier.
+   * A leaky bucket used as a meter (the generic cell rate algorithm, GCRA): the bucket holds {@code
+   * capacity} units and leaks {@code leakPerSecond} units per second; a request fits if it does not
+   * overflow the bucket. It admits a burst of {@code capacity}, then the leak rate; its state is
+   * one timestamp per identifier.
    *
-   * @throws IllegalArgumentException if {@code capacity} is below 1 or {@code leakPerSecond} is
-   *     not a positive finite number
+   * @throws IllegalArgumentException if {@code capacity} is below 1 or {@code leakPerSecond} is not
+   *     a positive finite number
    */
   public static RateLimitPolicy leakyBucket(int capacity, double leakPerSecond) {
     requireRate("leakPerSecond", leakPerSecond);
@@ -185,23 +196,37 @@ public final class RateLimitPolicy {
   private static RateLimitPolicy windowPolicy(Algorithm algorithm, int limit, Duration window) {
     requireLimit("limit", limit);
     Duration checked = requirePeriod("window", window);
-    return new RateLimitPolicy(algorithm.label + "-" + limit + "-per-" + checked.toMillis() + "ms",
-        algorithm, limit, micros(checked), limit, Unavailable.LOCAL);
+    return new RateLimitPolicy(
+        algorithm.label + "-" + limit + "-per-" + checked.toMillis() + "ms",
+        algorithm,
+        limit,
+        micros(checked),
+        limit,
+        Unavailable.LOCAL);
   }
 
-  private static RateLimitPolicy bucketPolicy(Algorithm algorithm, int capacity, double amount,
-      Duration period) {
+  private static RateLimitPolicy bucketPolicy(
+      Algorithm algorithm, int capacity, double amount, Duration period) {
     requireLimit("capacity", capacity);
     long periodMicros = micros(period);
     if (amount / periodMicros * 1_000_000 * MAX_PERIOD.toSeconds() < 1) {
-      throw new IllegalArgumentException("rate of " + amount + " per " + period
-          + " is too slow: less than one unit per " + MAX_PERIOD);
+      throw new IllegalArgumentException(
+          "rate of "
+              + amount
+              + " per "
+              + period
+              + " is too slow: less than one unit per "
+              + MAX_PERIOD);
     }
     String rate = BigDecimal.valueOf(amount).stripTrailingZeros().toPlainString();
     String what = algorithm == Algorithm.TOKEN_BUCKET ? "-refill-" : "-leak-";
     return new RateLimitPolicy(
         algorithm.label + "-" + capacity + what + rate + "-per-" + period.toMillis() + "ms",
-        algorithm, capacity, periodMicros, amount, Unavailable.LOCAL);
+        algorithm,
+        capacity,
+        periodMicros,
+        amount,
+        Unavailable.LOCAL);
   }
 
   private static void requireLimit(String what, int value) {
@@ -212,7 +237,8 @@ public final class RateLimitPolicy {
 
   private static void requireRate(String what, double value) {
     if (!(value > 0) || Double.isInfinite(value)) {
-      throw new IllegalArgumentException(what + " must be a positive finite number, but was " + value);
+      throw new IllegalArgumentException(
+          what + " must be a positive finite number, but was " + value);
     }
   }
 
@@ -224,7 +250,8 @@ public final class RateLimitPolicy {
       throw new IllegalArgumentException(what + " must be at least 1 ms, but was " + period);
     }
     if (period.compareTo(MAX_PERIOD) > 0) {
-      throw new IllegalArgumentException(what + " must be at most " + MAX_PERIOD + ", but was " + period);
+      throw new IllegalArgumentException(
+          what + " must be at most " + MAX_PERIOD + ", but was " + period);
     }
     return period;
   }
@@ -241,7 +268,8 @@ public final class RateLimitPolicy {
    *     {@link CacheKeys#requireValidKey})
    */
   public RateLimitPolicy named(String name) {
-    return new RateLimitPolicy(requireName(name), algorithm, limit, periodMicros, amount, unavailable);
+    return new RateLimitPolicy(
+        requireName(name), algorithm, limit, periodMicros, amount, unavailable);
   }
 
   private static String requireName(@Nullable String name) {
@@ -252,8 +280,13 @@ public final class RateLimitPolicy {
       throw new IllegalArgumentException("policy name is invalid: " + e.getMessage(), e);
     }
     if (checked.length() > MAX_NAME_LENGTH) {
-      throw new IllegalArgumentException("policy name '" + checked.substring(0, 20) + "...' is "
-          + checked.length() + " characters long, more than the maximum of " + MAX_NAME_LENGTH);
+      throw new IllegalArgumentException(
+          "policy name '"
+              + checked.substring(0, 20)
+              + "...' is "
+              + checked.length()
+              + " characters long, more than the maximum of "
+              + MAX_NAME_LENGTH);
     }
     int colon = checked.indexOf(':');
     if (colon >= 0) {
@@ -326,14 +359,23 @@ public final class RateLimitPolicy {
 
   @Override
   public String toString() {
-    return "RateLimitPolicy{" + name + ", " + algorithm.label + ", limit=" + limit + ", period="
-        + period() + (algorithm.isBucket() ? ", rate=" + amount + "/period" : "")
-        + ", whenRedisUnavailable=" + unavailable + "}";
+    return "RateLimitPolicy{"
+        + name
+        + ", "
+        + algorithm.label
+        + ", limit="
+        + limit
+        + ", period="
+        + period()
+        + (algorithm.isBucket() ? ", rate=" + amount + "/period" : "")
+        + ", whenRedisUnavailable="
+        + unavailable
+        + "}";
   }
 
   /**
-   * Policies for common cases, each named after its use. Adjust them with {@link #named} and
-   * {@link #whenRedisUnavailable}, or build your own with the factories.
+   * Policies for common cases, each named after its use. Adjust them with {@link #named} and {@link
+   * #whenRedisUnavailable}, or build your own with the factories.
    *
    * <p>Thread-safe (static factories of immutable values).
    */
@@ -349,17 +391,19 @@ public final class RateLimitPolicy {
     }
 
     /**
-     * Sign-in and other credential checks: a sliding log of 5 attempts per 15 minutes (exact, so
-     * no boundary burst lets a guesser through), named {@code "auth"}; {@link Unavailable#DENY}
-     * while Redis is unavailable, since a per-node limit would multiply a guesser's attempts.
+     * Sign-in and other credential checks: a sliding log of 5 attempts per 15 minutes (exact, so no
+     * boundary burst lets a guesser through), named {@code "auth"}; {@link Unavailable#DENY} while
+     * Redis is unavailable, since a per-node limit would multiply a guesser's attempts.
      */
     public static RateLimitPolicy auth() {
-      return slidingLog(5, Duration.ofMinutes(15)).named("auth").whenRedisUnavailable(Unavailable.DENY);
+      return slidingLog(5, Duration.ofMinutes(15))
+          .named("auth")
+          .whenRedisUnavailable(Unavailable.DENY);
     }
 
     /**
-     * Uploads: a token bucket of 10, refilled by 10 per hour, named {@code "upload"}; falls back
-     * to {@link Unavailable#LOCAL}.
+     * Uploads: a token bucket of 10, refilled by 10 per hour, named {@code "upload"}; falls back to
+     * {@link Unavailable#LOCAL}.
      */
     public static RateLimitPolicy upload() {
       return tokenBucket(10, 10, Duration.ofHours(1)).named("upload");

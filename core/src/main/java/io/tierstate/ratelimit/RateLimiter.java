@@ -1,7 +1,7 @@
 package io.tierstate.ratelimit;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.tierstate.redis.RedisExecutor;
+import io.tierstate.internal.redis.RedisExecutor;
 import java.time.Clock;
 
 /**
@@ -17,10 +17,10 @@ import java.time.Clock;
  *
  * <p>Each decision is one atomic Lua script that reads the Redis server's clock, so nodes with
  * skewed clocks agree. State lives at {@code <namespace>:rl:<policy name>:{<identifier>}} and
- * expires by itself. While Redis is unavailable the policy's {@link
- * RateLimitPolicy.Unavailable} decides, and the result's {@link RateLimitResult#source() source}
- * says so. Each decision is counted in {@code tierstate.ratelimit.decisions} with tags {@code
- * policy}, {@code result} (allowed|denied) and {@code source}.
+ * expires by itself. While Redis is unavailable the policy's {@link RateLimitPolicy.Unavailable}
+ * decides, and the result's {@link RateLimitResult#source() source} says so. Each decision is
+ * counted in {@code tierstate.ratelimit.decisions} with tags {@code policy}, {@code result}
+ * (allowed|denied) and {@code source}.
  *
  * <p>Thread-safe.
  */
@@ -35,8 +35,8 @@ public interface RateLimiter {
    * @param identifier who or what is limited, such as {@code "tenant:42:user:7"} or an IP address;
    *     the rules of a cache key apply (see {@link io.tierstate.keys.CacheKeys#requireValidKey})
    * @throws IllegalArgumentException if {@code identifier} is null, empty, longer than {@value
-   *     #MAX_IDENTIFIER_LENGTH} characters or otherwise not valid as a cache key, or {@code
-   *     policy} is null
+   *     #MAX_IDENTIFIER_LENGTH} characters or otherwise not valid as a cache key, or {@code policy}
+   *     is null
    */
   RateLimitResult limit(String identifier, RateLimitPolicy policy);
 
@@ -56,6 +56,7 @@ public interface RateLimiter {
    * io.tierstate.Tierstate#rateLimiter()}). Internal to Tierstate.
    */
   static RateLimiter create(RedisExecutor redis, String namespace, MeterRegistry registry) {
-    return new RedisRateLimiter(redis, namespace, registry, new LocalRateLimiter(Clock.systemUTC()));
+    return new RedisRateLimiter(
+        redis, namespace, registry, new LocalRateLimiter(Clock.systemUTC()));
   }
 }

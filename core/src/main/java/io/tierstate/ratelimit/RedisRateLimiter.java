@@ -3,13 +3,13 @@ package io.tierstate.ratelimit;
 import io.lettuce.core.ScriptOutputType;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tierstate.RedisUnavailableException;
+import io.tierstate.internal.redis.LuaScript;
+import io.tierstate.internal.redis.RedisExecutor;
 import io.tierstate.keys.CacheKeys;
 import io.tierstate.metrics.MeterNames;
 import io.tierstate.ratelimit.RateLimitPolicy.Algorithm;
 import io.tierstate.ratelimit.RateLimitResult.Source;
-import io.tierstate.redis.LuaScript;
-import io.tierstate.redis.RedisExecutor;
-import io.tierstate.redis.RedisUnavailableException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -43,7 +43,8 @@ final class RedisRateLimiter implements RateLimiter {
   private final LocalRateLimiter local;
   private final Map<String, Counter> decisions = new ConcurrentHashMap<>();
 
-  RedisRateLimiter(RedisExecutor redis, String namespace, MeterRegistry registry, LocalRateLimiter local) {
+  RedisRateLimiter(
+      RedisExecutor redis, String namespace, MeterRegistry registry, LocalRateLimiter local) {
     this.redis = redis;
     this.prefix = namespace + ":rl:";
     this.registry = registry;
@@ -66,9 +67,14 @@ final class RedisRateLimiter implements RateLimiter {
       throw new IllegalArgumentException("policy must not be null");
     }
     if (cost < 1 || cost > policy.limit()) {
-      throw new IllegalArgumentException("cost must be between 1 and the limit " + policy.limit()
-          + " of policy '" + policy.name() + "', but was " + cost
-          + (cost > policy.limit() ? "; such a request could never be allowed" : ""));
+      throw new IllegalArgumentException(
+          "cost must be between 1 and the limit "
+              + policy.limit()
+              + " of policy '"
+              + policy.name()
+              + "', but was "
+              + cost
+              + (cost > policy.limit() ? "; such a request could never be allowed" : ""));
     }
     String key = prefix + policy.name() + ":{" + id + "}";
     RateLimitResult result;
@@ -90,26 +96,38 @@ final class RedisRateLimiter implements RateLimiter {
   }
 
   private RateLimitResult decide(String key, RateLimitPolicy policy, int cost) {
-    LuaScript script = switch (policy.algorithm()) {
-      case FIXED_WINDOW -> FIXED_WINDOW;
-      case SLIDING_LOG -> SLIDING_LOG;
-      case SLIDING_WINDOW -> SLIDING_WINDOW;
-      case TOKEN_BUCKET -> TOKEN_BUCKET;
-      case LEAKY_BUCKET -> LEAKY_BUCKET;
-    };
-    byte[][] args = switch (policy.algorithm()) {
-      case FIXED_WINDOW, SLIDING_LOG, SLIDING_WINDOW ->
-          args(Integer.toString(policy.limit()), Long.toString(policy.periodMicros()), Integer.toString(cost));
-      case TOKEN_BUCKET ->
-          args(Integer.toString(policy.limit()), plain(policy.amount()),
-              Long.toString(policy.periodMicros()), Integer.toString(cost));
-      case LEAKY_BUCKET ->
-          args(Integer.toString(policy.limit()), plain(policy.periodMicros() / policy.amount()),
-              Integer.toString(cost));
-    };
+    LuaScript script =
+        switch (policy.algorithm()) {
+          case FIXED_WINDOW -> FIXED_WINDOW;
+          case SLIDING_LOG -> SLIDING_LOG;
+          case SLIDING_WINDOW -> SLIDING_WINDOW;
+          case TOKEN_BUCKET -> TOKEN_BUCKET;
+          case LEAKY_BUCKET -> LEAKY_BUCKET;
+        };
+    byte[][] args =
+        switch (policy.algorithm()) {
+          case FIXED_WINDOW, SLIDING_LOG, SLIDING_WINDOW ->
+              args(
+                  Integer.toString(policy.limit()),
+                  Long.toString(policy.periodMicros()),
+                  Integer.toString(cost));
+          case TOKEN_BUCKET ->
+              args(
+                  Integer.toString(policy.limit()),
+                  plain(policy.amount()),
+                  Long.toString(policy.periodMicros()),
+                  Integer.toString(cost));
+          case LEAKY_BUCKET ->
+              args(
+                  Integer.toString(policy.limit()),
+                  plain(policy.periodMicros() / policy.amount()),
+                  Integer.toString(cost));
+        };
     String[] keys = {key};
-    List<Object> reply = redis.call("rate limit " + policy.name(),
-        commands -> script.<List<Object>>run(commands, ScriptOutputType.MULTI, keys, args));
+    List<Object> reply =
+        redis.call(
+            "rate limit " + policy.name(),
+            commands -> script.<List<Object>>run(commands, ScriptOutputType.MULTI, keys, args));
     return new RateLimitResult(
         number(reply, 0) == 1,
         policy.limit(),
@@ -125,22 +143,41 @@ final class RedisRateLimiter implements RateLimiter {
     Instant now = Instant.now();
     return switch (policy.redisUnavailableBehaviour()) {
       case LOCAL -> local.limit(key, policy, cost);
-      case ALLOW -> new RateLimitResult(true, policy.limit(), policy.limit() - cost, now,
-          Duration.ZERO, policy.name(), Source.FALLBACK_ALLOW, now);
-      case DENY -> new RateLimitResult(false, policy.limit(), 0, now.plus(FALLBACK_RETRY_AFTER),
-          FALLBACK_RETRY_AFTER, policy.name(), Source.FALLBACK_DENY, now);
+      case ALLOW ->
+          new RateLimitResult(
+              true,
+              policy.limit(),
+              policy.limit() - cost,
+              now,
+              Duration.ZERO,
+              policy.name(),
+              Source.FALLBACK_ALLOW,
+              now);
+      case DENY ->
+          new RateLimitResult(
+              false,
+              policy.limit(),
+              0,
+              now.plus(FALLBACK_RETRY_AFTER),
+              FALLBACK_RETRY_AFTER,
+              policy.name(),
+              Source.FALLBACK_DENY,
+              now);
     };
   }
 
   private void count(RateLimitResult result) {
     String outcome = result.allowed() ? "allowed" : "denied";
     String source = result.source().name().toLowerCase(Locale.ROOT);
-    decisions.computeIfAbsent(result.policy() + "|" + outcome + "|" + source,
-        k -> Counter.builder(MeterNames.RATE_LIMIT_DECISIONS)
-            .tag("policy", result.policy())
-            .tag("result", outcome)
-            .tag("source", source)
-            .register(registry))
+    decisions
+        .computeIfAbsent(
+            result.policy() + "|" + outcome + "|" + source,
+            k ->
+                Counter.builder(MeterNames.RATE_LIMIT_DECISIONS)
+                    .tag("policy", result.policy())
+                    .tag("result", outcome)
+                    .tag("source", source)
+                    .register(registry))
         .increment();
   }
 
@@ -164,6 +201,7 @@ final class RedisRateLimiter implements RateLimiter {
   }
 
   static Instant instant(long micros) {
-    return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000), Math.floorMod(micros, 1_000_000) * 1_000L);
+    return Instant.ofEpochSecond(
+        Math.floorDiv(micros, 1_000_000), Math.floorMod(micros, 1_000_000) * 1_000L);
   }
 }

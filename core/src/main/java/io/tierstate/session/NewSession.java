@@ -6,9 +6,9 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What to store in a new session, and how long it may live. Build one with {@link
- * #builder(String, String)}; every argument is checked when it is set or, for the tenant and
- * user, in {@link Builder#build()}.
+ * What to store in a new session, and how long it may live. Build one with {@link #builder(String,
+ * String)}; every argument is checked when it is set or, for the tenant and user, in {@link
+ * Builder#build()}.
  *
  * <p>A session expires when it is not {@linkplain SessionManager#touch touched} within {@link
  * #idleTimeout()}, and at {@link #absoluteTimeout()} after creation at the latest, whatever the
@@ -78,9 +78,9 @@ public record NewSession(
   /**
    * Checks every component.
    *
-   * @throws IllegalArgumentException if a component breaks the rules of its {@link Builder}
-   *     setter, or the tenant or user id is null, empty, longer than {@value #MAX_ID_LENGTH}
-   *     characters or not a valid key segment
+   * @throws IllegalArgumentException if a component breaks the rules of its {@link Builder} setter,
+   *     or the tenant or user id is null, empty, longer than {@value #MAX_ID_LENGTH} characters or
+   *     not a valid key segment
    */
   public NewSession {
     SessionArguments.requireUser(tenantId, userId);
@@ -122,9 +122,9 @@ public record NewSession(
     /**
      * Sets the roles.
      *
-     * @throws IllegalArgumentException if there are more than {@value #MAX_ROLES}, or one is
-     *     null, empty, longer than {@value #MAX_ROLE_LENGTH} or has a comma, whitespace or a
-     *     control character
+     * @throws IllegalArgumentException if there are more than {@value #MAX_ROLES}, or one is null,
+     *     empty, longer than {@value #MAX_ROLE_LENGTH} or has a comma, whitespace or a control
+     *     character
      */
     public Builder roles(Set<String> roles) {
       this.roles = SessionArguments.requireRoles(roles);
@@ -134,8 +134,8 @@ public record NewSession(
     /**
      * Sets the e-mail.
      *
-     * @throws IllegalArgumentException if longer than {@value #MAX_FIELD_LENGTH} or has a
-     *     control character
+     * @throws IllegalArgumentException if longer than {@value #MAX_FIELD_LENGTH} or has a control
+     *     character
      */
     public Builder email(@Nullable String email) {
       this.email = SessionArguments.optionalText("email", email, MAX_FIELD_LENGTH);
@@ -145,8 +145,8 @@ public record NewSession(
     /**
      * Sets the client IP address.
      *
-     * @throws IllegalArgumentException if longer than {@value #MAX_FIELD_LENGTH} or has a
-     *     control character
+     * @throws IllegalArgumentException if longer than {@value #MAX_FIELD_LENGTH} or has a control
+     *     character
      */
     public Builder ipAddress(@Nullable String ipAddress) {
       this.ipAddress = SessionArguments.optionalText("ipAddress", ipAddress, MAX_FIELD_LENGTH);
@@ -156,8 +156,8 @@ public record NewSession(
     /**
      * Sets the client User-Agent.
      *
-     * @throws IllegalArgumentException if longer than {@value #MAX_FIELD_LENGTH} or has a
-     *     control character
+     * @throws IllegalArgumentException if longer than {@value #MAX_FIELD_LENGTH} or has a control
+     *     character
      */
     public Builder userAgent(@Nullable String userAgent) {
       this.userAgent = SessionArguments.optionalText("userAgent", userAgent, MAX_FIELD_LENGTH);
@@ -167,8 +167,8 @@ public record NewSession(
     /**
      * Sets the device id.
      *
-     * @throws IllegalArgumentException if longer than {@value #MAX_FIELD_LENGTH} or has a
-     *     control character
+     * @throws IllegalArgumentException if longer than {@value #MAX_FIELD_LENGTH} or has a control
+     *     character
      */
     public Builder deviceId(@Nullable String deviceId) {
       this.deviceId = SessionArguments.optionalText("deviceId", deviceId, MAX_FIELD_LENGTH);
@@ -220,12 +220,21 @@ public record NewSession(
     /**
      * Builds the session spec.
      *
-     * @throws IllegalArgumentException if the tenant or user id is invalid (see {@link
-     *     NewSession})
+     * @throws IllegalArgumentException if the tenant or user id is invalid (see {@link NewSession})
      */
     public NewSession build() {
-      return new NewSession(tenantId, userId, roles, email, ipAddress, userAgent, deviceId,
-          attributes, idleTimeout, absoluteTimeout, maxDevices);
+      return new NewSession(
+          tenantId,
+          userId,
+          roles,
+          email,
+          ipAddress,
+          userAgent,
+          deviceId,
+          attributes,
+          idleTimeout,
+          absoluteTimeout,
+          maxDevices);
     }
   }
 }

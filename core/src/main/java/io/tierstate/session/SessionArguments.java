@@ -41,8 +41,11 @@ final class SessionArguments {
       throw new IllegalArgumentException("sessionId must not be empty");
     }
     if (sessionId.length() > SessionIds.MAX_LENGTH) {
-      throw new IllegalArgumentException("sessionId is " + sessionId.length()
-          + " characters long, more than the maximum of " + SessionIds.MAX_LENGTH);
+      throw new IllegalArgumentException(
+          "sessionId is "
+              + sessionId.length()
+              + " characters long, more than the maximum of "
+              + SessionIds.MAX_LENGTH);
     }
     return sessionId;
   }
@@ -55,8 +58,11 @@ final class SessionArguments {
       throw new IllegalArgumentException("handle must not be empty");
     }
     if (handle.length() > SessionIds.HANDLE_LENGTH) {
-      throw new IllegalArgumentException("handle is " + handle.length()
-          + " characters long, more than the maximum of " + SessionIds.HANDLE_LENGTH);
+      throw new IllegalArgumentException(
+          "handle is "
+              + handle.length()
+              + " characters long, more than the maximum of "
+              + SessionIds.HANDLE_LENGTH);
     }
     return handle;
   }
@@ -97,8 +103,11 @@ final class SessionArguments {
       throw new IllegalArgumentException("roles must not be null");
     }
     if (roles.size() > NewSession.MAX_ROLES) {
-      throw new IllegalArgumentException("roles has " + roles.size()
-          + " entries, more than the maximum of " + NewSession.MAX_ROLES);
+      throw new IllegalArgumentException(
+          "roles has "
+              + roles.size()
+              + " entries, more than the maximum of "
+              + NewSession.MAX_ROLES);
     }
     for (String role : roles) {
       if (role == null || role.isEmpty()) {
@@ -108,8 +117,11 @@ final class SessionArguments {
       for (int i = 0; i < role.length(); i++) {
         char c = role.charAt(i);
         if (c == ',' || Character.isWhitespace(c) || Character.isISOControl(c)) {
-          throw new IllegalArgumentException("role " + shown(role)
-              + " contains a comma, whitespace or a control character at index " + i);
+          throw new IllegalArgumentException(
+              "role "
+                  + shown(role)
+                  + " contains a comma, whitespace or a control character at index "
+                  + i);
         }
       }
     }
@@ -121,8 +133,11 @@ final class SessionArguments {
       throw new IllegalArgumentException("attributes must not be null");
     }
     if (attributes.size() > NewSession.MAX_ATTRIBUTES) {
-      throw new IllegalArgumentException("attributes has " + attributes.size()
-          + " entries, more than the maximum of " + NewSession.MAX_ATTRIBUTES);
+      throw new IllegalArgumentException(
+          "attributes has "
+              + attributes.size()
+              + " entries, more than the maximum of "
+              + NewSession.MAX_ATTRIBUTES);
     }
     for (Map.Entry<String, String> e : attributes.entrySet()) {
       String name = e.getKey();
@@ -134,15 +149,22 @@ final class SessionArguments {
       if (e.getValue() == null) {
         throw new IllegalArgumentException("attribute " + shown(name) + " has a null value");
       }
-      requireLength("attribute " + shown(name), e.getValue(), NewSession.MAX_ATTRIBUTE_VALUE_LENGTH);
+      requireLength(
+          "attribute " + shown(name), e.getValue(), NewSession.MAX_ATTRIBUTE_VALUE_LENGTH);
     }
     return Map.copyOf(attributes);
   }
 
   private static void requireLength(String what, String value, int maxLength) {
     if (value.length() > maxLength) {
-      throw new IllegalArgumentException(what + " " + shown(value) + " is " + value.length()
-          + " characters long, more than the maximum of " + maxLength);
+      throw new IllegalArgumentException(
+          what
+              + " "
+              + shown(value)
+              + " is "
+              + value.length()
+              + " characters long, more than the maximum of "
+              + maxLength);
     }
   }
 

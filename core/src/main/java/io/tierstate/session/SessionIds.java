@@ -13,15 +13,15 @@ import org.jspecify.annotations.Nullable;
  * Session ids and the names Redis knows them by.
  *
  * <p>A raw id is {@code <secret>.<slot>}: 43 characters of URL-safe base64 carrying 256 bits from
- * {@link SecureRandom}, a dot, and the user's 32-hex-digit slot tag (a SHA-256 prefix of tenant
- * and user id; no personal data). The slot tag lets every operation derive the Redis key from the
- * id alone while keeping all of one user's sessions in one Redis Cluster hash slot. Redis stores
- * only the SHA-256 of the whole raw id, so the id cannot be recovered from Redis, and changing the
- * slot part of an id changes its hash and finds nothing.
+ * {@link SecureRandom}, a dot, and the user's 32-hex-digit slot tag (a SHA-256 prefix of tenant and
+ * user id; no personal data). The slot tag lets every operation derive the Redis key from the id
+ * alone while keeping all of one user's sessions in one Redis Cluster hash slot. Redis stores only
+ * the SHA-256 of the whole raw id, so the id cannot be recovered from Redis, and changing the slot
+ * part of an id changes its hash and finds nothing.
  *
  * <p>A session's <em>handle</em> names it to its owner (a "your devices" page) without being a
- * credential: 128 bits of the SHA-256 of the id's hash, in URL-safe base64. It is derived from
- * the hash, so it is known without the raw id, and it is not a Redis key name.
+ * credential: 128 bits of the SHA-256 of the id's hash, in URL-safe base64. It is derived from the
+ * hash, so it is known without the raw id, and it is not a Redis key name.
  */
 final class SessionIds {
   static final int SECRET_LENGTH = 43;
@@ -58,8 +58,12 @@ final class SessionIds {
     }
     for (int i = 0; i < SECRET_LENGTH; i++) {
       char c = id.charAt(i);
-      boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-          || c == '-' || c == '_';
+      boolean ok =
+          (c >= 'A' && c <= 'Z')
+              || (c >= 'a' && c <= 'z')
+              || (c >= '0' && c <= '9')
+              || c == '-'
+              || c == '_';
       if (!ok) {
         return null;
       }

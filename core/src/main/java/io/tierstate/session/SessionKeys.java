@@ -1,8 +1,8 @@
 package io.tierstate.session;
 
 /**
- * Redis key names of sessions. One user's sessions and index share the hash tag {@code {slot}},
- * so the scripts that evict, rotate and list run on one Cluster node:
+ * Redis key names of sessions. One user's sessions and index share the hash tag {@code {slot}}, so
+ * the scripts that evict, rotate and list run on one Cluster node:
  *
  * <pre>
  * ns:sess:{slot}:&lt;sha256 of id&gt;   hash: the session's fields

@@ -3,10 +3,10 @@ package io.tierstate.session;
 import io.lettuce.core.ScriptOutputType;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tierstate.RedisUnavailableException;
+import io.tierstate.internal.redis.LuaScript;
+import io.tierstate.internal.redis.RedisExecutor;
 import io.tierstate.metrics.MeterNames;
-import io.tierstate.redis.LuaScript;
-import io.tierstate.redis.RedisExecutor;
-import io.tierstate.redis.RedisUnavailableException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,8 +42,8 @@ import org.slf4j.LoggerFactory;
  * method throws {@link RedisUnavailableException}, {@code get} included, so that a Redis outage is
  * never mistaken for "signed out" (or "signed in"); answer such requests with 503.
  *
- * <p><b>Tenants.</b> A session id alone finds the session: check {@link Session#tenantId()}
- * against the tenant of the request before trusting it.
+ * <p><b>Tenants.</b> A session id alone finds the session: check {@link Session#tenantId()} against
+ * the tenant of the request before trusting it.
  *
  * <p><b>Ids from requests.</b> Methods taking a session id refuse a null, empty or over-long id
  * with {@link IllegalArgumentException}; any other string that is not a live session id (expired,
@@ -65,7 +65,8 @@ public final class SessionManager {
   private final LuaScript touchScript = LuaScript.load(SessionManager.class, "touch.lua");
   private final LuaScript rotateScript = LuaScript.load(SessionManager.class, "rotate.lua");
   private final LuaScript deleteScript = LuaScript.load(SessionManager.class, "delete.lua");
-  private final LuaScript deleteUserScript = LuaScript.load(SessionManager.class, "delete-user.lua");
+  private final LuaScript deleteUserScript =
+      LuaScript.load(SessionManager.class, "delete-user.lua");
   private final LuaScript listScript = LuaScript.load(SessionManager.class, "list.lua");
   private final LuaScript updateScript = LuaScript.load(SessionManager.class, "update.lua");
   private final LuaScript trackScript = LuaScript.load(SessionManager.class, "track.lua");
@@ -82,12 +83,18 @@ public final class SessionManager {
     this.created = Counter.builder(MeterNames.SESSIONS_CREATED).register(registry);
     this.deleted = Counter.builder(MeterNames.SESSIONS_DELETED).register(registry);
     this.evicted = Counter.builder(MeterNames.SESSIONS_EVICTED).register(registry);
-    this.ipMismatch = Counter.builder(MeterNames.SESSIONS_VALIDATION_FAILURES)
-        .tag("reason", "ip").register(registry);
-    this.userAgentMismatch = Counter.builder(MeterNames.SESSIONS_VALIDATION_FAILURES)
-        .tag("reason", "user-agent").register(registry);
-    this.tenantMismatch = Counter.builder(MeterNames.SESSIONS_VALIDATION_FAILURES)
-        .tag("reason", "tenant").register(registry);
+    this.ipMismatch =
+        Counter.builder(MeterNames.SESSIONS_VALIDATION_FAILURES)
+            .tag("reason", "ip")
+            .register(registry);
+    this.userAgentMismatch =
+        Counter.builder(MeterNames.SESSIONS_VALIDATION_FAILURES)
+            .tag("reason", "user-agent")
+            .register(registry);
+    this.tenantMismatch =
+        Counter.builder(MeterNames.SESSIONS_VALIDATION_FAILURES)
+            .tag("reason", "tenant")
+            .register(registry);
   }
 
   /**
@@ -95,7 +102,8 @@ public final class SessionManager {
    *
    * @param namespace the key namespace of the node's configuration
    */
-  public static SessionManager create(RedisExecutor redis, String namespace, MeterRegistry registry) {
+  public static SessionManager create(
+      RedisExecutor redis, String namespace, MeterRegistry registry) {
     return new SessionManager(redis, namespace, registry);
   }
 
@@ -130,14 +138,18 @@ public final class SessionManager {
     putIfPresent(fields, "ua", spec.userAgent());
     putIfPresent(fields, "dev", spec.deviceId());
     spec.attributes().forEach((name, value) -> fields.put("a:" + name, value));
-    fields.forEach((name, value) -> {
-      args.add(bytes(name));
-      args.add(bytes(value));
-    });
+    fields.forEach(
+        (name, value) -> {
+          args.add(bytes(name));
+          args.add(bytes(value));
+        });
     String[] scriptKeys = {keys.session(slot, parsed.hash()), keys.index(slot)};
-    List<Object> result = redis.call("create session",
-        c -> createScript.<List<Object>>run(c, ScriptOutputType.MULTI, scriptKeys,
-            args.toArray(byte[][]::new)));
+    List<Object> result =
+        redis.call(
+            "create session",
+            c ->
+                createScript.<List<Object>>run(
+                    c, ScriptOutputType.MULTI, scriptKeys, args.toArray(byte[][]::new)));
     long now = (Long) result.get(0);
     List<String> evictedHashes = new ArrayList<>();
     for (Object hash : result.subList(1, result.size())) {
@@ -148,20 +160,34 @@ public final class SessionManager {
     long idle = spec.idleTimeout().toMillis();
     long absolute = spec.absoluteTimeout().toMillis();
     long expiry = now + Math.min(idle, absolute);
-    track(spec.tenantId(), "add", expiry, slot + ":" + parsed.hash(),
+    track(
+        spec.tenantId(),
+        "add",
+        expiry,
+        slot + ":" + parsed.hash(),
         evictedHashes.stream().map(h -> slot + ":" + h).toList());
-    Session session = new Session(spec.tenantId(), spec.userId(), spec.roles(), spec.email(),
-        spec.ipAddress(), spec.userAgent(), spec.deviceId(), spec.attributes(),
-        Instant.ofEpochMilli(now), Instant.ofEpochMilli(now), Instant.ofEpochMilli(expiry),
-        Instant.ofEpochMilli(now + absolute));
+    Session session =
+        new Session(
+            spec.tenantId(),
+            spec.userId(),
+            spec.roles(),
+            spec.email(),
+            spec.ipAddress(),
+            spec.userAgent(),
+            spec.deviceId(),
+            spec.attributes(),
+            Instant.ofEpochMilli(now),
+            Instant.ofEpochMilli(now),
+            Instant.ofEpochMilli(expiry),
+            Instant.ofEpochMilli(now + absolute));
     return new CreatedSession(id, session);
   }
 
   /**
    * The session with this id, if it is live. Does not count as activity (see {@link #touch}).
    *
-   * @throws IllegalArgumentException if {@code sessionId} is null, empty or longer than a
-   *     session id
+   * @throws IllegalArgumentException if {@code sessionId} is null, empty or longer than a session
+   *     id
    * @throws RedisUnavailableException if Redis cannot be used
    */
   public Optional<Session> get(String sessionId) {
@@ -173,8 +199,8 @@ public final class SessionManager {
    * empty, counts {@value MeterNames#SESSIONS_VALIDATION_FAILURES}, and deletes the session when
    * {@link Validation#revokeOnMismatch()} is set.
    *
-   * @throws IllegalArgumentException if {@code sessionId} is null, empty or longer than a
-   *     session id, or {@code validation} is null
+   * @throws IllegalArgumentException if {@code sessionId} is null, empty or longer than a session
+   *     id, or {@code validation} is null
    * @throws RedisUnavailableException if Redis cannot be used
    */
   public Optional<Session> get(String sessionId, Validation validation) {
@@ -198,10 +224,10 @@ public final class SessionManager {
       tenantMismatch.increment();
       return Optional.empty(); // another tenant's session: neither returned nor revoked
     }
-    boolean ipOk = validation.ipAddress() == null
-        || validation.ipAddress().equals(session.ipAddress());
-    boolean uaOk = validation.userAgent() == null
-        || validation.userAgent().equals(session.userAgent());
+    boolean ipOk =
+        validation.ipAddress() == null || validation.ipAddress().equals(session.ipAddress());
+    boolean uaOk =
+        validation.userAgent() == null || validation.userAgent().equals(session.userAgent());
     if (!ipOk) {
       ipMismatch.increment();
     }
@@ -222,8 +248,8 @@ public final class SessionManager {
    * activity time.
    *
    * @return whether the session was live
-   * @throws IllegalArgumentException if {@code sessionId} is null, empty or longer than a
-   *     session id
+   * @throws IllegalArgumentException if {@code sessionId} is null, empty or longer than a session
+   *     id
    * @throws RedisUnavailableException if Redis cannot be used
    */
   public boolean touch(String sessionId) {
@@ -232,14 +258,21 @@ public final class SessionManager {
       return false;
     }
     String[] scriptKeys = {keys.session(parsed.slot(), parsed.hash()), keys.index(parsed.slot())};
-    List<Object> result = redis.call("touch session",
-        c -> touchScript.<List<Object>>run(c, ScriptOutputType.MULTI, scriptKeys,
-            bytes(parsed.hash())));
+    List<Object> result =
+        redis.call(
+            "touch session",
+            c ->
+                touchScript.<List<Object>>run(
+                    c, ScriptOutputType.MULTI, scriptKeys, bytes(parsed.hash())));
     if (result.isEmpty()) {
       return false;
     }
-    track(text(result.get(2)), "update", (Long) result.get(1),
-        parsed.slot() + ":" + parsed.hash(), List.of());
+    track(
+        text(result.get(2)),
+        "update",
+        (Long) result.get(1),
+        parsed.slot() + ":" + parsed.hash(),
+        List.of());
     return true;
   }
 
@@ -261,12 +294,13 @@ public final class SessionManager {
    *
    * @param roles the new roles, or null to keep them
    * @return whether the session was live
-   * @throws IllegalArgumentException if {@code sessionId} is null, empty or too long, the roles
-   *     or attributes break the rules of {@link NewSession.Builder}, or the session would have
-   *     more than {@value NewSession#MAX_ATTRIBUTES} attributes (nothing changes then)
+   * @throws IllegalArgumentException if {@code sessionId} is null, empty or too long, the roles or
+   *     attributes break the rules of {@link NewSession.Builder}, or the session would have more
+   *     than {@value NewSession#MAX_ATTRIBUTES} attributes (nothing changes then)
    * @throws RedisUnavailableException if Redis cannot be used
    */
-  public boolean update(String sessionId, @Nullable Set<String> roles, Map<String, String> attributes) {
+  public boolean update(
+      String sessionId, @Nullable Set<String> roles, Map<String, String> attributes) {
     SessionArguments.requireSessionId(sessionId);
     Set<String> checkedRoles = roles == null ? null : SessionArguments.requireRoles(roles);
     Map<String, String> checked = SessionArguments.requireAttributes(attributes);
@@ -278,17 +312,23 @@ public final class SessionManager {
     args.add(bytes(checkedRoles == null ? "0" : "1"));
     args.add(checkedRoles == null ? NONE : bytes(String.join(",", checkedRoles)));
     args.add(bytes(Integer.toString(NewSession.MAX_ATTRIBUTES)));
-    checked.forEach((name, value) -> {
-      args.add(bytes("a:" + name));
-      args.add(bytes(value));
-    });
+    checked.forEach(
+        (name, value) -> {
+          args.add(bytes("a:" + name));
+          args.add(bytes(value));
+        });
     String[] scriptKeys = {keys.session(parsed.slot(), parsed.hash())};
-    long result = redis.call("update session",
-        c -> updateScript.<Long>run(c, ScriptOutputType.INTEGER, scriptKeys,
-            args.toArray(byte[][]::new)));
+    long result =
+        redis.call(
+            "update session",
+            c ->
+                updateScript.<Long>run(
+                    c, ScriptOutputType.INTEGER, scriptKeys, args.toArray(byte[][]::new)));
     if (result < 0) {
-      throw new IllegalArgumentException("the session would have more than "
-          + NewSession.MAX_ATTRIBUTES + " attributes; it was not changed");
+      throw new IllegalArgumentException(
+          "the session would have more than "
+              + NewSession.MAX_ATTRIBUTES
+              + " attributes; it was not changed");
     }
     return result == 1;
   }
@@ -297,8 +337,8 @@ public final class SessionManager {
    * Ends a session (sign-out).
    *
    * @return whether the session was live
-   * @throws IllegalArgumentException if {@code sessionId} is null, empty or longer than a
-   *     session id
+   * @throws IllegalArgumentException if {@code sessionId} is null, empty or longer than a session
+   *     id
    * @throws RedisUnavailableException if Redis cannot be used
    */
   public boolean delete(String sessionId) {
@@ -307,8 +347,12 @@ public final class SessionManager {
       return false;
     }
     String[] scriptKeys = {keys.session(parsed.slot(), parsed.hash()), keys.index(parsed.slot())};
-    byte[] tenant = redis.call("delete session",
-        c -> deleteScript.<byte[]>run(c, ScriptOutputType.VALUE, scriptKeys, bytes(parsed.hash())));
+    byte[] tenant =
+        redis.call(
+            "delete session",
+            c ->
+                deleteScript.<byte[]>run(
+                    c, ScriptOutputType.VALUE, scriptKeys, bytes(parsed.hash())));
     if (tenant == null) {
       return false;
     }
@@ -328,9 +372,12 @@ public final class SessionManager {
     SessionArguments.requireUser(tenantId, userId);
     String slot = SessionIds.slot(tenantId, userId);
     String[] scriptKeys = {keys.index(slot)};
-    List<Object> hashes = redis.call("delete user sessions",
-        c -> deleteUserScript.<List<Object>>run(c, ScriptOutputType.MULTI, scriptKeys,
-            bytes(keys.prefix(slot))));
+    List<Object> hashes =
+        redis.call(
+            "delete user sessions",
+            c ->
+                deleteUserScript.<List<Object>>run(
+                    c, ScriptOutputType.MULTI, scriptKeys, bytes(keys.prefix(slot))));
     deleted.increment(hashes.size());
     if (!hashes.isEmpty()) {
       track(tenantId, "none", 0, "", hashes.stream().map(h -> slot + ":" + text(h)).toList());
@@ -349,8 +396,15 @@ public final class SessionManager {
     List<SessionInfo> sessions = new ArrayList<>();
     for (Listed listed : listUserSessions(tenantId, userId)) {
       Session s = listed.session();
-      sessions.add(new SessionInfo(SessionIds.handle(listed.hash()), s.deviceId(), s.ipAddress(),
-          s.userAgent(), s.createdAt(), s.lastActiveAt(), s.expiresAt()));
+      sessions.add(
+          new SessionInfo(
+              SessionIds.handle(listed.hash()),
+              s.deviceId(),
+              s.ipAddress(),
+              s.userAgent(),
+              s.createdAt(),
+              s.lastActiveAt(),
+              s.expiresAt()));
     }
     return sessions;
   }
@@ -360,8 +414,8 @@ public final class SessionManager {
    * can tell its own session in the list. Does not look at Redis: the session need not be live.
    *
    * @return the handle, or empty if {@code sessionId} is not shaped like a session id
-   * @throws IllegalArgumentException if {@code sessionId} is null, empty or longer than a
-   *     session id
+   * @throws IllegalArgumentException if {@code sessionId} is null, empty or longer than a session
+   *     id
    */
   public Optional<String> handleOf(String sessionId) {
     SessionIds.Parsed parsed = parseId(sessionId);
@@ -370,12 +424,12 @@ public final class SessionManager {
 
   /**
    * Ends one session of a user, named by its {@linkplain SessionInfo#handle() handle} (a "your
-   * devices" page signing out one device). Only this user's sessions are searched, so a handle
-   * of anybody else's session is simply not found.
+   * devices" page signing out one device). Only this user's sessions are searched, so a handle of
+   * anybody else's session is simply not found.
    *
    * @return whether a live session of this user had this handle
-   * @throws IllegalArgumentException if the tenant or user id is invalid (see {@link
-   *     NewSession}), or {@code handle} is null, empty or longer than a handle
+   * @throws IllegalArgumentException if the tenant or user id is invalid (see {@link NewSession}),
+   *     or {@code handle} is null, empty or longer than a handle
    * @throws RedisUnavailableException if Redis cannot be used
    */
   public boolean deleteUserSession(String tenantId, String userId, String handle) {
@@ -384,8 +438,12 @@ public final class SessionManager {
       if (SessionIds.handle(listed.hash()).equals(handle)) {
         String slot = SessionIds.slot(tenantId, userId);
         String[] scriptKeys = {keys.session(slot, listed.hash()), keys.index(slot)};
-        byte[] tenant = redis.call("delete session",
-            c -> deleteScript.<byte[]>run(c, ScriptOutputType.VALUE, scriptKeys, bytes(listed.hash())));
+        byte[] tenant =
+            redis.call(
+                "delete session",
+                c ->
+                    deleteScript.<byte[]>run(
+                        c, ScriptOutputType.VALUE, scriptKeys, bytes(listed.hash())));
         if (tenant == null) {
           return false; // it ended between the listing and the deletion
         }
@@ -405,9 +463,12 @@ public final class SessionManager {
     SessionArguments.requireUser(tenantId, userId);
     String slot = SessionIds.slot(tenantId, userId);
     String[] scriptKeys = {keys.index(slot)};
-    List<Object> result = redis.call("list user sessions",
-        c -> listScript.<List<Object>>run(c, ScriptOutputType.MULTI, scriptKeys,
-            bytes(keys.prefix(slot))));
+    List<Object> result =
+        redis.call(
+            "list user sessions",
+            c ->
+                listScript.<List<Object>>run(
+                    c, ScriptOutputType.MULTI, scriptKeys, bytes(keys.prefix(slot))));
     List<Listed> sessions = new ArrayList<>();
     for (int i = 1; i < result.size(); i += 2) {
       List<?> pairs = (List<?>) result.get(i);
@@ -425,13 +486,12 @@ public final class SessionManager {
   }
 
   /**
-   * Moves a session to a new id at once, keeping its data and expiry; the old id stops resolving
-   * in the same step. Call it when privileges change, such as at sign-in, against session
-   * fixation.
+   * Moves a session to a new id at once, keeping its data and expiry; the old id stops resolving in
+   * the same step. Call it when privileges change, such as at sign-in, against session fixation.
    *
    * @return the new raw id, or empty if the session was not live
-   * @throws IllegalArgumentException if {@code sessionId} is null, empty or longer than a
-   *     session id
+   * @throws IllegalArgumentException if {@code sessionId} is null, empty or longer than a session
+   *     id
    * @throws RedisUnavailableException if Redis cannot be used
    */
   public Optional<String> rotate(String sessionId) {
@@ -441,15 +501,25 @@ public final class SessionManager {
     }
     String newId = SessionIds.generate(old.slot());
     SessionIds.Parsed fresh = parsedOrThrow(newId);
-    String[] scriptKeys = {keys.session(old.slot(), old.hash()),
-        keys.session(fresh.slot(), fresh.hash()), keys.index(old.slot())};
-    List<Object> result = redis.call("rotate session",
-        c -> rotateScript.<List<Object>>run(c, ScriptOutputType.MULTI, scriptKeys,
-            bytes(old.hash()), bytes(fresh.hash())));
+    String[] scriptKeys = {
+      keys.session(old.slot(), old.hash()),
+      keys.session(fresh.slot(), fresh.hash()),
+      keys.index(old.slot())
+    };
+    List<Object> result =
+        redis.call(
+            "rotate session",
+            c ->
+                rotateScript.<List<Object>>run(
+                    c, ScriptOutputType.MULTI, scriptKeys, bytes(old.hash()), bytes(fresh.hash())));
     if (result.isEmpty()) {
       return Optional.empty();
     }
-    track(text(result.get(2)), "add", (Long) result.get(1), fresh.slot() + ":" + fresh.hash(),
+    track(
+        text(result.get(2)),
+        "add",
+        (Long) result.get(1),
+        fresh.slot() + ":" + fresh.hash(),
         List.of(old.slot() + ":" + old.hash()));
     return Optional.of(newId);
   }
@@ -487,25 +557,30 @@ public final class SessionManager {
 
   private long count(String key) {
     String[] scriptKeys = {key};
-    return redis.call("count sessions",
-        c -> trackScript.<Long>run(c, ScriptOutputType.INTEGER, scriptKeys,
-            bytes("none"), bytes("0"), NONE));
+    return redis.call(
+        "count sessions",
+        c ->
+            trackScript.<Long>run(
+                c, ScriptOutputType.INTEGER, scriptKeys, bytes("none"), bytes("0"), NONE));
   }
 
-  private void track(String tenantId, String mode, long expiry, String member, List<String> removed) {
+  private void track(
+      String tenantId, String mode, long expiry, String member, List<String> removed) {
     trackOne(keys.tenantLive(tenantId), mode, expiry, member, removed);
     trackOne(keys.allLive(), mode, expiry, member, removed);
   }
 
   private void trackOne(String key, String mode, long expiry, String member, List<String> removed) {
-    List<byte[]> args = new ArrayList<>(List.of(bytes(mode), bytes(Long.toString(expiry)),
-        bytes(member)));
+    List<byte[]> args =
+        new ArrayList<>(List.of(bytes(mode), bytes(Long.toString(expiry)), bytes(member)));
     removed.forEach(r -> args.add(bytes(r)));
     String[] scriptKeys = {key};
     try {
-      redis.call("track sessions",
-          c -> trackScript.<Long>run(c, ScriptOutputType.INTEGER, scriptKeys,
-              args.toArray(byte[][]::new)));
+      redis.call(
+          "track sessions",
+          c ->
+              trackScript.<Long>run(
+                  c, ScriptOutputType.INTEGER, scriptKeys, args.toArray(byte[][]::new)));
     } catch (RedisUnavailableException e) {
       // The session operation itself succeeded; the counts catch up when the entry expires.
       log.debug("session statistics not updated", e);
@@ -528,21 +603,37 @@ public final class SessionManager {
     Long lastActive = number(f.get("l"));
     Long absolute = number(f.get("x"));
     Long idle = number(f.get("i"));
-    if (tenant == null || user == null || roles == null || createdAt == null || lastActive == null
-        || absolute == null || idle == null) {
+    if (tenant == null
+        || user == null
+        || roles == null
+        || createdAt == null
+        || lastActive == null
+        || absolute == null
+        || idle == null) {
       return null;
     }
     Map<String, String> attributes = new HashMap<>();
-    f.forEach((name, value) -> {
-      if (name.startsWith("a:")) {
-        attributes.put(name.substring(2), value);
-      }
-    });
-    Set<String> roleSet = roles.isEmpty() ? Set.of()
-        : new LinkedHashSet<>(Arrays.asList(roles.split(",")));
-    return new Session(tenant, user, roleSet, f.get("e"), f.get("ip"), f.get("ua"), f.get("dev"),
-        attributes, Instant.ofEpochMilli(createdAt), Instant.ofEpochMilli(lastActive),
-        Instant.ofEpochMilli(Math.min(lastActive + idle, absolute)), Instant.ofEpochMilli(absolute));
+    f.forEach(
+        (name, value) -> {
+          if (name.startsWith("a:")) {
+            attributes.put(name.substring(2), value);
+          }
+        });
+    Set<String> roleSet =
+        roles.isEmpty() ? Set.of() : new LinkedHashSet<>(Arrays.asList(roles.split(",")));
+    return new Session(
+        tenant,
+        user,
+        roleSet,
+        f.get("e"),
+        f.get("ip"),
+        f.get("ua"),
+        f.get("dev"),
+        attributes,
+        Instant.ofEpochMilli(createdAt),
+        Instant.ofEpochMilli(lastActive),
+        Instant.ofEpochMilli(Math.min(lastActive + idle, absolute)),
+        Instant.ofEpochMilli(absolute));
   }
 
   private static @Nullable Long number(@Nullable String value) {
@@ -556,7 +647,8 @@ public final class SessionManager {
     }
   }
 
-  private static void putIfPresent(Map<String, String> fields, String name, @Nullable String value) {
+  private static void putIfPresent(
+      Map<String, String> fields, String name, @Nullable String value) {
     if (value != null) {
       fields.put(name, value);
     }
@@ -567,9 +659,10 @@ public final class SessionManager {
   }
 
   private static String text(Object value) {
-    return value instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(value);
+    return value instanceof byte[] b
+        ? new String(b, StandardCharsets.UTF_8)
+        : String.valueOf(value);
   }
-
 
   /**
    * Checks a session id's form and parses it: null for a well-formed string that is not a session

@@ -3,11 +3,11 @@ package io.tierstate.session;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Checks that {@link SessionManager#get(String, Validation)} makes against the current request.
- * A null expectation is not checked. On a mismatch {@code get} returns empty and counts a
- * validation failure; with {@link #revokeOnMismatch()} it also deletes the session, since a
- * session id presented from elsewhere is probably stolen. By default the session is kept, so that
- * a user whose address legitimately changed (mobile networks) can sign in again from the old one.
+ * Checks that {@link SessionManager#get(String, Validation)} makes against the current request. A
+ * null expectation is not checked. On a mismatch {@code get} returns empty and counts a validation
+ * failure; with {@link #revokeOnMismatch()} it also deletes the session, since a session id
+ * presented from elsewhere is probably stolen. By default the session is kept, so that a user whose
+ * address legitimately changed (mobile networks) can sign in again from the old one.
  *
  * <p>Immutable and thread-safe.
  *
@@ -19,7 +19,9 @@ import org.jspecify.annotations.Nullable;
  *     mismatch never does: the session is not this request's to end)
  */
 public record Validation(
-    @Nullable String ipAddress, @Nullable String userAgent, @Nullable String tenantId,
+    @Nullable String ipAddress,
+    @Nullable String userAgent,
+    @Nullable String tenantId,
     boolean revokeOnMismatch) {
 
   private static final Validation NONE = new Validation(null, null, null, false);

@@ -7,8 +7,8 @@ import java.util.Map;
  * WriteBehind} calls it from its background thread with the latest value of each key in a batch;
  * when it throws, the same batch is offered again after a backoff, then dead-lettered.
  *
- * <p>Delivery is at least once: implement it idempotently (an upsert per key). Implementations
- * are called from one thread per write-behind and node at a time, but from several nodes at once.
+ * <p>Delivery is at least once: implement it idempotently (an upsert per key). Implementations are
+ * called from one thread per write-behind and node at a time, but from several nodes at once.
  *
  * @param <T> the type of the values
  */

@@ -4,6 +4,6 @@ package io.tierstate.writebehind;
 public enum WhenRedisUnavailable {
   /** Calls the {@link BatchWriter} synchronously with the single entry, then caches the value. */
   WRITE_THROUGH,
-  /** Throws {@link io.tierstate.redis.RedisUnavailableException} and changes nothing. */
+  /** Throws {@link io.tierstate.RedisUnavailableException} and changes nothing. */
   REJECT
 }

@@ -18,16 +18,17 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tierstate.RedisEndpoint;
+import io.tierstate.RedisUnavailableException;
 import io.tierstate.TierstateException;
 import io.tierstate.cache.CacheOptions;
 import io.tierstate.cache.TieredCache;
 import io.tierstate.codec.Codec;
 import io.tierstate.codec.TypeRef;
+import io.tierstate.internal.redis.LuaScript;
+import io.tierstate.internal.redis.ReconnectBackoff;
+import io.tierstate.internal.redis.RedisConnector;
+import io.tierstate.internal.redis.RedisExecutor;
 import io.tierstate.metrics.MeterNames;
-import io.tierstate.redis.LuaScript;
-import io.tierstate.redis.RedisConnector;
-import io.tierstate.redis.RedisExecutor;
-import io.tierstate.redis.RedisUnavailableException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,17 +53,18 @@ import org.slf4j.LoggerFactory;
  * moved to the dead-letter stream {@code <namespace>:wb:{<name>}:dead} after {@link
  * WriteBehindOptions#maxRetries()} failed retries. Entries a node read but did not settle (it died,
  * or lost Redis) are claimed by another node once idle for {@link WriteBehindOptions#claimIdle()},
- * or re-read by the same node id when it comes back. Each write gets a per-key version; the
- * highest version written successfully per key is recorded together with the acknowledgement,
- * atomically, and entries at or below it are never handed to the writer again (so an older value
- * never overwrites a newer one delivered before). That record is kept for {@link
+ * or re-read by the same node id when it comes back. Each write gets a per-key version; the highest
+ * version written successfully per key is recorded together with the acknowledgement, atomically,
+ * and entries at or below it are never handed to the writer again (so an older value never
+ * overwrites a newer one delivered before). That record is kept for {@link
  * WriteBehindOptions#settledRetention()} after the key was last settled, then trimmed, so Redis
  * memory follows the keys written recently, not every key ever written; versions come from one
- * sequence per stream, so a trimmed key's next write still gets a higher version. Delivery is <em>at least once</em>: a (key,
- * version) is handed to the writer a second time only when a writer call succeeded but its
- * settlement never reached Redis (the node died or lost Redis in between, and the settlement could
- * not be retried), or when another node claimed a batch that was still being written because it
- * took longer than {@code claimIdle}. A failed call is retried with exactly the same batch.
+ * sequence per stream, so a trimmed key's next write still gets a higher version. Delivery is
+ * <em>at least once</em>: a (key, version) is handed to the writer a second time only when a writer
+ * call succeeded but its settlement never reached Redis (the node died or lost Redis in between,
+ * and the settlement could not be retried), or when another node claimed a batch that was still
+ * being written because it took longer than {@code claimIdle}. A failed call is retried with
+ * exactly the same batch.
  *
  * <p>Thread-safe: {@link #write} may be called from any number of threads.
  *
@@ -110,7 +112,8 @@ public final class WriteBehind<T> implements AutoCloseable {
   private long flushRequested; // guarded by flushLock
   private long flushCompleted; // guarded by flushLock
 
-  private final Map<String, StreamMessage<String, byte[]>> buffer = new LinkedHashMap<>(); // worker thread only
+  private final Map<String, StreamMessage<String, byte[]>> buffer =
+      new LinkedHashMap<>(); // worker thread only
   private long bufferStartedMillis; // worker thread only
   private @Nullable Settlement unsettled; // worker thread only
 
@@ -122,9 +125,18 @@ public final class WriteBehind<T> implements AutoCloseable {
   private volatile double queueDepth;
   private volatile double lagSeconds;
 
-  WriteBehind(String name, Class<T> type, BatchWriter<T> writer, WriteBehindOptions options,
-      RedisExecutor redis, Codec codec, TieredCache cache, String namespace, String nodeId,
-      MeterRegistry registry, Runnable onClose) {
+  WriteBehind(
+      String name,
+      Class<T> type,
+      BatchWriter<T> writer,
+      WriteBehindOptions options,
+      RedisExecutor redis,
+      Codec codec,
+      TieredCache cache,
+      String namespace,
+      String nodeId,
+      MeterRegistry registry,
+      Runnable onClose) {
     this.name = name;
     this.type = type;
     this.typeRef = TypeRef.of(type);
@@ -152,12 +164,17 @@ public final class WriteBehind<T> implements AutoCloseable {
     this.retries = counter(MeterNames.WRITE_BEHIND_RETRIES, null, null);
     this.deadLetters = counter(MeterNames.WRITE_BEHIND_DEAD_LETTERS, null, null);
     this.claimed = counter(MeterNames.WRITE_BEHIND_CLAIMED, null, null);
-    meters.add(Gauge.builder(MeterNames.WRITE_BEHIND_QUEUE_DEPTH, this, wb -> wb.queueDepth)
-        .description("entries in the write-behind stream not yet written (XLEN)")
-        .tag("name", name).register(registry));
-    meters.add(Gauge.builder(MeterNames.WRITE_BEHIND_LAG, this, wb -> wb.lagSeconds)
-        .description("age in seconds of the oldest entry not yet written").baseUnit("seconds")
-        .tag("name", name).register(registry));
+    meters.add(
+        Gauge.builder(MeterNames.WRITE_BEHIND_QUEUE_DEPTH, this, wb -> wb.queueDepth)
+            .description("entries in the write-behind stream not yet written (XLEN)")
+            .tag("name", name)
+            .register(registry));
+    meters.add(
+        Gauge.builder(MeterNames.WRITE_BEHIND_LAG, this, wb -> wb.lagSeconds)
+            .description("age in seconds of the oldest entry not yet written")
+            .baseUnit("seconds")
+            .tag("name", name)
+            .register(registry));
     this.thread = new Thread(this::work, "tierstate-writebehind-" + name + "-" + nodeId);
     this.thread.setDaemon(true);
   }
@@ -208,29 +225,57 @@ public final class WriteBehind<T> implements AutoCloseable {
       throw new IllegalArgumentException("write-behind '" + name + "': key must not be blank");
     }
     if (!type.isInstance(value)) {
-      throw new IllegalArgumentException("write-behind '" + name + "' takes " + type.getName()
-          + " values; key '" + key + "' got a " + value.getClass().getName());
+      throw new IllegalArgumentException(
+          "write-behind '"
+              + name
+              + "' takes "
+              + type.getName()
+              + " values; key '"
+              + key
+              + "' got a "
+              + value.getClass().getName());
     }
     if (closed) {
-      throw new IllegalStateException("write-behind '" + name + "' is closed; key '" + key + "' was not written");
+      throw new IllegalStateException(
+          "write-behind '" + name + "' is closed; key '" + key + "' was not written");
     }
     byte[] encoded = codec.encode(value);
     try {
-      Long unused = redis.call("write-behind '" + name + "' append",
-          commands -> APPEND.<Long>run(commands, ScriptOutputType.INTEGER, new String[] {streamKey, sequenceKey},
-              key.getBytes(StandardCharsets.UTF_8), encoded, nodeIdBytes));
+      Long unused =
+          redis.call(
+              "write-behind '" + name + "' append",
+              commands ->
+                  APPEND.<Long>run(
+                      commands,
+                      ScriptOutputType.INTEGER,
+                      new String[] {streamKey, sequenceKey},
+                      key.getBytes(StandardCharsets.UTF_8),
+                      encoded,
+                      nodeIdBytes));
       queued.increment();
     } catch (RedisUnavailableException e) {
       if (options.whenRedisUnavailable() == WhenRedisUnavailable.REJECT) {
         rejected.increment();
-        throw new RedisUnavailableException("write-behind '" + name + "' rejected the write of key '" + key
-            + "': Redis is unavailable (whenRedisUnavailable=REJECT): " + e.getMessage(), e);
+        throw new RedisUnavailableException(
+            "write-behind '"
+                + name
+                + "' rejected the write of key '"
+                + key
+                + "': Redis is unavailable (whenRedisUnavailable=REJECT): "
+                + e.getMessage(),
+            e);
       }
       try {
         writer.write(Collections.singletonMap(key, value));
       } catch (Exception failure) {
-        throw new TierstateException("write-behind '" + name + "': Redis is unavailable and writing key '" + key
-            + "' through to the batch writer failed: " + failure, failure);
+        throw new TierstateException(
+            "write-behind '"
+                + name
+                + "': Redis is unavailable and writing key '"
+                + key
+                + "' through to the batch writer failed: "
+                + failure,
+            failure);
       }
       writtenThrough.increment();
     }
@@ -247,8 +292,12 @@ public final class WriteBehind<T> implements AutoCloseable {
    */
   public void flush() {
     if (!flush(DEFAULT_FLUSH_TIMEOUT)) {
-      throw new TierstateException("write-behind '" + name + "' did not drain within " + DEFAULT_FLUSH_TIMEOUT
-          + "; is Redis reachable and the batch writer responsive?");
+      throw new TierstateException(
+          "write-behind '"
+              + name
+              + "' did not drain within "
+              + DEFAULT_FLUSH_TIMEOUT
+              + "; is Redis reachable and the batch writer responsive?");
     }
   }
 
@@ -290,15 +339,19 @@ public final class WriteBehind<T> implements AutoCloseable {
     return true;
   }
 
-  /** Ends a blocking read of the worker early (standalone and Sentinel; in a cluster it times out). */
+  /**
+   * Ends a blocking read of the worker early (standalone and Sentinel; in a cluster it times out).
+   */
   private void wakeWorker() {
     long clientId = blockedClientId;
     if (clientId < 0 || connector.endpoint().mode() == RedisEndpoint.Mode.CLUSTER) {
       return;
     }
     try {
-      Long unused = redis.call("write-behind '" + name + "' wake",
-          commands -> commands.clientUnblock(clientId, UnblockType.TIMEOUT));
+      Long unused =
+          redis.call(
+              "write-behind '" + name + "' wake",
+              commands -> commands.clientUnblock(clientId, UnblockType.TIMEOUT));
     } catch (RuntimeException e) {
       log.debug("Could not wake write-behind '{}': {}", name, e.toString());
     }
@@ -317,7 +370,9 @@ public final class WriteBehind<T> implements AutoCloseable {
     closed = true;
     if (!abandoned && thread.isAlive() && redis.healthy()) {
       if (!drainAndWait(CLOSE_FLUSH_TIMEOUT)) {
-        log.warn("write-behind '{}' closed before its stream was drained; the rest stays in Redis", name);
+        log.warn(
+            "write-behind '{}' closed before its stream was drained; the rest stays in Redis",
+            name);
       }
     }
     stop();
@@ -325,8 +380,8 @@ public final class WriteBehind<T> implements AutoCloseable {
   }
 
   /**
-   * Simulates a crash, for tests: stops the thread at once without writing or acknowledging what
-   * it has read, so that it stays pending in Redis until another node claims it.
+   * Simulates a crash, for tests: stops the thread at once without writing or acknowledging what it
+   * has read, so that it stays pending in Redis until another node claims it.
    */
   void abandon() {
     abandoned = true;
@@ -355,7 +410,7 @@ public final class WriteBehind<T> implements AutoCloseable {
   // ---------------------------------------------------------------- the worker thread
 
   private void work() {
-    long backoffMillis = 50;
+    ReconnectBackoff backoff = new ReconnectBackoff();
     boolean wasDown = false;
     while (running) {
       try (RedisConnector.DedicatedConnection connection = connector.openDedicated()) {
@@ -364,7 +419,8 @@ public final class WriteBehind<T> implements AutoCloseable {
           break;
         }
         RedisClusterCommands<String, byte[]> sync = connection.sync();
-        blockedClientId = connector.endpoint().mode() == RedisEndpoint.Mode.CLUSTER ? -1 : sync.clientId();
+        blockedClientId =
+            connector.endpoint().mode() == RedisEndpoint.Mode.CLUSTER ? -1 : sync.clientId();
         createGroup(sync);
         buffer.clear(); // entries read before a reconnect are still pending: read them again below
         settleLeftover();
@@ -373,18 +429,18 @@ public final class WriteBehind<T> implements AutoCloseable {
           log.info("write-behind '{}' reconnected to Redis", name);
         }
         wasDown = false;
-        backoffMillis = 50;
+        backoff.reset();
         loop(sync);
       } catch (RuntimeException e) {
         if (!running) {
           break;
         }
         if (!wasDown) {
-          log.warn("write-behind '{}' cannot reach Redis ({}); entries wait there", name, e.toString());
+          log.warn(
+              "write-behind '{}' cannot reach Redis ({}); entries wait there", name, e.toString());
           wasDown = true;
         }
-        sleep(backoffMillis);
-        backoffMillis = Math.min(backoffMillis * 2, 1_000);
+        sleep(backoff.next().toMillis());
       } catch (Abandoned e) {
         break;
       } finally {
@@ -435,12 +491,16 @@ public final class WriteBehind<T> implements AutoCloseable {
       }
       now = System.currentTimeMillis();
       long deadline = buffer.isEmpty() ? now + flushMillis : bufferStartedMillis + flushMillis;
-      long block = Math.min(Math.min(deadline, Math.min(nextClaim, nextStats)) - now, RedisConnector.MAX_BLOCKING_WAIT.toMillis());
+      long block =
+          Math.min(
+              Math.min(deadline, Math.min(nextClaim, nextStats)) - now,
+              RedisConnector.MAX_BLOCKING_WAIT.toMillis());
       if (block >= 1) {
         read(sync, XReadArgs.Builder.block(block).count(options.batchSize() - buffer.size()), ">");
       }
       now = System.currentTimeMillis();
-      if (buffer.size() >= options.batchSize() || (!buffer.isEmpty() && now >= bufferStartedMillis + flushMillis)) {
+      if (buffer.size() >= options.batchSize()
+          || (!buffer.isEmpty() && now >= bufferStartedMillis + flushMillis)) {
         deliverBuffer();
       }
     }
@@ -448,8 +508,11 @@ public final class WriteBehind<T> implements AutoCloseable {
 
   private void createGroup(RedisClusterCommands<String, byte[]> sync) {
     try {
-      String unused = sync.xgroupCreate(XReadArgs.StreamOffset.from(streamKey, "0"), GROUP,
-          XGroupCreateArgs.Builder.mkstream(true));
+      String unused =
+          sync.xgroupCreate(
+              XReadArgs.StreamOffset.from(streamKey, "0"),
+              GROUP,
+              XGroupCreateArgs.Builder.mkstream(true));
     } catch (RedisBusyException e) {
       // BUSYGROUP: another node (or an earlier run) created it
     }
@@ -459,7 +522,8 @@ public final class WriteBehind<T> implements AutoCloseable {
   @SuppressWarnings("unchecked") // Lettuce's xreadgroup takes generic varargs
   private int read(RedisClusterCommands<String, byte[]> sync, XReadArgs args, String from) {
     List<StreamMessage<String, byte[]>> messages =
-        sync.xreadgroup(Consumer.from(GROUP, nodeId), args, XReadArgs.StreamOffset.from(streamKey, from));
+        sync.xreadgroup(
+            Consumer.from(GROUP, nodeId), args, XReadArgs.StreamOffset.from(streamKey, from));
     return buffer(messages);
   }
 
@@ -494,13 +558,19 @@ public final class WriteBehind<T> implements AutoCloseable {
   private void claim(RedisClusterCommands<String, byte[]> sync) throws Abandoned {
     String cursor = "0-0";
     do {
-      ClaimedMessages<String, byte[]> result = sync.xautoclaim(streamKey,
-          XAutoClaimArgs.Builder.xautoclaim(Consumer.from(GROUP, nodeId), options.claimIdle(), cursor)
-              .count(options.batchSize()));
+      ClaimedMessages<String, byte[]> result =
+          sync.xautoclaim(
+              streamKey,
+              XAutoClaimArgs.Builder.xautoclaim(
+                      Consumer.from(GROUP, nodeId), options.claimIdle(), cursor)
+                  .count(options.batchSize()));
       List<StreamMessage<String, byte[]>> messages = result.getMessages();
       if (messages != null && !messages.isEmpty()) {
         claimed.increment(messages.size());
-        log.info("write-behind '{}' claimed {} entries left pending by another node", name, messages.size());
+        log.info(
+            "write-behind '{}' claimed {} entries left pending by another node",
+            name,
+            messages.size());
         buffer(messages);
         while (buffer.size() >= options.batchSize()) {
           deliverBuffer();
@@ -528,7 +598,8 @@ public final class WriteBehind<T> implements AutoCloseable {
 
   private void updateStats(RedisClusterCommands<String, byte[]> sync, long now) {
     queueDepth = sync.xlen(streamKey);
-    List<StreamMessage<String, byte[]>> oldest = sync.xrange(streamKey, Range.create("-", "+"), Limit.from(1));
+    List<StreamMessage<String, byte[]>> oldest =
+        sync.xrange(streamKey, Range.create("-", "+"), Limit.from(1));
     lagSeconds = oldest.isEmpty() ? 0 : Math.max(0, now - idMillis(oldest.get(0).getId())) / 1000.0;
   }
 
@@ -572,8 +643,12 @@ public final class WriteBehind<T> implements AutoCloseable {
       byte[] version = body.get("n");
       byte[] encoded = body.get("v");
       if (key == null || version == null || encoded == null) {
-        dead.add(new Dead(key == null ? "" : text(key), version == null ? "" : text(version),
-            encoded == null ? new byte[0] : encoded, "malformed entry " + message.getId() + ": fields " + body.keySet()));
+        dead.add(
+            new Dead(
+                key == null ? "" : text(key),
+                version == null ? "" : text(version),
+                encoded == null ? new byte[0] : encoded,
+                "malformed entry " + message.getId() + ": fields " + body.keySet()));
         continue;
       }
       String keyText = text(key);
@@ -583,7 +658,12 @@ public final class WriteBehind<T> implements AutoCloseable {
         versionNumber = Long.parseLong(text(version));
         value = codec.decode(encoded, typeRef);
       } catch (RuntimeException e) {
-        dead.add(new Dead(keyText, text(version), encoded, "cannot decode entry " + message.getId() + ": " + e));
+        dead.add(
+            new Dead(
+                keyText,
+                text(version),
+                encoded,
+                "cannot decode entry " + message.getId() + ": " + e));
         continue;
       }
       Pending<T> previous = latest.get(keyText);
@@ -608,10 +688,16 @@ public final class WriteBehind<T> implements AutoCloseable {
       } else {
         String error = failure.toString();
         for (Pending<T> pending : latest.values()) {
-          dead.add(new Dead(pending.key(), Long.toString(pending.version()), pending.encoded(), error));
+          dead.add(
+              new Dead(pending.key(), Long.toString(pending.version()), pending.encoded(), error));
         }
-        log.error("write-behind '{}' moved {} entries to {} after {} retries", name, latest.size(), deadKey,
-            options.maxRetries(), failure);
+        log.error(
+            "write-behind '{}' moved {} entries to {} after {} retries",
+            name,
+            latest.size(),
+            deadKey,
+            options.maxRetries(),
+            failure);
       }
     }
     if (abandoned) {
@@ -626,8 +712,9 @@ public final class WriteBehind<T> implements AutoCloseable {
       return;
     }
     String[] keys = latest.keySet().toArray(String[]::new);
-    List<KeyValue<String, byte[]>> done = redis.call("write-behind '" + name + "' versions",
-        commands -> commands.hmget(writtenKey, keys));
+    List<KeyValue<String, byte[]>> done =
+        redis.call(
+            "write-behind '" + name + "' versions", commands -> commands.hmget(writtenKey, keys));
     for (KeyValue<String, byte[]> entry : done) {
       if (entry.hasValue()) {
         long writtenVersion = Long.parseLong(text(entry.getValue()));
@@ -657,8 +744,13 @@ public final class WriteBehind<T> implements AutoCloseable {
           throw new Abandoned();
         }
         failure = e;
-        log.warn("write-behind '{}' batch of {} failed (attempt {} of {}): {}", name, batch.size(), attempt + 1,
-            options.maxRetries() + 1, e.toString());
+        log.warn(
+            "write-behind '{}' batch of {} failed (attempt {} of {}): {}",
+            name,
+            batch.size(),
+            attempt + 1,
+            options.maxRetries() + 1,
+            e.toString());
       }
     }
     return failure;
@@ -679,10 +771,13 @@ public final class WriteBehind<T> implements AutoCloseable {
     args.add(bytes(Integer.toString(settlement.written().size())));
     args.add(bytes(Integer.toString(settlement.dead().size())));
     args.add(bytes(Long.toString(options.settledRetention().toMillis())));
-    settlement.written().forEach((key, version) -> {
-      args.add(bytes(key));
-      args.add(bytes(Long.toString(version)));
-    });
+    settlement
+        .written()
+        .forEach(
+            (key, version) -> {
+              args.add(bytes(key));
+              args.add(bytes(Long.toString(version)));
+            });
     for (Dead dead : settlement.dead()) {
       args.add(bytes(dead.key()));
       args.add(bytes(dead.version()));
@@ -693,9 +788,15 @@ public final class WriteBehind<T> implements AutoCloseable {
       args.add(bytes(id));
     }
     byte[][] argv = args.toArray(byte[][]::new);
-    Long unused = redis.call("write-behind '" + name + "' settle",
-        commands -> SETTLE.<Long>run(commands, ScriptOutputType.INTEGER,
-            new String[] {streamKey, deadKey, writtenKey, settledAtKey}, argv));
+    Long unused =
+        redis.call(
+            "write-behind '" + name + "' settle",
+            commands ->
+                SETTLE.<Long>run(
+                    commands,
+                    ScriptOutputType.INTEGER,
+                    new String[] {streamKey, deadKey, writtenKey, settledAtKey},
+                    argv));
     unsettled = null;
     deadLetters.increment(settlement.dead().size());
   }

@@ -18,9 +18,17 @@ public final class WriteBehindOptions {
   /** The largest batch size accepted. */
   public static final int MAX_BATCH_SIZE = 10_000;
 
-  private static final WriteBehindOptions DEFAULTS = new WriteBehindOptions(
-      100, Duration.ofSeconds(1), 3, Duration.ofMillis(100), 2.0, Duration.ofSeconds(5),
-      Duration.ofSeconds(30), WhenRedisUnavailable.WRITE_THROUGH, Duration.ofHours(1));
+  private static final WriteBehindOptions DEFAULTS =
+      new WriteBehindOptions(
+          100,
+          Duration.ofSeconds(1),
+          3,
+          Duration.ofMillis(100),
+          2.0,
+          Duration.ofSeconds(5),
+          Duration.ofSeconds(30),
+          WhenRedisUnavailable.WRITE_THROUGH,
+          Duration.ofHours(1));
 
   private final int batchSize;
   private final Duration flushInterval;
@@ -32,8 +40,15 @@ public final class WriteBehindOptions {
   private final WhenRedisUnavailable whenRedisUnavailable;
   private final Duration settledRetention;
 
-  private WriteBehindOptions(int batchSize, Duration flushInterval, int maxRetries, Duration backoff,
-      double backoffMultiplier, Duration maxBackoff, Duration claimIdle, WhenRedisUnavailable whenRedisUnavailable,
+  private WriteBehindOptions(
+      int batchSize,
+      Duration flushInterval,
+      int maxRetries,
+      Duration backoff,
+      double backoffMultiplier,
+      Duration maxBackoff,
+      Duration claimIdle,
+      WhenRedisUnavailable whenRedisUnavailable,
       Duration settledRetention) {
     this.batchSize = batchSize;
     this.flushInterval = flushInterval;
@@ -59,15 +74,24 @@ public final class WriteBehindOptions {
   /**
    * The most entries handed to the {@link BatchWriter} at once (fewer after coalescing by key).
    *
-   * @throws IllegalArgumentException if {@code batchSize} is not between 1 and {@value #MAX_BATCH_SIZE}
+   * @throws IllegalArgumentException if {@code batchSize} is not between 1 and {@value
+   *     #MAX_BATCH_SIZE}
    */
   public WriteBehindOptions withBatchSize(int batchSize) {
     if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
       throw new IllegalArgumentException(
           "batchSize must be between 1 and " + MAX_BATCH_SIZE + ", was " + batchSize);
     }
-    return new WriteBehindOptions(batchSize, flushInterval, maxRetries, backoff, backoffMultiplier,
-        maxBackoff, claimIdle, whenRedisUnavailable, settledRetention);
+    return new WriteBehindOptions(
+        batchSize,
+        flushInterval,
+        maxRetries,
+        backoff,
+        backoffMultiplier,
+        maxBackoff,
+        claimIdle,
+        whenRedisUnavailable,
+        settledRetention);
   }
 
   /**
@@ -76,8 +100,16 @@ public final class WriteBehindOptions {
    * @throws IllegalArgumentException if {@code flushInterval} is not positive
    */
   public WriteBehindOptions withFlushInterval(Duration flushInterval) {
-    return new WriteBehindOptions(batchSize, positive("flushInterval", flushInterval), maxRetries, backoff,
-        backoffMultiplier, maxBackoff, claimIdle, whenRedisUnavailable, settledRetention);
+    return new WriteBehindOptions(
+        batchSize,
+        positive("flushInterval", flushInterval),
+        maxRetries,
+        backoff,
+        backoffMultiplier,
+        maxBackoff,
+        claimIdle,
+        whenRedisUnavailable,
+        settledRetention);
   }
 
   /**
@@ -89,8 +121,16 @@ public final class WriteBehindOptions {
     if (maxRetries < 0 || maxRetries > 100) {
       throw new IllegalArgumentException("maxRetries must be between 0 and 100, was " + maxRetries);
     }
-    return new WriteBehindOptions(batchSize, flushInterval, maxRetries, backoff, backoffMultiplier,
-        maxBackoff, claimIdle, whenRedisUnavailable, settledRetention);
+    return new WriteBehindOptions(
+        batchSize,
+        flushInterval,
+        maxRetries,
+        backoff,
+        backoffMultiplier,
+        maxBackoff,
+        claimIdle,
+        whenRedisUnavailable,
+        settledRetention);
   }
 
   /**
@@ -104,26 +144,43 @@ public final class WriteBehindOptions {
     positive("backoff initial", initial);
     positive("backoff max", max);
     if (!(multiplier >= 1.0) || Double.isInfinite(multiplier)) {
-      throw new IllegalArgumentException("backoff multiplier must be a finite number >= 1, was " + multiplier);
+      throw new IllegalArgumentException(
+          "backoff multiplier must be a finite number >= 1, was " + multiplier);
     }
     if (max.compareTo(initial) < 0) {
       throw new IllegalArgumentException(
           "backoff max (" + max + ") must not be shorter than backoff initial (" + initial + ")");
     }
-    return new WriteBehindOptions(batchSize, flushInterval, maxRetries, initial, multiplier, max,
-        claimIdle, whenRedisUnavailable, settledRetention);
+    return new WriteBehindOptions(
+        batchSize,
+        flushInterval,
+        maxRetries,
+        initial,
+        multiplier,
+        max,
+        claimIdle,
+        whenRedisUnavailable,
+        settledRetention);
   }
 
   /**
    * How long an entry read but not acknowledged by a node stays pending before another node claims
-   * it (XAUTOCLAIM). Keep it well above the longest a batch can take, retries and backoffs included,
-   * or a slow but live node's batch is written a second time by another node.
+   * it (XAUTOCLAIM). Keep it well above the longest a batch can take, retries and backoffs
+   * included, or a slow but live node's batch is written a second time by another node.
    *
    * @throws IllegalArgumentException if {@code claimIdle} is not positive
    */
   public WriteBehindOptions withClaimIdle(Duration claimIdle) {
-    return new WriteBehindOptions(batchSize, flushInterval, maxRetries, backoff, backoffMultiplier,
-        maxBackoff, positive("claimIdle", claimIdle), whenRedisUnavailable, settledRetention);
+    return new WriteBehindOptions(
+        batchSize,
+        flushInterval,
+        maxRetries,
+        backoff,
+        backoffMultiplier,
+        maxBackoff,
+        positive("claimIdle", claimIdle),
+        whenRedisUnavailable,
+        settledRetention);
   }
 
   /**
@@ -133,8 +190,16 @@ public final class WriteBehindOptions {
    */
   public WriteBehindOptions withWhenRedisUnavailable(WhenRedisUnavailable policy) {
     Objects.requireNonNull(policy, "whenRedisUnavailable");
-    return new WriteBehindOptions(batchSize, flushInterval, maxRetries, backoff, backoffMultiplier,
-        maxBackoff, claimIdle, policy, settledRetention);
+    return new WriteBehindOptions(
+        batchSize,
+        flushInterval,
+        maxRetries,
+        backoff,
+        backoffMultiplier,
+        maxBackoff,
+        claimIdle,
+        policy,
+        settledRetention);
   }
 
   /**
@@ -147,8 +212,16 @@ public final class WriteBehindOptions {
    * @throws IllegalArgumentException if {@code settledRetention} is not positive
    */
   public WriteBehindOptions withSettledRetention(Duration settledRetention) {
-    return new WriteBehindOptions(batchSize, flushInterval, maxRetries, backoff, backoffMultiplier,
-        maxBackoff, claimIdle, whenRedisUnavailable, positive("settledRetention", settledRetention));
+    return new WriteBehindOptions(
+        batchSize,
+        flushInterval,
+        maxRetries,
+        backoff,
+        backoffMultiplier,
+        maxBackoff,
+        claimIdle,
+        whenRedisUnavailable,
+        positive("settledRetention", settledRetention));
   }
 
   private static Duration positive(String what, Duration value) {
@@ -212,9 +285,24 @@ public final class WriteBehindOptions {
 
   @Override
   public String toString() {
-    return "WriteBehindOptions[batchSize=" + batchSize + ", flushInterval=" + flushInterval
-        + ", maxRetries=" + maxRetries + ", backoff=" + backoff + " x" + backoffMultiplier + " max " + maxBackoff
-        + ", claimIdle=" + claimIdle + ", whenRedisUnavailable=" + whenRedisUnavailable
-        + ", settledRetention=" + settledRetention + "]";
+    return "WriteBehindOptions[batchSize="
+        + batchSize
+        + ", flushInterval="
+        + flushInterval
+        + ", maxRetries="
+        + maxRetries
+        + ", backoff="
+        + backoff
+        + " x"
+        + backoffMultiplier
+        + " max "
+        + maxBackoff
+        + ", claimIdle="
+        + claimIdle
+        + ", whenRedisUnavailable="
+        + whenRedisUnavailable
+        + ", settledRetention="
+        + settledRetention
+        + "]";
   }
 }

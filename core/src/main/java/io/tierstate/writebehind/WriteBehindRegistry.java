@@ -3,7 +3,7 @@ package io.tierstate.writebehind;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tierstate.cache.TieredCache;
 import io.tierstate.codec.Codec;
-import io.tierstate.redis.RedisExecutor;
+import io.tierstate.internal.redis.RedisExecutor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * The write-behinds of one node: creates them, keeps one per name, and closes them all when the
  * node closes.
  *
- * <p>Thread-safe. Internal to Tierstate: obtain write-behinds through {@code Tierstate.writeBehind}.
+ * <p>Thread-safe. Internal to Tierstate: obtain write-behinds through {@code
+ * Tierstate.writeBehind}.
  */
 public final class WriteBehindRegistry implements AutoCloseable {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:-]{1,100}");
@@ -29,8 +30,13 @@ public final class WriteBehindRegistry implements AutoCloseable {
   private final Map<String, WriteBehind<?>> open = new LinkedHashMap<>(); // guarded by this
   private boolean closed; // guarded by this
 
-  private WriteBehindRegistry(RedisExecutor redis, Codec codec, TieredCache cache, String namespace,
-      String nodeId, MeterRegistry registry) {
+  private WriteBehindRegistry(
+      RedisExecutor redis,
+      Codec codec,
+      TieredCache cache,
+      String namespace,
+      String nodeId,
+      MeterRegistry registry) {
     this.redis = redis;
     this.codec = codec;
     this.cache = cache;
@@ -40,8 +46,13 @@ public final class WriteBehindRegistry implements AutoCloseable {
   }
 
   /** A registry for one node. */
-  public static WriteBehindRegistry create(RedisExecutor redis, Codec codec, TieredCache cache, String namespace,
-      String nodeId, MeterRegistry registry) {
+  public static WriteBehindRegistry create(
+      RedisExecutor redis,
+      Codec codec,
+      TieredCache cache,
+      String namespace,
+      String nodeId,
+      MeterRegistry registry) {
     return new WriteBehindRegistry(redis, codec, cache, namespace, nodeId, registry);
   }
 
@@ -49,12 +60,12 @@ public final class WriteBehindRegistry implements AutoCloseable {
    * Starts a write-behind.
    *
    * @throws NullPointerException if an argument is null
-   * @throws IllegalArgumentException if {@code name} is not 1 to 100 letters, digits or {@code ._:-},
-   *     or a write-behind of that name is open on this node already
+   * @throws IllegalArgumentException if {@code name} is not 1 to 100 letters, digits or {@code
+   *     ._:-}, or a write-behind of that name is open on this node already
    * @throws IllegalStateException if the node is closed
    */
-  public synchronized <T> WriteBehind<T> open(String name, Class<T> type, BatchWriter<T> batchWriter,
-      WriteBehindOptions options) {
+  public synchronized <T> WriteBehind<T> open(
+      String name, Class<T> type, BatchWriter<T> batchWriter, WriteBehindOptions options) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(batchWriter, "batchWriter");
@@ -64,14 +75,30 @@ public final class WriteBehindRegistry implements AutoCloseable {
           "write-behind name must be 1 to 100 letters, digits or . _ : -, was '" + name + "'");
     }
     if (closed) {
-      throw new IllegalStateException("Tierstate is closed; cannot start write-behind '" + name + "'");
+      throw new IllegalStateException(
+          "Tierstate is closed; cannot start write-behind '" + name + "'");
     }
     if (open.containsKey(name)) {
-      throw new IllegalArgumentException("write-behind '" + name + "' is already open on node '" + nodeId
-          + "'; share that instance or close it first");
+      throw new IllegalArgumentException(
+          "write-behind '"
+              + name
+              + "' is already open on node '"
+              + nodeId
+              + "'; share that instance or close it first");
     }
-    WriteBehind<T> writeBehind = new WriteBehind<>(name, type, batchWriter, options, redis, codec, cache,
-        namespace, nodeId, registry, () -> forget(name));
+    WriteBehind<T> writeBehind =
+        new WriteBehind<>(
+            name,
+            type,
+            batchWriter,
+            options,
+            redis,
+            codec,
+            cache,
+            namespace,
+            nodeId,
+            registry,
+            () -> forget(name));
     open.put(name, writeBehind);
     writeBehind.start();
     return writeBehind;
@@ -81,7 +108,10 @@ public final class WriteBehindRegistry implements AutoCloseable {
     open.remove(name);
   }
 
-  /** Closes every open write-behind (each writes what it has read first). Closing again does nothing. */
+  /**
+   * Closes every open write-behind (each writes what it has read first). Closing again does
+   * nothing.
+   */
   @Override
   public void close() {
     List<WriteBehind<?>> toClose;

@@ -2,7 +2,7 @@ package io.tierstate.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tierstate.redis.CircuitBreaker;
+import io.tierstate.internal.redis.CircuitBreaker;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -1,13 +1,12 @@
 package io.tierstate.cache;
 
-import io.tierstate.testing.Await;
-import io.tierstate.testing.Nodes;
-import io.tierstate.testing.RedisMonitor;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tierstate.Tierstate;
 import io.tierstate.metrics.MeterNames;
+import io.tierstate.testing.Await;
+import io.tierstate.testing.Nodes;
+import io.tierstate.testing.RedisMonitor;
 import io.tierstate.testkit.RedisServer;
 import java.time.Duration;
 import java.util.List;
@@ -43,14 +42,19 @@ class CoherenceIntegrationTests {
     assertThat(readThroughL1(b, "k")).isEqualTo("v1");
     assertThat(readThroughL1(c, "k")).isEqualTo("v1");
     long l1HitsBefore = b.metrics().snapshot().l1Hits();
-    Await.until("b serves k from its L1", () -> readThroughL1(b, "k").equals("v1")
-        && b.metrics().snapshot().l1Hits() > l1HitsBefore);
+    Await.until(
+        "b serves k from its L1",
+        () -> readThroughL1(b, "k").equals("v1") && b.metrics().snapshot().l1Hits() > l1HitsBefore);
 
     a.cache().set("k", "v2", MINUTE);
 
-    Await.until("b and c see v2", () -> readThroughL1(b, "k").equals("v2") && readThroughL1(c, "k").equals("v2"));
+    Await.until(
+        "b and c see v2",
+        () -> readThroughL1(b, "k").equals("v2") && readThroughL1(c, "k").equals("v2"));
     a.cache().delete("k");
-    Await.until("b and c see the delete", () -> readThroughL1(b, "k").equals("<none>") && readThroughL1(c, "k").equals("<none>"));
+    Await.until(
+        "b and c see the delete",
+        () -> readThroughL1(b, "k").equals("<none>") && readThroughL1(c, "k").equals("<none>"));
   }
 
   @Test
@@ -68,14 +72,29 @@ class CoherenceIntegrationTests {
     a.cache().invalidateTags("tickets");
     a.invalidator().invalidatePattern("report:*");
 
-    Await.until("b drops both", () -> readThroughL1(b, "ticket:1").equals("<none>") && readThroughL1(b, "report:1").equals("<none>"));
+    Await.until(
+        "b drops both",
+        () ->
+            readThroughL1(b, "ticket:1").equals("<none>")
+                && readThroughL1(b, "report:1").equals("<none>"));
     // (b may also hear the log entries of a's two writes, depending on timing)
-    Await.until("b's listener heard both", () -> seenByB.stream().map(InvalidationEvent::kind).toList()
-        .containsAll(List.of(InvalidationEvent.Kind.TAGS, InvalidationEvent.Kind.PATTERN)));
-    InvalidationEvent tags = seenByB.stream().filter(e -> e.kind() == InvalidationEvent.Kind.TAGS).findFirst().orElseThrow();
+    Await.until(
+        "b's listener heard both",
+        () ->
+            seenByB.stream()
+                .map(InvalidationEvent::kind)
+                .toList()
+                .containsAll(List.of(InvalidationEvent.Kind.TAGS, InvalidationEvent.Kind.PATTERN)));
+    InvalidationEvent tags =
+        seenByB.stream()
+            .filter(e -> e.kind() == InvalidationEvent.Kind.TAGS)
+            .findFirst()
+            .orElseThrow();
     assertThat(tags.keys()).containsExactly("ticket:1");
     assertThat(tags.tags()).containsExactly("tickets");
-    assertThat(seenByB).noneMatch(InvalidationEvent::local).allMatch(e -> e.originNode().equals("a"));
+    assertThat(seenByB)
+        .noneMatch(InvalidationEvent::local)
+        .allMatch(e -> e.originNode().equals("a"));
   }
 
   @Test
@@ -109,9 +128,13 @@ class CoherenceIntegrationTests {
       a.cache().set("k", "v1", MINUTE);
       assertThat(readThroughL1(b, "k")).isEqualTo("v1");
 
-      own.restart(); // same port, no data: a failover to a replica that missed writes looks the same
+      own.restart(); // same port, no data: a failover to a replica that missed writes looks the
+      // same
 
-      Await.until("b resyncs after the restart", () -> b.invalidationsFlowing() && resyncs(b) > 0, Duration.ofSeconds(20));
+      Await.until(
+          "b resyncs after the restart",
+          () -> b.invalidationsFlowing() && resyncs(b) > 0,
+          Duration.ofSeconds(20));
       assertThat(b.cache().get("k", String.class)).isEmpty();
       nodes.close();
     }
@@ -127,8 +150,8 @@ class CoherenceIntegrationTests {
       Tierstate a = nodes.start("a");
       assertEveryWriteIsFollowedByALogEntry(own, "set", () -> a.cache().set("k", "v1", MINUTE));
       assertEveryWriteIsFollowedByALogEntry(own, "delete", () -> a.cache().delete("k"));
-      assertEveryWriteIsFollowedByALogEntry(own, "setAll",
-          () -> a.cache().setAll(Map.of("k", "v2", "j", "v3"), MINUTE));
+      assertEveryWriteIsFollowedByALogEntry(
+          own, "setAll", () -> a.cache().setAll(Map.of("k", "v2", "j", "v3"), MINUTE));
     }
   }
 
@@ -137,14 +160,16 @@ class CoherenceIntegrationTests {
    * executed the commands, that the last write script (EVAL or EVALSHA) is followed by a log entry
    * (XADD).
    */
-  private void assertEveryWriteIsFollowedByALogEntry(RedisServer redis, String what, Runnable write) {
+  private void assertEveryWriteIsFollowedByALogEntry(
+      RedisServer redis, String what, Runnable write) {
     String log = nodes.namespace() + ":log";
     String marker = "end of " + what;
     try (RedisMonitor monitor = RedisMonitor.start(redis.port())) {
       redis.command("SCRIPT", "FLUSH");
       write.run();
       redis.command("ECHO", marker);
-      Await.until("MONITOR shows the " + what,
+      Await.until(
+          "MONITOR shows the " + what,
           () -> monitor.commands().stream().anyMatch(c -> c.equals(List.of("ECHO", marker))));
       StringBuilder order = new StringBuilder();
       for (List<String> command : monitor.commands()) {
@@ -155,8 +180,10 @@ class CoherenceIntegrationTests {
           order.append('E');
         }
       }
-      assertThat(order.toString()).as(what + ": writes (W) and log entries (E) in execution order")
-          .contains("W").endsWith("E");
+      assertThat(order.toString())
+          .as(what + ": writes (W) and log entries (E) in execution order")
+          .contains("W")
+          .endsWith("E");
     }
   }
 
@@ -171,7 +198,10 @@ class CoherenceIntegrationTests {
       own.kill();
       Await.until("a notices", () -> !a.invalidationsFlowing(), Duration.ofSeconds(15));
       long since = System.nanoTime();
-      Await.until("the L1 entry stops being served", () -> readThroughL1(a, "k").equals("<none>"), Duration.ofSeconds(5));
+      Await.until(
+          "the L1 entry stops being served",
+          () -> readThroughL1(a, "k").equals("<none>"),
+          Duration.ofSeconds(5));
       assertThat(Duration.ofNanos(System.nanoTime() - since)).isLessThan(Duration.ofSeconds(3));
       nodes.close();
     }
@@ -205,7 +235,8 @@ class CoherenceIntegrationTests {
     b.invalidator().onInvalidation(heardByB::add);
     a.cache().delete("new");
 
-    Await.until("b hears the new entry", () -> heardByB.stream().anyMatch(e -> e.keys().contains("new")));
+    Await.until(
+        "b hears the new entry", () -> heardByB.stream().anyMatch(e -> e.keys().contains("new")));
     assertThat(heardByB).noneMatch(e -> e.keys().stream().anyMatch(k -> k.startsWith("old:")));
     assertThat(resyncs(b)).isZero();
   }
@@ -213,7 +244,9 @@ class CoherenceIntegrationTests {
   @Test
   void everyL1EntryHasAHardMaximumAge() {
     nodes = Nodes.onSharedRedis();
-    Tierstate a = nodes.start("a", b -> b.l1MaximumAge(Duration.ofMillis(300)).degradedL1Ttl(Duration.ofMillis(300)));
+    Tierstate a =
+        nodes.start(
+            "a", b -> b.l1MaximumAge(Duration.ofMillis(300)).degradedL1Ttl(Duration.ofMillis(300)));
     a.cache().set("k", "v", CacheOptions.ttl(Duration.ofMinutes(10)));
     assertThat(readThroughL1(a, "k")).isEqualTo("v");
     long l2HitsBefore = a.metrics().snapshot().l2Hits();
@@ -221,11 +254,15 @@ class CoherenceIntegrationTests {
 
     // Even with no invalidation at all, the entry leaves L1 after its maximum age and the next
     // read goes back to Redis.
-    Await.until("the L1 copy ages out", () -> readThroughL1(a, "k").equals("v")
-        && a.metrics().snapshot().l2Hits() > l2HitsBefore, Duration.ofSeconds(5));
+    Await.until(
+        "the L1 copy ages out",
+        () -> readThroughL1(a, "k").equals("v") && a.metrics().snapshot().l2Hits() > l2HitsBefore,
+        Duration.ofSeconds(5));
   }
 
   private static double resyncs(Tierstate node) {
-    return node.metrics().registry().find(MeterNames.L1_RESYNCS).counters().stream().mapToDouble(c -> c.count()).sum();
+    return node.metrics().registry().find(MeterNames.L1_RESYNCS).counters().stream()
+        .mapToDouble(c -> c.count())
+        .sum();
   }
 }

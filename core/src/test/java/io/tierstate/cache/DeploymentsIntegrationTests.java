@@ -1,8 +1,5 @@
 package io.tierstate.cache;
 
-import io.tierstate.testing.Await;
-import io.tierstate.testing.Nodes;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tierstate.Tierstate;
@@ -12,10 +9,11 @@ import io.tierstate.pubsub.Subscription;
 import io.tierstate.ratelimit.RateLimitPolicy;
 import io.tierstate.ratelimit.RateLimitResult;
 import io.tierstate.session.NewSession;
+import io.tierstate.testing.Await;
 import io.tierstate.testkit.RedisCluster;
+import io.tierstate.testkit.RedisSentinelSetup;
 import io.tierstate.writebehind.WriteBehind;
 import io.tierstate.writebehind.WriteBehindOptions;
-import io.tierstate.testkit.RedisSentinelSetup;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -27,7 +25,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
-/** The same cache and primitives behaviour on Redis Cluster and behind Sentinel, configured by REDIS_URL. */
+/**
+ * The same cache and primitives behaviour on Redis Cluster and behind Sentinel, configured by
+ * REDIS_URL.
+ */
 class DeploymentsIntegrationTests {
   private static final CacheOptions MINUTE = CacheOptions.ttl(Duration.ofMinutes(1));
 
@@ -57,7 +58,8 @@ class DeploymentsIntegrationTests {
   }
 
   private static void exercise(String url, Function<String, String> existsInRedis) {
-    try (Tierstate a = node(url, "a"); Tierstate b = node(url, "b")) {
+    try (Tierstate a = node(url, "a");
+        Tierstate b = node(url, "b")) {
       // writes and reads spread over many hash slots
       Map<String, String> many = new HashMap<>();
       for (int i = 0; i < 40; i++) {
@@ -69,7 +71,9 @@ class DeploymentsIntegrationTests {
 
       // coherence across nodes
       a.cache().set("item:1", "changed", MINUTE);
-      Await.until("b sees the change", () -> b.cache().get("item:1", String.class).orElse("").equals("changed"));
+      Await.until(
+          "b sees the change",
+          () -> b.cache().get("item:1", String.class).orElse("").equals("changed"));
 
       // one loader across nodes
       AtomicInteger loads = new AtomicInteger();
@@ -78,7 +82,8 @@ class DeploymentsIntegrationTests {
       assertThat(b.cache().getOrLoad("lazy", String.class, loader, MINUTE)).isEqualTo("loaded-1");
 
       // tag and pattern invalidation reach every slot and every node
-      // (item:1 stays in the tag's set though it was rewritten untagged: tags over-invalidate, never under)
+      // (item:1 stays in the tag's set though it was rewritten untagged: tags over-invalidate,
+      // never under)
       assertThat(a.cache().invalidateTags("items")).isEqualTo(40);
       Await.until("b drops tagged items", () -> b.cache().get("item:2", String.class).isEmpty());
       a.cache().set("item:99", "late", MINUTE);
@@ -94,7 +99,8 @@ class DeploymentsIntegrationTests {
   /** Sessions, locks, rate limits, write-behind and pub/sub: every multi-key script on one slot. */
   private static void primitives(Tierstate a, Tierstate b) {
     // sessions: the device limit, rotation, listing and deletion run as scripts on the user's slot
-    NewSession login = NewSession.builder("acme", "u1").roles(Set.of("member")).maxDevices(2).build();
+    NewSession login =
+        NewSession.builder("acme", "u1").roles(Set.of("member")).maxDevices(2).build();
     String first = a.sessions().create(login).id();
     String second = b.sessions().create(login).id();
     String third = a.sessions().create(login).id();
@@ -109,21 +115,24 @@ class DeploymentsIntegrationTests {
 
     // locks: exclusion and increasing fencing tokens across nodes
     long token;
-    try (LockHandle held = a.locks().acquire("report", Duration.ofSeconds(10), Duration.ofSeconds(1))) {
+    try (LockHandle held =
+        a.locks().acquire("report", Duration.ofSeconds(10), Duration.ofSeconds(1))) {
       token = held.fencingToken();
       assertThat(b.locks().tryAcquire("report", Duration.ofSeconds(10))).isEmpty();
     }
-    try (LockHandle next = b.locks().acquire("report", Duration.ofSeconds(10), Duration.ofSeconds(1))) {
+    try (LockHandle next =
+        b.locks().acquire("report", Duration.ofSeconds(10), Duration.ofSeconds(1))) {
       assertThat(next.fencingToken()).isGreaterThan(token);
     }
 
     // every rate-limit algorithm decides in Redis, shared by both nodes
-    for (RateLimitPolicy policy : List.of(
-        RateLimitPolicy.fixedWindow(3, Duration.ofMinutes(1)),
-        RateLimitPolicy.slidingLog(3, Duration.ofMinutes(1)),
-        RateLimitPolicy.slidingWindow(3, Duration.ofMinutes(1)),
-        RateLimitPolicy.tokenBucket(3, 0.01),
-        RateLimitPolicy.leakyBucket(3, 0.01))) {
+    for (RateLimitPolicy policy :
+        List.of(
+            RateLimitPolicy.fixedWindow(3, Duration.ofMinutes(1)),
+            RateLimitPolicy.slidingLog(3, Duration.ofMinutes(1)),
+            RateLimitPolicy.slidingWindow(3, Duration.ofMinutes(1)),
+            RateLimitPolicy.tokenBucket(3, 0.01),
+            RateLimitPolicy.leakyBucket(3, 0.01))) {
       String who = "client:" + policy.name();
       assertThat(a.rateLimiter().limit(who, policy).allowed()).as(policy.name()).isTrue();
       assertThat(b.rateLimiter().limit(who, policy, 2).allowed()).as(policy.name()).isTrue();
@@ -134,7 +143,8 @@ class DeploymentsIntegrationTests {
 
     // write-behind: the stream and its records share one slot
     Map<String, String> delivered = new ConcurrentHashMap<>();
-    WriteBehind<String> orders = a.writeBehind("orders", String.class, delivered::putAll, WriteBehindOptions.defaults());
+    WriteBehind<String> orders =
+        a.writeBehind("orders", String.class, delivered::putAll, WriteBehindOptions.defaults());
     orders.write("order:1", "one", MINUTE);
     orders.write("order:1", "one-again", MINUTE);
     orders.flush();
@@ -144,10 +154,12 @@ class DeploymentsIntegrationTests {
     List<String> heard = new CopyOnWriteArrayList<>();
     Subscription subscription = b.pubsub().subscribe("team:1", String.class, heard::add);
     try {
-      Await.until("b hears a's message", () -> {
-        a.pubsub().publish("team:1", "hello");
-        return heard.contains("hello");
-      });
+      Await.until(
+          "b hears a's message",
+          () -> {
+            a.pubsub().publish("team:1", "hello");
+            return heard.contains("hello");
+          });
     } finally {
       subscription.close();
     }

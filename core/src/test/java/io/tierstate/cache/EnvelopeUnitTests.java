@@ -71,9 +71,11 @@ class EnvelopeUnitTests {
   void decodesTheCodecPayloadInPlace() {
     JacksonCodec codec = JacksonCodec.create();
     Map<String, List<Integer>> value = Map.of("a", List.of(1, 2, 3));
-    byte[] stored = new Envelope(false, codec.id(), 0, 10, 10, 10, codec.encode(value)).encode(1 << 10, false);
+    byte[] stored =
+        new Envelope(false, codec.id(), 0, 10, 10, 10, codec.encode(value)).encode(1 << 10, false);
     Envelope decoded = Envelope.decode(stored, LIMIT);
-    assertThat(decoded.decodePayload(codec, new TypeRef<Map<String, List<Integer>>>() {})).isEqualTo(value);
+    assertThat(decoded.decodePayload(codec, new TypeRef<Map<String, List<Integer>>>() {}))
+        .isEqualTo(value);
   }
 
   @Test
@@ -112,19 +114,24 @@ class EnvelopeUnitTests {
   void namesWhatIsWrongWithACorruptEntry() {
     byte[] good = new Envelope(false, (byte) 1, 0, 1, 1, 1, bytes("\"v\"")).encode(1024, false);
     assertCorrupt(new byte[0], "entry is empty");
-    assertCorrupt(bytes("\"plain json\""), "not a Tierstate entry: first byte is 0x22, expected 0x54");
+    assertCorrupt(
+        bytes("\"plain json\""), "not a Tierstate entry: first byte is 0x22, expected 0x54");
     byte[] v2 = good.clone();
     v2[1] = 2;
-    assertCorrupt(v2, "entry has format version 2, but this version of Tierstate reads only version 1");
-    assertCorrupt(Arrays.copyOf(good, 43), "entry is truncated: 43 bytes, less than its 44-byte header");
+    assertCorrupt(
+        v2, "entry has format version 2, but this version of Tierstate reads only version 1");
+    assertCorrupt(
+        Arrays.copyOf(good, 43), "entry is truncated: 43 bytes, less than its 44-byte header");
     byte[] damaged = good.clone();
     damaged[14] ^= 0x40; // freshUntilMillis: would keep the value fresh for years
     assertCorrupt(damaged, "entry header is damaged: its checksum does not match");
-    assertCorrupt(Arrays.copyOf(good, good.length + 1),
+    assertCorrupt(
+        Arrays.copyOf(good, good.length + 1),
         "entry declares a 3-byte payload but holds 4 bytes after its header");
     assertCorrupt(withHeader(good, 2, (byte) 0x04), "entry has unknown flags 0x04");
     assertCorrupt(withHeader(good, 2, (byte) 0x03), "entry is flagged both ABSENT and compressed");
-    assertCorrupt(withHeader(good, 2, (byte) 0x02),
+    assertCorrupt(
+        withHeader(good, 2, (byte) 0x02),
         "entry is invalid: an ABSENT entry has no payload, but 3 bytes were given");
   }
 
@@ -163,7 +170,8 @@ class EnvelopeUnitTests {
       @ForAll @IntRange(min = 0, max = 3000) int threshold,
       @ForAll boolean force) {
     byte[] encoded = envelope.encode(threshold, force);
-    assertThat(encoded.length).isLessThanOrEqualTo(Envelope.HEADER_BYTES + envelope.payloadLength());
+    assertThat(encoded.length)
+        .isLessThanOrEqualTo(Envelope.HEADER_BYTES + envelope.payloadLength());
     Envelope decoded = Envelope.decode(encoded, LIMIT);
     assertThat(decoded).isEqualTo(envelope);
     assertThat(decoded.payload()).isEqualTo(envelope.payload());
@@ -204,7 +212,8 @@ class EnvelopeUnitTests {
     if (compressed) {
       // A few zstd frame bits change nothing that decodes (a reserved or window bit): the entry
       // may then be accepted, but only if it decodes to exactly what was written.
-      assertThat(decoded.payload()).as("a damaged compressed entry decodes to the original or is rejected")
+      assertThat(decoded.payload())
+          .as("a damaged compressed entry decodes to the original or is rejected")
           .isEqualTo(envelope.payload());
     }
     assertThat(decoded.absent()).isEqualTo(envelope.absent());
@@ -230,7 +239,8 @@ class EnvelopeUnitTests {
     Arbitrary<byte[]> random = Arbitraries.bytes().array(byte[].class).ofMaxSize(600);
     Arbitrary<byte[]> compressible =
         Combinators.combine(
-                Arbitraries.strings().ofMinLength(1).ofMaxLength(8), Arbitraries.integers().between(1, 300))
+                Arbitraries.strings().ofMinLength(1).ofMaxLength(8),
+                Arbitraries.integers().between(1, 300))
             .as((unit, times) -> bytes(unit.repeat(times)));
     Arbitrary<byte[]> payloads = Arbitraries.oneOf(random, compressible);
     Arbitrary<Long> deltas = Arbitraries.longs().between(0, 1L << 40);
@@ -246,9 +256,16 @@ class EnvelopeUnitTests {
             (absentDie, codecId, created, fresh, stale, error, payload) -> {
               long freshUntil = created + fresh;
               return absentDie == 0
-                  ? Envelope.absentEntry(codecId, created, freshUntil, freshUntil + stale, freshUntil + error)
-                  : new Envelope(false, codecId, created, freshUntil, freshUntil + stale,
-                      freshUntil + error, payload);
+                  ? Envelope.absentEntry(
+                      codecId, created, freshUntil, freshUntil + stale, freshUntil + error)
+                  : new Envelope(
+                      false,
+                      codecId,
+                      created,
+                      freshUntil,
+                      freshUntil + stale,
+                      freshUntil + error,
+                      payload);
             });
   }
 

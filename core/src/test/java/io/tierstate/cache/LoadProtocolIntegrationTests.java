@@ -1,14 +1,14 @@
 package io.tierstate.cache;
 
-import io.tierstate.testing.Await;
-import io.tierstate.testing.Nodes;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tierstate.Tierstate;
 import io.tierstate.metrics.MeterNames;
+import io.tierstate.testing.Await;
+import io.tierstate.testing.Nodes;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -55,14 +55,21 @@ class LoadProtocolIntegrationTests {
     List<Future<String>> results = new ArrayList<>();
     for (int i = 0; i < 48; i++) {
       Tierstate node = cluster.get(i % 3);
-      results.add(pool.submit(() -> {
-        go.await();
-        return node.cache().getOrLoad("hot", String.class, () -> {
-          loads.incrementAndGet();
-          Thread.sleep(200);
-          return "loaded";
-        }, MINUTE);
-      }));
+      results.add(
+          pool.submit(
+              () -> {
+                go.await();
+                return node.cache()
+                    .getOrLoad(
+                        "hot",
+                        String.class,
+                        () -> {
+                          loads.incrementAndGet();
+                          Thread.sleep(200);
+                          return "loaded";
+                        },
+                        MINUTE);
+              }));
     }
     go.countDown();
     for (Future<String> result : results) {
@@ -80,10 +87,16 @@ class LoadProtocolIntegrationTests {
     AtomicInteger loads = new AtomicInteger();
 
     long start = System.nanoTime();
-    String value = b.cache().getOrLoad("orphan", String.class, () -> {
-      loads.incrementAndGet();
-      return "recovered";
-    }, MINUTE);
+    String value =
+        b.cache()
+            .getOrLoad(
+                "orphan",
+                String.class,
+                () -> {
+                  loads.incrementAndGet();
+                  return "recovered";
+                },
+                MINUTE);
 
     Duration waited = Duration.ofNanos(System.nanoTime() - start);
     assertThat(value).isEqualTo("recovered");
@@ -92,22 +105,72 @@ class LoadProtocolIntegrationTests {
   }
 
   @Test
+  void aWaiterInterruptedWhileAnotherNodeLoadsLeavesNoWaiterBehind() throws Exception {
+    Tierstate b = nodes.start("b", c -> c.loadLeaseTtl(Duration.ofSeconds(10)));
+    DefaultTieredCache cache = (DefaultTieredCache) b.cache();
+    // Another node holds the lease and is still loading.
+    nodes.redis().command("SET", nodes.namespace() + ":{slow}:l", "other-node:1", "PX", "10000");
+    AtomicReference<Thread> caller = new AtomicReference<>();
+    Future<Object> waiting =
+        pool.submit(
+            () -> {
+              caller.set(Thread.currentThread());
+              return b.cache().getOrLoad("slow", String.class, () -> "loaded here", MINUTE);
+            });
+    Await.until(
+        "b waits for the other node's load",
+        () ->
+            cache.waitsForLease("slow")
+                && caller.get() != null
+                && Arrays.stream(caller.get().getStackTrace())
+                    .anyMatch(frame -> frame.getMethodName().equals("awaitWake")));
+
+    caller.get().interrupt();
+
+    assertThat(waiting)
+        .failsWithin(Duration.ofSeconds(5))
+        .withThrowableThat()
+        .havingRootCause()
+        .isInstanceOf(InterruptedException.class);
+    assertThat(cache.waitsForLease("slow"))
+        .as(
+            "the waiter is forgotten when its wait ends in an interrupt, not at the key's next log entry")
+        .isFalse();
+  }
+
+  @Test
   void waitersGetTheLoadedValueWithoutRunningTheLoader() throws Exception {
     Tierstate a = nodes.start("a");
     Tierstate b = nodes.start("b");
     CountDownLatch loading = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    Future<String> holder = pool.submit(() -> a.cache().getOrLoad("k", String.class, () -> {
-      loading.countDown();
-      release.await();
-      return "from-a";
-    }, MINUTE));
+    Future<String> holder =
+        pool.submit(
+            () ->
+                a.cache()
+                    .getOrLoad(
+                        "k",
+                        String.class,
+                        () -> {
+                          loading.countDown();
+                          release.await();
+                          return "from-a";
+                        },
+                        MINUTE));
     assertThat(loading.await(5, TimeUnit.SECONDS)).isTrue();
     AtomicInteger bLoads = new AtomicInteger();
-    Future<String> waiter = pool.submit(() -> b.cache().getOrLoad("k", String.class, () -> {
-      bLoads.incrementAndGet();
-      return "from-b";
-    }, MINUTE));
+    Future<String> waiter =
+        pool.submit(
+            () ->
+                b.cache()
+                    .getOrLoad(
+                        "k",
+                        String.class,
+                        () -> {
+                          bLoads.incrementAndGet();
+                          return "from-b";
+                        },
+                        MINUTE));
     Thread.sleep(100); // let b reach its wait; the assertion below holds either way
     release.countDown();
 
@@ -124,19 +187,28 @@ class LoadProtocolIntegrationTests {
     CountDownLatch readDone = new CountDownLatch(1);
     CountDownLatch writeDone = new CountDownLatch(1);
     // a misses and reads v1 from the database, then stalls before filling.
-    Future<String> slowFill = pool.submit(() -> a.cache().getOrLoad("row", String.class, () -> {
-      String read = db.value.get();
-      readDone.countDown();
-      writeDone.await();
-      return read;
-    }, MINUTE));
+    Future<String> slowFill =
+        pool.submit(
+            () ->
+                a.cache()
+                    .getOrLoad(
+                        "row",
+                        String.class,
+                        () -> {
+                          String read = db.value.get();
+                          readDone.countDown();
+                          writeDone.await();
+                          return read;
+                        },
+                        MINUTE));
     assertThat(readDone.await(5, TimeUnit.SECONDS)).isTrue();
     // b writes v2 to the database and invalidates the cache, as cache-aside writers do.
     db.value.set("v2");
     b.cache().delete("row");
     writeDone.countDown();
 
-    assertThat(slowFill.get(5, TimeUnit.SECONDS)).isEqualTo("v1"); // its caller read before the write
+    assertThat(slowFill.get(5, TimeUnit.SECONDS))
+        .isEqualTo("v1"); // its caller read before the write
     // ...but neither L2 nor any L1 keeps v1:
     CacheLoader<String> loader = db.value::get;
     assertThat(a.cache().getOrLoad("row", String.class, loader, MINUTE)).isEqualTo("v2");
@@ -150,11 +222,19 @@ class LoadProtocolIntegrationTests {
     Tierstate b = nodes.start("b");
     CountDownLatch readDone = new CountDownLatch(1);
     CountDownLatch writeDone = new CountDownLatch(1);
-    Future<String> slowFill = pool.submit(() -> a.cache().getOrLoad("row", String.class, () -> {
-      readDone.countDown();
-      writeDone.await();
-      return "old";
-    }, MINUTE));
+    Future<String> slowFill =
+        pool.submit(
+            () ->
+                a.cache()
+                    .getOrLoad(
+                        "row",
+                        String.class,
+                        () -> {
+                          readDone.countDown();
+                          writeDone.await();
+                          return "old";
+                        },
+                        MINUTE));
     assertThat(readDone.await(5, TimeUnit.SECONDS)).isTrue();
     b.cache().set("row", "new", MINUTE);
     writeDone.countDown();
@@ -173,11 +253,19 @@ class LoadProtocolIntegrationTests {
     CountDownLatch invalidated = new CountDownLatch(1);
     // The key is not in the tag set yet when b invalidates the tag: only the tag version can
     // tell a's fill that it lost the race.
-    Future<String> slowFill = pool.submit(() -> a.cache().getOrLoad("ticket:9", String.class, () -> {
-      readDone.countDown();
-      invalidated.await();
-      return "old";
-    }, MINUTE.tags("tickets")));
+    Future<String> slowFill =
+        pool.submit(
+            () ->
+                a.cache()
+                    .getOrLoad(
+                        "ticket:9",
+                        String.class,
+                        () -> {
+                          readDone.countDown();
+                          invalidated.await();
+                          return "old";
+                        },
+                        MINUTE.tags("tickets")));
     assertThat(readDone.await(5, TimeUnit.SECONDS)).isTrue();
     b.cache().invalidateTags("tickets");
     invalidated.countDown();
@@ -194,11 +282,19 @@ class LoadProtocolIntegrationTests {
     Tierstate b = nodes.start("b");
     CountDownLatch readDone = new CountDownLatch(1);
     CountDownLatch invalidated = new CountDownLatch(1);
-    Future<String> slowFill = pool.submit(() -> a.cache().getOrLoad("report:1", String.class, () -> {
-      readDone.countDown();
-      invalidated.await();
-      return "old";
-    }, MINUTE));
+    Future<String> slowFill =
+        pool.submit(
+            () ->
+                a.cache()
+                    .getOrLoad(
+                        "report:1",
+                        String.class,
+                        () -> {
+                          readDone.countDown();
+                          invalidated.await();
+                          return "old";
+                        },
+                        MINUTE));
     assertThat(readDone.await(5, TimeUnit.SECONDS)).isTrue();
     b.invalidator().invalidatePattern("report:*");
     invalidated.countDown();
@@ -214,49 +310,58 @@ class LoadProtocolIntegrationTests {
     Tierstate b = nodes.start("b");
     List<Tierstate> both = List.of(a, b);
     AtomicInteger version = new AtomicInteger();
-    CacheLoader<Integer> loader = () -> {
-      int read = version.get();
-      Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextInt(3));
-      return read;
-    };
+    CacheLoader<Integer> loader =
+        () -> {
+          int read = version.get();
+          Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextInt(3));
+          return read;
+        };
     long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
     List<Future<?>> workers = new ArrayList<>();
     for (int t = 0; t < 6; t++) {
       int id = t;
-      workers.add(pool.submit(() -> {
-        while (System.nanoTime() < deadline) {
-          Tierstate node = both.get(java.util.concurrent.ThreadLocalRandom.current().nextInt(2));
-          if (id == 0) {
-            version.incrementAndGet();
-            node.cache().delete("counter");
-          } else {
-            node.cache().getOrLoad("counter", Integer.class, loader, MINUTE);
-          }
-        }
-        return null;
-      }));
+      workers.add(
+          pool.submit(
+              () -> {
+                while (System.nanoTime() < deadline) {
+                  Tierstate node =
+                      both.get(java.util.concurrent.ThreadLocalRandom.current().nextInt(2));
+                  if (id == 0) {
+                    version.incrementAndGet();
+                    node.cache().delete("counter");
+                  } else {
+                    node.cache().getOrLoad("counter", Integer.class, loader, MINUTE);
+                  }
+                }
+                return null;
+              }));
     }
     for (Future<?> worker : workers) {
       worker.get(20, TimeUnit.SECONDS);
     }
     // Quiesced: whatever the interleaving was, every tier must now agree with the source.
     int truth = version.get();
-    Await.until("both nodes converge on the last version", () ->
-        a.cache().getOrLoad("counter", Integer.class, loader, MINUTE) == truth
-            && b.cache().getOrLoad("counter", Integer.class, loader, MINUTE) == truth);
+    Await.until(
+        "both nodes converge on the last version",
+        () ->
+            a.cache().getOrLoad("counter", Integer.class, loader, MINUTE) == truth
+                && b.cache().getOrLoad("counter", Integer.class, loader, MINUTE) == truth);
   }
 
   @Test
   void staleWhileRevalidateServesTheOldValueAndRefreshesOnce() throws Exception {
     Tierstate a = nodes.start("a");
     AtomicInteger loads = new AtomicInteger();
-    CacheOptions options = CacheOptions.ttl(Duration.ofMillis(300)).staleWhileRevalidate(Duration.ofSeconds(30));
+    CacheOptions options =
+        CacheOptions.ttl(Duration.ofMillis(300)).staleWhileRevalidate(Duration.ofSeconds(30));
     CacheLoader<String> loader = () -> "v" + loads.incrementAndGet();
     assertThat(a.cache().getOrLoad("swr", String.class, loader, options)).isEqualTo("v1");
     Thread.sleep(400); // past the TTL, inside the revalidation window
 
     assertThat(a.cache().getOrLoad("swr", String.class, loader, options)).isEqualTo("v1");
-    Await.until("the background refresh lands", () -> "v2".equals(a.cache().getOrLoad("swr", String.class, loader, options)));
+    Await.until(
+        "the background refresh lands",
+        () -> "v2".equals(a.cache().getOrLoad("swr", String.class, loader, options)));
     assertThat(loads).hasValue(2);
   }
 
@@ -269,29 +374,46 @@ class LoadProtocolIntegrationTests {
     a.cache().getOrLoad("ra", String.class, loader, options);
     Thread.sleep(600); // less than half the TTL is left
 
-    assertThat(a.cache().getOrLoad("ra", String.class, loader, options)).isEqualTo("v1"); // no waiting
-    Await.until("refreshed before expiry", () -> a.cache().get("ra", String.class).equals(java.util.Optional.of("v2")));
+    assertThat(a.cache().getOrLoad("ra", String.class, loader, options))
+        .isEqualTo("v1"); // no waiting
+    Await.until(
+        "refreshed before expiry",
+        () -> a.cache().get("ra", String.class).equals(java.util.Optional.of("v2")));
     assertThat(loads).hasValue(2);
   }
 
   @Test
   void staleIfErrorServesTheOldValueWhenTheLoaderFails() throws Exception {
     Tierstate a = nodes.start("a");
-    CacheOptions options = CacheOptions.ttl(Duration.ofMillis(200)).staleIfError(Duration.ofSeconds(30));
+    CacheOptions options =
+        CacheOptions.ttl(Duration.ofMillis(200)).staleIfError(Duration.ofSeconds(30));
     a.cache().getOrLoad("sie", String.class, () -> "good", options);
     Thread.sleep(300);
     Tierstate b = nodes.start("b"); // no L1 copy: the stale value must come from Redis
 
-    String served = b.cache().getOrLoad("sie", String.class, () -> {
-      throw new IllegalStateException("database down");
-    }, options);
+    String served =
+        b.cache()
+            .getOrLoad(
+                "sie",
+                String.class,
+                () -> {
+                  throw new IllegalStateException("database down");
+                },
+                options);
 
     assertThat(served).isEqualTo("good");
     assertThat(b.metrics().snapshot().staleServed()).isEqualTo(1);
   }
 
   private static double fills(Tierstate node, String reason) {
-    return node.metrics().registry().find(MeterNames.CACHE_FILLS_REJECTED).tag("reason", reason).counters()
-        .stream().mapToDouble(c -> c.count()).sum();
+    return node
+        .metrics()
+        .registry()
+        .find(MeterNames.CACHE_FILLS_REJECTED)
+        .tag("reason", reason)
+        .counters()
+        .stream()
+        .mapToDouble(c -> c.count())
+        .sum();
   }
 }

@@ -1,14 +1,13 @@
 package io.tierstate.cache;
 
-import io.tierstate.testing.Await;
-import io.tierstate.testing.Nodes;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tierstate.Tierstate;
 import io.tierstate.codec.TypeRef;
 import io.tierstate.metrics.MetricsSnapshot;
+import io.tierstate.testing.Await;
+import io.tierstate.testing.Nodes;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,15 +61,19 @@ class TieredCacheIntegrationTests {
   @Test
   void aValueWrittenByAnotherNodeIsReadFromRedisAndDecodedAsTheNamedType() {
     Tierstate other = nodes.start("b");
-    other.cache().set("user:2", new User("2", "Bob", List.of()), CacheOptions.ttl(Duration.ofMinutes(1)));
+    other
+        .cache()
+        .set("user:2", new User("2", "Bob", List.of()), CacheOptions.ttl(Duration.ofMinutes(1)));
 
     assertThat(cache.get("user:2", User.class)).contains(new User("2", "Bob", List.of()));
     MetricsSnapshot metrics = node.metrics().snapshot();
     assertThat(metrics.l2Hits()).isEqualTo(1);
     // Later reads are L1 hits (once b's write has reached this node's log listener, an install
     // that raced it is refused, so the first install may not stick).
-    Await.until("reads are served from L1", () -> cache.get("user:2", User.class).isPresent()
-        && node.metrics().snapshot().l1Hits() >= 1);
+    Await.until(
+        "reads are served from L1",
+        () ->
+            cache.get("user:2", User.class).isPresent() && node.metrics().snapshot().l1Hits() >= 1);
   }
 
   @Test
@@ -130,7 +133,8 @@ class TieredCacheIntegrationTests {
 
   @Test
   void tagsInvalidateEveryTaggedKeyAndNothingElse() {
-    cache.set("ticket:1", "t1", CacheOptions.ttl(Duration.ofMinutes(1)).tags("tickets", "ticket:1"));
+    cache.set(
+        "ticket:1", "t1", CacheOptions.ttl(Duration.ofMinutes(1)).tags("tickets", "ticket:1"));
     cache.set("ticket:2", "t2", CacheOptions.ttl(Duration.ofMinutes(1)).tags("tickets"));
     cache.set("other", "o", CacheOptions.ttl(Duration.ofMinutes(1)).tags("others"));
 
@@ -170,10 +174,14 @@ class TieredCacheIntegrationTests {
   @Test
   void oversizedValueIsRejectedAndNothingIsWritten() {
     Tierstate small = nodes.start("small", b -> b.maxValueBytes(1_000));
-    String random = new java.util.Random(1).ints(5_000, 'a', 'z' + 1)
-        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+    String random =
+        new java.util.Random(1)
+            .ints(5_000, 'a', 'z' + 1)
+            .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+            .toString();
 
-    assertThatThrownBy(() -> small.cache().set("huge", random, CacheOptions.ttl(Duration.ofMinutes(1))))
+    assertThatThrownBy(
+            () -> small.cache().set("huge", random, CacheOptions.ttl(Duration.ofMinutes(1))))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("huge")
         .hasMessageContaining("maxValueBytes");
@@ -182,11 +190,18 @@ class TieredCacheIntegrationTests {
 
   @Test
   void invalidKeysAreRejectedWithClearMessages() {
-    assertThatThrownBy(() -> cache.set("", "v")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("empty");
-    assertThatThrownBy(() -> cache.get("a b", String.class)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("whitespace");
-    assertThatThrownBy(() -> cache.delete("a{b}")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("{");
+    assertThatThrownBy(() -> cache.set("", "v"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("empty");
+    assertThatThrownBy(() -> cache.get("a b", String.class))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("whitespace");
+    assertThatThrownBy(() -> cache.delete("a{b}"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("{");
     assertThatThrownBy(() -> cache.set("x", "v", CacheOptions.ttl(Duration.ZERO)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ttl");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("ttl");
     assertThatThrownBy(() -> node.invalidator().invalidatePattern("a[b]"))
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(redis("DBSIZE")).doesNotContain("ERR");
@@ -199,8 +214,13 @@ class TieredCacheIntegrationTests {
     assertThat(cache.get("broken", String.class)).isEmpty();
     assertThat(node.metrics().snapshot().errors()).isEqualTo(1);
     AtomicInteger loads = new AtomicInteger();
-    assertThat(cache.getOrLoad("broken", String.class, () -> "fixed-" + loads.incrementAndGet(),
-        CacheOptions.ttl(Duration.ofMinutes(1)))).isEqualTo("fixed-1");
+    assertThat(
+            cache.getOrLoad(
+                "broken",
+                String.class,
+                () -> "fixed-" + loads.incrementAndGet(),
+                CacheOptions.ttl(Duration.ofMinutes(1))))
+        .isEqualTo("fixed-1");
   }
 
   @Test
@@ -215,33 +235,39 @@ class TieredCacheIntegrationTests {
   @Test
   void absentResultsAreCachedWithTheirOwnTtl() {
     AtomicInteger loads = new AtomicInteger();
-    CacheOptions options = CacheOptions.ttl(Duration.ofMinutes(5)).cacheAbsent(Duration.ofMillis(400));
-    CacheLoader<String> loader = () -> {
-      loads.incrementAndGet();
-      return null;
-    };
+    CacheOptions options =
+        CacheOptions.ttl(Duration.ofMinutes(5)).cacheAbsent(Duration.ofMillis(400));
+    CacheLoader<String> loader =
+        () -> {
+          loads.incrementAndGet();
+          return null;
+        };
 
     assertThat(cache.getOrLoad("missing", String.class, loader, options)).isNull();
     assertThat(cache.getOrLoad("missing", String.class, loader, options)).isNull();
-    assertThat(nodes.start("b").cache().getOrLoad("missing", String.class, loader, options)).isNull();
+    assertThat(nodes.start("b").cache().getOrLoad("missing", String.class, loader, options))
+        .isNull();
     assertThat(loads).hasValue(1);
     long pttl = Long.parseLong(redis("PTTL", valueKey("missing")));
     assertThat(pttl).isBetween(1L, 400L);
 
-    Await.until("the absent marker expires and the loader runs again", () -> {
-      cache.getOrLoad("missing", String.class, loader, options);
-      return loads.get() == 2;
-    });
+    Await.until(
+        "the absent marker expires and the loader runs again",
+        () -> {
+          cache.getOrLoad("missing", String.class, loader, options);
+          return loads.get() == 2;
+        });
     assertThat(redis("EXISTS", valueKey("missing"))).isEqualTo("1"); // absence cached again
   }
 
   @Test
   void absenceIsNotCachedUnlessAsked() {
     AtomicInteger loads = new AtomicInteger();
-    CacheLoader<String> loader = () -> {
-      loads.incrementAndGet();
-      return null;
-    };
+    CacheLoader<String> loader =
+        () -> {
+          loads.incrementAndGet();
+          return null;
+        };
     cache.getOrLoad("nothing", String.class, loader, CacheOptions.ttl(Duration.ofMinutes(1)));
     cache.getOrLoad("nothing", String.class, loader, CacheOptions.ttl(Duration.ofMinutes(1)));
     assertThat(loads).hasValue(2);
@@ -249,9 +275,15 @@ class TieredCacheIntegrationTests {
 
   @Test
   void loaderFailureSurfacesWithTheKeyAndCause() {
-    assertThatThrownBy(() -> cache.getOrLoad("k", String.class, () -> {
-      throw new IllegalStateException("db down");
-    }, CacheOptions.ttl(Duration.ofMinutes(1))))
+    assertThatThrownBy(
+            () ->
+                cache.getOrLoad(
+                    "k",
+                    String.class,
+                    () -> {
+                      throw new IllegalStateException("db down");
+                    },
+                    CacheOptions.ttl(Duration.ofMinutes(1))))
         .isInstanceOf(CacheLoadException.class)
         .hasMessageContaining("'k'")
         .hasRootCauseMessage("db down");
@@ -268,8 +300,12 @@ class TieredCacheIntegrationTests {
     cache.invalidateTags("g");
     node.invalidator().invalidatePattern("x*");
 
-    assertThat(events).extracting(InvalidationEvent::kind)
-        .containsExactly(InvalidationEvent.Kind.KEYS, InvalidationEvent.Kind.TAGS, InvalidationEvent.Kind.PATTERN);
+    assertThat(events)
+        .extracting(InvalidationEvent::kind)
+        .containsExactly(
+            InvalidationEvent.Kind.KEYS,
+            InvalidationEvent.Kind.TAGS,
+            InvalidationEvent.Kind.PATTERN);
     assertThat(events.get(1).keys()).containsExactly("x");
     assertThat(events).allMatch(InvalidationEvent::local);
   }

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 class CompressionUnitTests {
 
   @Property
-  void roundTrips(@ForAll @Size(max = 4096) byte[] data, @ForAll @IntRange(min = -5, max = 9) int level) {
+  void roundTrips(
+      @ForAll @Size(max = 4096) byte[] data, @ForAll @IntRange(min = -5, max = 9) int level) {
     byte[] compressed = Compression.compress(data, level);
     assertThat(Compression.decompress(compressed, data.length)).isEqualTo(data);
   }

@@ -67,9 +67,7 @@ class JacksonCodecPropertyUnitTests {
 
   @Property
   void aRangeDecodesLikeTheWholeArray(
-      @ForAll("people") Person person,
-      @ForAll byte[] before,
-      @ForAll byte[] after) {
+      @ForAll("people") Person person, @ForAll byte[] before, @ForAll byte[] after) {
     byte[] json = codec.encode(person);
     byte[] framed = new byte[before.length + json.length + after.length];
     System.arraycopy(before, 0, framed, 0, before.length);
@@ -125,8 +123,7 @@ class JacksonCodecPropertyUnitTests {
                         .between(0, 999_999_999)
                         .map(nanos -> Instant.ofEpochSecond(seconds, nanos)));
     Arbitrary<OffsetDateTime> offsets =
-        Combinators.combine(
-                instants, Arbitraries.integers().between(-18 * 3600, 18 * 3600))
+        Combinators.combine(instants, Arbitraries.integers().between(-18 * 3600, 18 * 3600))
             .as((instant, offset) -> instant.atOffset(ZoneOffset.ofTotalSeconds(offset)));
     Arbitrary<LocalDate> dates =
         Arbitraries.longs().between(-700_000, 2_000_000).map(LocalDate::ofEpochDay);
@@ -135,7 +132,8 @@ class JacksonCodecPropertyUnitTests {
                     unicode(),
                     Arbitraries.integers(),
                     Arbitraries.longs(),
-                    Arbitraries.doubles().withSpecialValue(Double.NaN)
+                    Arbitraries.doubles()
+                        .withSpecialValue(Double.NaN)
                         .withSpecialValue(Double.POSITIVE_INFINITY)
                         .withSpecialValue(-0.0),
                     Arbitraries.of(true, false),
@@ -149,8 +147,17 @@ class JacksonCodecPropertyUnitTests {
         .as(
             (p, counts, nickname, createdAt, birthday, lastSeen) ->
                 new Person(
-                    p.name(), p.age(), p.id(), p.score(), p.active(), p.tags(), counts,
-                    nickname, createdAt, birthday, lastSeen));
+                    p.name(),
+                    p.age(),
+                    p.id(),
+                    p.score(),
+                    p.active(),
+                    p.tags(),
+                    counts,
+                    nickname,
+                    createdAt,
+                    birthday,
+                    lastSeen));
   }
 
   private record Prefix(

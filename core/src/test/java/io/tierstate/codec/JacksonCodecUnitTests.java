@@ -51,7 +51,8 @@ class JacksonCodecUnitTests {
   void roundTripsAGenericTypeThroughTypeRef() {
     Map<String, List<User>> teams = Map.of("a", List.of(new User("x", 1), new User("y", 2)));
     byte[] bytes = codec.encode(teams);
-    Map<String, List<User>> decoded = codec.decode(bytes, new TypeRef<Map<String, List<User>>>() {});
+    Map<String, List<User>> decoded =
+        codec.decode(bytes, new TypeRef<Map<String, List<User>>>() {});
     assertThat(decoded).isEqualTo(teams);
     assertThat(decoded.get("a").get(0)).isInstanceOf(User.class);
   }
@@ -135,7 +136,8 @@ class JacksonCodecUnitTests {
     byte[] bytes = "{\"name\":\"secret-token\",\"age\":\"not-a-number\"}".getBytes(UTF_8);
     assertThatThrownBy(() -> codec.decode(bytes, TypeRef.of(User.class)))
         .isInstanceOf(CodecException.class)
-        .hasMessageStartingWith("cannot decode " + bytes.length + " bytes as " + User.class.getName())
+        .hasMessageStartingWith(
+            "cannot decode " + bytes.length + " bytes as " + User.class.getName())
         .hasMessageNotContaining("secret-token")
         .hasMessageNotContaining("not-a-number");
   }
@@ -284,7 +286,8 @@ class JacksonCodecUnitTests {
     JacksonCodec fromMapper = JacksonCodec.using(mapper);
 
     assertThat(new String(fromMapper.encode(new Money(5)), UTF_8)).isEqualTo("{\"Cents\":5}");
-    assertThat(fromMapper.decode("{\"Cents\":5,\"Extra\":1}".getBytes(UTF_8), TypeRef.of(Money.class)))
+    assertThat(
+            fromMapper.decode("{\"Cents\":5,\"Extra\":1}".getBytes(UTF_8), TypeRef.of(Money.class)))
         .isEqualTo(new Money(5));
     assertThat(mapper.isEnabled(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)).isTrue();
     assertThat(mapper.getRegisteredModuleIds()).isEmpty();
@@ -315,12 +318,14 @@ class JacksonCodecUnitTests {
 
   @Test
   void usingRejectsAMapperSubclassThatCannotBeCopied() {
-    ObjectMapper custom = new ObjectMapper() {
-      private static final long serialVersionUID = 1L;
-    };
+    ObjectMapper custom =
+        new ObjectMapper() {
+          private static final long serialVersionUID = 1L;
+        };
     assertThatThrownBy(() -> JacksonCodec.using(custom))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("mapper of type " + custom.getClass().getName() + " cannot be copied");
+        .hasMessageStartingWith(
+            "mapper of type " + custom.getClass().getName() + " cannot be copied");
   }
 
   // --- TypeRef ---

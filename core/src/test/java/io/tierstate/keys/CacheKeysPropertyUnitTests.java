@@ -137,7 +137,11 @@ class CacheKeysPropertyUnitTests {
 
   @Provide
   Arbitrary<String> validKeys() {
-    return validChars().list().ofMinSize(1).ofMaxSize(300).map(CacheKeysPropertyUnitTests::join)
+    return validChars()
+        .list()
+        .ofMinSize(1)
+        .ofMaxSize(300)
+        .map(CacheKeysPropertyUnitTests::join)
         .filter(s -> s.length() <= CacheKeys.MAX_KEY_LENGTH);
   }
 
@@ -171,7 +175,10 @@ class CacheKeysPropertyUnitTests {
   /** Single characters (as strings, to hold supplementary ones) that a key may contain. */
   private static Arbitrary<String> validChars() {
     return Arbitraries.oneOf(
-        Arbitraries.chars().range('!', '~').filter(c -> RESERVED.indexOf(c) < 0).map(String::valueOf),
+        Arbitraries.chars()
+            .range('!', '~')
+            .filter(c -> RESERVED.indexOf(c) < 0)
+            .map(String::valueOf),
         Arbitraries.of(":", "-", "_", ".", "é", "ß", "Ж", "中", "☕", "😀", "𝄞", "\u00AD"));
   }
 

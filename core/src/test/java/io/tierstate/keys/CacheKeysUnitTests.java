@@ -22,7 +22,8 @@ class CacheKeysUnitTests {
 
   @Test
   void acceptsTypicalKeysAndReturnsThemUnchanged() {
-    for (String key : List.of("greeting", "ticket:42", "user:1:profile", "a", "café:☕", "emoji:😀")) {
+    for (String key :
+        List.of("greeting", "ticket:42", "user:1:profile", "a", "café:☕", "emoji:😀")) {
       assertThat(CacheKeys.requireValidKey(key)).isSameAs(key);
     }
   }
@@ -151,7 +152,9 @@ class CacheKeysUnitTests {
 
   @Test
   void aTenantIdIsItsStringForm() {
-    assertThat(CacheKeys.tenant(42)).isEqualTo(CacheKeys.tenant("42")).isEqualTo(CacheKeys.tenant(42L));
+    assertThat(CacheKeys.tenant(42))
+        .isEqualTo(CacheKeys.tenant("42"))
+        .isEqualTo(CacheKeys.tenant(42L));
   }
 
   @Test
@@ -167,8 +170,10 @@ class CacheKeysUnitTests {
         .hasMessage("entity id '7:x' must not contain ':'");
     assertThatThrownBy(() -> CacheKeys.tenant(1).user("u").field("a:b"))
         .hasMessage("field name 'a:b' must not contain ':'");
-    assertThatThrownBy(() -> CacheKeys.global("a:b")).hasMessage("global cache name 'a:b' must not contain ':'");
-    assertThatThrownBy(() -> CacheKeys.global("a").part("b:c")).hasMessage("part 'b:c' must not contain ':'");
+    assertThatThrownBy(() -> CacheKeys.global("a:b"))
+        .hasMessage("global cache name 'a:b' must not contain ':'");
+    assertThatThrownBy(() -> CacheKeys.global("a").part("b:c"))
+        .hasMessage("part 'b:c' must not contain ':'");
     assertThatThrownBy(() -> CacheKeys.tenant(1).list("ticket", Map.of("a:b", 1)))
         .hasMessage("filter name 'a:b' must not contain ':'");
   }
@@ -176,7 +181,8 @@ class CacheKeysUnitTests {
   @Test
   void segmentsFollowKeyRules() {
     assertThatThrownBy(() -> CacheKeys.tenant("")).hasMessage("tenant id must not be empty");
-    assertThatThrownBy(() -> CacheKeys.tenant(" 1")).hasMessage("tenant id ' 1' contains whitespace at index 0");
+    assertThatThrownBy(() -> CacheKeys.tenant(" 1"))
+        .hasMessage("tenant id ' 1' contains whitespace at index 0");
     assertThatThrownBy(() -> CacheKeys.tenant("*"))
         .hasMessageStartingWith("tenant id '*' contains reserved character '*' at index 0");
     assertThatThrownBy(() -> CacheKeys.tenant(1).user("{u}"))
@@ -303,7 +309,6 @@ class CacheKeysUnitTests {
             .digest(form.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     assertThat(CacheKeys.tenant(1).list("ticket", Map.of("status", "open")))
         .isEqualTo(
-            "tenant:1:ticket:list:"
-                + java.util.HexFormat.of().formatHex(Arrays.copyOf(digest, 8)));
+            "tenant:1:ticket:list:" + java.util.HexFormat.of().formatHex(Arrays.copyOf(digest, 8)));
   }
 }

@@ -38,10 +38,18 @@ class HealthCheckIntegrationTests {
     HealthReport report = node.metrics().healthCheck();
 
     assertThat(report.status()).as("%s", report).isEqualTo(HealthStatus.HEALTHY);
-    assertThat(report.checks()).extracting(HealthCheck::name)
-        .containsExactly("redis.ping", "redis.roundtrip", "redis.memory", "redis.breaker", "invalidations", "l1.size",
+    assertThat(report.checks())
+        .extracting(HealthCheck::name)
+        .containsExactly(
+            "redis.ping",
+            "redis.roundtrip",
+            "redis.memory",
+            "redis.breaker",
+            "invalidations",
+            "l1.size",
             "writebehind.lag");
-    assertThat(report.check("writebehind.lag").orElseThrow().status()).isEqualTo(HealthStatus.HEALTHY);
+    assertThat(report.check("writebehind.lag").orElseThrow().status())
+        .isEqualTo(HealthStatus.HEALTHY);
     assertThat(report.check("redis.ping").orElseThrow().details()).containsKey("latencyMillis");
     assertThat(report.check("redis.roundtrip").orElseThrow().details())
         .containsKeys("setMillis", "getMillis", "deleteMillis");
@@ -65,7 +73,8 @@ class HealthCheckIntegrationTests {
     assertThat(down.check("redis.ping").orElseThrow().message()).contains("unreachable");
 
     redis.restart();
-    Await.until("healthy again", () -> status(node) == HealthStatus.HEALTHY, Duration.ofSeconds(20));
+    Await.until(
+        "healthy again", () -> status(node) == HealthStatus.HEALTHY, Duration.ofSeconds(20));
   }
 
   @Test
@@ -81,7 +90,8 @@ class HealthCheckIntegrationTests {
     assertThat(down.check("redis.ping").orElseThrow().message()).contains("REDIS_REQUIRED");
 
     redis.restart();
-    Await.until("healthy again", () -> status(node) == HealthStatus.HEALTHY, Duration.ofSeconds(20));
+    Await.until(
+        "healthy again", () -> status(node) == HealthStatus.HEALTHY, Duration.ofSeconds(20));
   }
 
   @Test
@@ -101,7 +111,8 @@ class HealthCheckIntegrationTests {
     } finally {
       redis.resume();
     }
-    Await.until("healthy again", () -> status(node) == HealthStatus.HEALTHY, Duration.ofSeconds(20));
+    Await.until(
+        "healthy again", () -> status(node) == HealthStatus.HEALTHY, Duration.ofSeconds(20));
   }
 
   @Test
@@ -127,7 +138,8 @@ class HealthCheckIntegrationTests {
 
   private double usedRatio() {
     String info = redis.command("INFO", "memory");
-    return (double) NodeHealthChecks.infoField(info, "used_memory") / NodeHealthChecks.infoField(info, "maxmemory");
+    return (double) NodeHealthChecks.infoField(info, "used_memory")
+        / NodeHealthChecks.infoField(info, "maxmemory");
   }
 
   @Test
@@ -135,13 +147,20 @@ class HealthCheckIntegrationTests {
     redis = RedisServer.start();
     nodes = new Nodes(redis);
     Tierstate node = nodes.start("a");
-    node.metrics().registerCheck("write-behind.lag", () -> HealthCheck.Result.degraded("lag 42 s").withDetail("lagSeconds", 42));
-    node.metrics().registerCheck("broken", () -> {
-      throw new IllegalStateException("boom");
-    });
+    node.metrics()
+        .registerCheck(
+            "write-behind.lag",
+            () -> HealthCheck.Result.degraded("lag 42 s").withDetail("lagSeconds", 42));
+    node.metrics()
+        .registerCheck(
+            "broken",
+            () -> {
+              throw new IllegalStateException("boom");
+            });
 
     HealthReport report = node.metrics().healthCheck();
-    assertThat(report.check("write-behind.lag").orElseThrow().details()).containsEntry("lagSeconds", 42);
+    assertThat(report.check("write-behind.lag").orElseThrow().details())
+        .containsEntry("lagSeconds", 42);
     assertThat(report.check("broken").orElseThrow().status()).isEqualTo(HealthStatus.UNHEALTHY);
     assertThat(report.status()).isEqualTo(HealthStatus.UNHEALTHY);
 

@@ -35,21 +35,26 @@ class NamespaceVersionIntegrationTests {
     assertThat(before).isEqualTo("catalog:v0:product:7");
     assertThat(b.namespaces().key("catalog", "product:7")).isEqualTo(before);
     a.cache().set(before, "old", MINUTE);
-    assertThat(b.cache().get(b.namespaces().key("catalog", "product:7"), String.class)).contains("old");
+    assertThat(b.cache().get(b.namespaces().key("catalog", "product:7"), String.class))
+        .contains("old");
 
     long version = a.namespaces().bump("catalog");
 
     assertThat(version).isEqualTo(1);
     assertThat(a.namespaces().key("catalog", "product:7")).isEqualTo("catalog:v1:product:7");
     assertThat(a.cache().get(a.namespaces().key("catalog", "product:7"), String.class)).isEmpty();
-    Await.until("b builds new-version keys",
-        () -> b.namespaces().key("catalog", "product:7").equals("catalog:v1:product:7"), Duration.ofSeconds(2));
+    Await.until(
+        "b builds new-version keys",
+        () -> b.namespaces().key("catalog", "product:7").equals("catalog:v1:product:7"),
+        Duration.ofSeconds(2));
     assertThat(b.cache().get(b.namespaces().key("catalog", "product:7"), String.class)).isEmpty();
     assertThat(a.namespaces().key("other", "product:7")).isEqualTo("other:v0:product:7");
     assertThat(b.namespaces().bump("catalog")).isEqualTo(2);
     assertThat(b.namespaces().key("catalog", "x")).isEqualTo("catalog:v2:x");
-    Await.until("a sees version 2", () -> a.namespaces().version("catalog") == 2, Duration.ofSeconds(2));
-    assertThat(a.metrics().registry().get(MeterNames.NAMESPACE_BUMPS).counter().count()).isEqualTo(1);
+    Await.until(
+        "a sees version 2", () -> a.namespaces().version("catalog") == 2, Duration.ofSeconds(2));
+    assertThat(a.metrics().registry().get(MeterNames.NAMESPACE_BUMPS).counter().count())
+        .isEqualTo(1);
   }
 
   @Test
@@ -61,7 +66,6 @@ class NamespaceVersionIntegrationTests {
     assertThatThrownBy(() -> a.namespaces().key("catalog", "bad key"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("bad key");
-    assertThatThrownBy(() -> a.namespaces().bump(""))
-        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> a.namespaces().bump("")).isInstanceOf(IllegalArgumentException.class);
   }
 }

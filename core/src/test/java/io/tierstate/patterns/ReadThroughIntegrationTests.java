@@ -1,13 +1,12 @@
 package io.tierstate.patterns;
 
-import io.tierstate.keys.KeyPattern;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tierstate.Tierstate;
 import io.tierstate.cache.CacheOptions;
 import io.tierstate.codec.TypeRef;
+import io.tierstate.keys.KeyPattern;
 import io.tierstate.metrics.MeterNames;
 import io.tierstate.testing.Nodes;
 import java.time.Duration;
@@ -58,8 +57,15 @@ class ReadThroughIntegrationTests {
     assertThat(reads.read("user:42", String.class, MINUTE)).isEqualTo("forties");
     assertThat(reads.read("order:1", new TypeRef<String>() {}, MINUTE)).isEqualTo("any");
     assertThat(reads.patterns())
-        .containsExactly("user:admin:root", "user:admin:*", "user:4?", "user:*:profile", "user:*", "*");
-    assertThat(a.metrics().registry().get(MeterNames.READ_THROUGH_LOADS).tag("pattern", "user:*").counter().count())
+        .containsExactly(
+            "user:admin:root", "user:admin:*", "user:4?", "user:*:profile", "user:*", "*");
+    assertThat(
+            a.metrics()
+                .registry()
+                .get(MeterNames.READ_THROUGH_LOADS)
+                .tag("pattern", "user:*")
+                .counter()
+                .count())
         .isEqualTo(1);
   }
 
@@ -81,21 +87,24 @@ class ReadThroughIntegrationTests {
     Tierstate a = nodes.start("a");
     Tierstate b = nodes.start("b");
     AtomicInteger loads = new AtomicInteger();
-    KeyLoader<String> loader = key -> {
-      loads.incrementAndGet();
-      Thread.sleep(200);
-      return "value-of-" + key;
-    };
+    KeyLoader<String> loader =
+        key -> {
+          loads.incrementAndGet();
+          Thread.sleep(200);
+          return "value-of-" + key;
+        };
     a.readThrough().registerLoader("product:*", loader);
     b.readThrough().registerLoader("product:*", loader);
     CountDownLatch go = new CountDownLatch(1);
     List<Future<String>> results = new ArrayList<>();
     for (int i = 0; i < 32; i++) {
       Tierstate node = i % 2 == 0 ? a : b;
-      results.add(pool.submit(() -> {
-        go.await();
-        return node.readThrough().read("product:9", String.class, MINUTE);
-      }));
+      results.add(
+          pool.submit(
+              () -> {
+                go.await();
+                return node.readThrough().read("product:9", String.class, MINUTE);
+              }));
     }
     go.countDown();
     for (Future<String> result : results) {

@@ -38,15 +38,23 @@ class WarmingIntegrationTests {
     a.warmer().register(strategy("low", 1, order));
     a.warmer().register(strategy("high", 9, order));
     a.warmer().register(strategy("middle", 5, order));
-    a.warmer().register(WarmingStrategy.named("off").priority(100).enabled(false).fetch(() -> {
-      order.add("off");
-      return List.of();
-    }));
+    a.warmer()
+        .register(
+            WarmingStrategy.named("off")
+                .priority(100)
+                .enabled(false)
+                .fetch(
+                    () -> {
+                      order.add("off");
+                      return List.of();
+                    }));
 
     WarmingReport report = a.warmer().warmAll();
 
     assertThat(order).containsExactly("high", "middle", "low");
-    assertThat(report.runs()).extracting(WarmingReport.Run::strategy).containsExactly("high", "middle", "low");
+    assertThat(report.runs())
+        .extracting(WarmingReport.Run::strategy)
+        .containsExactly("high", "middle", "low");
     assertThat(report.entries()).isEqualTo(3);
     assertThat(report.succeeded()).isTrue();
     assertThat(a.cache().get("high:entry", String.class)).contains("high");
@@ -59,12 +67,21 @@ class WarmingIntegrationTests {
     Tierstate a = nodes.start("a");
     List<String> order = Collections.synchronizedList(new ArrayList<>());
     a.warmer().register(strategy("first", 3, order));
-    a.warmer().register(WarmingStrategy.named("broken").priority(2).fetch(() -> {
-      order.add("broken");
-      throw new IOException("source down");
-    }));
-    a.warmer().register(WarmingStrategy.named("values").priority(1)
-        .fetchValues(MINUTE, () -> Map.of("country:gb", "United Kingdom", "country:fr", "France")));
+    a.warmer()
+        .register(
+            WarmingStrategy.named("broken")
+                .priority(2)
+                .fetch(
+                    () -> {
+                      order.add("broken");
+                      throw new IOException("source down");
+                    }));
+    a.warmer()
+        .register(
+            WarmingStrategy.named("values")
+                .priority(1)
+                .fetchValues(
+                    MINUTE, () -> Map.of("country:gb", "United Kingdom", "country:fr", "France")));
 
     WarmingReport report = a.warmer().warmAll();
 
@@ -76,7 +93,13 @@ class WarmingIntegrationTests {
     assertThat(a.cache().get("country:fr", String.class)).contains("France");
     assertThat(runs(a, "broken", "failure")).isEqualTo(1);
     assertThat(runs(a, "values", "success")).isEqualTo(1);
-    assertThat(a.metrics().registry().get(MeterNames.WARMING_ENTRIES).tag("strategy", "values").counter().count())
+    assertThat(
+            a.metrics()
+                .registry()
+                .get(MeterNames.WARMING_ENTRIES)
+                .tag("strategy", "values")
+                .counter()
+                .count())
         .isEqualTo(2);
   }
 
@@ -87,10 +110,15 @@ class WarmingIntegrationTests {
     List<Long> fetches = Collections.synchronizedList(new ArrayList<>());
     long start = System.nanoTime();
     for (Tierstate node : List.of(a, b)) {
-      node.warmer().register(WarmingStrategy.named("popular").every(Duration.ofSeconds(1)).fetch(() -> {
-        fetches.add(System.nanoTime());
-        return List.of(WarmEntry.of("popular:1", "p1", MINUTE));
-      }));
+      node.warmer()
+          .register(
+              WarmingStrategy.named("popular")
+                  .every(Duration.ofSeconds(1))
+                  .fetch(
+                      () -> {
+                        fetches.add(System.nanoTime());
+                        return List.of(WarmEntry.of("popular:1", "p1", MINUTE));
+                      }));
     }
     Thread.sleep(3_300);
     a.warmer().unregister("popular");
@@ -103,10 +131,13 @@ class WarmingIntegrationTests {
       times = new ArrayList<>(fetches);
     }
     // Runs at about 0, 1, 2 and 3 s: one per period in total, never two.
-    assertThat(times.size()).as("fetches in %d ms: %s", windowNanos / 1_000_000, times).isBetween(3, 4);
+    assertThat(times.size())
+        .as("fetches in %d ms: %s", windowNanos / 1_000_000, times)
+        .isBetween(3, 4);
     Collections.sort(times);
     for (int i = 1; i < times.size(); i++) {
-      assertThat(Duration.ofNanos(times.get(i) - times.get(i - 1))).isGreaterThan(Duration.ofMillis(900));
+      assertThat(Duration.ofNanos(times.get(i) - times.get(i - 1)))
+          .isGreaterThan(Duration.ofMillis(900));
     }
     double skipped = runs(a, "popular", "skipped") + runs(b, "popular", "skipped");
     assertThat(skipped).isGreaterThanOrEqualTo(2);
@@ -132,15 +163,23 @@ class WarmingIntegrationTests {
   }
 
   private static WarmingStrategy strategy(String name, int priority, List<String> order) {
-    return WarmingStrategy.named(name).priority(priority).fetch(() -> {
-      order.add(name);
-      return List.of(WarmEntry.of(name + ":entry", name, MINUTE));
-    });
+    return WarmingStrategy.named(name)
+        .priority(priority)
+        .fetch(
+            () -> {
+              order.add(name);
+              return List.of(WarmEntry.of(name + ":entry", name, MINUTE));
+            });
   }
 
   private static double runs(Tierstate node, String strategy, String result) {
-    var counter = node.metrics().registry().find(MeterNames.WARMING_RUNS)
-        .tag("strategy", strategy).tag("result", result).counter();
+    var counter =
+        node.metrics()
+            .registry()
+            .find(MeterNames.WARMING_RUNS)
+            .tag("strategy", strategy)
+            .tag("result", result)
+            .counter();
     return counter == null ? 0 : counter.count();
   }
 }

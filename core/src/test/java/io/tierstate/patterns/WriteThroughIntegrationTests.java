@@ -43,7 +43,9 @@ class WriteThroughIntegrationTests {
 
     assertThat(database).containsEntry("user:1", "new");
     assertThat(a.cache().get("user:1", String.class)).contains("new");
-    Await.until("b sees the new value", () -> b.cache().get("user:1", String.class).equals(Optional.of("new")));
+    Await.until(
+        "b sees the new value",
+        () -> b.cache().get("user:1", String.class).equals(Optional.of("new")));
     assertThat(successes(a, "write")).isEqualTo(1);
   }
 
@@ -54,16 +56,30 @@ class WriteThroughIntegrationTests {
     a.cache().set("user:2", "old", MINUTE);
     assertThat(b.cache().get("user:2", String.class)).contains("old"); // primes b's L1
 
-    assertThatThrownBy(() -> a.writeThrough().write("user:2", "new", value -> {
-          throw new IOException("database down");
-        }, MINUTE))
+    assertThatThrownBy(
+            () ->
+                a.writeThrough()
+                    .write(
+                        "user:2",
+                        "new",
+                        value -> {
+                          throw new IOException("database down");
+                        },
+                        MINUTE))
         .isInstanceOf(WriteThroughException.class)
         .hasMessageContaining("'user:2'")
         .hasCauseInstanceOf(IOException.class);
     IllegalStateException runtime = new IllegalStateException("constraint violated");
-    assertThatThrownBy(() -> a.writeThrough().write("user:2", "newer", value -> {
-          throw runtime;
-        }, MINUTE))
+    assertThatThrownBy(
+            () ->
+                a.writeThrough()
+                    .write(
+                        "user:2",
+                        "newer",
+                        value -> {
+                          throw runtime;
+                        },
+                        MINUTE))
         .isSameAs(runtime);
 
     Thread.sleep(200); // an invalidation, had one been sent, would have arrived by now
@@ -71,8 +87,14 @@ class WriteThroughIntegrationTests {
     assertThat(b.cache().get("user:2", String.class)).contains("old");
     Tierstate c = nodes.start("c"); // an empty L1: reads what Redis holds
     assertThat(c.cache().get("user:2", String.class)).contains("old");
-    assertThat(a.metrics().registry().get(MeterNames.WRITE_THROUGH_OPERATIONS)
-            .tag("operation", "write").tag("result", "failure").counter().count())
+    assertThat(
+            a.metrics()
+                .registry()
+                .get(MeterNames.WRITE_THROUGH_OPERATIONS)
+                .tag("operation", "write")
+                .tag("result", "failure")
+                .counter()
+                .count())
         .isEqualTo(2);
   }
 
@@ -84,9 +106,14 @@ class WriteThroughIntegrationTests {
     a.cache().set("user:3", "v", MINUTE);
     assertThat(b.cache().get("user:3", String.class)).contains("v");
 
-    assertThatThrownBy(() -> a.writeThrough().delete("user:3", key -> {
-          throw new IOException("database down");
-        }))
+    assertThatThrownBy(
+            () ->
+                a.writeThrough()
+                    .delete(
+                        "user:3",
+                        key -> {
+                          throw new IOException("database down");
+                        }))
         .isInstanceOf(WriteThroughException.class);
     assertThat(b.cache().get("user:3", String.class)).contains("v");
 
@@ -101,7 +128,8 @@ class WriteThroughIntegrationTests {
   @Test
   void badArgumentsAreNamedAndWriteNothing() {
     Tierstate a = nodes.start("a");
-    assertThatThrownBy(() -> a.writeThrough().write("bad key", "v", v -> database.put("bad key", v), MINUTE))
+    assertThatThrownBy(
+            () -> a.writeThrough().write("bad key", "v", v -> database.put("bad key", v), MINUTE))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("bad key");
     assertThatThrownBy(() -> a.writeThrough().write("user:9", "v", null, MINUTE))
@@ -111,7 +139,12 @@ class WriteThroughIntegrationTests {
   }
 
   private static double successes(Tierstate node, String operation) {
-    return node.metrics().registry().get(MeterNames.WRITE_THROUGH_OPERATIONS)
-        .tag("operation", operation).tag("result", "success").counter().count();
+    return node.metrics()
+        .registry()
+        .get(MeterNames.WRITE_THROUGH_OPERATIONS)
+        .tag("operation", operation)
+        .tag("result", "success")
+        .counter()
+        .count();
   }
 }

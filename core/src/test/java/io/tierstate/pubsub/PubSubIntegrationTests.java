@@ -3,9 +3,9 @@ package io.tierstate.pubsub;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tierstate.RedisUnavailableException;
 import io.tierstate.Tierstate;
 import io.tierstate.metrics.MeterNames;
-import io.tierstate.redis.RedisUnavailableException;
 import io.tierstate.testing.Await;
 import io.tierstate.testing.Nodes;
 import io.tierstate.testkit.RedisServer;
@@ -39,7 +39,8 @@ class PubSubIntegrationTests {
     Tierstate a = nodes.start("a");
     Tierstate b = nodes.start("b");
     List<Activity> got = new CopyOnWriteArrayList<>();
-    try (Subscription subscription = b.pubsub().subscribe("team:1:activity", Activity.class, got::add)) {
+    try (Subscription subscription =
+        b.pubsub().subscribe("team:1:activity", Activity.class, got::add)) {
       assertThat(subscription.channel()).isEqualTo("team:1:activity");
       assertThat(subscription.isActive()).isTrue();
 
@@ -48,8 +49,10 @@ class PubSubIntegrationTests {
       assertThat(receivers).isEqualTo(1);
       Await.until("b receives the activity", () -> !got.isEmpty());
       assertThat(got).containsExactly(new Activity("u7", "commented", 3));
-      assertThat(a.metrics().registry().get(MeterNames.PUBSUB_PUBLISHED).counter().count()).isEqualTo(1);
-      Await.until("the receipt is counted",
+      assertThat(a.metrics().registry().get(MeterNames.PUBSUB_PUBLISHED).counter().count())
+          .isEqualTo(1);
+      Await.until(
+          "the receipt is counted",
           () -> b.metrics().registry().get(MeterNames.PUBSUB_RECEIVED).counter().count() == 1);
     }
   }
@@ -101,12 +104,15 @@ class PubSubIntegrationTests {
       List<String> theirs = new CopyOnWriteArrayList<>();
       a.pubsub().subscribe("events", String.class, ours::add);
       other.pubsub().subscribe("events", String.class, theirs::add);
-      other.pubsub().psubscribe("*", String.class, (channel, message) -> theirs.add(channel + "=" + message));
+      other
+          .pubsub()
+          .psubscribe("*", String.class, (channel, message) -> theirs.add(channel + "=" + message));
 
       a.pubsub().publish("events", "ours-1");
       other.pubsub().publish("events", "theirs-1");
 
-      Await.until("each service gets its own message", () -> ours.size() == 1 && theirs.size() == 2);
+      Await.until(
+          "each service gets its own message", () -> ours.size() == 1 && theirs.size() == 2);
       assertThat(ours).containsExactly("ours-1");
       assertThat(theirs).containsExactlyInAnyOrder("theirs-1", "events=theirs-1");
     }
@@ -117,27 +123,44 @@ class PubSubIntegrationTests {
     Tierstate a = nodes.start("a");
     Tierstate b = nodes.start("b");
     List<Integer> handled = new CopyOnWriteArrayList<>();
-    b.pubsub().subscribe("jobs", Integer.class, n -> {
-      if (n == 1) {
-        throw new IllegalStateException("handler bug on message 1");
-      }
-      handled.add(n);
-    });
+    b.pubsub()
+        .subscribe(
+            "jobs",
+            Integer.class,
+            n -> {
+              if (n == 1) {
+                throw new IllegalStateException("handler bug on message 1");
+              }
+              handled.add(n);
+            });
     a.pubsub().publish("jobs", 1);
     a.pubsub().publish("jobs", "not a number"); // decodes into no Integer: counted, skipped
     a.pubsub().publish("jobs", 2);
 
     Await.until("the message after the failures is handled", () -> handled.contains(2));
     assertThat(handled).containsExactly(2);
-    assertThat(b.metrics().registry().get(MeterNames.PUBSUB_HANDLER_ERRORS).tag("cause", "handler").counter().count())
+    assertThat(
+            b.metrics()
+                .registry()
+                .get(MeterNames.PUBSUB_HANDLER_ERRORS)
+                .tag("cause", "handler")
+                .counter()
+                .count())
         .isEqualTo(1);
-    assertThat(b.metrics().registry().get(MeterNames.PUBSUB_HANDLER_ERRORS).tag("cause", "decode").counter().count())
+    assertThat(
+            b.metrics()
+                .registry()
+                .get(MeterNames.PUBSUB_HANDLER_ERRORS)
+                .tag("cause", "decode")
+                .counter()
+                .count())
         .isEqualTo(1);
   }
 
   @Test
   void subscriptionsComeBackAfterRedisRestarts() {
-    try (RedisServer redis = RedisServer.start(); Nodes own = new Nodes(redis)) {
+    try (RedisServer redis = RedisServer.start();
+        Nodes own = new Nodes(redis)) {
       Tierstate a = own.start("a");
       Tierstate b = own.start("b");
       List<String> got = new CopyOnWriteArrayList<>();
@@ -148,15 +171,19 @@ class PubSubIntegrationTests {
       redis.kill();
       redis.restart();
 
-      // Publish until one gets through: the publisher's connection and the subscriber's both reconnect.
-      Await.until("an alert published after the restart arrives", () -> {
-        try {
-          a.pubsub().publish("alerts", "after");
-        } catch (RedisUnavailableException e) {
-          return false;
-        }
-        return got.contains("after");
-      }, Duration.ofSeconds(30));
+      // Publish until one gets through: the publisher's connection and the subscriber's both
+      // reconnect.
+      Await.until(
+          "an alert published after the restart arrives",
+          () -> {
+            try {
+              a.pubsub().publish("alerts", "after");
+            } catch (RedisUnavailableException e) {
+              return false;
+            }
+            return got.contains("after");
+          },
+          Duration.ofSeconds(30));
       assertThat(got).startsWith("before");
     }
   }
@@ -165,13 +192,18 @@ class PubSubIntegrationTests {
   void badInputIsRefusedWithAMessageNamingIt() {
     PubSub pubsub = nodes.start("a").pubsub();
     assertThatThrownBy(() -> pubsub.publish("two words", "x"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("channel")
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("channel")
         .hasMessageContaining("'two words'");
     assertThatThrownBy(() -> pubsub.subscribe("ch*", String.class, s -> {}))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'ch*'");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'ch*'");
     assertThatThrownBy(() -> pubsub.psubscribe("a{b}*", String.class, (c, s) -> {}))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pattern").hasMessageContaining("'{'");
-    assertThatThrownBy(() -> pubsub.publish("ok", null)).isInstanceOf(NullPointerException.class)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("pattern")
+        .hasMessageContaining("'{'");
+    assertThatThrownBy(() -> pubsub.publish("ok", null))
+        .isInstanceOf(NullPointerException.class)
         .hasMessageContaining("payload");
   }
 }

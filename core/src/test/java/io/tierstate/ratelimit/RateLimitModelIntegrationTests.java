@@ -20,9 +20,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Many threads on two nodes hammer one identifier; every decision carries the Redis server time
- * the script decided at, so the admitted requests are checked exactly against each algorithm's
- * model (Redis runs scripts one at a time, on one clock).
+ * Many threads on two nodes hammer one identifier; every decision carries the Redis server time the
+ * script decided at, so the admitted requests are checked exactly against each algorithm's model
+ * (Redis runs scripts one at a time, on one clock).
  */
 class RateLimitModelIntegrationTests {
   private static final int THREADS_PER_NODE = 3;
@@ -56,14 +56,16 @@ class RateLimitModelIntegrationTests {
     List<Future<?>> workers = new ArrayList<>();
     for (Tierstate node : List.of(a, b)) {
       for (int t = 0; t < THREADS_PER_NODE; t++) {
-        workers.add(pool.submit(() -> {
-          while (System.nanoTime() < deadline) {
-            RateLimitResult r = node.rateLimiter().limit(identifier, policy);
-            assertThat(r.source()).isEqualTo(RateLimitResult.Source.REDIS);
-            decisions.add(new Decision(micros(r.decidedAt()), r.allowed(), 1));
-          }
-          return null;
-        }));
+        workers.add(
+            pool.submit(
+                () -> {
+                  while (System.nanoTime() < deadline) {
+                    RateLimitResult r = node.rateLimiter().limit(identifier, policy);
+                    assertThat(r.source()).isEqualTo(RateLimitResult.Source.REDIS);
+                    decisions.add(new Decision(micros(r.decidedAt()), r.allowed(), 1));
+                  }
+                  return null;
+                }));
       }
     }
     for (Future<?> worker : workers) {
@@ -130,7 +132,8 @@ class RateLimitModelIntegrationTests {
 
   /**
    * The largest excess over the rate in any interval [t_i, t_j] between admissions: max of
-   * admitted(t_i..t_j) - rate * (t_j - t_i), which a bucket of that capacity keeps at most capacity.
+   * admitted(t_i..t_j) - rate * (t_j - t_i), which a bucket of that capacity keeps at most
+   * capacity.
    */
   static double maxBurst(List<Decision> admitted, double perMicro) {
     double best = 0;
@@ -148,7 +151,8 @@ class RateLimitModelIntegrationTests {
   void fixedWindowAdmitsExactlyTheLimitInEveryWindow() throws Exception {
     int limit = 20;
     long window = 200_000;
-    List<Decision> decisions = hammer("fw", RateLimitPolicy.fixedWindow(limit, Duration.ofMillis(200)));
+    List<Decision> decisions =
+        hammer("fw", RateLimitPolicy.fixedWindow(limit, Duration.ofMillis(200)));
     TreeMap<Long, Integer> counts = perFixedWindow(admitted(decisions), window);
     long first = Math.floorDiv(decisions.getFirst().micros(), window);
     long last = Math.floorDiv(decisions.getLast().micros(), window);
@@ -163,14 +167,16 @@ class RateLimitModelIntegrationTests {
       }
     }
     assertThat(counts.subMap(first + 1, last).values()).allSatisfy(c -> assertThat(c).isPositive());
-    System.out.printf("fixed window: %d decisions, per window %s%n", decisions.size(), counts.values());
+    System.out.printf(
+        "fixed window: %d decisions, per window %s%n", decisions.size(), counts.values());
   }
 
   @Test
   void slidingLogNeverAdmitsMoreThanTheLimitInAnySlidingWindow() throws Exception {
     int limit = 20;
     long window = 200_000;
-    List<Decision> decisions = hammer("sl", RateLimitPolicy.slidingLog(limit, Duration.ofMillis(200)));
+    List<Decision> decisions =
+        hammer("sl", RateLimitPolicy.slidingLog(limit, Duration.ofMillis(200)));
     List<Decision> admitted = admitted(decisions);
     int max = maxInSlidingWindow(admitted, window);
     assertThat(max).isEqualTo(limit);
@@ -179,13 +185,18 @@ class RateLimitModelIntegrationTests {
     for (Decision d : decisions) {
       if (!d.allowed()) {
         long inWindow = countAtMost(times, d.micros()) - countAtMost(times, d.micros() - window);
-        assertThat(inWindow).as("admitted in the window before a denial at %d", d.micros()).isEqualTo(limit);
+        assertThat(inWindow)
+            .as("admitted in the window before a denial at %d", d.micros())
+            .isEqualTo(limit);
       }
     }
-    double spanWindows = (decisions.getLast().micros() - decisions.getFirst().micros()) / (double) window;
+    double spanWindows =
+        (decisions.getLast().micros() - decisions.getFirst().micros()) / (double) window;
     // steady demand keeps the log full: about one limit per window
-    assertThat(admitted.size()).isGreaterThanOrEqualTo((int) (limit * Math.floor(spanWindows) * 0.9));
-    System.out.printf("sliding log: %d decisions, %d admitted over %.1f windows, max per sliding window %d%n",
+    assertThat(admitted.size())
+        .isGreaterThanOrEqualTo((int) (limit * Math.floor(spanWindows) * 0.9));
+    System.out.printf(
+        "sliding log: %d decisions, %d admitted over %.1f windows, max per sliding window %d%n",
         decisions.size(), admitted.size(), spanWindows, max);
   }
 
@@ -193,16 +204,20 @@ class RateLimitModelIntegrationTests {
   void slidingWindowCounterStaysWithinItsDocumentedErrorBound() throws Exception {
     int limit = 20;
     long window = 200_000;
-    List<Decision> decisions = hammer("sw", RateLimitPolicy.slidingWindow(limit, Duration.ofMillis(200)));
+    List<Decision> decisions =
+        hammer("sw", RateLimitPolicy.slidingWindow(limit, Duration.ofMillis(200)));
     List<Decision> admitted = admitted(decisions);
     TreeMap<Long, Integer> counts = perFixedWindow(admitted, window);
     assertThat(counts.values()).allSatisfy(c -> assertThat(c).isLessThanOrEqualTo(limit));
     // the model: at every admission, current + previous * (1 - elapsed share) <= limit
     for (Decision d : admitted) {
       long index = Math.floorDiv(d.micros(), window);
-      int current = (int) admitted.stream()
-          .filter(o -> Math.floorDiv(o.micros(), window) == index && o.micros() <= d.micros())
-          .count();
+      int current =
+          (int)
+              admitted.stream()
+                  .filter(
+                      o -> Math.floorDiv(o.micros(), window) == index && o.micros() <= d.micros())
+                  .count();
       int previous = counts.getOrDefault(index - 1, 0);
       double share = (d.micros() - index * window) / (double) window;
       assertThat(current + previous * (1 - share)).isLessThanOrEqualTo(limit + 1e-9);
@@ -215,13 +230,15 @@ class RateLimitModelIntegrationTests {
         long current = countAtMost(times, d.micros()) - countAtMost(times, index * window - 1);
         int previous = counts.getOrDefault(index - 1, 0);
         double share = (d.micros() - index * window) / (double) window;
-        assertThat(current + previous * (1 - share) + 1).as("estimate at a denial at %d", d.micros())
+        assertThat(current + previous * (1 - share) + 1)
+            .as("estimate at a denial at %d", d.micros())
             .isGreaterThan(limit - 1e-9);
       }
     }
     int max = maxInSlidingWindow(admitted, window);
     assertThat(max).isLessThan(2 * limit);
-    System.out.printf("sliding window: %d decisions, per window %s, max per sliding window %d (bound < %d)%n",
+    System.out.printf(
+        "sliding window: %d decisions, per window %s, max per sliding window %d (bound < %d)%n",
         decisions.size(), counts.values(), max, 2 * limit);
   }
 
@@ -241,7 +258,8 @@ class RateLimitModelIntegrationTests {
     checkBucket(decisions, capacity, perSecond, "leaky bucket");
   }
 
-  private static void checkBucket(List<Decision> decisions, int capacity, double perSecond, String what) {
+  private static void checkBucket(
+      List<Decision> decisions, int capacity, double perSecond, String what) {
     List<Decision> admitted = admitted(decisions);
     double perMicro = perSecond / 1_000_000;
     // the burst: the first requests of a fresh identifier are all admitted
@@ -250,7 +268,9 @@ class RateLimitModelIntegrationTests {
     assertThat(burst).isLessThanOrEqualTo(capacity + 1e-6);
     long elapsed = decisions.getLast().micros() - decisions.getFirst().micros();
     double ceiling = capacity + perMicro * elapsed;
-    assertThat((double) admitted.size()).isLessThanOrEqualTo(ceiling + 1e-6).isGreaterThan(capacity);
+    assertThat((double) admitted.size())
+        .isLessThanOrEqualTo(ceiling + 1e-6)
+        .isGreaterThan(capacity);
     // replay the bucket: every denial came when it held less than one unit (admissions at the same
     // microsecond are replayed first, since their order against the denial is unknown)
     double tokens = capacity;
@@ -267,7 +287,8 @@ class RateLimitModelIntegrationTests {
         assertThat(tokens).as("tokens at a denial at %d", d.micros()).isLessThan(d.cost() + 1e-6);
       }
     }
-    System.out.printf("%s: %d decisions, %d admitted in %d ms (ceiling %.1f), max burst over rate %.3f%n",
+    System.out.printf(
+        "%s: %d decisions, %d admitted in %d ms (ceiling %.1f), max burst over rate %.3f%n",
         what, decisions.size(), admitted.size(), elapsed / 1000, ceiling, burst);
   }
 }

@@ -14,7 +14,8 @@ class RateLimitPolicyUnitTests {
   @Test
   void limitsBelowOneAreRefusedNamingTheArgumentAndValue() {
     assertThatThrownBy(() -> RateLimitPolicy.fixedWindow(0, MINUTE))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("limit must be >= 1, but was 0");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("limit must be >= 1, but was 0");
     assertThatThrownBy(() -> RateLimitPolicy.slidingLog(-5, MINUTE))
         .hasMessage("limit must be >= 1, but was -5");
     assertThatThrownBy(() -> RateLimitPolicy.slidingWindow(0, MINUTE))
@@ -26,13 +27,15 @@ class RateLimitPolicyUnitTests {
     assertThatThrownBy(() -> RateLimitPolicy.tokenBucket(5, 0, MINUTE))
         .hasMessage("refillAmount must be >= 1, but was 0");
     assertThatThrownBy(() -> RateLimitPolicy.slidingLog(100_001, MINUTE))
-        .hasMessageStartingWith("limit of a sliding log must be at most 100000 (one entry per unit), but was 100001");
+        .hasMessageStartingWith(
+            "limit of a sliding log must be at most 100000 (one entry per unit), but was 100001");
   }
 
   @Test
   void windowsOutsideOneMillisecondToMaxPeriodAreRefused() {
     assertThatThrownBy(() -> RateLimitPolicy.fixedWindow(1, Duration.ZERO))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("window must be at least 1 ms, but was PT0S");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("window must be at least 1 ms, but was PT0S");
     assertThatThrownBy(() -> RateLimitPolicy.slidingWindow(1, Duration.ofMillis(-5)))
         .hasMessage("window must be at least 1 ms, but was PT-0.005S");
     assertThatThrownBy(() -> RateLimitPolicy.slidingLog(1, Duration.ofNanos(999_999)))
@@ -41,7 +44,8 @@ class RateLimitPolicyUnitTests {
         .hasMessage("window must be at most PT8784H, but was PT8808H");
     assertThatThrownBy(() -> RateLimitPolicy.tokenBucket(1, 1, Duration.ZERO))
         .hasMessage("refillPeriod must be at least 1 ms, but was PT0S");
-    assertThat(RateLimitPolicy.fixedWindow(1, Duration.ofMillis(1)).period()).isEqualTo(Duration.ofMillis(1));
+    assertThat(RateLimitPolicy.fixedWindow(1, Duration.ofMillis(1)).period())
+        .isEqualTo(Duration.ofMillis(1));
   }
 
   @Test
@@ -63,11 +67,15 @@ class RateLimitPolicyUnitTests {
   void namesAreValidatedLikeKeysWithoutColons() {
     RateLimitPolicy policy = RateLimitPolicy.fixedWindow(100, MINUTE);
     assertThat(policy.name()).isEqualTo("fixed-window-100-per-60000ms");
-    assertThat(RateLimitPolicy.tokenBucket(20, 2.5).name()).isEqualTo("token-bucket-20-refill-2.5-per-1000ms");
-    assertThat(RateLimitPolicy.leakyBucket(20, 2.0).name()).isEqualTo("leaky-bucket-20-leak-2-per-1000ms");
+    assertThat(RateLimitPolicy.tokenBucket(20, 2.5).name())
+        .isEqualTo("token-bucket-20-refill-2.5-per-1000ms");
+    assertThat(RateLimitPolicy.leakyBucket(20, 2.0).name())
+        .isEqualTo("leaky-bucket-20-leak-2-per-1000ms");
     assertThatThrownBy(() -> policy.named(""))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("policy name is invalid: key must not be empty");
-    assertThatThrownBy(() -> policy.named("a b")).hasMessageContaining("contains whitespace at index 1");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("policy name is invalid: key must not be empty");
+    assertThatThrownBy(() -> policy.named("a b"))
+        .hasMessageContaining("contains whitespace at index 1");
     assertThatThrownBy(() -> policy.named("a{b}")).hasMessageContaining("reserved character '{'");
     assertThatThrownBy(() -> policy.named("a:b"))
         .hasMessage("policy name 'a:b' must not contain ':', found at index 1");
@@ -84,7 +92,8 @@ class RateLimitPolicyUnitTests {
     assertThat(Presets.auth().redisUnavailableBehaviour()).isEqualTo(Unavailable.DENY);
     assertThat(Presets.upload().name()).isEqualTo("upload");
     assertThat(Presets.search().name()).isEqualTo("search");
-    assertThat(RateLimitPolicy.fixedWindow(1, MINUTE).redisUnavailableBehaviour()).isEqualTo(Unavailable.LOCAL);
+    assertThat(RateLimitPolicy.fixedWindow(1, MINUTE).redisUnavailableBehaviour())
+        .isEqualTo(Unavailable.LOCAL);
     assertThat(Presets.api().whenRedisUnavailable(Unavailable.ALLOW).redisUnavailableBehaviour())
         .isEqualTo(Unavailable.ALLOW);
     assertThat(Presets.api()).isEqualTo(Presets.api()).hasSameHashCodeAs(Presets.api());

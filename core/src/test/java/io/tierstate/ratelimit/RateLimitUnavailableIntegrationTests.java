@@ -37,7 +37,8 @@ class RateLimitUnavailableIntegrationTests {
 
   @Test
   void allowLetsEveryRequestThrough() {
-    RateLimitPolicy policy = RateLimitPolicy.fixedWindow(1, DAY).whenRedisUnavailable(Unavailable.ALLOW);
+    RateLimitPolicy policy =
+        RateLimitPolicy.fixedWindow(1, DAY).whenRedisUnavailable(Unavailable.ALLOW);
     assertThat(node.rateLimiter().limit("u", policy).source()).isEqualTo(Source.REDIS);
     redis.kill();
     for (int i = 0; i < 5; i++) {
@@ -63,12 +64,13 @@ class RateLimitUnavailableIntegrationTests {
 
   @Test
   void localStillEnforcesTheLimitOnThisNode() {
-    List<RateLimitPolicy> policies = List.of(
-        RateLimitPolicy.fixedWindow(3, DAY),
-        RateLimitPolicy.slidingLog(3, DAY),
-        RateLimitPolicy.slidingWindow(3, DAY),
-        RateLimitPolicy.tokenBucket(3, 1, DAY),
-        RateLimitPolicy.leakyBucket(3, 0.001));
+    List<RateLimitPolicy> policies =
+        List.of(
+            RateLimitPolicy.fixedWindow(3, DAY),
+            RateLimitPolicy.slidingLog(3, DAY),
+            RateLimitPolicy.slidingWindow(3, DAY),
+            RateLimitPolicy.tokenBucket(3, 1, DAY),
+            RateLimitPolicy.leakyBucket(3, 0.001));
     redis.kill();
     for (RateLimitPolicy policy : policies) {
       List<Boolean> allowed = new ArrayList<>();
@@ -82,12 +84,15 @@ class RateLimitUnavailableIntegrationTests {
       }
       assertThat(allowed).as(policy.name()).containsExactly(true, true, true, false, false, false);
       // cost counts locally too
-      assertThat(node.rateLimiter().limit("local-cost", policy, 3).remaining()).as(policy.name()).isZero();
+      assertThat(node.rateLimiter().limit("local-cost", policy, 3).remaining())
+          .as(policy.name())
+          .isZero();
     }
 
     redis.restart();
     RateLimitPolicy policy = policies.getFirst();
-    Await.until("decisions go back to Redis",
+    Await.until(
+        "decisions go back to Redis",
         () -> node.rateLimiter().limit("back", policy).source() == Source.REDIS);
   }
 }

@@ -13,7 +13,8 @@ class SessionIdsUnitTests {
   @Test
   void anIdCarries256RandomBitsAndTheUsersSlot() {
     String id = SessionIds.generate(SLOT);
-    assertThat(Base64.getUrlDecoder().decode(id.substring(0, SessionIds.SECRET_LENGTH))).hasSize(32);
+    assertThat(Base64.getUrlDecoder().decode(id.substring(0, SessionIds.SECRET_LENGTH)))
+        .hasSize(32);
     assertThat(id).endsWith("." + SLOT);
     SessionIds.Parsed parsed = SessionIds.parse(id);
     assertThat(parsed).isNotNull();
@@ -54,6 +55,7 @@ class SessionIdsUnitTests {
     assertThat(SessionIds.handle(hash)).isEqualTo(handle);
     assertThat(hash).doesNotContain(handle);
     assertThat(id).doesNotContain(handle);
-    assertThat(SessionIds.handle(SessionIds.sha256Hex(SessionIds.generate(SLOT)))).isNotEqualTo(handle);
+    assertThat(SessionIds.handle(SessionIds.sha256Hex(SessionIds.generate(SLOT))))
+        .isNotEqualTo(handle);
   }
 }

@@ -3,12 +3,12 @@ package io.tierstate.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tierstate.RedisUnavailableException;
 import io.tierstate.Tierstate;
 import io.tierstate.metrics.MeterNames;
-import io.tierstate.redis.RedisUnavailableException;
-import io.tierstate.testkit.RedisServer;
 import io.tierstate.testing.Await;
 import io.tierstate.testing.Nodes;
+import io.tierstate.testkit.RedisServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -89,10 +89,12 @@ class SessionIntegrationTests {
     for (int i = 0; i < 20; i++) {
       Tierstate node = i % 2 == 0 ? a : b;
       String device = "device-" + i;
-      logins.add(pool.submit(() -> {
-        go.await();
-        return node.sessions().create(alice().deviceId(device).maxDevices(5).build());
-      }));
+      logins.add(
+          pool.submit(
+              () -> {
+                go.await();
+                return node.sessions().create(alice().deviceId(device).maxDevices(5).build());
+              }));
     }
     go.countDown();
     List<String> ids = new ArrayList<>();
@@ -132,7 +134,9 @@ class SessionIntegrationTests {
       String oldest = a.sessions().create(login).id();
       String middle = a.sessions().create(login).id();
       String newest = a.sessions().create(login).id();
-      assertThat(a.sessions().get(oldest)).as("user %d: the oldest login is evicted", user).isEmpty();
+      assertThat(a.sessions().get(oldest))
+          .as("user %d: the oldest login is evicted", user)
+          .isEmpty();
       assertThat(a.sessions().get(middle)).as("user %d: the middle login stays", user).isPresent();
       assertThat(a.sessions().get(newest)).as("user %d: the newest login stays", user).isPresent();
     }
@@ -148,8 +152,14 @@ class SessionIntegrationTests {
     assertThat(sessions.get(id, Validation.of(null, "curl/8"))).isEmpty();
     assertThat(sessions.get(id, Validation.none())).isPresent();
     assertThat(sessions.get(id)).isPresent();
-    assertThat(b.metrics().registry().find("tierstate.sessions.validation.failures")
-        .tag("reason", "ip").counter().count()).isEqualTo(1);
+    assertThat(
+            b.metrics()
+                .registry()
+                .find("tierstate.sessions.validation.failures")
+                .tag("reason", "ip")
+                .counter()
+                .count())
+        .isEqualTo(1);
 
     assertThat(sessions.get(id, Validation.of("10.9.9.9", null).revokingOnMismatch())).isEmpty();
     assertThat(sessions.get(id)).isEmpty();
@@ -166,10 +176,14 @@ class SessionIntegrationTests {
 
   @Test
   void touchExtendsIdleExpiryButNeverPastTheAbsoluteTimeout() throws Exception {
-    String id = a.sessions().create(alice()
-        .idleTimeout(Duration.ofMillis(1000))
-        .absoluteTimeout(Duration.ofMillis(2500))
-        .build()).id();
+    String id =
+        a.sessions()
+            .create(
+                alice()
+                    .idleTimeout(Duration.ofMillis(1000))
+                    .absoluteTimeout(Duration.ofMillis(2500))
+                    .build())
+            .id();
     Session before = a.sessions().get(id).orElseThrow();
     long start = System.nanoTime();
     // Touching every 100 ms keeps the session past its idle timeout ...
@@ -181,10 +195,13 @@ class SessionIntegrationTests {
     assertThat(touched.lastActiveAt()).isAfter(before.lastActiveAt());
     assertThat(touched.expiresAt()).isBeforeOrEqualTo(before.absoluteExpiresAt());
     // ... but not past its absolute timeout, however often it is touched.
-    Await.until("the session reaches its absolute timeout", () -> {
-      b.sessions().touch(id);
-      return a.sessions().get(id).isEmpty();
-    }, Duration.ofSeconds(5));
+    Await.until(
+        "the session reaches its absolute timeout",
+        () -> {
+          b.sessions().touch(id);
+          return a.sessions().get(id).isEmpty();
+        },
+        Duration.ofSeconds(5));
     assertThat(System.nanoTime() - start).isLessThan(TimeUnit.MILLISECONDS.toNanos(4000));
   }
 
@@ -195,10 +212,13 @@ class SessionIntegrationTests {
     assertThat(b.sessions().get(id, Validation.tenant("acme"))).isPresent();
     assertThat(b.sessions().get(id, Validation.tenant("globex"))).isEmpty();
     // a tenant mismatch never revokes: the session is not the other tenant's to end
-    assertThat(b.sessions().get(id, Validation.of("10.9.9.9", null).forTenant("globex").revokingOnMismatch()))
+    assertThat(
+            b.sessions()
+                .get(id, Validation.of("10.9.9.9", null).forTenant("globex").revokingOnMismatch()))
         .isEmpty();
     assertThat(a.sessions().get(id)).isPresent();
-    assertThatThrownBy(() -> Validation.tenant("")).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> Validation.tenant(""))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("tenantId");
   }
 
@@ -239,8 +259,10 @@ class SessionIntegrationTests {
     List<SessionInfo> listed = b.sessions().getUserSessions("acme", "alice");
     assertThat(listed).extracting(SessionInfo::deviceId).containsExactly("phone", "laptop");
     String phoneHandle = listed.get(0).handle();
-    assertThat(phoneHandle).isEqualTo(a.sessions().handleOf(phone).orElseThrow())
-        .isNotEqualTo(listed.get(1).handle()).matches("[A-Za-z0-9_-]{22}");
+    assertThat(phoneHandle)
+        .isEqualTo(a.sessions().handleOf(phone).orElseThrow())
+        .isNotEqualTo(listed.get(1).handle())
+        .matches("[A-Za-z0-9_-]{22}");
     // A handle is not the id, nor any part of it, so it can be shown and sent back safely.
     assertThat(phone).doesNotContain(phoneHandle);
     assertThat(a.sessions().get(phoneHandle)).isEmpty();
@@ -253,14 +275,17 @@ class SessionIntegrationTests {
     assertThat(a.sessions().deleteUserSession("acme", "alice", phoneHandle)).isTrue();
     assertThat(b.sessions().get(phone)).isEmpty();
     assertThat(b.sessions().get(laptop)).isPresent();
-    assertThat(b.sessions().getUserSessions("acme", "alice")).extracting(SessionInfo::deviceId)
+    assertThat(b.sessions().getUserSessions("acme", "alice"))
+        .extracting(SessionInfo::deviceId)
         .containsExactly("laptop");
     assertThat(a.sessions().deleteUserSession("acme", "alice", phoneHandle)).isFalse();
     assertThat(a.sessions().handleOf("not-a-session")).isEmpty();
     assertThatThrownBy(() -> a.sessions().deleteUserSession("acme", "alice", ""))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("handle must not be empty");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("handle must not be empty");
     assertThatThrownBy(() -> a.sessions().deleteUserSession("acme", "alice", "x".repeat(23)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("23 characters");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("23 characters");
   }
 
   @Test
@@ -308,15 +333,16 @@ class SessionIntegrationTests {
     StringBuilder dump = new StringBuilder(keys);
     for (String key : keys.split("\n")) {
       String type = nodes.redis().command("TYPE", key);
-      String content = switch (Objects.requireNonNull(type)) {
-        case "hash" -> nodes.redis().command("HGETALL", key);
-        case "zset" -> nodes.redis().command("ZRANGE", key, "0", "-1", "WITHSCORES");
-        case "string" -> nodes.redis().command("GET", key);
-        case "set" -> nodes.redis().command("SMEMBERS", key);
-        case "list" -> nodes.redis().command("LRANGE", key, "0", "-1");
-        case "stream" -> nodes.redis().command("XRANGE", key, "-", "+");
-        default -> "";
-      };
+      String content =
+          switch (Objects.requireNonNull(type)) {
+            case "hash" -> nodes.redis().command("HGETALL", key);
+            case "zset" -> nodes.redis().command("ZRANGE", key, "0", "-1", "WITHSCORES");
+            case "string" -> nodes.redis().command("GET", key);
+            case "set" -> nodes.redis().command("SMEMBERS", key);
+            case "list" -> nodes.redis().command("LRANGE", key, "0", "-1");
+            case "stream" -> nodes.redis().command("XRANGE", key, "-", "+");
+            default -> "";
+          };
       dump.append('\n').append(content);
     }
     for (String id : ids) {
@@ -330,11 +356,13 @@ class SessionIntegrationTests {
     a.sessions().create(alice().build());
     String second = b.sessions().create(alice().build()).id();
     a.sessions().create(NewSession.builder("globex", "carol").build());
-    a.sessions().create(NewSession.builder("globex", "dave").idleTimeout(Duration.ofMillis(200)).build());
+    a.sessions()
+        .create(NewSession.builder("globex", "dave").idleTimeout(Duration.ofMillis(200)).build());
 
     assertThat(a.sessions().countTenantSessions("acme")).isEqualTo(2);
     assertThat(b.sessions().stats().liveSessions()).isEqualTo(totalBefore + 4);
-    Await.until("dave's session expires from the count",
+    Await.until(
+        "dave's session expires from the count",
         () -> a.sessions().countTenantSessions("globex") == 1);
 
     b.sessions().delete(second);
@@ -360,15 +388,20 @@ class SessionIntegrationTests {
   void badInputGetsAClearError() {
     SessionManager sessions = a.sessions();
     assertThatThrownBy(() -> sessions.get(""))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("sessionId must not be empty");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("sessionId must not be empty");
     assertThatThrownBy(() -> sessions.get("x".repeat(500)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("500 characters");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("500 characters");
     assertThatThrownBy(() -> sessions.touch(""))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sessionId");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("sessionId");
     assertThatThrownBy(() -> sessions.delete(""))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sessionId");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("sessionId");
     assertThatThrownBy(() -> sessions.rotate(""))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sessionId");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("sessionId");
     assertThatThrownBy(() -> alice().idleTimeout(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("idleTimeout must be at least 1 ms, was PT0S");
@@ -380,15 +413,19 @@ class SessionIntegrationTests {
         .hasMessage("maxDevices must be 0 (unlimited) or positive, was -1");
     assertThatThrownBy(() -> alice().userAgent("x".repeat(2000)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("userAgent").hasMessageContaining("2000 characters");
+        .hasMessageContaining("userAgent")
+        .hasMessageContaining("2000 characters");
     assertThatThrownBy(() -> alice().attributes(Map.of("k", "v".repeat(5000))))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("attribute 'k'");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("attribute 'k'");
     assertThatThrownBy(() -> alice().roles(Set.of("a,b")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("role 'a,b'");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("role 'a,b'");
     assertThatThrownBy(() -> NewSession.builder("", "alice").build())
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> NewSession.builder("acme", "al:ice").build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("al:ice");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("al:ice");
     assertThatThrownBy(() -> sessions.getUserSessions("acme", ""))
         .isInstanceOf(IllegalArgumentException.class);
     Map<String, String> tooMany = new HashMap<>();
@@ -397,7 +434,8 @@ class SessionIntegrationTests {
     }
     String id = sessions.create(alice().build()).id();
     assertThatThrownBy(() -> sessions.update(id, tooMany))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("more than 64 attributes");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("more than 64 attributes");
     assertThat(sessions.get(id).orElseThrow().attributes()).hasSize(1);
   }
 

@@ -66,7 +66,10 @@ public final class RedisMonitor implements AutoCloseable {
     }
   }
 
-  /** The commands recorded so far, oldest first, each as its arguments (the name upper-cased as sent). */
+  /**
+   * The commands recorded so far, oldest first, each as its arguments (the name upper-cased as
+   * sent).
+   */
   public List<List<String>> commands() {
     return List.copyOf(commands);
   }

@@ -3,15 +3,14 @@ package io.tierstate.writebehind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tierstate.RedisUnavailableException;
 import io.tierstate.Tierstate;
 import io.tierstate.cache.CacheOptions;
 import io.tierstate.metrics.MeterNames;
-import io.tierstate.redis.RedisUnavailableException;
 import io.tierstate.testing.Await;
 import io.tierstate.testing.Nodes;
 import io.tierstate.testkit.RedisServer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +24,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Write-behind across nodes on a real Redis: batching, coalescing, crashes, retries, dead letters. */
+/**
+ * Write-behind across nodes on a real Redis: batching, coalescing, crashes, retries, dead letters.
+ */
 class WriteBehindIntegrationTests {
   private static final CacheOptions TTL = CacheOptions.ttl(Duration.ofMinutes(5));
   private Nodes nodes;
@@ -70,7 +71,8 @@ class WriteBehindIntegrationTests {
 
   private static double count(Tierstate node, String meter) {
     return node.metrics().registry().get(meter).tag("name", "orders").counters().stream()
-        .mapToDouble(c -> c.count()).sum();
+        .mapToDouble(c -> c.count())
+        .sum();
   }
 
   private static double gauge(Tierstate node, String meter) {
@@ -81,8 +83,14 @@ class WriteBehindIntegrationTests {
   void valuesAreCachedAtOnceAndRepeatedWritesCoalesceToTheLatest() {
     Tierstate a = nodes.start("a");
     Recorder recorder = new Recorder();
-    WriteBehind<String> orders = a.writeBehind("orders", String.class, recorder,
-        WriteBehindOptions.defaults().withBatchSize(50).withFlushInterval(Duration.ofSeconds(5)));
+    WriteBehind<String> orders =
+        a.writeBehind(
+            "orders",
+            String.class,
+            recorder,
+            WriteBehindOptions.defaults()
+                .withBatchSize(50)
+                .withFlushInterval(Duration.ofSeconds(5)));
 
     for (int i = 0; i < 10; i++) {
       orders.write("order:" + i, "v1", TTL);
@@ -93,13 +101,18 @@ class WriteBehindIntegrationTests {
     assertThat(a.cache().get("order:0", String.class)).contains("v3");
     assertThat(a.cache().get("order:9", String.class)).contains("v1");
     assertThat(recorder.batches).as("nothing written before the flush interval").isEmpty();
-    Await.until("the queue depth gauge shows 12 entries", () -> gauge(a, MeterNames.WRITE_BEHIND_QUEUE_DEPTH) == 12);
+    Await.until(
+        "the queue depth gauge shows 12 entries",
+        () -> gauge(a, MeterNames.WRITE_BEHIND_QUEUE_DEPTH) == 12);
     assertThat(gauge(a, MeterNames.WRITE_BEHIND_LAG)).isGreaterThanOrEqualTo(0);
 
     orders.flush();
 
     assertThat(recorder.batches).hasSize(1);
-    assertThat(recorder.batches.get(0)).hasSize(10).containsEntry("order:0", "v3").containsEntry("order:9", "v1");
+    assertThat(recorder.batches.get(0))
+        .hasSize(10)
+        .containsEntry("order:0", "v3")
+        .containsEntry("order:9", "v1");
     assertThat(redis("XLEN", stream("orders"))).isEqualTo("0");
     assertThat(count(a, MeterNames.WRITE_BEHIND_DELIVERED)).isEqualTo(10);
     assertThat(count(a, MeterNames.WRITE_BEHIND_BATCHES)).isEqualTo(1);
@@ -136,11 +149,18 @@ class WriteBehindIntegrationTests {
     CountDownLatch never = new CountDownLatch(1);
     AtomicInteger callsOnA = new AtomicInteger();
     // a reads its first batch and hangs inside the writer: those entries are pending, never acked
-    WriteBehind<String> onA = a.writeBehind("orders", String.class, batch -> {
-      callsOnA.incrementAndGet();
-      never.await();
-    }, WriteBehindOptions.defaults().withBatchSize(10).withFlushInterval(Duration.ofSeconds(10))
-        .withClaimIdle(Duration.ofMillis(500)));
+    WriteBehind<String> onA =
+        a.writeBehind(
+            "orders",
+            String.class,
+            batch -> {
+              callsOnA.incrementAndGet();
+              never.await();
+            },
+            WriteBehindOptions.defaults()
+                .withBatchSize(10)
+                .withFlushInterval(Duration.ofSeconds(10))
+                .withClaimIdle(Duration.ofMillis(500)));
     Map<String, String> expected = new HashMap<>();
     for (int i = 0; i < 30; i++) {
       onA.write("order:" + i, "value-" + i, TTL);
@@ -153,8 +173,14 @@ class WriteBehindIntegrationTests {
 
     Tierstate b = nodes.start("b");
     Recorder onB = new Recorder();
-    b.writeBehind("orders", String.class, onB, WriteBehindOptions.defaults().withBatchSize(10)
-        .withFlushInterval(Duration.ofMillis(100)).withClaimIdle(Duration.ofMillis(500)));
+    b.writeBehind(
+        "orders",
+        String.class,
+        onB,
+        WriteBehindOptions.defaults()
+            .withBatchSize(10)
+            .withFlushInterval(Duration.ofMillis(100))
+            .withClaimIdle(Duration.ofMillis(500)));
 
     Await.until("b delivers all 30", () -> onB.merged().size() == 30);
     assertThat(onB.merged()).isEqualTo(expected);
@@ -170,10 +196,17 @@ class WriteBehindIntegrationTests {
     Tierstate a = nodes.start("a");
     CountDownLatch never = new CountDownLatch(1);
     AtomicInteger calls = new AtomicInteger();
-    WriteBehind<String> first = a.writeBehind("orders", String.class, batch -> {
-      calls.incrementAndGet();
-      never.await();
-    }, WriteBehindOptions.defaults().withBatchSize(5).withFlushInterval(Duration.ofMillis(50)));
+    WriteBehind<String> first =
+        a.writeBehind(
+            "orders",
+            String.class,
+            batch -> {
+              calls.incrementAndGet();
+              never.await();
+            },
+            WriteBehindOptions.defaults()
+                .withBatchSize(5)
+                .withFlushInterval(Duration.ofMillis(50)));
     for (int i = 0; i < 5; i++) {
       first.write("order:" + i, "value-" + i, TTL);
     }
@@ -193,14 +226,21 @@ class WriteBehindIntegrationTests {
     List<Map<String, String>> calls = new CopyOnWriteArrayList<>();
     List<String> succeeded = new CopyOnWriteArrayList<>();
     AtomicInteger failuresLeft = new AtomicInteger(2);
-    WriteBehind<String> orders = a.writeBehind("orders", String.class, batch -> {
-      calls.add(new LinkedHashMap<>(batch));
-      if (failuresLeft.getAndDecrement() > 0) {
-        throw new IllegalStateException("database busy");
-      }
-      batch.forEach((key, value) -> succeeded.add(key + "=" + value));
-    }, WriteBehindOptions.defaults().withBatchSize(100).withFlushInterval(Duration.ofSeconds(5))
-        .withBackoff(Duration.ofMillis(20), 2.0, Duration.ofMillis(100)));
+    WriteBehind<String> orders =
+        a.writeBehind(
+            "orders",
+            String.class,
+            batch -> {
+              calls.add(new LinkedHashMap<>(batch));
+              if (failuresLeft.getAndDecrement() > 0) {
+                throw new IllegalStateException("database busy");
+              }
+              batch.forEach((key, value) -> succeeded.add(key + "=" + value));
+            },
+            WriteBehindOptions.defaults()
+                .withBatchSize(100)
+                .withFlushInterval(Duration.ofSeconds(5))
+                .withBackoff(Duration.ofMillis(20), 2.0, Duration.ofMillis(100)));
     Map<String, String> expected = new HashMap<>();
     for (int i = 0; i < 40; i++) {
       String key = "order:" + (i % 20);
@@ -225,38 +265,57 @@ class WriteBehindIntegrationTests {
   void recordsOfSettledKeysAreTrimmedAfterTheRetentionAndLaterWritesStillGetNewerVersions() {
     Tierstate a = nodes.start("a");
     Recorder recorder = new Recorder();
-    WriteBehind<String> orders = a.writeBehind("orders", String.class, recorder, WriteBehindOptions.defaults()
-        .withFlushInterval(Duration.ofSeconds(30)).withSettledRetention(Duration.ofMillis(200)));
+    WriteBehind<String> orders =
+        a.writeBehind(
+            "orders",
+            String.class,
+            recorder,
+            WriteBehindOptions.defaults()
+                .withFlushInterval(Duration.ofSeconds(30))
+                .withSettledRetention(Duration.ofMillis(200)));
     for (int i = 0; i < 50; i++) {
       orders.write("order:" + i, "value-" + i, TTL);
     }
     orders.flush(); // one batch, settled at one instant
     assertThat(redis("HLEN", stream("orders") + ":written")).isEqualTo("50");
 
-    // each settlement trims what is past the retention: later writes to other keys clear the old ones
-    Await.until("the old records are trimmed", () -> {
-      orders.write("order:new", "fresh", TTL);
-      orders.flush();
-      return redis("HLEN", stream("orders") + ":written").equals("1");
-    }, Duration.ofSeconds(10));
+    // each settlement trims what is past the retention: later writes to other keys clear the old
+    // ones
+    Await.until(
+        "the old records are trimmed",
+        () -> {
+          orders.write("order:new", "fresh", TTL);
+          orders.flush();
+          return redis("HLEN", stream("orders") + ":written").equals("1");
+        },
+        Duration.ofSeconds(10));
     assertThat(redis("ZCARD", stream("orders") + ":settled-at")).isEqualTo("1");
     assertThat(redis("EXISTS", stream("orders") + ":versions")).isEqualTo("0");
 
     // a trimmed key written again is newer than anything written for it before, and is delivered
     orders.write("order:7", "value-7-again", TTL);
     orders.flush();
-    assertThat(recorder.batches.get(recorder.batches.size() - 1)).containsEntry("order:7", "value-7-again");
-    assertThat(Long.parseLong(redis("HGET", stream("orders") + ":written", "order:7"))).isGreaterThan(50);
+    assertThat(recorder.batches.get(recorder.batches.size() - 1))
+        .containsEntry("order:7", "value-7-again");
+    assertThat(Long.parseLong(redis("HGET", stream("orders") + ":written", "order:7")))
+        .isGreaterThan(50);
   }
 
   @Test
   void aPermanentlyFailingWriterEndsInTheDeadLetterStream() {
     Tierstate a = nodes.start("a");
     AtomicInteger calls = new AtomicInteger();
-    WriteBehind<String> orders = a.writeBehind("orders", String.class, batch -> {
-      calls.incrementAndGet();
-      throw new IllegalStateException("database down");
-    }, WriteBehindOptions.defaults().withMaxRetries(2).withBackoff(Duration.ofMillis(10), 2.0, Duration.ofMillis(50)));
+    WriteBehind<String> orders =
+        a.writeBehind(
+            "orders",
+            String.class,
+            batch -> {
+              calls.incrementAndGet();
+              throw new IllegalStateException("database down");
+            },
+            WriteBehindOptions.defaults()
+                .withMaxRetries(2)
+                .withBackoff(Duration.ofMillis(10), 2.0, Duration.ofMillis(50)));
     orders.write("order:1", "one", TTL);
     orders.write("order:2", "two", TTL);
     orders.write("order:2", "two-again", TTL);
@@ -267,7 +326,9 @@ class WriteBehindIntegrationTests {
     String dead = stream("orders") + ":dead";
     assertThat(redis("XLEN", dead)).isEqualTo("2");
     String content = redis("XRANGE", dead, "-", "+");
-    assertThat(content).contains("order:1", "order:2", "database down", "two-again").doesNotContain("\"two\"");
+    assertThat(content)
+        .contains("order:1", "order:2", "database down", "two-again")
+        .doesNotContain("\"two\"");
     assertThat(redis("XLEN", stream("orders"))).isEqualTo("0");
     assertThat(count(a, MeterNames.WRITE_BEHIND_DEAD_LETTERS)).isEqualTo(2);
   }
@@ -276,8 +337,12 @@ class WriteBehindIntegrationTests {
   void closingTheNodeWritesWhatWasQueued() {
     Tierstate a = nodes.start("a");
     Recorder recorder = new Recorder();
-    WriteBehind<String> orders = a.writeBehind("orders", String.class, recorder,
-        WriteBehindOptions.defaults().withFlushInterval(Duration.ofSeconds(30)));
+    WriteBehind<String> orders =
+        a.writeBehind(
+            "orders",
+            String.class,
+            recorder,
+            WriteBehindOptions.defaults().withFlushInterval(Duration.ofSeconds(30)));
     for (int i = 0; i < 7; i++) {
       orders.write("order:" + i, "value-" + i, TTL);
     }
@@ -287,22 +352,33 @@ class WriteBehindIntegrationTests {
     assertThat(recorder.entries()).isEqualTo(7);
     assertThat(redis("XLEN", stream("orders"))).isEqualTo("0");
     assertThatThrownBy(() -> orders.write("order:8", "late", TTL))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
   }
 
   @Test
   void whileRedisIsUnavailableWriteThroughCallsTheWriterAndRejectThrows() {
-    try (RedisServer own = RedisServer.start(); Nodes isolated = new Nodes(own)) {
+    try (RedisServer own = RedisServer.start();
+        Nodes isolated = new Nodes(own)) {
       Tierstate a = isolated.start("a");
       Map<String, Thread> writtenThrough = new ConcurrentHashMap<>();
       Recorder through = new Recorder();
-      WriteBehind<String> writeThrough = a.writeBehind("through", String.class, batch -> {
-        batch.keySet().forEach(key -> writtenThrough.put(key, Thread.currentThread()));
-        through.write(batch);
-      }, WriteBehindOptions.defaults());
+      WriteBehind<String> writeThrough =
+          a.writeBehind(
+              "through",
+              String.class,
+              batch -> {
+                batch.keySet().forEach(key -> writtenThrough.put(key, Thread.currentThread()));
+                through.write(batch);
+              },
+              WriteBehindOptions.defaults());
       AtomicInteger rejectedCalls = new AtomicInteger();
-      WriteBehind<String> reject = a.writeBehind("reject", String.class, batch -> rejectedCalls.incrementAndGet(),
-          WriteBehindOptions.defaults().withWhenRedisUnavailable(WhenRedisUnavailable.REJECT));
+      WriteBehind<String> reject =
+          a.writeBehind(
+              "reject",
+              String.class,
+              batch -> rejectedCalls.incrementAndGet(),
+              WriteBehindOptions.defaults().withWhenRedisUnavailable(WhenRedisUnavailable.REJECT));
 
       own.stop();
       Await.until("a sees Redis down", () -> !a.redisAvailable());
@@ -314,7 +390,8 @@ class WriteBehindIntegrationTests {
 
       assertThatThrownBy(() -> reject.write("user:2", "bob", TTL))
           .isInstanceOf(RedisUnavailableException.class)
-          .hasMessageContaining("reject").hasMessageContaining("user:2");
+          .hasMessageContaining("reject")
+          .hasMessageContaining("user:2");
       assertThat(rejectedCalls).hasValue(0);
       assertThat(a.cache().get("user:2", String.class)).isEqualTo(Optional.empty());
     }
@@ -323,16 +400,27 @@ class WriteBehindIntegrationTests {
   @Test
   void badArgumentsAreRejectedWithTheirNames() {
     Tierstate a = nodes.start("a");
-    assertThatThrownBy(() -> a.writeBehind("bad name", String.class, batch -> {}, WriteBehindOptions.defaults()))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bad name");
+    assertThatThrownBy(
+            () ->
+                a.writeBehind("bad name", String.class, batch -> {}, WriteBehindOptions.defaults()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("bad name");
     a.writeBehind("orders", String.class, batch -> {}, WriteBehindOptions.defaults());
-    assertThatThrownBy(() -> a.writeBehind("orders", String.class, batch -> {}, WriteBehindOptions.defaults()))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already open");
-    assertThatThrownBy(() -> WriteBehindOptions.defaults().withBatchSize(0)).hasMessageContaining("batchSize");
-    assertThatThrownBy(() -> WriteBehindOptions.defaults().withClaimIdle(Duration.ZERO)).hasMessageContaining("claimIdle");
-    assertThatThrownBy(() -> WriteBehindOptions.defaults().withSettledRetention(Duration.ofSeconds(-1)))
+    assertThatThrownBy(
+            () -> a.writeBehind("orders", String.class, batch -> {}, WriteBehindOptions.defaults()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("already open");
+    assertThatThrownBy(() -> WriteBehindOptions.defaults().withBatchSize(0))
+        .hasMessageContaining("batchSize");
+    assertThatThrownBy(() -> WriteBehindOptions.defaults().withClaimIdle(Duration.ZERO))
+        .hasMessageContaining("claimIdle");
+    assertThatThrownBy(
+            () -> WriteBehindOptions.defaults().withSettledRetention(Duration.ofSeconds(-1)))
         .hasMessageContaining("settledRetention");
-    assertThatThrownBy(() -> WriteBehindOptions.defaults().withBackoff(Duration.ofSeconds(2), 2, Duration.ofSeconds(1)))
+    assertThatThrownBy(
+            () ->
+                WriteBehindOptions.defaults()
+                    .withBackoff(Duration.ofSeconds(2), 2, Duration.ofSeconds(1)))
         .hasMessageContaining("backoff max");
     assertThat(WriteBehindOptions.defaults().backoffBefore(0)).isEqualTo(Duration.ofMillis(100));
     assertThat(WriteBehindOptions.defaults().backoffBefore(1)).isEqualTo(Duration.ofMillis(200));
@@ -344,10 +432,15 @@ class WriteBehindIntegrationTests {
     Tierstate a = nodes.start("a");
     CountDownLatch never = new CountDownLatch(1);
     AtomicInteger callsOnA = new AtomicInteger();
-    WriteBehind<String> onA = a.writeBehind("orders", String.class, batch -> {
-      callsOnA.incrementAndGet();
-      never.await();
-    }, WriteBehindOptions.defaults().withBatchSize(1).withClaimIdle(Duration.ofMillis(500)));
+    WriteBehind<String> onA =
+        a.writeBehind(
+            "orders",
+            String.class,
+            batch -> {
+              callsOnA.incrementAndGet();
+              never.await();
+            },
+            WriteBehindOptions.defaults().withBatchSize(1).withClaimIdle(Duration.ofMillis(500)));
     onA.write("order:1", "old", TTL);
     Await.until("a holds version 1", () -> callsOnA.get() == 1);
     onA.abandon();
@@ -355,15 +448,24 @@ class WriteBehindIntegrationTests {
     Tierstate b = nodes.start("b");
     Recorder onB = new Recorder();
     // b writes version 2 first, and only later claims a's version 1
-    WriteBehind<String> fromB = b.writeBehind("orders", String.class, onB, WriteBehindOptions.defaults()
-        .withFlushInterval(Duration.ofMillis(50)).withClaimIdle(Duration.ofSeconds(3)));
+    WriteBehind<String> fromB =
+        b.writeBehind(
+            "orders",
+            String.class,
+            onB,
+            WriteBehindOptions.defaults()
+                .withFlushInterval(Duration.ofMillis(50))
+                .withClaimIdle(Duration.ofSeconds(3)));
     fromB.write("order:1", "new", TTL);
     fromB.flush();
     assertThat(onB.batches).containsExactly(Map.of("order:1", "new"));
 
-    Await.until("b claimed and settled a's entry", () -> redis("XLEN", stream("orders")).equals("0"),
+    Await.until(
+        "b claimed and settled a's entry",
+        () -> redis("XLEN", stream("orders")).equals("0"),
         Duration.ofSeconds(15));
-    assertThat(onB.batches).as("version 1 dropped, not written over version 2")
+    assertThat(onB.batches)
+        .as("version 1 dropped, not written over version 2")
         .containsExactly(Map.of("order:1", "new"));
     assertThat(count(b, MeterNames.WRITE_BEHIND_CLAIMED)).isEqualTo(1);
   }

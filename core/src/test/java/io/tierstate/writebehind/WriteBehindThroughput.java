@@ -28,16 +28,22 @@ public final class WriteBehindThroughput {
     CacheOptions ttl = CacheOptions.ttl(Duration.ofMinutes(5));
     WriteBehindOptions options =
         WriteBehindOptions.defaults().withBatchSize(500).withFlushInterval(Duration.ofMillis(50));
-    try (RedisServer redis = RedisServer.start(); Nodes nodes = new Nodes(redis)) {
+    try (RedisServer redis = RedisServer.start();
+        Nodes nodes = new Nodes(redis)) {
       AtomicLong written = new AtomicLong();
       AtomicLong batches = new AtomicLong();
       List<WriteBehind<String>> writeBehinds = new ArrayList<>();
       for (int n = 0; n < nodeCount; n++) {
         Tierstate node = nodes.start("node-" + n);
-        writeBehinds.add(node.writeBehind("events", String.class, batch -> {
-          written.addAndGet(batch.size());
-          batches.incrementAndGet();
-        }, options));
+        writeBehinds.add(
+            node.writeBehind(
+                "events",
+                String.class,
+                batch -> {
+                  written.addAndGet(batch.size());
+                  batches.incrementAndGet();
+                },
+                options));
       }
       ExecutorService pool = Executors.newFixedThreadPool(nodeCount * threadsPerNode);
       int perThread = total / (nodeCount * threadsPerNode);
@@ -46,12 +52,14 @@ public final class WriteBehindThroughput {
       for (int t = 0; t < nodeCount * threadsPerNode; t++) {
         WriteBehind<String> writeBehind = writeBehinds.get(t % nodeCount);
         int offset = t * perThread;
-        futures.add(pool.submit(() -> {
-          for (int i = 0; i < perThread; i++) {
-            writeBehind.write("event:" + (offset + i), "payload-" + (offset + i), ttl);
-          }
-          return null;
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < perThread; i++) {
+                    writeBehind.write("event:" + (offset + i), "payload-" + (offset + i), ttl);
+                  }
+                  return null;
+                }));
       }
       for (Future<?> future : futures) {
         future.get();
@@ -60,7 +68,8 @@ public final class WriteBehindThroughput {
       long expected = (long) perThread * nodeCount * threadsPerNode;
       while (written.get() < expected) {
         if (System.nanoTime() - start > Duration.ofMinutes(5).toNanos()) {
-          throw new IllegalStateException("only " + written.get() + " of " + expected + " written in 5 minutes");
+          throw new IllegalStateException(
+              "only " + written.get() + " of " + expected + " written in 5 minutes");
         }
         Thread.sleep(1);
       }
@@ -68,10 +77,18 @@ public final class WriteBehindThroughput {
       pool.shutdown();
       double acceptSeconds = (accepted - start) / 1e9;
       double totalSeconds = (done - start) / 1e9;
-      System.out.printf("write-behind: %d writes from %d nodes x %d threads%n", expected, nodeCount, threadsPerNode);
-      System.out.printf("  accepted (write() returned): %.0f writes/s (%.2f s)%n", expected / acceptSeconds, acceptSeconds);
-      System.out.printf("  reached the batch writer:    %.0f writes/s (%.2f s, %d batches, mean %.0f per batch)%n",
-          expected / totalSeconds, totalSeconds, batches.get(), (double) written.get() / batches.get());
+      System.out.printf(
+          "write-behind: %d writes from %d nodes x %d threads%n",
+          expected, nodeCount, threadsPerNode);
+      System.out.printf(
+          "  accepted (write() returned): %.0f writes/s (%.2f s)%n",
+          expected / acceptSeconds, acceptSeconds);
+      System.out.printf(
+          "  reached the batch writer:    %.0f writes/s (%.2f s, %d batches, mean %.0f per batch)%n",
+          expected / totalSeconds,
+          totalSeconds,
+          batches.get(),
+          (double) written.get() / batches.get());
     }
   }
 }

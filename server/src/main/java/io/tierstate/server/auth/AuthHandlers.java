@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.tierstate.lock.LockHandle;
 import io.tierstate.lock.LockService;
 import io.tierstate.lock.LockTimeoutException;
-import io.tierstate.redis.RedisUnavailableException;
+import io.tierstate.RedisUnavailableException;
 import io.tierstate.server.ServerConfig;
 import io.tierstate.server.http.ApiError;
 import io.tierstate.server.http.ClientAddress;

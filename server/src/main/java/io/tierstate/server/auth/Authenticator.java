@@ -2,7 +2,7 @@ package io.tierstate.server.auth;
 
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
-import io.tierstate.redis.RedisUnavailableException;
+import io.tierstate.RedisUnavailableException;
 import io.tierstate.server.db.DatabaseException;
 import io.tierstate.server.http.Access;
 import io.tierstate.server.http.ApiError;

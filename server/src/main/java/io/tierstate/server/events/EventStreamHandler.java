@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
-import io.tierstate.redis.RedisUnavailableException;
+import io.tierstate.RedisUnavailableException;
 import io.tierstate.server.api.QueryParameters;
 import io.tierstate.server.auth.AccessCache;
 import io.tierstate.server.auth.AuthContext;

@@ -3,7 +3,7 @@ package io.tierstate.server.http;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
-import io.tierstate.redis.RedisUnavailableException;
+import io.tierstate.RedisUnavailableException;
 import io.tierstate.server.db.DatabaseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

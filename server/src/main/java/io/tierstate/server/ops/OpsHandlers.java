@@ -7,7 +7,7 @@ import io.tierstate.metrics.HealthCheck;
 import io.tierstate.metrics.HealthReport;
 import io.tierstate.metrics.HealthStatus;
 import io.tierstate.metrics.MetricsSnapshot;
-import io.tierstate.redis.RedisUnavailableException;
+import io.tierstate.RedisUnavailableException;
 import io.tierstate.server.auth.AuthContext;
 import io.tierstate.server.auth.Principal;
 import io.tierstate.server.http.ApiError;

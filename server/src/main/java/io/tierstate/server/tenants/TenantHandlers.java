@@ -3,7 +3,7 @@ package io.tierstate.server.tenants;
 import io.javalin.http.Context;
 import io.tierstate.Tierstate;
 import io.tierstate.keys.CacheKeys;
-import io.tierstate.redis.RedisUnavailableException;
+import io.tierstate.RedisUnavailableException;
 import io.tierstate.server.api.QueryParameters;
 import io.tierstate.server.api.Representations;
 import io.tierstate.server.auth.AccessCache;

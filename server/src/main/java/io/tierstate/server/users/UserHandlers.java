@@ -1,7 +1,7 @@
 package io.tierstate.server.users;
 
 import io.javalin.http.Context;
-import io.tierstate.redis.RedisUnavailableException;
+import io.tierstate.RedisUnavailableException;
 import io.tierstate.server.http.PathParams;
 import io.tierstate.server.api.QueryParameters;
 import io.tierstate.server.api.Representations;

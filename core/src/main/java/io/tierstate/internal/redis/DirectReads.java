@@ -1,7 +1,8 @@
-package io.tierstate.redis;
+package io.tierstate.internal.redis;
 
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisCredentials;
+import io.tierstate.RedisUnavailableException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
@@ -21,8 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads ({@code GET}, {@code MGET}, {@code HGETALL}) on the caller's thread, over a small pool of blocking
- * connections per Redis server, next to Lettuce's shared connection.
+ * Reads ({@code GET}, {@code MGET}, {@code HGETALL}) on the caller's thread, over a small pool of
+ * blocking connections per Redis server, next to Lettuce's shared connection.
  *
  * <p>Why: a command through Lettuce crosses threads twice (the caller hands the write to Netty's
  * event loop, the event loop hands the reply back), and on a machine with few cores each hand-off
@@ -31,9 +32,9 @@ import org.slf4j.LoggerFactory;
  * stream reads), and it keeps the reads this class does not serve:
  *
  * <ul>
- *   <li>when every pooled connection to the server is in use, the read goes through Lettuce
- *       at once instead of waiting for one, so a burst of concurrent readers is pipelined on the
- *       shared connection as before;
+ *   <li>when every pooled connection to the server is in use, the read goes through Lettuce at once
+ *       instead of waiting for one, so a burst of concurrent readers is pipelined on the shared
+ *       connection as before;
  *   <li>when a pooled connection fails (Redis restarted, a failover closed it), it is dropped with
  *       the other idle ones to that server, and the read is retried through Lettuce, which
  *       reconnects and decides whether Redis is down;
@@ -41,8 +42,8 @@ import org.slf4j.LoggerFactory;
  *       follows redirects and refreshes its topology.
  * </ul>
  *
- * <p>Only a read that times out fails here, as it would through Lettuce: retrying would double
- * the wait on a server that is slow or paused.
+ * <p>Only a read that times out fails here, as it would through Lettuce: retrying would double the
+ * wait on a server that is slow or paused.
  *
  * <p>Where a read goes: the standalone server; behind Sentinel, the primary named by the Sentinels
  * (and confirmed with {@code ROLE} on each new connection: Sentinel closes client connections of a
@@ -57,6 +58,7 @@ final class DirectReads implements AutoCloseable {
   private static final byte[] GET = bytes("GET");
   private static final byte[] MGET = bytes("MGET");
   private static final byte[] HGETALL = bytes("HGETALL");
+
   /** After a failed connect, how long reads go through Lettuce before connecting is tried again. */
   private static final long CONNECT_BACKOFF_NANOS = Duration.ofSeconds(1).toNanos();
 
@@ -95,8 +97,14 @@ final class DirectReads implements AutoCloseable {
    * @param database the database to select
    * @param tls sockets for TLS, or null for plain TCP
    */
-  DirectReads(Router router, int maxPerServer, @Nullable RedisCredentials credentials, int database,
-      Duration connectTimeout, Duration readTimeout, @Nullable SSLSocketFactory tls) {
+  DirectReads(
+      Router router,
+      int maxPerServer,
+      @Nullable RedisCredentials credentials,
+      int database,
+      Duration connectTimeout,
+      Duration readTimeout,
+      @Nullable SSLSocketFactory tls) {
     this.router = router;
     this.maxPerServer = maxPerServer;
     this.connectTimeout = connectTimeout;
@@ -110,9 +118,10 @@ final class DirectReads implements AutoCloseable {
     List<byte[][]> commands = new ArrayList<>();
     if (credentials != null && credentials.hasPassword()) {
       byte[] password = bytes(new String(credentials.getPassword()));
-      commands.add(credentials.hasUsername()
-          ? new byte[][] {bytes("AUTH"), bytes(credentials.getUsername()), password}
-          : new byte[][] {bytes("AUTH"), password});
+      commands.add(
+          credentials.hasUsername()
+              ? new byte[][] {bytes("AUTH"), bytes(credentials.getUsername()), password}
+              : new byte[][] {bytes("AUTH"), password});
     }
     if (database != 0) {
       commands.add(new byte[][] {bytes("SELECT"), bytes(Integer.toString(database))});
@@ -235,13 +244,20 @@ final class DirectReads implements AutoCloseable {
       }
     } catch (SocketTimeoutException e) {
       release(servers, connections, drained);
-      throw new RedisUnavailableException("Redis at " + connections[current].address() + " did not answer within "
-          + readTimeout.toMillis() + " ms", e);
+      throw new RedisUnavailableException(
+          "Redis at "
+              + connections[current].address()
+              + " did not answer within "
+              + readTimeout.toMillis()
+              + " ms",
+          e);
     } catch (IOException | RuntimeException e) {
       release(servers, connections, drained);
       if (!Thread.currentThread().isInterrupted()) {
-        log.debug("Direct read connection to {} failed ({}); reading through the shared connection",
-            connections[current].address(), e.toString());
+        log.debug(
+            "Direct read connection to {} failed ({}); reading through the shared connection",
+            connections[current].address(),
+            e.toString());
         servers.get(current).dropIdle();
         router.failed(connections[current].address());
       }
@@ -258,7 +274,9 @@ final class DirectReads implements AutoCloseable {
     return result;
   }
 
-  /** Gives back the first {@code inStep} connections and drops the others, whose replies are unread. */
+  /**
+   * Gives back the first {@code inStep} connections and drops the others, whose replies are unread.
+   */
   private static void release(List<Pool> servers, RespConnection[] connections, int inStep) {
     for (int s = 0; s < connections.length; s++) {
       if (s < inStep) {
@@ -277,7 +295,10 @@ final class DirectReads implements AutoCloseable {
   /** Marks a read left to Lettuce; a reply can be null, so null cannot. */
   private static final Object NOT_SERVED = new Object();
 
-  /** One command to the server of {@code key}, on a pooled connection; NOT_SERVED if there is none free. */
+  /**
+   * One command to the server of {@code key}, on a pooled connection; NOT_SERVED if there is none
+   * free.
+   */
   private @Nullable Object send(String key, byte[]... command) {
     Pool pool = poolFor(key);
     RespConnection connection = pool == null ? null : pool.borrow();
@@ -287,7 +308,9 @@ final class DirectReads implements AutoCloseable {
     return exchange(pool, connection, command);
   }
 
-  /** One command and its reply on a borrowed connection, which goes back to the pool or is dropped. */
+  /**
+   * One command and its reply on a borrowed connection, which goes back to the pool or is dropped.
+   */
   private @Nullable Object exchange(Pool pool, RespConnection connection, byte[]... command) {
     Object reply;
     try {
@@ -295,14 +318,21 @@ final class DirectReads implements AutoCloseable {
     } catch (SocketTimeoutException e) {
       pool.drop(connection);
       throw new RedisUnavailableException(
-          "Redis at " + connection.address() + " did not answer within " + readTimeout.toMillis() + " ms", e);
+          "Redis at "
+              + connection.address()
+              + " did not answer within "
+              + readTimeout.toMillis()
+              + " ms",
+          e);
     } catch (IOException | RuntimeException e) {
       pool.drop(connection);
       if (Thread.currentThread().isInterrupted()) {
         return NOT_SERVED; // the interrupt closed this connection; the others are fine
       }
-      log.debug("Direct read connection to {} failed ({}); reading through the shared connection",
-          connection.address(), e.toString());
+      log.debug(
+          "Direct read connection to {} failed ({}); reading through the shared connection",
+          connection.address(),
+          e.toString());
       pool.dropIdle();
       router.failed(connection.address());
       return NOT_SERVED;
@@ -370,8 +400,11 @@ final class DirectReads implements AutoCloseable {
         open.decrementAndGet();
         connectAgainAt = System.nanoTime() + CONNECT_BACKOFF_NANOS;
         router.failed(address);
-        log.debug("Cannot open a direct read connection to {} ({}); reading through the shared"
-            + " connection for a while", address, e.toString());
+        log.debug(
+            "Cannot open a direct read connection to {} ({}); reading through the shared"
+                + " connection for a while",
+            address,
+            e.toString());
         return null;
       }
     }
@@ -385,8 +418,11 @@ final class DirectReads implements AutoCloseable {
         connection.flush();
         for (byte[][] command : handshake) {
           if (connection.read() instanceof RespConnection.ErrorReply error) {
-            throw new IOException("Redis refused " + new String(command[0], StandardCharsets.UTF_8)
-                + ": " + error.message());
+            throw new IOException(
+                "Redis refused "
+                    + new String(command[0], StandardCharsets.UTF_8)
+                    + ": "
+                    + error.message());
           }
         }
         router.verify(connection);
@@ -411,7 +447,9 @@ final class DirectReads implements AutoCloseable {
     }
 
     void dropIdle() {
-      for (RespConnection connection = idle.pollFirst(); connection != null; connection = idle.pollFirst()) {
+      for (RespConnection connection = idle.pollFirst();
+          connection != null;
+          connection = idle.pollFirst()) {
         drop(connection);
       }
     }

@@ -1,4 +1,4 @@
-package io.tierstate.redis;
+package io.tierstate.internal.redis;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -17,9 +17,10 @@ import javax.net.ssl.SSLSocketFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One blocking TCP connection (plain or TLS) speaking RESP2: commands are written and their replies read on the
- * calling thread, with no event loop and no future in between. Commands can be pipelined: {@link
- * #write} several, {@link #flush()} once, then {@link #read()} each reply in order.
+ * One blocking TCP connection (plain or TLS) speaking RESP2: commands are written and their replies
+ * read on the calling thread, with no event loop and no future in between. Commands can be
+ * pipelined: {@link #write} several, {@link #flush()} once, then {@link #read()} each reply in
+ * order.
  *
  * <p>Replies are returned as {@code byte[]} (bulk string), {@code null} (nil bulk or nil array),
  * {@link Long} (integer), {@link String} (simple string), {@code List<Object>} (array) or {@link
@@ -31,8 +32,10 @@ import org.jspecify.annotations.Nullable;
  */
 final class RespConnection implements AutoCloseable {
   private static final byte[] CRLF = {'\r', '\n'};
+
   /** Longer bulk strings than Redis allows (512 MB) mean the stream is out of step. */
   private static final long MAX_BULK_BYTES = 512L * 1024 * 1024;
+
   private static final int MAX_ARRAY_LENGTH = 1 << 24;
 
   /** An error reply: the command failed, the connection is still in step. */
@@ -69,8 +72,12 @@ final class RespConnection implements AutoCloseable {
    * @throws IOException if the server cannot be reached, or its TLS handshake fails, within {@code
    *     connectTimeout}
    */
-  static RespConnection open(InetSocketAddress address, Duration connectTimeout, Duration readTimeout,
-      @Nullable SSLSocketFactory tls) throws IOException {
+  static RespConnection open(
+      InetSocketAddress address,
+      Duration connectTimeout,
+      Duration readTimeout,
+      @Nullable SSLSocketFactory tls)
+      throws IOException {
     Socket socket = new Socket();
     try {
       socket.connect(address, saturatedMillis(connectTimeout));
@@ -85,9 +92,11 @@ final class RespConnection implements AutoCloseable {
     }
   }
 
-  private static SSLSocket handshake(SSLSocketFactory tls, Socket plain, InetSocketAddress address,
-      Duration timeout) throws IOException {
-    SSLSocket ssl = (SSLSocket) tls.createSocket(plain, address.getHostString(), address.getPort(), true);
+  private static SSLSocket handshake(
+      SSLSocketFactory tls, Socket plain, InetSocketAddress address, Duration timeout)
+      throws IOException {
+    SSLSocket ssl =
+        (SSLSocket) tls.createSocket(plain, address.getHostString(), address.getPort(), true);
     SSLParameters parameters = ssl.getSSLParameters();
     parameters.setEndpointIdentificationAlgorithm("HTTPS"); // check the host name, not just the CA
     ssl.setSSLParameters(parameters);
@@ -173,7 +182,9 @@ final class RespConnection implements AutoCloseable {
       case ':' -> number();
       case '+' -> line();
       case '-' -> new ErrorReply(line());
-      default -> throw new IOException("unexpected RESP reply type 0x" + Integer.toHexString(type) + " from " + address);
+      default ->
+          throw new IOException(
+              "unexpected RESP reply type 0x" + Integer.toHexString(type) + " from " + address);
     };
   }
 

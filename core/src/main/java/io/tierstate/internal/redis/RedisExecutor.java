@@ -1,26 +1,32 @@
-package io.tierstate.redis;
+package io.tierstate.internal.redis;
 
+import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import io.lettuce.core.KeyValue;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tierstate.RedisCommandException;
+import io.tierstate.RedisUnavailableException;
+import io.tierstate.TierstateException;
 import io.tierstate.metrics.MeterNames;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-import java.util.List;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Runs Redis commands for every Tierstate feature the same way: behind the circuit breaker, waiting
- * at most the command timeout, with every failure turned into a {@link RedisUnavailableException}
- * and counted ({@code tierstate.cache.errors{kind=redis}}).
+ * at most the command timeout, with every failure counted ({@code
+ * tierstate.cache.errors{kind=redis}}) and turned into a {@link RedisUnavailableException} when
+ * Redis could not serve (unreachable, timed out, loading, busy, failing over, out of memory) or a
+ * {@link RedisCommandException} when it refused the command itself ({@code WRONGTYPE}, a script
+ * error): callers degrade on the first and must see the second.
  *
  * <p>Thread-safe. Internal to Tierstate.
  */
@@ -33,17 +39,25 @@ public final class RedisExecutor {
   private final long awaitMillis;
 
   /** An executor over {@code connector}'s shared connection. */
-  public RedisExecutor(RedisConnector connector, CircuitBreaker breaker, MeterRegistry registry,
+  public RedisExecutor(
+      RedisConnector connector,
+      CircuitBreaker breaker,
+      MeterRegistry registry,
       Duration commandTimeout) {
     this.connector = connector;
     this.breaker = breaker;
     this.errors = Counter.builder(MeterNames.CACHE_ERRORS).tag("kind", "redis").register(registry);
-    this.callerThreadReads = Counter.builder(MeterNames.REDIS_READS).tag("path", "caller_thread")
-        .description("reads from Redis on the caller's thread, over a direct read connection")
-        .register(registry);
-    this.sharedConnectionReads = Counter.builder(MeterNames.REDIS_READS).tag("path", "shared_connection")
-        .description("reads from Redis that could use a direct read connection but went through Lettuce's shared connection")
-        .register(registry);
+    this.callerThreadReads =
+        Counter.builder(MeterNames.REDIS_READS)
+            .tag("path", "caller_thread")
+            .description("reads from Redis on the caller's thread, over a direct read connection")
+            .register(registry);
+    this.sharedConnectionReads =
+        Counter.builder(MeterNames.REDIS_READS)
+            .tag("path", "shared_connection")
+            .description(
+                "reads from Redis that could use a direct read connection but went through Lettuce's shared connection")
+            .register(registry);
     DirectReads direct = connector.directReads();
     if (direct != null) {
       Gauge.builder(MeterNames.REDIS_DIRECT_CONNECTIONS, direct, DirectReads::openConnections)
@@ -59,8 +73,12 @@ public final class RedisExecutor {
    *
    * @param what what the commands do, for error messages
    * @throws RedisUnavailableException when the breaker is open, or Redis fails or times out
+   * @throws RedisCommandException when Redis refuses the command ({@code WRONGTYPE}, a script
+   *     error)
    */
-  public <T> T call(String what, Function<RedisClusterAsyncCommands<String, byte[]>, CompletionStage<T>> commands) {
+  public <T> T call(
+      String what,
+      Function<RedisClusterAsyncCommands<String, byte[]>, CompletionStage<T>> commands) {
     requireClosedBreaker(what);
     return run(what, commands);
   }
@@ -71,10 +89,15 @@ public final class RedisExecutor {
    *
    * @return the value, or null if the key does not exist
    * @throws RedisUnavailableException when the breaker is open, or Redis fails or times out
+   * @throws RedisCommandException when Redis refuses the command ({@code WRONGTYPE}, a script
+   *     error)
    */
   public byte @Nullable [] get(String key) {
-    return read("GET", direct -> direct.get(key),
-        redis -> redis.get(key).thenApply(DirectReads.Reply::new)).value();
+    return read(
+            "GET",
+            direct -> direct.get(key),
+            redis -> redis.get(key).thenApply(DirectReads.Reply::new))
+        .value();
   }
 
   /**
@@ -83,18 +106,22 @@ public final class RedisExecutor {
    *
    * @return one entry per key, in order, without a value where the key does not exist
    * @throws RedisUnavailableException when the breaker is open, or Redis fails or times out
+   * @throws RedisCommandException when Redis refuses the command ({@code WRONGTYPE}, a script
+   *     error)
    */
   public List<KeyValue<String, byte[]>> mget(String[] keys) {
     return read("MGET", direct -> direct.mget(keys), redis -> redis.mget(keys));
   }
 
   /**
-   * {@code HGETALL key}, like {@link #get}: on the caller's thread when it can be, else through
-   * the shared connection.
+   * {@code HGETALL key}, like {@link #get}: on the caller's thread when it can be, else through the
+   * shared connection.
    *
    * @param what what the read is for, for error messages
    * @return the hash's fields, empty if the key does not exist
    * @throws RedisUnavailableException when the breaker is open, or Redis fails or times out
+   * @throws RedisCommandException when Redis refuses the command ({@code WRONGTYPE}, a script
+   *     error)
    */
   public Map<String, byte[]> hgetall(String what, String key) {
     return read(what, direct -> direct.hgetall(key), redis -> redis.hgetall(key));
@@ -104,7 +131,9 @@ public final class RedisExecutor {
    * One read under the breaker: on a direct read connection when {@code direct} serves it (a
    * non-null result), else through the shared connection.
    */
-  private <T> T read(String what, DirectRead<T> direct,
+  private <T> T read(
+      String what,
+      DirectRead<T> direct,
       Function<RedisClusterAsyncCommands<String, byte[]>, CompletionStage<T>> shared) {
     requireClosedBreaker(what);
     DirectReads reads = directReadsWhileConnected();
@@ -131,7 +160,9 @@ public final class RedisExecutor {
     @Nullable T on(DirectReads reads);
   }
 
-  /** While Lettuce is disconnected, Redis is probably down: let its connection fail fast instead. */
+  /**
+   * While Lettuce is disconnected, Redis is probably down: let its connection fail fast instead.
+   */
   private @Nullable DirectReads directReadsWhileConnected() {
     DirectReads direct = connector.directReads();
     return direct != null && connector.isConnected() ? direct : null;
@@ -143,9 +174,15 @@ public final class RedisExecutor {
     }
   }
 
-  private <T> T run(String what, Function<RedisClusterAsyncCommands<String, byte[]>, CompletionStage<T>> commands) {
+  private <T> T run(
+      String what,
+      Function<RedisClusterAsyncCommands<String, byte[]>, CompletionStage<T>> commands) {
     try {
-      T result = commands.apply(connector.async()).toCompletableFuture().get(awaitMillis, TimeUnit.MILLISECONDS);
+      T result =
+          commands
+              .apply(connector.async())
+              .toCompletableFuture()
+              .get(awaitMillis, TimeUnit.MILLISECONDS);
       breaker.onSuccess();
       return result;
     } catch (ExecutionException e) {
@@ -161,14 +198,34 @@ public final class RedisExecutor {
   }
 
   /**
+   * Error replies that say Redis cannot serve now rather than that the command is wrong: callers
+   * degrade on these as on a lost connection. ({@code MOVED} and {@code ASK} never get here:
+   * Lettuce follows them.)
+   */
+  private static final List<String> UNAVAILABLE_REPLIES =
+      List.of(
+          "LOADING",
+          "BUSY",
+          "MASTERDOWN",
+          "CLUSTERDOWN",
+          "TRYAGAIN",
+          "READONLY",
+          "NOREPLICAS",
+          "OOM");
+
+  /**
    * Every call the breaker let through ends in onSuccess, onFailure or abandonProbe: a probe that
    * ended in none of them would leave the breaker half-open, refusing every call for good.
    */
-  private RedisUnavailableException failed(String what, Throwable cause) {
+  private TierstateException failed(String what, Throwable cause) {
     errors.increment();
-    if (cause instanceof RedisCommandExecutionException) {
-      // Redis executed the command and refused it (a script error, WRONGTYPE): it is reachable.
+    if (cause instanceof RedisCommandExecutionException refused) {
+      // Redis executed the command and answered with an error: it is reachable.
       breaker.onSuccess();
+      if (!isUnavailableReply(refused.getMessage())) {
+        return new RedisCommandException(
+            "Redis refused " + what + ": " + refused.getMessage(), refused);
+      }
     } else {
       breaker.onFailure();
     }
@@ -176,6 +233,19 @@ public final class RedisExecutor {
       return unavailable;
     }
     return new RedisUnavailableException("Redis failed during " + what + ": " + cause, cause);
+  }
+
+  static boolean isUnavailableReply(@Nullable String error) {
+    if (error == null) {
+      return false;
+    }
+    for (String prefix : UNAVAILABLE_REPLIES) {
+      if (error.startsWith(prefix)
+          && (error.length() == prefix.length() || error.charAt(prefix.length()) == ' ')) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether the breaker is closed (a read of its state; it never takes the half-open probe). */

@@ -1,4 +1,4 @@
-package io.tierstate.redis;
+package io.tierstate.internal.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -71,7 +71,8 @@ class DirectReadsIntegrationTests {
 
       assertThat(reads(node, "caller_thread")).isEqualTo(52); // 51 gets and one getAll
       assertThat(reads(node, "shared_connection")).isZero();
-      assertThat(node.metrics().registry().get(MeterNames.REDIS_DIRECT_CONNECTIONS).gauge().value()).isEqualTo(1);
+      assertThat(node.metrics().registry().get(MeterNames.REDIS_DIRECT_CONNECTIONS).gauge().value())
+          .isEqualTo(1);
     }
   }
 
@@ -79,8 +80,14 @@ class DirectReadsIntegrationTests {
   void sessionLookupsAreServedOnTheCallersThread() {
     try (Nodes nodes = Nodes.onSharedRedis()) {
       Tierstate node = nodes.start("a");
-      String id = node.sessions().create(NewSession.builder("acme", "alice").roles(Set.of("admin"))
-          .attributes(Map.of("theme", "dark")).build()).id();
+      String id =
+          node.sessions()
+              .create(
+                  NewSession.builder("acme", "alice")
+                      .roles(Set.of("admin"))
+                      .attributes(Map.of("theme", "dark"))
+                      .build())
+              .id();
       double before = reads(node, "caller_thread");
 
       Session session = node.sessions().get(id).orElseThrow();
@@ -98,7 +105,9 @@ class DirectReadsIntegrationTests {
   @Test
   void valuesLargerThanTheReadBufferArriveWhole() {
     try (Nodes nodes = Nodes.onSharedRedis()) {
-      Tierstate node = nodes.start("a", config -> config.l1MaximumSize(0).compressionThreshold(Integer.MAX_VALUE));
+      Tierstate node =
+          nodes.start(
+              "a", config -> config.l1MaximumSize(0).compressionThreshold(Integer.MAX_VALUE));
       java.util.Random random = new java.util.Random(42);
       Map<String, String> values = new LinkedHashMap<>();
       for (int size : new int[] {0, 1, 16_000, 16_384, 16_385, 40_000, 300_000}) {
@@ -108,7 +117,8 @@ class DirectReadsIntegrationTests {
       }
       node.cache().setAll(values, HOUR);
 
-      values.forEach((key, value) -> assertThat(node.cache().get(key, String.class)).contains(value));
+      values.forEach(
+          (key, value) -> assertThat(node.cache().get(key, String.class)).contains(value));
       assertThat(node.cache().getAll(List.copyOf(values.keySet()), String.class)).isEqualTo(values);
       assertThat(reads(node, "caller_thread")).isEqualTo(values.size() + 1);
     }
@@ -125,7 +135,8 @@ class DirectReadsIntegrationTests {
 
       assertThat(reads(node, "shared_connection")).isEqualTo(11);
       assertThat(reads(node, "caller_thread")).isZero();
-      assertThat(node.metrics().registry().find(MeterNames.REDIS_DIRECT_CONNECTIONS).gauge()).isNull();
+      assertThat(node.metrics().registry().find(MeterNames.REDIS_DIRECT_CONNECTIONS).gauge())
+          .isNull();
     }
   }
 
@@ -133,14 +144,22 @@ class DirectReadsIntegrationTests {
   void aReadNeverWaitsForABusyConnection() throws Exception {
     RedisServer redis = Nodes.sharedRedis();
     redis.command("SET", "busy:key", "value");
-    try (DirectReads direct = new DirectReads(ReadRouters.standalone(io.lettuce.core.RedisURI.create(redis.uri())),
-        1, null, 0, TIMEOUT, Duration.ofSeconds(5), null)) {
+    try (DirectReads direct =
+        new DirectReads(
+            ReadRouters.standalone(io.lettuce.core.RedisURI.create(redis.uri())),
+            1,
+            null,
+            0,
+            TIMEOUT,
+            Duration.ofSeconds(5),
+            null)) {
       assertThat(direct.get("busy:key")).isNotNull(); // opens the only connection
       redis.pause();
       CompletableFuture<DirectReads.Reply> holder;
       try {
         holder = CompletableFuture.supplyAsync(() -> direct.get("busy:key"));
-        Await.until("the first read holds the only connection", () -> direct.idleConnections() == 0);
+        Await.until(
+            "the first read holds the only connection", () -> direct.idleConnections() == 0);
         assertThat(holder).as("blocked on the paused server").isNotDone();
 
         long start = System.nanoTime();
@@ -158,7 +177,8 @@ class DirectReadsIntegrationTests {
 
   @Test
   void afterARestartTheReadGoesThroughTheSharedConnectionThenBackToItsOwn() {
-    try (RedisServer redis = RedisServer.start(); Nodes nodes = new Nodes(redis)) {
+    try (RedisServer redis = RedisServer.start();
+        Nodes nodes = new Nodes(redis)) {
       Tierstate node = nodes.start("a", config -> config.l1MaximumSize(0));
       node.cache().set("k", "before", HOUR);
       assertThat(node.cache().get("k", String.class)).contains("before");
@@ -168,9 +188,11 @@ class DirectReadsIntegrationTests {
       Await.until("Lettuce reconnects", node::redisAvailable);
       node.cache().set("k", "after", HOUR);
 
-      assertThat(node.cache().get("k", String.class)).contains("after"); // dead connection: retried on Lettuce
+      assertThat(node.cache().get("k", String.class))
+          .contains("after"); // dead connection: retried on Lettuce
       assertThat(reads(node, "shared_connection")).isEqualTo(1);
-      assertThat(node.cache().get("k", String.class)).contains("after"); // a new connection of its own
+      assertThat(node.cache().get("k", String.class))
+          .contains("after"); // a new connection of its own
       assertThat(reads(node, "caller_thread")).isEqualTo(2);
     }
   }
@@ -180,29 +202,37 @@ class DirectReadsIntegrationTests {
     // A timed-out read leaves its reply on the way; were the connection reused, the next read
     // would take that reply for its own. Readers on 4 threads, Redis paused past the timeout
     // three times: every value read must be its own key's.
-    try (RedisServer redis = RedisServer.start(); Nodes nodes = new Nodes(redis)) {
-      Tierstate node = nodes.start("a", config -> config.l1MaximumSize(0).directReadConnections(2)
-          .breakerFailureThreshold(1_000));
+    try (RedisServer redis = RedisServer.start();
+        Nodes nodes = new Nodes(redis)) {
+      Tierstate node =
+          nodes.start(
+              "a",
+              config ->
+                  config.l1MaximumSize(0).directReadConnections(2).breakerFailureThreshold(1_000));
       Map<String, String> values = values(100);
       node.cache().setAll(values, HOUR);
-      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.concurrent.atomic.AtomicBoolean stop =
+          new java.util.concurrent.atomic.AtomicBoolean();
       java.util.concurrent.atomic.AtomicLong served = new java.util.concurrent.atomic.AtomicLong();
       List<CompletableFuture<String>> readers = new ArrayList<>();
       for (int t = 0; t < 4; t++) {
         int seed = t;
-        readers.add(CompletableFuture.supplyAsync(() -> {
-          for (int i = seed; !stop.get(); i++) {
-            String key = "item:" + (i % 100);
-            Optional<String> read = node.cache().get(key, String.class);
-            if (read.isPresent()) {
-              if (!read.get().equals(values.get(key))) {
-                return key + " read " + read.get();
-              }
-              served.incrementAndGet();
-            }
-          }
-          return "";
-        }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()));
+        readers.add(
+            CompletableFuture.supplyAsync(
+                () -> {
+                  for (int i = seed; !stop.get(); i++) {
+                    String key = "item:" + (i % 100);
+                    Optional<String> read = node.cache().get(key, String.class);
+                    if (read.isPresent()) {
+                      if (!read.get().equals(values.get(key))) {
+                        return key + " read " + read.get();
+                      }
+                      served.incrementAndGet();
+                    }
+                  }
+                  return "";
+                },
+                java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()));
       }
       for (int pause = 0; pause < 3; pause++) {
         long before = served.get();
@@ -212,7 +242,8 @@ class DirectReadsIntegrationTests {
         redis.resume();
       }
       long afterLastPause = served.get();
-      Await.until("reads are served after the last pause", () -> served.get() > afterLastPause + 100);
+      Await.until(
+          "reads are served after the last pause", () -> served.get() > afterLastPause + 100);
       stop.set(true);
       for (CompletableFuture<String> reader : readers) {
         assertThat(reader.get(10, TimeUnit.SECONDS)).isEmpty();
@@ -224,9 +255,16 @@ class DirectReadsIntegrationTests {
 
   @Test
   void aReadThatTimesOutFailsAtOnceAndCountsTowardsTheBreaker() {
-    try (RedisServer redis = RedisServer.start(); Nodes nodes = new Nodes(redis)) {
-      Tierstate node = nodes.start("a", config -> config.l1MaximumSize(0).breakerFailureThreshold(2)
-          .breakerOpenDuration(Duration.ofMinutes(1)));
+    try (RedisServer redis = RedisServer.start();
+        Nodes nodes = new Nodes(redis)) {
+      Tierstate node =
+          nodes.start(
+              "a",
+              config ->
+                  config
+                      .l1MaximumSize(0)
+                      .breakerFailureThreshold(2)
+                      .breakerOpenDuration(Duration.ofMinutes(1)));
       node.cache().set("k", "v", HOUR);
       assertThat(node.cache().get("k", String.class)).contains("v");
       redis.pause();
@@ -252,19 +290,26 @@ class DirectReadsIntegrationTests {
   @Test
   void credentialsAndDatabaseAreSentAsLettuceSendsThem() throws IOException {
     try (RedisServer redis = RedisServer.start()) {
-      assertThat(redis.command("ACL", "SETUSER", "reader", "on", ">r3ader", "~*", "&*", "+@all")).isEqualTo("OK");
+      assertThat(redis.command("ACL", "SETUSER", "reader", "on", ">r3ader", "~*", "&*", "+@all"))
+          .isEqualTo("OK");
       requirePassword(redis);
       for (String credentials : List.of(":s3cret", "reader:r3ader")) {
         String url = "redis://" + credentials + "@" + redis.host() + ":" + redis.port() + "/3";
-        try (Tierstate node = Tierstate.create(TierstateConfig.builder().redisUrl(url).l1MaximumSize(0)
-            .namespace("auth").build())) {
+        try (Tierstate node =
+            Tierstate.create(
+                TierstateConfig.builder()
+                    .redisUrl(url)
+                    .l1MaximumSize(0)
+                    .namespace("auth")
+                    .build())) {
           node.cache().set("k", credentials, HOUR);
           assertThat(node.cache().get("k", String.class)).contains(credentials);
           assertThat(reads(node, "caller_thread")).isEqualTo(1);
         }
       }
-      try (RespConnection check = RespConnection.open(new InetSocketAddress(redis.host(), redis.port()),
-          TIMEOUT, TIMEOUT, null)) {
+      try (RespConnection check =
+          RespConnection.open(
+              new InetSocketAddress(redis.host(), redis.port()), TIMEOUT, TIMEOUT, null)) {
         assertThat(check.call("AUTH", "s3cret")).isEqualTo("OK");
         assertThat(check.call("SELECT", "3")).isEqualTo("OK");
         assertThat(check.call("EXISTS", "auth:{k}")).isEqualTo(1L);
@@ -276,9 +321,11 @@ class DirectReadsIntegrationTests {
   void wrongCredentialsFailTheConnectionNotTheRead() {
     try (RedisServer redis = RedisServer.start()) {
       requirePassword(redis);
-      DirectReads.Router router = ReadRouters.standalone(io.lettuce.core.RedisURI.create(redis.uri()));
-      try (DirectReads direct = new DirectReads(router, 2, RedisCredentials.just(null, "wrong"), 0, TIMEOUT,
-          TIMEOUT, null)) {
+      DirectReads.Router router =
+          ReadRouters.standalone(io.lettuce.core.RedisURI.create(redis.uri()));
+      try (DirectReads direct =
+          new DirectReads(
+              router, 2, RedisCredentials.just(null, "wrong"), 0, TIMEOUT, TIMEOUT, null)) {
         assertThat(direct.get("k")).isNull();
         assertThat(direct.openConnections()).isZero();
       }
@@ -288,8 +335,13 @@ class DirectReadsIntegrationTests {
   @Test
   void onAClusterEachReadGoesToItsSlotsPrimary() {
     try (RedisCluster cluster = RedisCluster.start();
-        Tierstate node = Tierstate.create(TierstateConfig.builder().redisUrl(cluster.uri()).l1MaximumSize(0)
-            .namespace("direct").build())) {
+        Tierstate node =
+            Tierstate.create(
+                TierstateConfig.builder()
+                    .redisUrl(cluster.uri())
+                    .l1MaximumSize(0)
+                    .namespace("direct")
+                    .build())) {
       Await.until("node reads the log", node::invalidationsFlowing);
       Map<String, String> values = values(60);
       node.cache().setAll(values, HOUR);
@@ -297,10 +349,12 @@ class DirectReadsIntegrationTests {
       readEverything(node, values);
       assertThat(node.cache().getAll(List.copyOf(values.keySet()), String.class)).isEqualTo(values);
 
-      assertThat(reads(node, "caller_thread")).isEqualTo(62); // the getAll: GETs pipelined per primary
+      assertThat(reads(node, "caller_thread"))
+          .isEqualTo(62); // the getAll: GETs pipelined per primary
       assertThat(reads(node, "shared_connection")).isZero();
       assertThat(node.metrics().registry().get(MeterNames.REDIS_DIRECT_CONNECTIONS).gauge().value())
-          .as("one connection per primary").isEqualTo(RedisCluster.DEFAULT_MASTERS);
+          .as("one connection per primary")
+          .isEqualTo(RedisCluster.DEFAULT_MASTERS);
     }
   }
 
@@ -320,21 +374,25 @@ class DirectReadsIntegrationTests {
           elsewhere = key;
         }
       }
-      DirectReads.Router standalone = ReadRouters.standalone(io.lettuce.core.RedisURI.create(first.uri()));
-      DirectReads.Router toFirst = new DirectReads.Router() { // a stale topology: every slot on node 0
-        @Override
-        public java.net.InetSocketAddress serverFor(String key) {
-          return java.util.Objects.requireNonNull(standalone.serverFor(key));
-        }
+      DirectReads.Router standalone =
+          ReadRouters.standalone(io.lettuce.core.RedisURI.create(first.uri()));
+      DirectReads.Router toFirst =
+          new DirectReads.Router() { // a stale topology: every slot on node 0
+            @Override
+            public java.net.InetSocketAddress serverFor(String key) {
+              return java.util.Objects.requireNonNull(standalone.serverFor(key));
+            }
 
-        @Override
-        public boolean multiKeyReads() {
-          return false;
-        }
-      };
+            @Override
+            public boolean multiKeyReads() {
+              return false;
+            }
+          };
       try (DirectReads direct = new DirectReads(toFirst, 1, null, 0, TIMEOUT, TIMEOUT, null)) {
         assertThat(direct.get(elsewhere)).as("MOVED").isNull();
-        assertThat(direct.mget(new String[] {owned, elsewhere})).as("one of the pipeline MOVED").isNull();
+        assertThat(direct.mget(new String[] {owned, elsewhere}))
+            .as("one of the pipeline MOVED")
+            .isNull();
         assertThat(direct.get(owned)).isNotNull();
         List<KeyValue<String, byte[]>> both = direct.mget(new String[] {owned, owned});
         assertThat(both).isNotNull();
@@ -347,24 +405,40 @@ class DirectReadsIntegrationTests {
   @Test
   void behindSentinelReadsGoToThePrimaryAndNeverToAReplica() throws IOException {
     try (RedisSentinelSetup sentinel = RedisSentinelSetup.start();
-        RedisServer replica = RedisServer.builder()
-            .args("--replicaof", sentinel.master().host(), Integer.toString(sentinel.masterPort())).start();
-        Tierstate node = Tierstate.create(TierstateConfig.builder().redisUrl(sentinel.uri()).l1MaximumSize(0)
-            .namespace("direct").build())) {
+        RedisServer replica =
+            RedisServer.builder()
+                .args(
+                    "--replicaof",
+                    sentinel.master().host(),
+                    Integer.toString(sentinel.masterPort()))
+                .start();
+        Tierstate node =
+            Tierstate.create(
+                TierstateConfig.builder()
+                    .redisUrl(sentinel.uri())
+                    .l1MaximumSize(0)
+                    .namespace("direct")
+                    .build())) {
       Map<String, String> values = values(10);
       node.cache().setAll(values, HOUR);
       readEverything(node, values);
       assertThat(node.cache().getAll(List.copyOf(values.keySet()), String.class)).isEqualTo(values);
       assertThat(reads(node, "caller_thread")).isEqualTo(12);
 
-      DirectReads.Router router = ReadRouters.sentinel(
-          List.of(io.lettuce.core.RedisURI.create(sentinel.sentinel().uri())), sentinel.masterName(), TIMEOUT,
-          TIMEOUT, null);
-      assertThat(router.serverFor("any")).isEqualTo(new InetSocketAddress(sentinel.master().host(),
-          sentinel.masterPort()));
-      try (RespConnection toReplica = RespConnection.open(new InetSocketAddress(replica.host(), replica.port()),
-          TIMEOUT, TIMEOUT, null)) {
-        assertThatThrownBy(() -> router.verify(toReplica)).isInstanceOf(IOException.class)
+      DirectReads.Router router =
+          ReadRouters.sentinel(
+              List.of(io.lettuce.core.RedisURI.create(sentinel.sentinel().uri())),
+              sentinel.masterName(),
+              TIMEOUT,
+              TIMEOUT,
+              null);
+      assertThat(router.serverFor("any"))
+          .isEqualTo(new InetSocketAddress(sentinel.master().host(), sentinel.masterPort()));
+      try (RespConnection toReplica =
+          RespConnection.open(
+              new InetSocketAddress(replica.host(), replica.port()), TIMEOUT, TIMEOUT, null)) {
+        assertThatThrownBy(() -> router.verify(toReplica))
+            .isInstanceOf(IOException.class)
             .hasMessageContaining("is not the primary");
       }
     }
@@ -374,11 +448,19 @@ class DirectReadsIntegrationTests {
   void emptyAndMissingValuesAreToldApart() {
     RedisServer redis = Nodes.sharedRedis();
     redis.command("SET", "empty:key", "");
-    try (DirectReads direct = new DirectReads(ReadRouters.standalone(io.lettuce.core.RedisURI.create(redis.uri())),
-        1, null, 0, TIMEOUT, TIMEOUT, null)) {
+    try (DirectReads direct =
+        new DirectReads(
+            ReadRouters.standalone(io.lettuce.core.RedisURI.create(redis.uri())),
+            1,
+            null,
+            0,
+            TIMEOUT,
+            TIMEOUT,
+            null)) {
       DirectReads.Reply empty = direct.get("empty:key");
       DirectReads.Reply missing = direct.get("missing:key");
-      assertThat(Optional.ofNullable(empty).map(DirectReads.Reply::value)).hasValueSatisfying(v -> assertThat(v).isEmpty());
+      assertThat(Optional.ofNullable(empty).map(DirectReads.Reply::value))
+          .hasValueSatisfying(v -> assertThat(v).isEmpty());
       assertThat(missing).isNotNull();
       assertThat(missing.value()).isNull();
       List<KeyValue<String, byte[]>> both = direct.mget(new String[] {"empty:key", "missing:key"});

@@ -1,4 +1,4 @@
-package io.tierstate.redis;
+package io.tierstate.internal.redis;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -46,7 +46,8 @@ public final class CircuitBreaker {
 
   CircuitBreaker(int failureThreshold, Duration openDuration, LongSupplier nanoClock) {
     if (failureThreshold < 1) {
-      throw new IllegalArgumentException("failureThreshold must be >= 1, but was " + failureThreshold);
+      throw new IllegalArgumentException(
+          "failureThreshold must be >= 1, but was " + failureThreshold);
     }
     if (openDuration.isNegative() || openDuration.isZero()) {
       throw new IllegalArgumentException("openDuration must be positive, but was " + openDuration);
@@ -56,7 +57,10 @@ public final class CircuitBreaker {
     this.nanoClock = nanoClock;
   }
 
-  /** Whether a call may go to Redis now; in the open state, the first call after the open period becomes the probe. */
+  /**
+   * Whether a call may go to Redis now; in the open state, the first call after the open period
+   * becomes the probe.
+   */
   public boolean allowRequest() {
     State current = state.get();
     if (current == State.CLOSED) {

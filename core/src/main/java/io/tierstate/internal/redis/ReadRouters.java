@@ -1,4 +1,4 @@
-package io.tierstate.redis;
+package io.tierstate.internal.redis;
 
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.SlotHash;
@@ -53,7 +53,9 @@ final class ReadRouters {
         }
         RedisURI uri = node.getUri();
         InetSocketAddress known = addresses.get(node.getNodeId());
-        if (known != null && known.getPort() == uri.getPort() && known.getHostString().equals(uri.getHost())) {
+        if (known != null
+            && known.getPort() == uri.getPort()
+            && known.getHostString().equals(uri.getHost())) {
           return known;
         }
         InetSocketAddress address = new InetSocketAddress(uri.getHost(), uri.getPort());
@@ -68,9 +70,15 @@ final class ReadRouters {
     };
   }
 
-  /** Reads go to the primary that the Sentinels name, asked again after a connection to it fails. */
-  static DirectReads.Router sentinel(List<RedisURI> sentinels, String masterId, Duration connectTimeout,
-      Duration timeout, @Nullable SSLSocketFactory tls) {
+  /**
+   * Reads go to the primary that the Sentinels name, asked again after a connection to it fails.
+   */
+  static DirectReads.Router sentinel(
+      List<RedisURI> sentinels,
+      String masterId,
+      Duration connectTimeout,
+      Duration timeout,
+      @Nullable SSLSocketFactory tls) {
     return new SentinelRouter(sentinels, masterId, connectTimeout, timeout, tls);
   }
 
@@ -86,9 +94,14 @@ final class ReadRouters {
     private volatile @Nullable InetSocketAddress primary;
     private volatile long askAgainAt = System.nanoTime();
 
-    SentinelRouter(List<RedisURI> sentinels, String masterId, Duration connectTimeout, Duration timeout,
+    SentinelRouter(
+        List<RedisURI> sentinels,
+        String masterId,
+        Duration connectTimeout,
+        Duration timeout,
         @Nullable SSLSocketFactory tls) {
-      this.sentinels = sentinels.stream().map(s -> new InetSocketAddress(s.getHost(), s.getPort())).toList();
+      this.sentinels =
+          sentinels.stream().map(s -> new InetSocketAddress(s.getHost(), s.getPort())).toList();
       this.masterId = masterId;
       this.connectTimeout = connectTimeout;
       this.timeout = timeout;
@@ -119,10 +132,13 @@ final class ReadRouters {
 
     private @Nullable InetSocketAddress askSentinels() {
       for (InetSocketAddress sentinel : sentinels) {
-        try (RespConnection connection = RespConnection.open(sentinel, connectTimeout, timeout, tls)) {
+        try (RespConnection connection =
+            RespConnection.open(sentinel, connectTimeout, timeout, tls)) {
           Object reply = connection.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", masterId);
-          if (reply instanceof List<?> hostAndPort && hostAndPort.size() == 2
-              && hostAndPort.get(0) instanceof byte[] host && hostAndPort.get(1) instanceof byte[] port) {
+          if (reply instanceof List<?> hostAndPort
+              && hostAndPort.size() == 2
+              && hostAndPort.get(0) instanceof byte[] host
+              && hostAndPort.get(1) instanceof byte[] port) {
             return new InetSocketAddress(text(host), Integer.parseInt(text(port)));
           }
           log.debug("Sentinel {} does not know primary '{}': {}", sentinel, masterId, reply);
@@ -149,7 +165,9 @@ final class ReadRouters {
     @Override
     public void verify(RespConnection connection) throws IOException {
       Object role = connection.call("ROLE");
-      if (!(role instanceof List<?> parts) || parts.isEmpty() || !(parts.get(0) instanceof byte[] name)
+      if (!(role instanceof List<?> parts)
+          || parts.isEmpty()
+          || !(parts.get(0) instanceof byte[] name)
           || !text(name).equals("master")) {
         failed(connection.address());
         throw new IOException(connection.address() + " is not the primary of '" + masterId + "'");

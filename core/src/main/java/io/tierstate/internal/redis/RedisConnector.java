@@ -1,4 +1,4 @@
-package io.tierstate.redis;
+package io.tierstate.internal.redis;
 
 import static java.util.Objects.requireNonNull;
 
@@ -20,14 +20,15 @@ import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.ProtocolKeyword;
 import io.lettuce.core.protocol.RedisCommand;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import io.tierstate.RedisEndpoint;
+import io.tierstate.RedisUnavailableException;
 import io.tierstate.TierstateConfig;
 import java.time.Duration;
 import java.util.List;
@@ -80,17 +81,28 @@ public final class RedisConnector implements AutoCloseable {
     // Lettuce's default reconnect backoff grows to 30 s, which would keep a node degraded for up to
     // 30 s after Redis is back; a cache wants to be back within a couple of seconds. The jitter
     // spreads the reconnects of many nodes.
-    this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
-        .reconnectDelay(Delay.equalJitter(RECONNECT_DELAY_MIN, RECONNECT_DELAY_MAX, 2, TimeUnit.MILLISECONDS))
-        .build();
+    this.resources =
+        DefaultClientResources.builder()
+            .ioThreadPoolSize(2)
+            .computationThreadPoolSize(2)
+            .reconnectDelay(
+                Delay.equalJitter(
+                    RECONNECT_DELAY_MIN, RECONNECT_DELAY_MAX, 2, TimeUnit.MILLISECONDS))
+            .build();
     List<RedisURI> uris = endpoint.toRedisUris(config);
     SocketOptions socket =
         SocketOptions.builder().connectTimeout(config.connectTimeout()).keepAlive(true).build();
     TimeoutOptions timeouts =
-        TimeoutOptions.builder().timeoutSource(new CommandTimeouts(config.commandTimeout())).build();
-    KeyManagerFactory clientKeys = config.redisTlsClientCertificate()
-        .map(certificate -> TlsTrust.keyManagers(certificate.certificateFile(), certificate.keyFile()))
-        .orElse(null);
+        TimeoutOptions.builder()
+            .timeoutSource(new CommandTimeouts(config.commandTimeout()))
+            .build();
+    KeyManagerFactory clientKeys =
+        config
+            .redisTlsClientCertificate()
+            .map(
+                certificate ->
+                    TlsTrust.keyManagers(certificate.certificateFile(), certificate.keyFile()))
+            .orElse(null);
     SslOptions ssl = sslOptions(config, clientKeys);
     if (endpoint.mode() == RedisEndpoint.Mode.CLUSTER) {
       RedisClusterClient cluster = RedisClusterClient.create(resources, uris);
@@ -134,7 +146,8 @@ public final class RedisConnector implements AutoCloseable {
    * Lettuce's TLS settings: the JDK's TLS, trusting the configured CA file or else the JVM's CAs,
    * and presenting the client certificate if there is one.
    */
-  private static SslOptions sslOptions(TierstateConfig config, @Nullable KeyManagerFactory clientKeys) {
+  private static SslOptions sslOptions(
+      TierstateConfig config, @Nullable KeyManagerFactory clientKeys) {
     SslOptions.Builder ssl = SslOptions.builder().jdkSslProvider();
     config.redisTlsCaFile().ifPresent(caFile -> ssl.trustManager(caFile.toFile()));
     if (clientKeys != null) {
@@ -148,26 +161,44 @@ public final class RedisConnector implements AutoCloseable {
    * provider that may change them (Lettuce re-authenticates; these would not). Over TLS they trust
    * the same CAs as Lettuce's connections, and check host names as Lettuce does by default.
    */
-  private @Nullable DirectReads directReads(List<RedisURI> uris, @Nullable KeyManagerFactory clientKeys) {
+  private @Nullable DirectReads directReads(
+      List<RedisURI> uris, @Nullable KeyManagerFactory clientKeys) {
     RedisURI first = uris.get(0);
     if (config.directReadConnections() == 0
-        || !(first.getCredentialsProvider() instanceof RedisCredentialsProvider.ImmediateRedisCredentialsProvider credentials)) {
+        || !(first.getCredentialsProvider()
+            instanceof RedisCredentialsProvider.ImmediateRedisCredentialsProvider credentials)) {
       return null;
     }
     SSLSocketFactory tls =
-        endpoint.tls() ? TlsTrust.socketFactory(config.redisTlsCaFile().orElse(null), clientKeys) : null;
+        endpoint.tls()
+            ? TlsTrust.socketFactory(config.redisTlsCaFile().orElse(null), clientKeys)
+            : null;
     RedisClusterClient cluster = clusterClient;
     // These connections are opened by a reader, which should not wait longer than for a command.
-    Duration connectTimeout = config.connectTimeout().compareTo(config.commandTimeout()) < 0
-        ? config.connectTimeout() : config.commandTimeout();
-    DirectReads.Router router = switch (endpoint.mode()) {
-      case STANDALONE -> ReadRouters.standalone(first);
-      case SENTINEL -> ReadRouters.sentinel(first.getSentinels(), requireNonNull(endpoint.sentinelMasterId()),
-          connectTimeout, config.commandTimeout(), tls);
-      case CLUSTER -> ReadRouters.cluster(requireNonNull(cluster)::getPartitions);
-    };
-    return new DirectReads(router, config.directReadConnections(), credentials.resolveCredentialsNow(),
-        first.getDatabase(), connectTimeout, config.commandTimeout(), tls);
+    Duration connectTimeout =
+        config.connectTimeout().compareTo(config.commandTimeout()) < 0
+            ? config.connectTimeout()
+            : config.commandTimeout();
+    DirectReads.Router router =
+        switch (endpoint.mode()) {
+          case STANDALONE -> ReadRouters.standalone(first);
+          case SENTINEL ->
+              ReadRouters.sentinel(
+                  first.getSentinels(),
+                  requireNonNull(endpoint.sentinelMasterId()),
+                  connectTimeout,
+                  config.commandTimeout(),
+                  tls);
+          case CLUSTER -> ReadRouters.cluster(requireNonNull(cluster)::getPartitions);
+        };
+    return new DirectReads(
+        router,
+        config.directReadConnections(),
+        credentials.resolveCredentialsNow(),
+        first.getDatabase(),
+        connectTimeout,
+        config.commandTimeout(),
+        tls);
   }
 
   /**
@@ -206,7 +237,8 @@ public final class RedisConnector implements AutoCloseable {
       this.sync = cluster.sync();
       this.async = cluster.async();
     } else {
-      StatefulRedisConnection<String, byte[]> standalone = (StatefulRedisConnection<String, byte[]>) fresh;
+      StatefulRedisConnection<String, byte[]> standalone =
+          (StatefulRedisConnection<String, byte[]>) fresh;
       this.sync = standalone.sync();
       this.async = standalone.async();
     }
@@ -232,21 +264,22 @@ public final class RedisConnector implements AutoCloseable {
     if (closed) {
       return;
     }
-    Future<?> unused = reconnector.schedule(
-        () -> {
-          if (closed || connection != null) {
-            return;
-          }
-          try {
-            connectOnce();
-            log.info("Connected to Redis at {}", endpoint);
-          } catch (RuntimeException e) {
-            log.debug("Redis still unreachable: {}", e.getMessage());
-            scheduleReconnect(Duration.ofMillis(Math.min(delay.toMillis() * 2, 5_000)));
-          }
-        },
-        delay.toMillis(),
-        TimeUnit.MILLISECONDS);
+    Future<?> unused =
+        reconnector.schedule(
+            () -> {
+              if (closed || connection != null) {
+                return;
+              }
+              try {
+                connectOnce();
+                log.info("Connected to Redis at {}", endpoint);
+              } catch (RuntimeException e) {
+                log.debug("Redis still unreachable: {}", e.getMessage());
+                scheduleReconnect(Duration.ofMillis(Math.min(delay.toMillis() * 2, 5_000)));
+              }
+            },
+            delay.toMillis(),
+            TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -288,8 +321,8 @@ public final class RedisConnector implements AutoCloseable {
   public static final Duration MAX_BLOCKING_WAIT = Duration.ofSeconds(5);
 
   /**
-   * The command timeout for every command, plus {@link #MAX_BLOCKING_WAIT} for blocking reads:
-   * with one fixed timeout, a read that blocks longer than the timeout would always time out.
+   * The command timeout for every command, plus {@link #MAX_BLOCKING_WAIT} for blocking reads: with
+   * one fixed timeout, a read that blocks longer than the timeout would always time out.
    */
   private static final class CommandTimeouts extends TimeoutOptions.TimeoutSource {
     private final long commandNanos;
@@ -314,8 +347,8 @@ public final class RedisConnector implements AutoCloseable {
   }
 
   /**
-   * Opens a new connection of its own, for blocking reads that must not stall the shared one
-   * (they may block for up to {@link #MAX_BLOCKING_WAIT}). The caller closes it.
+   * Opens a new connection of its own, for blocking reads that must not stall the shared one (they
+   * may block for up to {@link #MAX_BLOCKING_WAIT}). The caller closes it.
    *
    * @throws RedisUnavailableException if Redis cannot be reached
    */

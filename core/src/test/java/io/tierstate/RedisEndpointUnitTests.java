@@ -21,7 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class RedisEndpointTest {
+class RedisEndpointUnitTests {
 
   @Nested
   class Standalone {

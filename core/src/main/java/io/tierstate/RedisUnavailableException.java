@@ -1,6 +1,4 @@
-package io.tierstate.redis;
-
-import io.tierstate.TierstateException;
+package io.tierstate;
 
 /**
  * Redis could not be used: it is unreachable, timed out, or the circuit breaker is open. Cache

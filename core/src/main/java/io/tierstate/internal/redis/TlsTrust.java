@@ -1,4 +1,4 @@
-package io.tierstate.redis;
+package io.tierstate.internal.redis;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,9 +27,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Whom a TLS connection to Redis trusts (the CAs of {@code REDIS_TLS_CA_FILE}, or the JVM's) and
- * which client certificate it presents ({@code REDIS_TLS_CERT_FILE} and {@code REDIS_TLS_KEY_FILE}).
- * Both Lettuce's connections and the direct read connections use it, so they behave alike.
- * Internal to Tierstate.
+ * which client certificate it presents ({@code REDIS_TLS_CERT_FILE} and {@code
+ * REDIS_TLS_KEY_FILE}). Both Lettuce's connections and the direct read connections use it, so they
+ * behave alike. Internal to Tierstate.
  */
 public final class TlsTrust {
   private static final Pattern PKCS8 =
@@ -44,10 +44,12 @@ public final class TlsTrust {
    * @throws IOException if the file cannot be read
    * @throws GeneralSecurityException if it holds something other than certificates
    */
-  public static List<X509Certificate> certificates(Path file) throws IOException, GeneralSecurityException {
+  public static List<X509Certificate> certificates(Path file)
+      throws IOException, GeneralSecurityException {
     try (InputStream in = Files.newInputStream(file)) {
       List<X509Certificate> certificates = new ArrayList<>();
-      for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+      for (Certificate certificate :
+          CertificateFactory.getInstance("X.509").generateCertificates(in)) {
         certificates.add((X509Certificate) certificate);
       }
       return certificates;
@@ -64,13 +66,20 @@ public final class TlsTrust {
     String text = Files.readString(file, StandardCharsets.US_ASCII);
     Matcher pem = PKCS8.matcher(text);
     if (!pem.find()) {
-      String found = text.contains("ENCRYPTED PRIVATE KEY") ? "an encrypted key"
-          : text.contains("RSA PRIVATE KEY") || text.contains("EC PRIVATE KEY") ? "a PKCS#1 or SEC1 key"
-          : "no private key";
-      throw new GeneralSecurityException("it holds " + found + "; an unencrypted PKCS#8 key is needed"
-          + " (openssl pkcs8 -topk8 -nocrypt -in key.pem -out key-pkcs8.pem)");
+      String found =
+          text.contains("ENCRYPTED PRIVATE KEY")
+              ? "an encrypted key"
+              : text.contains("RSA PRIVATE KEY") || text.contains("EC PRIVATE KEY")
+                  ? "a PKCS#1 or SEC1 key"
+                  : "no private key";
+      throw new GeneralSecurityException(
+          "it holds "
+              + found
+              + "; an unencrypted PKCS#8 key is needed"
+              + " (openssl pkcs8 -topk8 -nocrypt -in key.pem -out key-pkcs8.pem)");
     }
-    PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(Base64.getMimeDecoder().decode(pem.group(1)));
+    PKCS8EncodedKeySpec spec =
+        new PKCS8EncodedKeySpec(Base64.getMimeDecoder().decode(pem.group(1)));
     for (String algorithm : new String[] {"RSA", "EC"}) {
       try {
         return KeyFactory.getInstance(algorithm).generatePrivate(spec);
@@ -92,26 +101,35 @@ public final class TlsTrust {
       List<X509Certificate> chain = certificates(certificateFile);
       KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
       store.load(null, null);
-      store.setKeyEntry("client", privateKey(keyFile), NO_PASSWORD, chain.toArray(new Certificate[0]));
-      KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      store.setKeyEntry(
+          "client", privateKey(keyFile), NO_PASSWORD, chain.toArray(new Certificate[0]));
+      KeyManagerFactory keys =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       keys.init(store, NO_PASSWORD);
       return keys;
     } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalStateException("cannot set up the TLS client certificate from " + certificateFile
-          + " and " + keyFile + ": " + e, e);
+      throw new IllegalStateException(
+          "cannot set up the TLS client certificate from "
+              + certificateFile
+              + " and "
+              + keyFile
+              + ": "
+              + e,
+          e);
     }
   }
 
   /**
    * Sockets that trust the CAs in {@code caFile} (or the JVM's default CAs when it is null) and
-   * present {@code keys} when the server asks for a client certificate (none when null). Host
-   * names are not checked here: the caller turns endpoint identification on.
+   * present {@code keys} when the server asks for a client certificate (none when null). Host names
+   * are not checked here: the caller turns endpoint identification on.
    *
    * @throws IllegalStateException if the CA file cannot be read, or TLS cannot be set up
    */
   static SSLSocketFactory socketFactory(@Nullable Path caFile, @Nullable KeyManagerFactory keys) {
     try {
-      TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory trust =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       if (caFile == null) {
         trust.init((KeyStore) null);
       } else {
@@ -127,7 +145,8 @@ public final class TlsTrust {
       context.init(keys == null ? null : keys.getKeyManagers(), trust.getTrustManagers(), null);
       return context.getSocketFactory();
     } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalStateException("cannot set up TLS trust" + (caFile == null ? "" : " from " + caFile) + ": " + e, e);
+      throw new IllegalStateException(
+          "cannot set up TLS trust" + (caFile == null ? "" : " from " + caFile) + ": " + e, e);
     }
   }
 }

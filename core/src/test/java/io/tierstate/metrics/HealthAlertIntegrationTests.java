@@ -13,7 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Alert rules fire once per cool-down. */
-class HealthAlertTests {
+class HealthAlertIntegrationTests {
   private final Nodes nodes = Nodes.onSharedRedis();
 
   @AfterEach
@@ -24,9 +24,13 @@ class HealthAlertTests {
   @Test
   void aFiringRuleNotifiesOncePerCoolDown() throws Exception {
     Tierstate node = nodes.start("a");
-    node.metrics().registerCheck("always-degraded", () -> HealthCheck.Result.degraded("for the test"));
+    node.metrics()
+        .registerCheck("always-degraded", () -> HealthCheck.Result.degraded("for the test"));
     List<Alert> alerts = new CopyOnWriteArrayList<>();
-    node.metrics().onAlert(AlertRule.statusAtLeast(HealthStatus.DEGRADED).coolDown(Duration.ofMillis(400)), alerts::add);
+    node.metrics()
+        .onAlert(
+            AlertRule.statusAtLeast(HealthStatus.DEGRADED).coolDown(Duration.ofMillis(400)),
+            alerts::add);
 
     node.metrics().healthCheck();
     assertThat(alerts).hasSize(1);
@@ -47,7 +51,8 @@ class HealthAlertTests {
     Tierstate node = nodes.start("a");
     node.metrics().alertEvaluationInterval(Duration.ofMillis(50));
     List<Alert> alerts = new CopyOnWriteArrayList<>();
-    node.metrics().onAlert(AlertRule.hitRateBelow(0.8).coolDown(Duration.ofMinutes(5)), alerts::add);
+    node.metrics()
+        .onAlert(AlertRule.hitRateBelow(0.8).coolDown(Duration.ofMinutes(5)), alerts::add);
     for (int i = 0; i < 20; i++) {
       node.cache().get("missing:" + i, String.class);
     }

@@ -1,4 +1,4 @@
-package io.tierstate.redis;
+package io.tierstate.internal.redis;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
@@ -75,8 +75,10 @@ public final class LuaScript {
               if (error == null) {
                 return CompletableFuture.completedFuture(result);
               }
-              Throwable cause = error instanceof CompletionException && error.getCause() != null
-                  ? error.getCause() : error;
+              Throwable cause =
+                  error instanceof CompletionException && error.getCause() != null
+                      ? error.getCause()
+                      : error;
               if (cause instanceof RedisNoScriptException) {
                 return commands.<T>eval(source, output, keys, args).toCompletableFuture();
               }

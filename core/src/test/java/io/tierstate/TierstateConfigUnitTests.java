@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class TierstateConfigTest {
+class TierstateConfigUnitTests {
 
   /** Every variable Tierstate reads. */
   static final String[] VARIABLES = {
@@ -207,8 +207,10 @@ class TierstateConfigTest {
       assertThat(config.redisDatabase()).isEqualTo(4);
       assertThat(config.redisRequired()).isTrue();
       assertThat(config.redisTlsCaFile()).contains(caFile);
-      assertThat(config.redisTlsClientCertificate()).contains(
-          new TierstateConfig.TlsClientCertificate(certificates.certificateFile(), certificates.keyFile()));
+      assertThat(config.redisTlsClientCertificate())
+          .contains(
+              new TierstateConfig.TlsClientCertificate(
+                  certificates.certificateFile(), certificates.keyFile()));
       assertThat(config.commandTimeout()).isEqualTo(Duration.ofMillis(750));
       assertThat(config.connectTimeout()).isEqualTo(Duration.ofSeconds(3));
       assertThat(config.namespace()).isEqualTo("shop.v2");
@@ -294,7 +296,7 @@ class TierstateConfigTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.tierstate.TierstateConfigTest#invalidValues")
+    @MethodSource("io.tierstate.TierstateConfigUnitTests#invalidValues")
     void invalidValueNamesTheVariableAndTheValue(String variable, String value, String rule) {
       assertThatIllegalArgumentException()
           .isThrownBy(() -> TierstateConfig.fromEnv(Map.of(variable, value)))
@@ -306,25 +308,47 @@ class TierstateConfigTest {
       Path caFile = TlsCertificates.issue().caFile();
       assertThatIllegalArgumentException()
           .isThrownBy(() -> TierstateConfig.fromEnv(Map.of("REDIS_TLS_CA_FILE", caFile.toString())))
-          .withMessage("REDIS_TLS_CA_FILE is set, but REDIS_URL does not use TLS: use rediss://,"
-              + " rediss-sentinel:// or rediss-cluster://, or unset REDIS_TLS_CA_FILE");
+          .withMessage(
+              "REDIS_TLS_CA_FILE is set, but REDIS_URL does not use TLS: use rediss://,"
+                  + " rediss-sentinel:// or rediss-cluster://, or unset REDIS_TLS_CA_FILE");
       assertThatIllegalArgumentException()
           .isThrownBy(() -> TierstateConfig.builder().redisTlsCaFile(caFile).build())
           .withMessageStartingWith("redisTlsCaFile is set, but redisEndpoint does not use TLS");
 
       Path missing = dir.resolve("missing.pem");
       assertThatIllegalArgumentException()
-          .isThrownBy(() -> TierstateConfig.fromEnv(
-              Map.of("REDIS_URL", "rediss://cache:6380", "REDIS_TLS_CA_FILE", missing.toString())))
-          .withMessageStartingWith("REDIS_TLS_CA_FILE '" + missing + "' cannot be read as PEM certificates");
-      Path notPem = Files.writeString(dir.resolve("key.pem"), "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+          .isThrownBy(
+              () ->
+                  TierstateConfig.fromEnv(
+                      Map.of(
+                          "REDIS_URL",
+                          "rediss://cache:6380",
+                          "REDIS_TLS_CA_FILE",
+                          missing.toString())))
+          .withMessageStartingWith(
+              "REDIS_TLS_CA_FILE '" + missing + "' cannot be read as PEM certificates");
+      Path notPem =
+          Files.writeString(
+              dir.resolve("key.pem"),
+              "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
       assertThatIllegalArgumentException()
-          .isThrownBy(() -> TierstateConfig.fromEnv(
-              Map.of("REDIS_URL", "rediss://cache:6380", "REDIS_TLS_CA_FILE", notPem.toString())))
+          .isThrownBy(
+              () ->
+                  TierstateConfig.fromEnv(
+                      Map.of(
+                          "REDIS_URL",
+                          "rediss://cache:6380",
+                          "REDIS_TLS_CA_FILE",
+                          notPem.toString())))
           .withMessageStartingWith("REDIS_TLS_CA_FILE '" + notPem + "' ");
       Path empty = Files.writeString(dir.resolve("empty.pem"), "");
       assertThatIllegalArgumentException()
-          .isThrownBy(() -> TierstateConfig.builder().redisUrl("rediss://cache:6380").redisTlsCaFile(empty).build())
+          .isThrownBy(
+              () ->
+                  TierstateConfig.builder()
+                      .redisUrl("rediss://cache:6380")
+                      .redisTlsCaFile(empty)
+                      .build())
           .withMessageStartingWith("redisTlsCaFile '" + empty + "' ");
     }
 
@@ -334,26 +358,60 @@ class TierstateConfigTest {
       String cert = certificates.certificateFile().toString();
       String key = certificates.keyFile().toString();
       assertThatIllegalArgumentException()
-          .isThrownBy(() -> TierstateConfig.fromEnv(Map.of("REDIS_URL", "rediss://cache:6380", "REDIS_TLS_CERT_FILE", cert)))
-          .withMessage("REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE go together: set both for a client certificate,"
-              + " or neither");
+          .isThrownBy(
+              () ->
+                  TierstateConfig.fromEnv(
+                      Map.of("REDIS_URL", "rediss://cache:6380", "REDIS_TLS_CERT_FILE", cert)))
+          .withMessage(
+              "REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE go together: set both for a client certificate,"
+                  + " or neither");
       assertThatIllegalArgumentException()
-          .isThrownBy(() -> TierstateConfig.builder().redisTlsClientCertificate(certificates.certificateFile(), null))
-          .withMessage("redisTlsClientCertificate needs both a certificate file and a key file, or neither");
+          .isThrownBy(
+              () ->
+                  TierstateConfig.builder()
+                      .redisTlsClientCertificate(certificates.certificateFile(), null))
+          .withMessage(
+              "redisTlsClientCertificate needs both a certificate file and a key file, or neither");
       assertThatIllegalArgumentException()
-          .isThrownBy(() -> TierstateConfig.fromEnv(Map.of("REDIS_TLS_CERT_FILE", cert, "REDIS_TLS_KEY_FILE", key)))
-          .withMessage("REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE set, but REDIS_URL does not use TLS: use"
-              + " rediss://, rediss-sentinel:// or rediss-cluster://");
+          .isThrownBy(
+              () ->
+                  TierstateConfig.fromEnv(
+                      Map.of("REDIS_TLS_CERT_FILE", cert, "REDIS_TLS_KEY_FILE", key)))
+          .withMessage(
+              "REDIS_TLS_CERT_FILE and REDIS_TLS_KEY_FILE set, but REDIS_URL does not use TLS: use"
+                  + " rediss://, rediss-sentinel:// or rediss-cluster://");
 
-      Path pkcs1 = Files.writeString(dir.resolve("rsa.pem"), "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n");
+      Path pkcs1 =
+          Files.writeString(
+              dir.resolve("rsa.pem"),
+              "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n");
       assertThatIllegalArgumentException()
-          .isThrownBy(() -> TierstateConfig.fromEnv(Map.of("REDIS_URL", "rediss://cache:6380",
-              "REDIS_TLS_CERT_FILE", cert, "REDIS_TLS_KEY_FILE", pkcs1.toString())))
-          .withMessageStartingWith("REDIS_TLS_KEY_FILE '" + pkcs1 + "' cannot be read as a private key: it holds a"
-              + " PKCS#1 or SEC1 key; an unencrypted PKCS#8 key is needed");
+          .isThrownBy(
+              () ->
+                  TierstateConfig.fromEnv(
+                      Map.of(
+                          "REDIS_URL",
+                          "rediss://cache:6380",
+                          "REDIS_TLS_CERT_FILE",
+                          cert,
+                          "REDIS_TLS_KEY_FILE",
+                          pkcs1.toString())))
+          .withMessageStartingWith(
+              "REDIS_TLS_KEY_FILE '"
+                  + pkcs1
+                  + "' cannot be read as a private key: it holds a"
+                  + " PKCS#1 or SEC1 key; an unencrypted PKCS#8 key is needed");
       assertThatIllegalArgumentException()
-          .isThrownBy(() -> TierstateConfig.fromEnv(Map.of("REDIS_URL", "rediss://cache:6380",
-              "REDIS_TLS_CERT_FILE", key, "REDIS_TLS_KEY_FILE", key)))
+          .isThrownBy(
+              () ->
+                  TierstateConfig.fromEnv(
+                      Map.of(
+                          "REDIS_URL",
+                          "rediss://cache:6380",
+                          "REDIS_TLS_CERT_FILE",
+                          key,
+                          "REDIS_TLS_KEY_FILE",
+                          key)))
           .withMessageStartingWith("REDIS_TLS_CERT_FILE '" + key + "' ");
     }
 
@@ -539,7 +597,7 @@ class TierstateConfigTest {
     }
 
     @ParameterizedTest
-    @MethodSource("io.tierstate.TierstateConfigTest#invalidSetterCalls")
+    @MethodSource("io.tierstate.TierstateConfigUnitTests#invalidSetterCalls")
     void invalidValueNamesTheSetter(String message, Consumer<TierstateConfig.Builder> call) {
       TierstateConfig.Builder builder = TierstateConfig.builder();
       assertThatIllegalArgumentException()
@@ -657,7 +715,9 @@ class TierstateConfigTest {
         setter("redisPassword must not be empty", b -> b.redisPassword("")),
         setter("redisDatabase must be from 0 to 15, but was 16", b -> b.redisDatabase(16)),
         setter("redisDatabase must be from 0 to 15, but was -1", b -> b.redisDatabase(-1)),
-        setter("directReadConnections must be from 0 to 1024, but was 1025", b -> b.directReadConnections(1025)),
+        setter(
+            "directReadConnections must be from 0 to 1024, but was 1025",
+            b -> b.directReadConnections(1025)),
         setter(
             "commandTimeout must be at least 1ms, but was PT0S",
             b -> b.commandTimeout(Duration.ZERO)),

@@ -21,11 +21,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The Prometheus scrape is valid text format and holds every Tierstate meter. */
-class PrometheusScrapeTests {
+class PrometheusScrapeIntegrationTests {
   private static final Pattern NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
   private static final Pattern SAMPLE =
       Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)\\})? (\\S+)( \\d+)?");
-  private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\",?");
+  private static final Pattern LABEL =
+      Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\",?");
 
   private final Nodes nodes = Nodes.onSharedRedis();
 
@@ -37,7 +38,10 @@ class PrometheusScrapeTests {
   /** One sample line. */
   record Sample(String name, Map<String, String> labels, double value) {}
 
-  /** Parses the text format line by line; fails on any line that is not HELP, TYPE, a comment or a sample. */
+  /**
+   * Parses the text format line by line; fails on any line that is not HELP, TYPE, a comment or a
+   * sample.
+   */
   static List<Sample> parse(String scrape) {
     List<Sample> samples = new ArrayList<>();
     for (String line : scrape.split("\n")) {
@@ -49,7 +53,16 @@ class PrometheusScrapeTests {
         assertThat(NAME.matcher(name).matches()).as("metric name in %s", line).isTrue();
         if (line.startsWith("# TYPE ")) {
           assertThat(line.substring(7).split(" ")[1])
-              .isIn("counter", "gauge", "summary", "histogram", "untyped", "info", "stateset", "gaugehistogram", "unknown");
+              .isIn(
+                  "counter",
+                  "gauge",
+                  "summary",
+                  "histogram",
+                  "untyped",
+                  "info",
+                  "stateset",
+                  "gaugehistogram",
+                  "unknown");
         }
         continue;
       }
@@ -70,12 +83,13 @@ class PrometheusScrapeTests {
         assertThat(end).as("labels of %s", line).isEqualTo(labelText.length());
       }
       String value = sample.group(4);
-      double parsed = switch (value) {
-        case "+Inf" -> Double.POSITIVE_INFINITY;
-        case "-Inf" -> Double.NEGATIVE_INFINITY;
-        case "NaN" -> Double.NaN;
-        default -> Double.parseDouble(value);
-      };
+      double parsed =
+          switch (value) {
+            case "+Inf" -> Double.POSITIVE_INFINITY;
+            case "-Inf" -> Double.NEGATIVE_INFINITY;
+            case "NaN" -> Double.NaN;
+            default -> Double.parseDouble(value);
+          };
       samples.add(new Sample(sample.group(1), labels, parsed));
     }
     return samples;
@@ -91,25 +105,36 @@ class PrometheusScrapeTests {
     node.cache().set("k", "v", CacheOptions.ttl(Duration.ofMinutes(1)));
     node.cache().get("k", String.class);
     node.cache().get("missing", String.class);
-    node.rateLimiter().limit("api:user:42", RateLimitPolicy.slidingWindow(100, Duration.ofMinutes(1)));
+    node.rateLimiter()
+        .limit("api:user:42", RateLimitPolicy.slidingWindow(100, Duration.ofMinutes(1)));
     node.sessions().create(NewSession.builder("acme", "alice").build());
     node.locks().acquire("report", Duration.ofSeconds(5), Duration.ofSeconds(1)).close();
-    node.writeBehind("events", String.class, batch -> { }, io.tierstate.writebehind.WriteBehindOptions.defaults())
+    node.writeBehind(
+            "events",
+            String.class,
+            batch -> {},
+            io.tierstate.writebehind.WriteBehindOptions.defaults())
         .write("event:1", "opened", CacheOptions.ttl(Duration.ofMinutes(1)));
 
     List<Sample> samples = parse(node.metrics().prometheus());
 
     assertThat(named(samples, "tierstate_cache_requests_total"))
-        .anySatisfy(s -> {
-          assertThat(s.labels()).containsEntry("tier", "l1").containsEntry("result", "hit");
-          assertThat(s.value()).isGreaterThanOrEqualTo(1);
-        })
-        .anySatisfy(s -> assertThat(s.labels()).containsEntry("tier", "l2").containsEntry("result", "miss"));
-    assertThat(named(samples, "tierstate_redis_breaker_state")).singleElement()
+        .anySatisfy(
+            s -> {
+              assertThat(s.labels()).containsEntry("tier", "l1").containsEntry("result", "hit");
+              assertThat(s.value()).isGreaterThanOrEqualTo(1);
+            })
+        .anySatisfy(
+            s ->
+                assertThat(s.labels()).containsEntry("tier", "l2").containsEntry("result", "miss"));
+    assertThat(named(samples, "tierstate_redis_breaker_state"))
+        .singleElement()
         .satisfies(s -> assertThat(s.value()).isEqualTo(0));
-    assertThat(named(samples, "tierstate_ratelimit_decisions_total")).isNotEmpty()
+    assertThat(named(samples, "tierstate_ratelimit_decisions_total"))
+        .isNotEmpty()
         .anySatisfy(s -> assertThat(s.labels()).containsEntry("result", "allowed"));
-    assertThat(named(samples, "tierstate_sessions_started_total")).singleElement()
+    assertThat(named(samples, "tierstate_sessions_started_total"))
+        .singleElement()
         .satisfies(s -> assertThat(s.value()).isEqualTo(1));
     assertThat(named(samples, "tierstate_writebehind_writes_total"))
         .anySatisfy(s -> assertThat(s.value()).isEqualTo(1));
@@ -126,9 +151,15 @@ class PrometheusScrapeTests {
     Tierstate node = nodes.start("a", builder -> builder.meterRegistry(user));
     node.cache().get("missing", String.class);
 
-    assertThat(user.get(MeterNames.CACHE_REQUESTS).tag("tier", "l1").tag("result", "miss").counter().count())
+    assertThat(
+            user.get(MeterNames.CACHE_REQUESTS)
+                .tag("tier", "l1")
+                .tag("result", "miss")
+                .counter()
+                .count())
         .isEqualTo(1);
-    assertThat(named(parse(node.metrics().prometheus()), "tierstate_cache_requests_total")).isNotEmpty();
+    assertThat(named(parse(node.metrics().prometheus()), "tierstate_cache_requests_total"))
+        .isNotEmpty();
   }
 
   @Test
@@ -139,6 +170,7 @@ class PrometheusScrapeTests {
 
     assertThat(node.metrics().registry()).isSameAs(user);
     assertThat(user.scrape()).contains("tierstate_cache_requests_total");
-    assertThat(named(parse(node.metrics().prometheus()), "tierstate_cache_requests_total")).isNotEmpty();
+    assertThat(named(parse(node.metrics().prometheus()), "tierstate_cache_requests_total"))
+        .isNotEmpty();
   }
 }

@@ -9,8 +9,11 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The snapshot: hit rates, latency percentiles per operation, errors by kind, absent meters as zeros. */
-class MetricsSnapshotTests {
+/**
+ * The snapshot: hit rates, latency percentiles per operation, errors by kind, absent meters as
+ * zeros.
+ */
+class MetricsSnapshotIntegrationTests {
   private final Nodes nodes = Nodes.onSharedRedis();
 
   @AfterEach

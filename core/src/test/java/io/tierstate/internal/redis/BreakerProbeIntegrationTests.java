@@ -1,9 +1,11 @@
-package io.tierstate.redis;
+package io.tierstate.internal.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tierstate.RedisCommandException;
+import io.tierstate.RedisUnavailableException;
 import io.tierstate.TierstateConfig;
 import io.tierstate.testkit.RedisServer;
 import java.time.Duration;
@@ -40,7 +42,8 @@ class BreakerProbeIntegrationTests {
   @BeforeEach
   void openBreaker() throws InterruptedException {
     breaker = new CircuitBreaker(1, OPEN);
-    executor = new RedisExecutor(connector, breaker, new SimpleMeterRegistry(), Duration.ofSeconds(1));
+    executor =
+        new RedisExecutor(connector, breaker, new SimpleMeterRegistry(), Duration.ofSeconds(1));
     breaker.onFailure();
     assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.OPEN);
     Thread.sleep(OPEN.toMillis() + 10); // the open period itself is what is waited out
@@ -48,19 +51,26 @@ class BreakerProbeIntegrationTests {
 
   @Test
   void aReadProbeThatRedisRefusesClosesTheBreaker() {
-    // GET on a list: the direct read sees the error reply and hands the read to Lettuce, which fails it
+    // GET on a list: the direct read sees the error reply and hands the read to Lettuce, which
+    // fails it
     assertThatThrownBy(() -> executor.get("a-list"))
-        .isInstanceOf(RedisUnavailableException.class)
+        .as("a refused command is not an outage: it reaches the caller")
+        .isInstanceOf(RedisCommandException.class)
+        .isNotInstanceOf(RedisUnavailableException.class)
         .hasMessageContaining("WRONGTYPE");
 
-    assertThat(breaker.state()).as("Redis answered, so it is reachable").isEqualTo(CircuitBreaker.State.CLOSED);
+    assertThat(breaker.state())
+        .as("Redis answered, so it is reachable")
+        .isEqualTo(CircuitBreaker.State.CLOSED);
     assertThat(executor.get("missing")).isNull();
   }
 
   @Test
   void aCommandProbeThatRedisRefusesClosesTheBreaker() {
     assertThatThrownBy(() -> executor.call("increment a list", commands -> commands.incr("a-list")))
-        .isInstanceOf(RedisUnavailableException.class)
+        .as("a refused command is not an outage: it reaches the caller")
+        .isInstanceOf(RedisCommandException.class)
+        .isNotInstanceOf(RedisUnavailableException.class)
         .hasMessageContaining("WRONGTYPE");
 
     assertThat(breaker.state()).isEqualTo(CircuitBreaker.State.CLOSED);

@@ -1,0 +1,136 @@
+package io.tierstate.cache;
+
+import io.tierstate.RedisUnavailableException;
+import io.tierstate.keys.CacheKeys;
+import io.tierstate.keys.KeyPattern;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's invalidations: each deletes in L2 and logs for the other nodes, then drops the keys
+ * from this node's L1 and tells the listeners. While Redis is unreachable it keeps what it could
+ * not send ({@link PendingInvalidations}) and {@link #replayPending sends it} once Redis is back.
+ * Thread-safe.
+ */
+final class InvalidationSender {
+  private static final Logger log = LoggerFactory.getLogger(InvalidationSender.class);
+
+  private final L1 l1;
+  private final L2 l2;
+  private final CacheMeters meters;
+  private final InvalidationEvents events;
+  private final String nodeId;
+  private final PendingInvalidations pending = new PendingInvalidations();
+
+  InvalidationSender(L1 l1, L2 l2, CacheMeters meters, InvalidationEvents events, String nodeId) {
+    this.l1 = l1;
+    this.l2 = l2;
+    this.meters = meters;
+    this.events = events;
+    this.nodeId = nodeId;
+  }
+
+  void invalidateKeys(String... keys) {
+    List<String> list = List.of(keys);
+    list.forEach(CacheKeys::requireValidKey);
+    if (list.isEmpty()) {
+      return;
+    }
+    long start = System.nanoTime();
+    try {
+      l2.deleteAndLog(list);
+    } catch (RedisUnavailableException e) {
+      pending.addKeys(list);
+    } finally {
+      meters.operation("delete").record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+    list.forEach(l1::invalidate);
+    events.emit(InvalidationEvent.Kind.KEYS, list, List.of(), null, nodeId, true);
+  }
+
+  long invalidateTags(String... tags) {
+    for (String tag : tags) {
+      CacheKeys.requireValidTag(tag);
+    }
+    if (tags.length == 0) {
+      return 0;
+    }
+    long start = System.nanoTime();
+    long deleted = 0;
+    List<String> keys = new ArrayList<>();
+    try {
+      deleted = l2.deleteTaggedAndLog(tags, keys);
+    } catch (RedisUnavailableException e) {
+      pending.addTags(tags);
+    } finally {
+      meters.operation("invalidateTags").record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+    keys.forEach(l1::invalidate);
+    l1.invalidateTagged(tags);
+    events.emit(InvalidationEvent.Kind.TAGS, keys, List.of(tags), null, nodeId, true);
+    return deleted;
+  }
+
+  long invalidatePattern(String pattern) {
+    CacheKeys.requireValidPattern(pattern);
+    long start = System.nanoTime();
+    long deleted = 0;
+    try {
+      deleted = l2.deleteMatchingAndLog(pattern);
+    } catch (RedisUnavailableException e) {
+      pending.addPattern(pattern);
+    } finally {
+      meters.operation("invalidatePattern").record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+    l1.invalidateIf(key -> KeyPattern.matches(pattern, key));
+    events.emit(InvalidationEvent.Kind.PATTERN, List.of(), List.of(), pattern, nodeId, true);
+    return deleted;
+  }
+
+  /**
+   * Keys written on this node only (Redis was unreachable): the other nodes must drop them later.
+   */
+  void holdBack(List<String> keys) {
+    pending.addKeys(keys);
+  }
+
+  /**
+   * Sends to L2 and the other nodes what this node could not send while Redis was unreachable. This
+   * node's L1 and listeners were told when the change was made, so only Redis is involved. It does
+   * not wait for the breaker to close: while the breaker is open its first call is refused at once,
+   * and once the open period is over it is the breaker's probe. (Waiting for a closed breaker could
+   * wait forever: nothing else on an idle node may call Redis to close it.)
+   */
+  void replayPending() {
+    if (pending.isEmpty()) {
+      return;
+    }
+    PendingInvalidations.Snapshot snapshot = pending.drain();
+    try {
+      if (snapshot.overflowed()) {
+        log.warn(
+            "Too many invalidations were pending while Redis was unreachable; invalidating the whole namespace");
+        l2.deleteMatchingAndLog("*");
+      }
+      if (!snapshot.keys().isEmpty()) {
+        l2.deleteAndLog(snapshot.keys());
+      }
+      if (!snapshot.tags().isEmpty()) {
+        l2.deleteTaggedAndLog(snapshot.tags().toArray(new String[0]), new ArrayList<>());
+      }
+      for (String pattern : snapshot.patterns()) {
+        l2.deleteMatchingAndLog(pattern);
+      }
+    } catch (RuntimeException e) {
+      // Sending again what already went through is harmless: invalidations are idempotent.
+      pending.restore(snapshot);
+    }
+  }
+
+  boolean hasPending() {
+    return !pending.isEmpty();
+  }
+}

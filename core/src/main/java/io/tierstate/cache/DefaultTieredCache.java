@@ -373,6 +373,24 @@ final class DefaultTieredCache implements TieredCache, Invalidator, Invalidation
     return deleted;
   }
 
+  @Override
+  public List<String> keys(String pattern) {
+    CacheKeys.requireValidPattern(pattern);
+    List<String> keys = new ArrayList<>();
+    ScanCursor cursor = ScanCursor.INITIAL;
+    do {
+      KeyScanCursor<String> page = l2.scan(cursor, pattern);
+      for (String valueKey : page.getKeys()) {
+        String key = l2.cacheKeyOf(valueKey);
+        if (key != null) {
+          keys.add(key);
+        }
+      }
+      cursor = page;
+    } while (!cursor.isFinished());
+    return keys;
+  }
+
   /** Deletes {@code keys} in L2 and logs their invalidation for the other nodes. */
   private void sendKeyInvalidation(List<String> keys) {
     l2.call("delete", redis -> {

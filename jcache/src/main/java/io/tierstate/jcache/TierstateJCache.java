@@ -907,7 +907,7 @@ public final class TierstateJCache<K, V> implements Cache<K, V> {
     requireNonNull(key, "key");
     checkKeyType(key);
     byte[] bytes = codec.encode(key);
-    String typeName = key.getClass().getName();
+    String typeName = TypedCodec.typeName(key);
     byte[] typeBytes = typeName.getBytes(StandardCharsets.UTF_8);
     byte[] identity = Arrays.copyOf(typeBytes, typeBytes.length + 1 + bytes.length);
     System.arraycopy(bytes, 0, identity, typeBytes.length + 1, bytes.length);
@@ -1035,7 +1035,7 @@ public final class TierstateJCache<K, V> implements Cache<K, V> {
   }
 
   private void save(Key k, V value, long expiresAt) {
-    StoredEntry stored = new StoredEntry(k.typeName(), k.bytes(), value.getClass().getName(), codec.encode(value), expiresAt);
+    StoredEntry stored = new StoredEntry(k.typeName(), k.bytes(), TypedCodec.typeName(value), codec.encode(value), expiresAt);
     long now = System.currentTimeMillis();
     long ttl = expiresAt == StoredEntry.ETERNAL ? MAX_TTL_MILLIS : Math.min(MAX_TTL_MILLIS, expiresAt - now + EXPIRED_GRACE_MILLIS);
     try {

@@ -28,7 +28,8 @@ final class TypedCodec {
   private static final Set<Class<?>> VALUE_TYPES = Set.of(
       String.class, Integer.class, Long.class, Short.class, Byte.class, Double.class, Float.class,
       Boolean.class, Character.class, BigInteger.class, BigDecimal.class, UUID.class, Date.class,
-      Instant.class, LocalDate.class, LocalDateTime.class);
+      Instant.class, LocalDate.class, LocalDateTime.class, java.util.Map.class, java.util.List.class,
+      java.util.Set.class);
 
   private final Codec codec;
   private final ClassLoader classLoader;
@@ -39,6 +40,23 @@ final class TypedCodec {
     this.codec = codec;
     this.classLoader = classLoader;
     this.allowedTypes = allowedTypes;
+  }
+
+  /**
+   * The type recorded beside an encoded value: its class, or for maps, lists and sets the
+   * interface, so that the codec chooses the implementation it decodes into.
+   */
+  static String typeName(Object value) {
+    if (value instanceof java.util.Map) {
+      return "java.util.Map";
+    }
+    if (value instanceof java.util.List) {
+      return "java.util.List";
+    }
+    if (value instanceof java.util.Set) {
+      return "java.util.Set";
+    }
+    return value.getClass().getName();
   }
 
   byte[] encode(Object value) {

@@ -30,6 +30,8 @@ final class TypedCodec {
       Boolean.class, Character.class, BigInteger.class, BigDecimal.class, UUID.class, Date.class,
       Instant.class, LocalDate.class, LocalDateTime.class, java.util.Map.class, java.util.List.class,
       java.util.Set.class);
+  private static final Set<String> VALUE_TYPE_NAMES =
+      VALUE_TYPES.stream().map(Class::getName).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
   private final Codec codec;
   private final ClassLoader classLoader;
@@ -82,12 +84,13 @@ final class TypedCodec {
   }
 
   private Class<?> resolve(String typeName, Class<?> declared) {
+    // Checked on every call: the resolved classes are shared by caches with different types.
+    if (!(declared.getName().equals(typeName) || allowedByName(typeName))) {
+      throw new CacheException("the cached type " + typeName + " is not allowed here: name it as the cache's"
+          + " key or value type, or add it to TIERSTATE_JCACHE_ALLOWED_TYPES (class names or package.*)");
+    }
     Class<?> type = resolved.get(typeName);
     if (type == null) {
-      if (!(declared.getName().equals(typeName) || allowedByName(typeName))) {
-        throw new CacheException("the cached type " + typeName + " is not allowed here: name it as the cache's"
-            + " key or value type, or add it to TIERSTATE_JCACHE_ALLOWED_TYPES (class names or package.*)");
-      }
       try {
         type = Class.forName(typeName, false, classLoader);
       } catch (ClassNotFoundException e) {
@@ -102,10 +105,8 @@ final class TypedCodec {
   }
 
   private boolean allowedByName(String typeName) {
-    for (Class<?> valueType : VALUE_TYPES) {
-      if (valueType.getName().equals(typeName)) {
-        return true;
-      }
+    if (VALUE_TYPE_NAMES.contains(typeName)) {
+      return true;
     }
     for (String allowed : allowedTypes) {
       if (allowed.equals(typeName)

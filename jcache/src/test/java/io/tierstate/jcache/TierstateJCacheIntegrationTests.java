@@ -126,7 +126,12 @@ class TierstateJCacheIntegrationTests {
 
   @Test
   void anUntypedCacheRefusesToDecodeATypeNobodyAllowed() {
-    Cache<Object, Object> cache = node("tierstate:untyped").createCache("records", new MutableConfiguration<>());
+    CacheManager manager = node("tierstate:untyped");
+    // A cache typed Price in the same manager reads Prices; that allows nothing for the others.
+    Cache<String, Price> typed = prices(manager);
+    typed.put("p", new Price("sku-1", 1));
+    assertThat(typed.get("p")).isEqualTo(new Price("sku-1", 1));
+    Cache<Object, Object> cache = manager.createCache("records", new MutableConfiguration<>());
     cache.put("p", new Price("sku-1", 1));
     assertThatThrownBy(() -> cache.get("p")).isInstanceOf(CacheException.class)
         .hasMessageContaining(Price.class.getName()).hasMessageContaining("TIERSTATE_JCACHE_ALLOWED_TYPES");

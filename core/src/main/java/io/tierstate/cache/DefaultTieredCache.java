@@ -296,6 +296,12 @@ final class DefaultTieredCache implements TieredCache, Invalidator {
   }
 
   @Override
+  public List<String> keys(String pattern) {
+    CacheKeys.requireValidPattern(pattern);
+    return l2.keysMatching(pattern);
+  }
+
+  @Override
   public AutoCloseable onInvalidation(Consumer<InvalidationEvent> listener) {
     return events.add(listener);
   }

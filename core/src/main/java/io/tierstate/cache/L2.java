@@ -48,6 +48,9 @@ interface L2 {
    */
   long deleteMatchingAndLog(String pattern);
 
+  /** The keys of the entries matching the pattern, found with SCAN (never KEYS). */
+  List<String> keysMatching(String pattern);
+
   // --- the load protocol
 
   /** What the lease request answered; versions are "" where a version key does not exist. */

@@ -202,7 +202,21 @@ final class RedisTier implements L2 {
   public long deleteMatchingAndLog(String pattern) {
     // The epoch moves first: a fill under way that the scan below misses will see it moved.
     bumpEpoch();
-    long deleted = 0;
+    long[] deleted = {0};
+    forEachMatchingPage(pattern, keys -> deleted[0] += deleteAll(keys));
+    call("log pattern invalidation", redis -> append(redis, LogEntry.pattern(nodeId, pattern)));
+    return deleted[0];
+  }
+
+  @Override
+  public List<String> keysMatching(String pattern) {
+    List<String> matching = new ArrayList<>();
+    forEachMatchingPage(pattern, matching::addAll);
+    return matching;
+  }
+
+  /** Hands the cache keys of each SCAN page matching the pattern to {@code page}, page by page. */
+  private void forEachMatchingPage(String pattern, Consumer<List<String>> pageConsumer) {
     ScanCursor cursor = ScanCursor.INITIAL;
     do {
       KeyScanCursor<String> page = scan(cursor, pattern);
@@ -213,11 +227,9 @@ final class RedisTier implements L2 {
           keys.add(key);
         }
       }
-      deleted += deleteAll(keys);
+      pageConsumer.accept(keys);
       cursor = page;
     } while (!cursor.isFinished());
-    call("log pattern invalidation", redis -> append(redis, LogEntry.pattern(nodeId, pattern)));
-    return deleted;
   }
 
   /** One write in a batch: the script that writes it, and the tag registrations. */

@@ -2,6 +2,7 @@ package io.tierstate.cache;
 
 import io.tierstate.codec.TypeRef;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -110,4 +111,14 @@ public interface TieredCache {
    * @throws IllegalArgumentException if a tag is invalid
    */
   long invalidateTags(String... tags);
+
+  /**
+   * The keys cached in L2 that match a glob pattern ({@code *} any run of characters, {@code ?}
+   * one), found with SCAN, never KEYS: for callers that must enumerate a key space they own, such
+   * as a JCache cache's iterator. A key written or deleted during the scan may or may not be listed.
+   *
+   * @throws IllegalArgumentException if the pattern is invalid
+   * @throws io.tierstate.RedisUnavailableException if Redis cannot be reached
+   */
+  List<String> keys(String pattern);
 }

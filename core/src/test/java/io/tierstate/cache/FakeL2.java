@@ -107,6 +107,14 @@ final class FakeL2 implements L2 {
   }
 
   @Override
+  public synchronized List<String> keysMatching(String pattern) {
+    check("scan keys");
+    // Glob to regex for the two wildcards the cache's patterns use.
+    String regex = java.util.regex.Pattern.quote(pattern).replace("*", "\\E.*\\Q").replace("?", "\\E.\\Q");
+    return values.keySet().stream().filter(key -> key.matches(regex)).sorted().toList();
+  }
+
+  @Override
   public synchronized Acquired acquire(String key, String token, boolean force, String[] tags) {
     check("acquire lease");
     if (unavailableOnAcquire) {

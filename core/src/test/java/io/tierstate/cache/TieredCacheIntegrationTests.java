@@ -59,6 +59,19 @@ class TieredCacheIntegrationTests {
   }
 
   @Test
+  void keysListsTheKeysInRedisThatMatchAPatternWhoeverWroteThem() {
+    Tierstate other = nodes.start("b");
+    cache.set("jc:a:1", "one", CacheOptions.ttl(Duration.ofMinutes(1)));
+    other.cache().set("jc:a:2", "two", CacheOptions.ttl(Duration.ofMinutes(1)));
+    cache.set("jc:b:1", "other", CacheOptions.ttl(Duration.ofMinutes(1)));
+
+    assertThat(cache.keys("jc:a:*")).containsExactlyInAnyOrder("jc:a:1", "jc:a:2");
+    cache.delete("jc:a:1");
+    assertThat(other.cache().keys("jc:a:*")).containsExactly("jc:a:2");
+    assertThatThrownBy(() -> cache.keys("")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void aValueWrittenByAnotherNodeIsReadFromRedisAndDecodedAsTheNamedType() {
     Tierstate other = nodes.start("b");
     other

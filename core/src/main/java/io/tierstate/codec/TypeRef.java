@@ -45,7 +45,7 @@ public abstract class TypeRef<T> {
     this.type = captured;
   }
 
-  private TypeRef(Class<T> type) {
+  private TypeRef(Type type) {
     this.type = type;
   }
 
@@ -57,6 +57,24 @@ public abstract class TypeRef<T> {
   public static <T> TypeRef<T> of(Class<T> type) {
     Objects.requireNonNull(type, "type");
     return new TypeRef<>(type) {};
+  }
+
+  /**
+   * A ref to a type that reflection gives, such as a method's generic return type; for adapters
+   * (a Spring {@code Cache}, a JCache) that learn the type at run time rather than from code.
+   *
+   * @throws NullPointerException if {@code type} is null
+   * @throws IllegalArgumentException if {@code type} contains a type variable, which would be
+   *     decoded as maps and lists instead of the variable's type
+   */
+  public static TypeRef<?> of(Type type) {
+    Objects.requireNonNull(type, "type");
+    TypeVariable<?> variable = findTypeVariable(type);
+    if (variable != null) {
+      throw new IllegalArgumentException(
+          "type must be concrete, but " + type.getTypeName() + " contains the type variable " + variable.getName());
+    }
+    return new TypeRef<Object>(type) {};
   }
 
   private static @Nullable TypeVariable<?> findTypeVariable(Type type) {

@@ -57,6 +57,30 @@ class JacksonCodecUnitTests {
     assertThat(decoded.get("a").get(0)).isInstanceOf(User.class);
   }
 
+  @SuppressWarnings("unused") // its generic return type is what the test reads
+  private static List<User> users() {
+    return List.of();
+  }
+
+  @Test
+  void decodesTheGenericTypeReflectionGives() throws Exception {
+    java.lang.reflect.Type listOfUsers = JacksonCodecUnitTests.class.getDeclaredMethod("users").getGenericReturnType();
+    TypeRef<?> ref = TypeRef.of(listOfUsers);
+    assertThat(ref).isEqualTo(new TypeRef<List<User>>() {});
+    Object decoded = codec.decode(codec.encode(List.of(new User("x", 1))), ref);
+    assertThat(decoded).isEqualTo(List.of(new User("x", 1)));
+    assertThat(((List<?>) decoded).get(0)).isInstanceOf(User.class);
+  }
+
+  @Test
+  <T> void rejectsAReflectedTypeWithATypeVariable() throws Exception {
+    java.lang.reflect.Type variable = JacksonCodecUnitTests.class.getDeclaredMethod("rejectsAReflectedTypeWithATypeVariable")
+        .getTypeParameters()[0];
+    assertThatThrownBy(() -> TypeRef.of(variable))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("type variable T");
+  }
+
   @Test
   void writesDatesAsIsoStringsAndReadsThemBackEqual() {
     Dates dates =

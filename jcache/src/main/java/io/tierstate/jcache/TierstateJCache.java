@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.tierstate.cache.CacheOptions;
 import io.tierstate.cache.TieredCache;
-import io.tierstate.redis.RedisUnavailableException;
+import io.tierstate.RedisUnavailableException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -115,7 +115,8 @@ public interface TieredCache {
   /**
    * The keys cached in L2 that match a glob pattern ({@code *} any run of characters, {@code ?}
    * one), found with SCAN, never KEYS: for callers that must enumerate a key space they own, such
-   * as a JCache cache's iterator. A key written or deleted during the scan may or may not be listed.
+   * as a JCache cache's iterator. A key written or deleted during the scan may or may not be
+   * listed.
    *
    * @throws IllegalArgumentException if the pattern is invalid
    * @throws io.tierstate.RedisUnavailableException if Redis cannot be reached

@@ -60,8 +60,8 @@ public abstract class TypeRef<T> {
   }
 
   /**
-   * A ref to a type that reflection gives, such as a method's generic return type; for adapters
-   * (a Spring {@code Cache}, a JCache) that learn the type at run time rather than from code.
+   * A ref to a type that reflection gives, such as a method's generic return type; for adapters (a
+   * Spring {@code Cache}, a JCache) that learn the type at run time rather than from code.
    *
    * @throws NullPointerException if {@code type} is null
    * @throws IllegalArgumentException if {@code type} contains a type variable, which would be
@@ -72,7 +72,10 @@ public abstract class TypeRef<T> {
     TypeVariable<?> variable = findTypeVariable(type);
     if (variable != null) {
       throw new IllegalArgumentException(
-          "type must be concrete, but " + type.getTypeName() + " contains the type variable " + variable.getName());
+          "type must be concrete, but "
+              + type.getTypeName()
+              + " contains the type variable "
+              + variable.getName());
     }
     return new TypeRef<Object>(type) {};
   }

@@ -110,7 +110,8 @@ final class FakeL2 implements L2 {
   public synchronized List<String> keysMatching(String pattern) {
     check("scan keys");
     // Glob to regex for the two wildcards the cache's patterns use.
-    String regex = java.util.regex.Pattern.quote(pattern).replace("*", "\\E.*\\Q").replace("?", "\\E.\\Q");
+    String regex =
+        java.util.regex.Pattern.quote(pattern).replace("*", "\\E.*\\Q").replace("?", "\\E.\\Q");
     return values.keySet().stream().filter(key -> key.matches(regex)).sorted().toList();
   }
 

@@ -64,7 +64,8 @@ class JacksonCodecUnitTests {
 
   @Test
   void decodesTheGenericTypeReflectionGives() throws Exception {
-    java.lang.reflect.Type listOfUsers = JacksonCodecUnitTests.class.getDeclaredMethod("users").getGenericReturnType();
+    java.lang.reflect.Type listOfUsers =
+        JacksonCodecUnitTests.class.getDeclaredMethod("users").getGenericReturnType();
     TypeRef<?> ref = TypeRef.of(listOfUsers);
     assertThat(ref).isEqualTo(new TypeRef<List<User>>() {});
     Object decoded = codec.decode(codec.encode(List.of(new User("x", 1))), ref);
@@ -74,8 +75,9 @@ class JacksonCodecUnitTests {
 
   @Test
   <T> void rejectsAReflectedTypeWithATypeVariable() throws Exception {
-    java.lang.reflect.Type variable = JacksonCodecUnitTests.class.getDeclaredMethod("rejectsAReflectedTypeWithATypeVariable")
-        .getTypeParameters()[0];
+    java.lang.reflect.Type variable =
+        JacksonCodecUnitTests.class.getDeclaredMethod("rejectsAReflectedTypeWithATypeVariable")
+            .getTypeParameters()[0];
     assertThatThrownBy(() -> TypeRef.of(variable))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("type variable T");

@@ -12,6 +12,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tierstate.Tierstate;
 import io.tierstate.TierstateConfig;
+import io.tierstate.server.api.OpenApiFeature;
 import io.tierstate.server.auth.AccessTokens;
 import io.tierstate.server.auth.AuthFeature;
 import io.tierstate.server.auth.PasswordHasher;
@@ -22,10 +23,13 @@ import io.tierstate.server.http.ApiRateLimiting;
 import io.tierstate.server.http.ClientAddress;
 import io.tierstate.server.http.CrossOrigin;
 import io.tierstate.server.http.HttpErrors;
+import io.tierstate.server.http.JettyErrors;
 import io.tierstate.server.http.JsonBodies;
 import io.tierstate.server.http.OriginCheck;
 import io.tierstate.server.http.RequestIds;
 import io.tierstate.server.http.RequestMetrics;
+import io.tierstate.server.http.RouteTable;
+import io.tierstate.server.http.TextInput;
 import io.tierstate.server.ops.OpsFeature;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,10 +64,12 @@ public final class TierstateServer implements AutoCloseable {
   private final Database database;
   private final PrometheusMeterRegistry meters;
   private final List<AutoCloseable> binders;
+  private final RouteTable routes;
   private boolean closed;
 
   private TierstateServer(Javalin app, Tierstate tierstate, Database database, PrometheusMeterRegistry meters,
-      List<AutoCloseable> binders) {
+      List<AutoCloseable> binders, RouteTable routes) {
+    this.routes = routes;
     this.app = app;
     this.tierstate = tierstate;
     this.database = database;
@@ -73,7 +79,7 @@ public final class TierstateServer implements AutoCloseable {
 
   /** The features, in registration order: auth first, since its filter guards the others' routes. */
   private static List<Feature> features(PasswordHasher hasher) {
-    return List.of(new AuthFeature(hasher), new OpsFeature(), new DataFeatures(hasher));
+    return List.of(new AuthFeature(hasher), new OpsFeature(), new DataFeatures(hasher), new OpenApiFeature());
   }
 
   /**
@@ -146,15 +152,19 @@ public final class TierstateServer implements AutoCloseable {
       ClientAddress clientAddress = new ClientAddress(config.http().trustForwardedFor());
       ServerContext context = new ServerContext(config, database, tierstate, meters, json, clientAddress);
 
+      RouteTable routes = new RouteTable();
       app = Javalin.create(javalin -> {
+        javalin.events.handlerAdded(routes::add);
+        javalin.jetty.modifyServer(jetty -> jetty.setErrorHandler(new JettyErrors()));
         javalin.useVirtualThreads = true;
         javalin.showJavalinBanner = false;
         javalin.http.maxRequestSize = config.http().maxRequestBytes();
         javalin.requestLogger.http(new RequestMetrics(meters));
         JsonBodies.install(javalin, json);
       });
-      HttpErrors.register(app);
+      HttpErrors.register(app, routes);
       app.before(new RequestIds());
+      app.before(new TextInput());
       app.before(new CrossOrigin(config.http().allowedOrigins()));
       app.before(new OriginCheck(config.http().allowedOrigins()));
       AccessTokens tokens = new AccessTokens(config.auth());
@@ -164,7 +174,7 @@ public final class TierstateServer implements AutoCloseable {
         feature.register(app, context);
       }
       app.start(config.http().port());
-      TierstateServer server = new TierstateServer(app, tierstate, database, meters, binders);
+      TierstateServer server = new TierstateServer(app, tierstate, database, meters, binders, routes);
       log.atInfo().addKeyValue("port", server.port()).addKeyValue("node", tierstate.nodeId())
           .log("tierstate-server listening");
       return server;
@@ -188,6 +198,11 @@ public final class TierstateServer implements AutoCloseable {
   /** The server's base URL on the loopback interface, such as {@code http://127.0.0.1:8080}. */
   public String baseUrl() {
     return "http://127.0.0.1:" + port();
+  }
+
+  /** Every route registered, as {@code "METHOD /path/{param}"} (the console's catch-all aside), sorted. */
+  public java.util.Set<String> routes() {
+    return routes.all();
   }
 
   /** The Tierstate instance. */

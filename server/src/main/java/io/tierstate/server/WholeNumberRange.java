@@ -1,5 +1,6 @@
 package io.tierstate.server;
 
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -11,8 +12,17 @@ import org.jspecify.annotations.Nullable;
  * @param max the largest accepted value
  */
 public record WholeNumberRange(int min, int max) {
-  /** {@code text} as a whole number within the range, or null when it is not one or lies outside. */
+  private static final Pattern DIGITS = Pattern.compile("-?[0-9]{1,10}");
+
+  /**
+   * {@code text} as a whole number within the range, or null when it is not one or lies outside.
+   * Only digits, with a minus sign for negative numbers: {@link Integer#parseInt} also takes
+   * {@code +5}, which no client means to send.
+   */
   public @Nullable Integer parse(String text) {
+    if (!DIGITS.matcher(text).matches()) {
+      return null;
+    }
     try {
       int parsed = Integer.parseInt(text);
       if (parsed >= min && parsed <= max) {

@@ -69,9 +69,10 @@ class HttpErrorsIntegrationTests {
     error(browser.post("/api/v1/auth/login", "[]"), 400, "invalid_field");
     error(browser.post("/api/v1/auth/login", "null"), 400, "missing_body");
     error(browser.post("/api/v1/auth/login", ""), 400, "missing_body");
-    error(browser.post("/api/v1/auth/login", "{\"email\":\"a@b.c\"}"), 400, "invalid_request");
+    // A missing or invalid field is invalid_field here as on every other route (it was invalid_request).
+    error(browser.post("/api/v1/auth/login", "{\"email\":\"a@b.c\"}"), 400, "invalid_field");
     error(browser.post("/api/v1/auth/login", "{\"email\":\"a@b.c\",\"password\":\"x\",\"deviceId\":\"no spaces\"}"),
-        400, "invalid_request");
+        400, "invalid_field");
   }
 
   @Test
@@ -138,11 +139,14 @@ class HttpErrorsIntegrationTests {
   }
 
   @Test
-  void unknownRoutesAndMethodsAreJson404() throws Exception {
+  void unknownRoutesAreJson404AndAnotherMethodOnAKnownPathIs405() throws Exception {
     ApiClient browser = stack.client();
     error(browser.get("/admin/nowhere"), 404, "not_found");
     error(browser.get("/api/v1/nowhere"), 404, "not_found");
-    error(browser.send("DELETE", "/health", null, Map.of("Origin", stack.server().baseUrl())), 404, "not_found");
+    // Issue 14: a wrong method was 404, as if the path did not exist.
+    ApiClient.Answer delete = browser.send("DELETE", "/health", null, Map.of("Origin", stack.server().baseUrl()));
+    error(delete, 405, "method_not_allowed");
+    assertThat(delete.header("Allow")).isEqualTo("GET");
   }
 
   @Test

@@ -93,14 +93,17 @@ final class AuthHandlers {
     String email = body.email() == null ? "" : body.email().strip().toLowerCase(Locale.ROOT);
     String password = body.password() == null ? "" : body.password();
     if (email.isEmpty() || email.length() > MAX_EMAIL || !email.contains("@")) {
-      throw ApiError.badRequest("invalid_request", "'email' must be an e-mail address");
+      throw ApiError.badRequest("invalid_field", "'email' must be an e-mail address");
     }
-    if (password.isEmpty() || password.length() > MAX_PASSWORD) {
-      throw ApiError.badRequest("invalid_request", "'password' must be 1 to " + MAX_PASSWORD + " characters");
+    if (password.isEmpty()) {
+      throw ApiError.badRequest("invalid_field", "'password' is required");
+    }
+    if (password.length() > MAX_PASSWORD) {
+      throw ApiError.badRequest("invalid_field", "'password' must be 1 to " + MAX_PASSWORD + " characters");
     }
     String deviceId = body.deviceId();
     if (deviceId != null && !DEVICE_ID.matcher(deviceId).matches()) {
-      throw ApiError.badRequest("invalid_request", "'deviceId' must be 1 to 64 letters, digits, '.', '_' or '-'");
+      throw ApiError.badRequest("invalid_field", "'deviceId' must be 1 to 64 letters, digits, '.', '_' or '-'");
     }
     String ip = clientAddress.of(ctx);
     try {

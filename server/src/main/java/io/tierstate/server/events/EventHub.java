@@ -2,7 +2,6 @@ package io.tierstate.server.events;
 
 import io.tierstate.cache.InvalidationEvent;
 import io.tierstate.server.http.ApiError;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -16,8 +15,8 @@ import java.util.function.Consumer;
  *
  * <p>A tenant's notices reach that tenant's streams only, with one exception: a notice about a
  * tenant itself (entity {@code tenant}: created, renamed, another plan or status) also reaches
- * every platform administrator's stream, with the tenant's id and tags but none of its keys (which
- * name its users). Thread-safe.
+ * every platform administrator's stream. Notices carry entity, id, tenant and tags, never cache
+ * keys. Thread-safe.
  */
 final class EventHub implements Consumer<InvalidationEvent> {
   private final Map<UUID, Set<EventStream>> byTenant = new ConcurrentHashMap<>();
@@ -93,7 +92,7 @@ final class EventHub implements Consumer<InvalidationEvent> {
       }
       if (notice.entity().equals("tenant") && !platformAdmins.isEmpty()) {
         EventStream.Invalidate item = new EventStream.Invalidate(
-            new Notice(notice.entity(), notice.id(), notice.tags(), List.of(), notice.pattern(), notice.origin()));
+            new Notice(notice.entity(), notice.id(), notice.tenantId(), notice.tags(), notice.pattern(), notice.origin()));
         platformAdmins.stream().filter(stream -> !stream.tenantId().equals(tenant)).forEach(stream -> stream.offer(item));
       }
     });

@@ -19,19 +19,26 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /api/v1/events}: holds the request open on its (virtual) thread and writes events as
- * they come, a heartbeat comment when none came for a while, and ends the stream when the session
- * or the account ends, when the client goes away, or when the server stops. Thread-safe.
+ * they come (invalidations of one change merged into one event), a heartbeat comment when none
+ * came for a while, and ends the stream when the session or the account ends, when the client
+ * goes away (noticed within about a second, by a tiny comment written every {@link #PROBE}), or
+ * when the server stops. Thread-safe.
  */
 final class EventStreamHandler implements Handler {
   private static final Logger log = LoggerFactory.getLogger(EventStreamHandler.class);
   static final String SESSION_ENDED = "session_ended";
   static final String TENANT_SUSPENDED = "tenant_suspended";
+  /** How often an idle stream is probed with a two-byte comment, to notice a closed connection. */
+  static final Duration PROBE = Duration.ofMillis(500);
+  /** How long after an invalidation others are awaited to merge with it. */
+  static final Duration COALESCE = Duration.ofMillis(25);
 
   private final EventHub hub;
   private final SessionManager sessions;
@@ -67,16 +74,56 @@ final class EventStreamHandler implements Handler {
       write(out, "retry: 3000\nevent: ready\ndata: " + json(ready) + "\n\n");
       log.atInfo().addKeyValue("userId", me.userId()).addKeyValue("tenantId", me.tenantId()).log("event stream opened");
       long sequence = 0;
+      long idleMillis = 0;
       while (true) {
-        EventStream.Item item = stream.next(heartbeat.toMillis());
+        EventStream.Item item = stream.next(PROBE.toMillis());
         if (item == null) {
-          write(out, ": heartbeat\n\n");
-          String reason = endReason(stream);
-          if (reason != null) {
-            end(out, reason);
-            break;
+          // A closed connection is only noticed on a write: a two-byte comment each tick frees a
+          // disconnected client's slot within about two ticks (it held it until the next heartbeat).
+          write(out, ":\n");
+          idleMillis += PROBE.toMillis();
+          if (idleMillis >= heartbeat.toMillis()) {
+            idleMillis = 0;
+            write(out, ": heartbeat\n\n");
+            String reason = endReason(stream);
+            if (reason != null) {
+              end(out, reason);
+              break;
+            }
           }
           continue;
+        }
+        idleMillis = 0;
+        if (item instanceof EventStream.Invalidate first) {
+          // One change often comes as several invalidations (a user's tags, then their access
+          // key): what arrives within a moment of the first is merged by entity and id.
+          Map<String, Notice> batch = new LinkedHashMap<>();
+          batch.put(first.notice().identity(), first.notice());
+          long until = System.nanoTime() + COALESCE.toNanos();
+          EventStream.Item next = null;
+          while (next == null) {
+            long left = until - System.nanoTime();
+            EventStream.Item more = left <= 0 ? null : stream.next(TimeUnit.NANOSECONDS.toMillis(left) + 1);
+            if (more == null) {
+              break;
+            }
+            if (more instanceof EventStream.Invalidate another) {
+              batch.merge(another.notice().identity(), another.notice(), Notice::merge);
+            } else {
+              next = more;
+            }
+          }
+          for (Notice notice : batch.values()) {
+            sequence++;
+            write(out, "id: " + sequence + "\nevent: invalidate\ndata: " + json(notice) + "\n\n");
+          }
+          if (next == null) {
+            if (recheckEnded(stream, out)) {
+              break;
+            }
+            continue;
+          }
+          item = next;
         }
         switch (item) {
           case EventStream.Invalidate invalidate -> {
@@ -93,12 +140,8 @@ final class EventStreamHandler implements Handler {
             return;
           }
         }
-        if (stream.takeRecheck()) {
-          String reason = endReason(stream);
-          if (reason != null) {
-            end(out, reason);
-            break;
-          }
+        if (recheckEnded(stream, out)) {
+          break;
         }
       }
     } catch (IOException e) {
@@ -139,6 +182,18 @@ final class EventStreamHandler implements Handler {
       // Cannot check now; the next heartbeat tries again.
     }
     return current.active() ? null : SESSION_ENDED;
+  }
+
+  /** Ends the stream if its user's own account or tenant changed so that it must end; true if it ended. */
+  private boolean recheckEnded(EventStream stream, OutputStream out) throws IOException {
+    if (stream.takeRecheck()) {
+      String reason = endReason(stream);
+      if (reason != null) {
+        end(out, reason);
+        return true;
+      }
+    }
+    return false;
   }
 
   private void end(OutputStream out, String reason) throws IOException {

@@ -44,7 +44,7 @@ final class TenantNotices {
       }
     }
     Map<UUID, Notice> notices = new LinkedHashMap<>();
-    byTenant.forEach((tenant, names) -> notices.put(tenant, names.notice(event.originNode())));
+    byTenant.forEach((tenant, names) -> notices.put(tenant, names.notice(tenant, event.originNode())));
     return notices;
   }
 
@@ -68,7 +68,7 @@ final class TenantNotices {
     final List<String> keys = new ArrayList<>();
     @Nullable String pattern;
 
-    Notice notice(String origin) {
+    Notice notice(UUID tenant, String origin) {
       // The most specific name says what changed: a tag or key with an id, else the first one.
       List<String> names = new ArrayList<>(tags);
       names.addAll(keys);
@@ -91,7 +91,7 @@ final class TenantNotices {
           entity = candidateEntity;
         }
       }
-      return new Notice(entity, id, tags, keys, pattern, origin);
+      return new Notice(entity, id, tenant.toString(), tags, pattern, origin);
     }
 
     private static boolean glob(String segment) {

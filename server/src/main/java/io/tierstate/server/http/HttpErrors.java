@@ -5,12 +5,14 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.tierstate.RedisUnavailableException;
 import io.tierstate.server.db.DatabaseException;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Maps every failure to the JSON error shape: {@link ApiError} as it is, Javalin's own responses
- * (404 for unknown routes, 405, 413 for bodies over the limit) with stable codes, an unreachable
+ * (404 for unknown routes, 405 with {@code Allow} for a known path and another method, 413 for
+ * bodies over the limit) with stable codes, an unreachable
  * database or Redis as 503, and anything else as 500 {@code internal_error}: logged with its
  * stack trace, answered without it.
  */
@@ -19,10 +21,19 @@ public final class HttpErrors {
 
   private HttpErrors() {}
 
-  /** Registers the exception and error handlers on {@code app}. */
-  public static void register(Javalin app) {
+  /**
+   * Registers the exception and error handlers on {@code app}; {@code routes} tells a known path
+   * with another method (405 with {@code Allow}) from an unknown one (404).
+   */
+  public static void register(Javalin app, RouteTable routes) {
     app.exception(ApiError.class, (e, ctx) -> write(ctx, e));
-    app.exception(HttpResponseException.class, (e, ctx) -> write(ctx, fromJavalin(e)));
+    app.exception(HttpResponseException.class, (e, ctx) -> {
+      if (e.getStatus() == 404) {
+        unmatched(ctx, routes);
+      } else {
+        write(ctx, fromJavalin(e));
+      }
+    });
     app.exception(DatabaseException.class, (e, ctx) -> {
       if (e.unavailable()) {
         log.atWarn().addKeyValue("path", ctx.path()).log("database unavailable: {}", e.getMessage());
@@ -41,7 +52,7 @@ public final class HttpErrors {
     // Javalin answers unmatched routes itself; give them the same shape.
     app.error(404, ctx -> {
       if (!isJsonError(ctx)) {
-        write(ctx, ApiError.notFound("no route " + ctx.method() + " " + ctx.path()));
+        unmatched(ctx, routes);
       }
     });
     app.error(405, ctx -> {
@@ -49,6 +60,18 @@ public final class HttpErrors {
         write(ctx, new ApiError(405, "method_not_allowed", ctx.method() + " is not allowed on " + ctx.path()));
       }
     });
+  }
+
+  /** No route for this method and path: 405 with {@code Allow} when the path has routes, else 404. */
+  private static void unmatched(Context ctx, RouteTable routes) {
+    Set<String> allowed = routes.methodsOf(ctx.path());
+    if (!allowed.isEmpty() && !allowed.contains(ctx.method().name())) {
+      ctx.header("Allow", String.join(", ", allowed));
+      write(ctx, new ApiError(405, "method_not_allowed", ctx.method() + " is not allowed on " + ctx.path()
+          + "; allowed: " + String.join(", ", allowed)));
+      return;
+    }
+    write(ctx, ApiError.notFound("no route " + ctx.method() + " " + ctx.path()));
   }
 
   /** Writes an error response. */

@@ -60,6 +60,10 @@ class EventStreamIntegrationTests {
       assertThat(event).as("events on B: %s", acmeStream.received()).isNotNull();
       JsonNode notice = event.data();
       assertThat(notice.get("entity").asText()).isEqualTo("user");
+      assertThat(notice.get("tenantId").asText()).isEqualTo(acmeAdminOnA.tenantId().toString());
+      // Issue 14: no cache keys (list-page hashes, absent entries someone probed) reach browsers.
+      assertThat(notice.has("keys")).as(notice.toString()).isFalse();
+      assertThat(notice.toString()).doesNotContain(":list:");
       assertThat(notice.get("tags")).extracting(JsonNode::asText).contains(
           "tenant:" + acmeAdminOnA.tenantId() + ":user:" + id, "tenant:" + acmeAdminOnA.tenantId() + ":users");
 
@@ -123,5 +127,48 @@ class EventStreamIntegrationTests {
       return EventListener.statusOf(carol);
     }, s -> s == 200, DELIVERY);
     assertThat(status).isEqualTo(200);
+  }
+
+  @Test
+  void aClosedStreamFreesItsSlotWithinTwoSecondsThoughNothingHappens() {
+    ApiClient user = TestStack.signedIn(b, "admin@globex.test");
+    List<EventListener> open = new ArrayList<>();
+    try {
+      for (int i = 0; i < EventsFeature.MAX_STREAMS_PER_USER; i++) {
+        open.add(user.events());
+      }
+      assertThat(EventListener.statusOf(user)).isEqualTo(429);
+      open.remove(0).close();
+      long closed = System.nanoTime();
+      // Issue 14: the slot stayed taken until the next heartbeat or event (about 30 s).
+      int status = Await.until(() -> EventListener.statusOf(user), s -> s == 200, Duration.ofSeconds(2));
+      assertThat(status).as("a new stream %d ms after one closed", (System.nanoTime() - closed) / 1_000_000)
+          .isEqualTo(200);
+    } finally {
+      open.forEach(EventListener::close);
+    }
+  }
+
+  @Test
+  void oneChangeIsOneEventThoughItMakesSeveralInvalidations() throws Exception {
+    // A role change invalidates the user's tags and, separately, their access entry.
+    ApiClient admin = TestStack.signedIn(a, "admin@acme.test");
+    ApiClient watcher = TestStack.signedIn(b, "carol@acme.test");
+    Answer created = admin.post(users(admin), Map.of("email", "roles" + UUID.randomUUID().toString().substring(0, 8)
+        + "@acme.test", "displayName", "Rolf Roles", "password", "correct-horse-battery"));
+    String id = created.json().path("id").asText();
+    try (EventListener onB = watcher.events(); EventListener onA = watcher.on(a.baseUrl()).events()) {
+      Answer changed = admin.patch(users(admin) + "/" + id, Map.of("roles", List.of("member", "tenant_admin")));
+      assertThat(changed.status()).as(changed.toString()).isEqualTo(200);
+      for (EventListener stream : List.of(onA, onB)) {
+        assertThat(stream.await(e -> e.name().equals("invalidate") && id.equals(e.data().path("id").asText()),
+            DELIVERY)).isNotNull();
+      }
+      Thread.sleep(500); // anything else of this change would have come by now
+      for (EventListener stream : List.of(onA, onB)) {
+        assertThat(stream.received().stream().filter(e -> e.name().equals("invalidate")
+            && id.equals(e.data().path("id").asText())).count()).as("%s", stream.received()).isEqualTo(1);
+      }
+    }
   }
 }

@@ -176,7 +176,7 @@ public final class ApiClient {
     if (body != null) {
       request.header("Content-Type", "application/json");
     }
-    headers.forEach(request::header);
+    headers.forEach(request::setHeader); // replaces the Content-Type above when a test gives its own
     try {
       HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
       response.headers().allValues("Set-Cookie").forEach(this::remember);
@@ -194,13 +194,18 @@ public final class ApiClient {
     return EventListener.open(this);
   }
 
+  /** The Cookie header this client sends to {@code path}, empty when it has no cookie for it. */
+  public String cookieHeader(String path) {
+    return cookies.values().stream().filter(c -> path.startsWith(c.path()))
+        .map(c -> c.name() + "=" + c.value()).collect(Collectors.joining("; "));
+  }
+
   /** A request to {@code path} with the client's address, User-Agent and the cookies for that path. */
   HttpRequest.Builder request(String path) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
         .header("X-Forwarded-For", clientIp)
         .header("User-Agent", USER_AGENT);
-    String cookie = cookies.values().stream().filter(c -> path.startsWith(c.path()))
-        .map(c -> c.name() + "=" + c.value()).collect(Collectors.joining("; "));
+    String cookie = cookieHeader(path);
     if (!cookie.isEmpty()) {
       request.header("Cookie", cookie);
     }

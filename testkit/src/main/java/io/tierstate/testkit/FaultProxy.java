@@ -185,7 +185,7 @@ public final class FaultProxy implements AutoCloseable {
     return links.size();
   }
 
-  /** Bytes delivered in either direction since the start. */
+  /** Bytes forwarded in either direction since the start (counted as they are handed to the socket). */
   public long bytesForwarded() {
     return bytesForwarded.get();
   }
@@ -418,9 +418,10 @@ public final class FaultProxy implements AutoCloseable {
         while (offset < bytes.length) {
           long cap = cap();
           int length = cap == 0 ? bytes.length - offset : (int) Math.min(bytes.length - offset, Math.max(1, cap / 20));
+          // Counted before the write, so that a peer that has read the bytes always finds them counted.
+          bytesForwarded.addAndGet(length);
           out.write(bytes, offset, length);
           out.flush();
-          bytesForwarded.addAndGet(length);
           offset += length;
           if (cap > 0) {
             Thread.sleep(Duration.ofNanos(1_000_000_000L * length / cap));

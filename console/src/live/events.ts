@@ -5,7 +5,9 @@ import { meKeys, sessionKeys, tenantKeys, tenantScopedPrefixes, userKeys } from 
 export interface InvalidateNotice {
   entity: string;
   id: string | null;
+  tenantId?: string;
   tags?: string[];
+  /** Sent by older servers only; the console never needed them. */
   keys?: string[];
   pattern?: string | null;
   origin?: string;

@@ -291,6 +291,11 @@ final class DefaultTieredCache implements TieredCache, Invalidator {
   }
 
   @Override
+  public long invalidate(Collection<String> keys, Collection<String> tags) {
+    return invalidations.invalidate(List.copyOf(keys), tags.toArray(String[]::new));
+  }
+
+  @Override
   public long invalidatePattern(String pattern) {
     return invalidations.invalidatePattern(pattern);
   }

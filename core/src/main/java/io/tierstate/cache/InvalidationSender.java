@@ -62,7 +62,7 @@ final class InvalidationSender {
     long deleted = 0;
     List<String> keys = new ArrayList<>();
     try {
-      deleted = l2.deleteTaggedAndLog(tags, keys);
+      deleted = l2.deleteTaggedAndLog(tags, List.of(), keys);
     } catch (RedisUnavailableException e) {
       pending.addTags(tags);
     } finally {
@@ -71,6 +71,34 @@ final class InvalidationSender {
     keys.forEach(l1::invalidate);
     l1.invalidateTagged(tags);
     events.emit(InvalidationEvent.Kind.TAGS, keys, List.of(tags), null, nodeId, true);
+    return deleted;
+  }
+
+  /** Keys and tags as one change: one log entry, one event (see {@link Invalidator#invalidate}). */
+  long invalidate(List<String> keys, String[] tags) {
+    keys.forEach(CacheKeys::requireValidKey);
+    for (String tag : tags) {
+      CacheKeys.requireValidTag(tag);
+    }
+    if (tags.length == 0) {
+      invalidateKeys(keys.toArray(String[]::new));
+      return 0;
+    }
+    long start = System.nanoTime();
+    long deleted = 0;
+    List<String> invalidated = new ArrayList<>();
+    try {
+      deleted = l2.deleteTaggedAndLog(tags, keys, invalidated);
+    } catch (RedisUnavailableException e) {
+      pending.addKeys(keys);
+      pending.addTags(tags);
+      invalidated.addAll(keys);
+    } finally {
+      meters.operation("invalidateTags").record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+    invalidated.forEach(l1::invalidate);
+    l1.invalidateTagged(tags);
+    events.emit(InvalidationEvent.Kind.TAGS, invalidated, List.of(tags), null, nodeId, true);
     return deleted;
   }
 
@@ -119,7 +147,7 @@ final class InvalidationSender {
         l2.deleteAndLog(snapshot.keys());
       }
       if (!snapshot.tags().isEmpty()) {
-        l2.deleteTaggedAndLog(snapshot.tags().toArray(new String[0]), new ArrayList<>());
+        l2.deleteTaggedAndLog(snapshot.tags().toArray(new String[0]), List.of(), new ArrayList<>());
       }
       for (String pattern : snapshot.patterns()) {
         l2.deleteMatchingAndLog(pattern);

@@ -1,5 +1,6 @@
 package io.tierstate.cache;
 
+import java.util.Collection;
 import java.util.function.Consumer;
 
 /**
@@ -25,6 +26,19 @@ public interface Invalidator {
    * @throws IllegalArgumentException if a tag is invalid (nothing is invalidated then)
    */
   long invalidateTags(String... tags);
+
+  /**
+   * Invalidates keys and every key written with one of the tags as one change: Tierstate's cache
+   * logs one invalidation for it, so listeners on every node (and the event streams built on them)
+   * see one event rather than one per call. The default makes the two calls.
+   *
+   * @return how many keys were removed from Redis (the tagged ones at least)
+   * @throws IllegalArgumentException if a key or tag is invalid (nothing is invalidated then)
+   */
+  default long invalidate(Collection<String> keys, Collection<String> tags) {
+    invalidateKeys(keys.toArray(String[]::new));
+    return invalidateTags(tags.toArray(String[]::new));
+  }
 
   /**
    * Invalidates every key matching a glob pattern ({@code *} any run of characters, {@code ?} one),

@@ -37,10 +37,11 @@ interface L2 {
   void deleteAndLog(List<String> keys);
 
   /**
-   * Moves the tags' versions, deletes their members and logs them (or the tags alone when they had
-   * none); adds the keys it found to {@code invalidated} and returns how many entries existed.
+   * Moves the tags' versions, deletes their members and {@code alsoKeys} and logs them in one entry
+   * (or the tags alone when there were no keys); adds the keys it deleted to {@code invalidated}
+   * and returns how many entries existed.
    */
-  long deleteTaggedAndLog(String[] tags, List<String> invalidated);
+  long deleteTaggedAndLog(String[] tags, List<String> alsoKeys, List<String> invalidated);
 
   /**
    * Moves the pattern epoch, deletes the matching entries with SCAN, then logs the pattern; returns

@@ -188,8 +188,13 @@ final class RedisTier implements L2 {
   }
 
   @Override
-  public long deleteTaggedAndLog(String[] tags, List<String> invalidated) {
-    List<String> keys = invalidateTags(tags);
+  public long deleteTaggedAndLog(String[] tags, List<String> alsoKeys, List<String> invalidated) {
+    List<String> keys = new ArrayList<>(invalidateTags(tags));
+    for (String key : alsoKeys) {
+      if (!keys.contains(key)) {
+        keys.add(key);
+      }
+    }
     invalidated.addAll(keys);
     long deleted = deleteAll(keys);
     for (String tag : tags) {

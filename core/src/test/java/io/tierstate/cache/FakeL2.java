@@ -95,7 +95,7 @@ final class FakeL2 implements L2 {
   }
 
   @Override
-  public long deleteTaggedAndLog(String[] tags, List<String> invalidated) {
+  public long deleteTaggedAndLog(String[] tags, List<String> alsoKeys, List<String> invalidated) {
     check("invalidate tags");
     return 0;
   }

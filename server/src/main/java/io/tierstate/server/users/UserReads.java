@@ -7,6 +7,7 @@ import io.tierstate.keys.CacheKeys;
 import io.tierstate.server.api.DataCaching;
 import io.tierstate.server.auth.AccessCache;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -39,13 +40,11 @@ final class UserReads {
 
   private final Tierstate tierstate;
   private final UserStore store;
-  private final AccessCache access;
   private final boolean caching;
 
-  UserReads(Tierstate tierstate, UserStore store, AccessCache access, DataCaching caching) {
+  UserReads(Tierstate tierstate, UserStore store, DataCaching caching) {
     this.tierstate = tierstate;
     this.store = store;
-    this.access = access;
     this.caching = caching.enabled();
   }
 
@@ -112,10 +111,13 @@ final class UserReads {
    * entries are dropped even with caching off, so that a node with it on never serves stale data.
    */
   void changed(UUID tenantId, UUID userId, boolean accessChanged) {
-    tierstate.invalidator().invalidateTags(userTag(tenantId, userId), usersTag(tenantId));
+    List<String> tags = List.of(userTag(tenantId, userId), usersTag(tenantId));
     if (accessChanged) {
-      // Also covered by the user tag; dropped by key as well so that no tag bookkeeping can miss it.
-      access.invalidateUser(tenantId, userId);
+      // The access entry is covered by the user tag too; it is dropped by key as well, so that no
+      // tag bookkeeping can miss it, in the same invalidation: one change, one event on the streams.
+      tierstate.invalidator().invalidate(List.of(AccessCache.key(tenantId, userId)), tags);
+    } else {
+      tierstate.invalidator().invalidate(List.of(), tags);
     }
   }
 }

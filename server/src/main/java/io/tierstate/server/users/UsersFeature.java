@@ -32,7 +32,7 @@ public final class UsersFeature implements Feature {
   public void register(Javalin app, ServerContext context) {
     UserStore store = new UserStore(context.database());
     AccessCache access = new AccessCache(context.tierstate(), context.database());
-    UserReads reads = new UserReads(context.tierstate(), store, access, caching);
+    UserReads reads = new UserReads(context.tierstate(), store, caching);
     UserHandlers handlers = new UserHandlers(store, reads, access, context.tierstate().sessions(), hasher,
         new Representations(context.json()));
     app.get("/api/v1/tenants/{tenantId}/users", handlers::list);

@@ -58,6 +58,35 @@ class CoherenceIntegrationTests {
   }
 
   @Test
+  void keysAndTagsInvalidatedAsOneChangeAreOneEventOnEveryNode() {
+    nodes = Nodes.onSharedRedis();
+    Tierstate a = nodes.start("a");
+    Tierstate b = nodes.start("b");
+    a.cache().set("user:7", "u7", MINUTE.tags("user:7"));
+    a.cache().set("user:7:permissions", "p7", MINUTE);
+    a.cache().set("user:8", "u8", MINUTE);
+    assertThat(readThroughL1(b, "user:7")).isEqualTo("u7");
+    assertThat(readThroughL1(b, "user:7:permissions")).isEqualTo("p7");
+    List<InvalidationEvent> seenByB = new CopyOnWriteArrayList<>();
+    b.invalidator().onInvalidation(seenByB::add);
+
+    long removed = a.invalidator().invalidate(List.of("user:7:permissions"), List.of("user:7"));
+
+    assertThat(removed).isEqualTo(2);
+    Await.until(
+        "b drops the tagged entry and the key",
+        () ->
+            readThroughL1(b, "user:7").equals("<none>")
+                && readThroughL1(b, "user:7:permissions").equals("<none>"));
+    assertThat(readThroughL1(b, "user:8")).isEqualTo("u8");
+    List<InvalidationEvent> heard =
+        seenByB.stream().filter(e -> e.keys().contains("user:7:permissions")).toList();
+    assertThat(heard).as("%s", seenByB).hasSize(1);
+    assertThat(heard.get(0).keys()).containsExactlyInAnyOrder("user:7", "user:7:permissions");
+    assertThat(heard.get(0).tags()).containsExactly("user:7");
+  }
+
+  @Test
   void tagAndPatternInvalidationsReachOtherNodesL1() {
     nodes = Nodes.onSharedRedis();
     Tierstate a = nodes.start("a");

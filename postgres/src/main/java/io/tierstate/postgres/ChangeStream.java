@@ -403,8 +403,13 @@ public final class ChangeStream implements AutoCloseable {
         }
         if (resync.containsAll(tx.touched)) {
           // Everything it touched was resynced.
-        } else if (!tx.keys.isEmpty() || !tx.tags.isEmpty()) {
-          tierstate.invalidator().invalidateDurably(tx.keys, tx.tags);
+        } else {
+          if (!tx.keys.isEmpty() || !tx.tags.isEmpty()) {
+            tierstate.invalidator().invalidateDurably(tx.keys, tx.tags);
+          }
+          for (String pattern : tx.patterns) {
+            tierstate.invalidator().invalidatePattern(pattern);
+          }
         }
         break;
       } catch (RedisUnavailableException e) {
@@ -413,6 +418,13 @@ public final class ChangeStream implements AutoCloseable {
         }
         // Nothing is confirmed meanwhile: the slot retains WAL, which the lag shows and alerts on.
         sleep(wait);
+      }
+    }
+    for (Runnable action : tx.actions) {
+      try {
+        action.run();
+      } catch (RuntimeException e) {
+        log.error("Change stream {}: an action after invalidation failed", slot, e);
       }
     }
     transactions.increment();
@@ -598,6 +610,8 @@ public final class ChangeStream implements AutoCloseable {
     final Set<String> tags = new LinkedHashSet<>();
     final Set<String> touched = new LinkedHashSet<>();
     final Set<String> resyncTables = new LinkedHashSet<>();
+    final Set<String> patterns = new LinkedHashSet<>();
+    final List<Runnable> actions = new ArrayList<>();
 
     @Override
     public void begin(long finalLsn, long commitMicros) {
@@ -621,12 +635,17 @@ public final class ChangeStream implements AutoCloseable {
       try {
         Map<String, @Nullable String> fallback = old != null ? old : new LinkedHashMap<>();
         Row current = new Row(table, kind, row, fallback, kind == Row.ChangeKind.DELETE);
-        keys.addAll(mapping.keysOf(current));
-        tags.addAll(mapping.tagsOf(current));
+        List<Row> rows = new ArrayList<>(List.of(current));
         if (old != null && kind == Row.ChangeKind.UPDATE) {
-          Row before = new Row(table, kind, old, row, true);
-          keys.addAll(mapping.keysOf(before));
-          tags.addAll(mapping.tagsOf(before));
+          rows.add(new Row(table, kind, old, row, true));
+        }
+        for (Row each : rows) {
+          keys.addAll(mapping.keysOf(each));
+          tags.addAll(mapping.tagsOf(each));
+          patterns.addAll(mapping.patternsOf(each));
+        }
+        for (Consumer<Row> action : mapping.actions()) {
+          actions.add(() -> action.accept(current));
         }
       } catch (RuntimeException e) {
         log.error("Change stream {}: mapping of {} failed on a {}; resyncing the table", slot, table, kind, e);
@@ -660,6 +679,8 @@ public final class ChangeStream implements AutoCloseable {
       tags.clear();
       touched.clear();
       resyncTables.clear();
+      patterns.clear();
+      actions.clear();
     }
   }
 

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -27,6 +28,8 @@ public final class TableMapping {
   private final String table;
   private Function<Row, ? extends Collection<String>> keys = row -> List.of();
   private Function<Row, ? extends Collection<String>> tags = row -> List.of();
+  private Function<Row, ? extends Collection<String>> patterns = row -> List.of();
+  private final List<Consumer<Row>> actions = new ArrayList<>();
   private final List<String> resyncPatterns = new ArrayList<>();
 
   TableMapping(ChangeStream.Builder owner, String table) {
@@ -43,6 +46,25 @@ public final class TableMapping {
   /** The tags a changed row invalidates. */
   public TableMapping tags(Function<Row, ? extends Collection<String>> tags) {
     this.tags = Objects.requireNonNull(tags, "tags");
+    return this;
+  }
+
+  /**
+   * Glob patterns a changed row invalidates, for rows whose keys cannot be named (a built-in role
+   * used by every tenant). Each is a SCAN of Redis: keep them for rare changes.
+   */
+  public TableMapping patterns(Function<Row, ? extends Collection<String>> patterns) {
+    this.patterns = Objects.requireNonNull(patterns, "patterns");
+    return this;
+  }
+
+  /**
+   * Something to do for each changed row (ending a suspended user's sessions, say), on the node
+   * that reads the stream, after the transaction's invalidations are in Redis and before its
+   * position is confirmed: at least once, more after a crash. A failure is logged, not retried.
+   */
+  public TableMapping afterInvalidation(Consumer<Row> action) {
+    actions.add(Objects.requireNonNull(action, "action"));
     return this;
   }
 
@@ -79,6 +101,14 @@ public final class TableMapping {
 
   Collection<String> tagsOf(Row row) {
     return tags.apply(row);
+  }
+
+  Collection<String> patternsOf(Row row) {
+    return patterns.apply(row);
+  }
+
+  List<Consumer<Row>> actions() {
+    return actions;
   }
 
   List<String> resyncPatterns() {

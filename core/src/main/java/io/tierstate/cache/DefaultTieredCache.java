@@ -296,6 +296,11 @@ final class DefaultTieredCache implements TieredCache, Invalidator {
   }
 
   @Override
+  public void invalidateDurably(Collection<String> keys, Collection<String> tags) {
+    invalidations.invalidateDurably(List.copyOf(keys), List.copyOf(tags));
+  }
+
+  @Override
   public long invalidatePattern(String pattern) {
     return invalidations.invalidatePattern(pattern);
   }

@@ -102,6 +102,37 @@ final class InvalidationSender {
     return deleted;
   }
 
+  /** Like the two above together, but Redis failures are thrown, never held back. */
+  void invalidateDurably(List<String> keys, List<String> tags) {
+    keys.forEach(CacheKeys::requireValidKey);
+    tags.forEach(CacheKeys::requireValidTag);
+    String[] tagArray = tags.toArray(new String[0]);
+    List<String> tagged = new ArrayList<>();
+    long start = System.nanoTime();
+    try {
+      if (!keys.isEmpty()) {
+        l2.deleteAndLog(keys);
+      }
+      if (tagArray.length > 0) {
+        l2.deleteTaggedAndLog(tagArray, List.of(), tagged);
+      }
+    } finally {
+      // This node drops its copies even when Redis failed: the caller sends it all again.
+      meters.operation("invalidateDurably").record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      keys.forEach(l1::invalidate);
+      tagged.forEach(l1::invalidate);
+      if (tagArray.length > 0) {
+        l1.invalidateTagged(tagArray);
+      }
+    }
+    if (!keys.isEmpty()) {
+      events.emit(InvalidationEvent.Kind.KEYS, keys, List.of(), null, nodeId, true);
+    }
+    if (tagArray.length > 0) {
+      events.emit(InvalidationEvent.Kind.TAGS, tagged, tags, null, nodeId, true);
+    }
+  }
+
   long invalidatePattern(String pattern) {
     CacheKeys.requireValidPattern(pattern);
     long start = System.nanoTime();

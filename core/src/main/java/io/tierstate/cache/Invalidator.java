@@ -41,6 +41,18 @@ public interface Invalidator {
   }
 
   /**
+   * Invalidates keys and tags on every node, and returns only once the invalidation is in Redis and
+   * in the invalidation log; unlike {@link #invalidateKeys} it never holds an invalidation back for
+   * a later replay. For callers that must not acknowledge a change before the invalidation is
+   * durable, such as a change-stream consumer that then confirms its position. This node's L1 and
+   * listeners are told either way.
+   *
+   * @throws IllegalArgumentException if a key or tag is invalid (nothing is invalidated then)
+   * @throws io.tierstate.RedisUnavailableException if Redis did not take it: call again later
+   */
+  void invalidateDurably(Collection<String> keys, Collection<String> tags);
+
+  /**
    * Invalidates every key matching a glob pattern ({@code *} any run of characters, {@code ?} one),
    * found with SCAN, never KEYS.
    *

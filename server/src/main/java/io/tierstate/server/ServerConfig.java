@@ -28,8 +28,23 @@ import org.jspecify.annotations.Nullable;
  * @param auth tokens and login limits
  * @param rateLimits limits on the API
  * @param demo whether to load the demo tenants and users at start-up
+ * @param cdc whether to invalidate from PostgreSQL's change stream ({@code SERVER_CDC})
  */
-public record ServerConfig(Http http, Database database, Auth auth, RateLimits rateLimits, boolean demo) {
+public record ServerConfig(Http http, Database database, Auth auth, RateLimits rateLimits, boolean demo,
+    Cdc cdc) {
+
+  /**
+   * {@code SERVER_CDC}: invalidation from PostgreSQL's change stream, so that writes made outside
+   * the server (psql, a migration, another service) reach every cache and browser.
+   */
+  public enum Cdc {
+    /** On when the database allows it ({@code wal_level=logical}, a user with REPLICATION); else off, logged. */
+    AUTO,
+    /** On; the server refuses to start when the database does not allow it. */
+    ON,
+    /** Off: only the server's own writes invalidate. */
+    OFF
+  }
 
   /**
    * The HTTP side.
@@ -158,12 +173,12 @@ public record ServerConfig(Http http, Database database, Auth auth, RateLimits r
     RateLimits rateLimits = new RateLimits(
         in.integer("API_RATE_LIMIT", 100, 1, 1_000_000),
         in.duration("API_RATE_WINDOW", Duration.ofMinutes(1)));
-    return new ServerConfig(http, database, auth, rateLimits, in.bool("TIERSTATE_DEMO", false));
+    return new ServerConfig(http, database, auth, rateLimits, in.bool("TIERSTATE_DEMO", false), in.cdc());
   }
 
   /** This configuration with another database (used once an embedded server has started). */
   public ServerConfig withDatabase(Database newDatabase) {
-    return new ServerConfig(http, newDatabase, auth, rateLimits, demo);
+    return new ServerConfig(http, newDatabase, auth, rateLimits, demo, cdc);
   }
 
   /** Reads and checks variables, with messages that name them. */
@@ -190,6 +205,19 @@ public record ServerConfig(Http http, Database database, Auth auth, RateLimits r
         throw new ConfigException(name + " must be " + range.description() + ", but was '" + value + "'");
       }
       return parsed;
+    }
+
+    Cdc cdc() {
+      String value = text("SERVER_CDC");
+      if (value == null) {
+        return Cdc.AUTO;
+      }
+      return switch (value.toLowerCase(Locale.ROOT)) {
+        case "auto" -> Cdc.AUTO;
+        case "on", "true" -> Cdc.ON;
+        case "off", "false" -> Cdc.OFF;
+        default -> throw new ConfigException("SERVER_CDC must be auto, on or off, but was '" + value + "'");
+      };
     }
 
     boolean bool(String name, boolean fallback) {

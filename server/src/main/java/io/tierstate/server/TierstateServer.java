@@ -12,9 +12,11 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tierstate.Tierstate;
 import io.tierstate.TierstateConfig;
+import io.tierstate.postgres.ChangeStream;
 import io.tierstate.server.api.OpenApiFeature;
 import io.tierstate.server.auth.AccessTokens;
 import io.tierstate.server.auth.AuthFeature;
+import io.tierstate.server.cdc.ServerChangeStream;
 import io.tierstate.server.auth.PasswordHasher;
 import io.tierstate.server.console.ConsoleFeature;
 import io.tierstate.server.db.Database;
@@ -65,11 +67,13 @@ public final class TierstateServer implements AutoCloseable {
   private final PrometheusMeterRegistry meters;
   private final List<AutoCloseable> binders;
   private final RouteTable routes;
+  private final @Nullable ChangeStream changeStream;
   private boolean closed;
 
   private TierstateServer(Javalin app, Tierstate tierstate, Database database, PrometheusMeterRegistry meters,
-      List<AutoCloseable> binders, RouteTable routes) {
+      List<AutoCloseable> binders, RouteTable routes, @Nullable ChangeStream changeStream) {
     this.routes = routes;
+    this.changeStream = changeStream;
     this.app = app;
     this.tierstate = tierstate;
     this.database = database;
@@ -141,6 +145,7 @@ public final class TierstateServer implements AutoCloseable {
     Database database = null;
     Tierstate tierstate = null;
     Javalin app = null;
+    ChangeStream changeStream = null;
     try {
       database = Database.connect(config.database(), meters);
       PasswordHasher hasher = new PasswordHasher();
@@ -173,8 +178,10 @@ public final class TierstateServer implements AutoCloseable {
       for (Feature feature : registrationOrder(hasher, extraFeatures)) {
         feature.register(app, context);
       }
+      // Writes made outside the server (psql, migrations) invalidate too: SERVER_CDC.
+      changeStream = ServerChangeStream.start(config, database, tierstate);
       app.start(config.http().port());
-      TierstateServer server = new TierstateServer(app, tierstate, database, meters, binders, routes);
+      TierstateServer server = new TierstateServer(app, tierstate, database, meters, binders, routes, changeStream);
       log.atInfo().addKeyValue("port", server.port()).addKeyValue("node", tierstate.nodeId())
           .log("tierstate-server listening");
       return server;
@@ -182,6 +189,7 @@ public final class TierstateServer implements AutoCloseable {
       if (app != null) {
         app.stop();
       }
+      closeQuietly(changeStream);
       closeQuietly(tierstate);
       closeQuietly(database);
       closeQuietly(gc);
@@ -210,6 +218,11 @@ public final class TierstateServer implements AutoCloseable {
     return tierstate;
   }
 
+  /** The change stream, when {@code SERVER_CDC} turned it on. */
+  public @Nullable ChangeStream changeStream() {
+    return changeStream;
+  }
+
   /** The database. */
   public Database database() {
     return database;
@@ -226,6 +239,7 @@ public final class TierstateServer implements AutoCloseable {
     }
     closed = true;
     app.stop();
+    closeQuietly(changeStream);
     closeQuietly(tierstate);
     closeQuietly(database);
     binders.forEach(TierstateServer::closeQuietly);

@@ -22,6 +22,7 @@ class ServerConfigTests {
     assertThat(config.auth().loginLimitPerIp()).isEqualTo(20);
     assertThat(config.rateLimits().apiLimit()).isEqualTo(100);
     assertThat(config.demo()).isFalse();
+    assertThat(config.cdc()).isEqualTo(ServerConfig.Cdc.AUTO);
     assertThat(ServerConfig.fromEnv(Map.of()).auth().jwtSecret()).isNotEqualTo(config.auth().jwtSecret());
   }
 
@@ -77,5 +78,15 @@ class ServerConfigTests {
         .isInstanceOf(ConfigException.class).hasMessageStartingWith("API_RATE_WINDOW must be a positive duration");
     assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("ACCESS_TOKEN_TTL", "8d")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("REFRESH_TOKEN_TTL");
+  }
+
+  @Test
+  void serverCdcIsAutoOnOrOffAndAnythingElseIsNamedInTheError() {
+    assertThat(ServerConfig.fromEnv(Map.of("SERVER_CDC", "on")).cdc()).isEqualTo(ServerConfig.Cdc.ON);
+    assertThat(ServerConfig.fromEnv(Map.of("SERVER_CDC", "OFF")).cdc()).isEqualTo(ServerConfig.Cdc.OFF);
+    assertThat(ServerConfig.fromEnv(Map.of("SERVER_CDC", "auto")).cdc()).isEqualTo(ServerConfig.Cdc.AUTO);
+    assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("SERVER_CDC", "sometimes")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("SERVER_CDC must be auto, on or off");
   }
 }

@@ -76,6 +76,17 @@ public class TierstateAutoConfiguration {
       }
 
       @Override
+      public long invalidate(java.util.Collection<String> keys, java.util.Collection<String> tags) {
+        return invalidator.invalidate(keys, tags);
+      }
+
+      @Override
+      public void invalidateDurably(
+          java.util.Collection<String> keys, java.util.Collection<String> tags) {
+        invalidator.invalidateDurably(keys, tags);
+      }
+
+      @Override
       public long invalidatePattern(String pattern) {
         return invalidator.invalidatePattern(pattern);
       }

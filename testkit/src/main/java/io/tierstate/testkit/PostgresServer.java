@@ -47,7 +47,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Isolation.</b> The server listens on 127.0.0.1 only, with its Unix socket in its own
  * temporary directory, so it never collides with a system cluster on port 5432. It trusts every
- * loopback connection (no password) and runs with {@code fsync=off}: fast, and only for tests. A
+ * loopback connection (no password) and runs with {@code fsync=off}: fast, and only for tests. It
+ * runs with {@code wal_level=logical} (16 replication slots and WAL senders) so that logical
+ * decoding works. A
  * graceful {@link #stop()} or a crash ({@link #kill()}) keeps the data; {@link #restart()} brings
  * it back on the same port with the same data. {@link #close()} deletes the directory. A JVM
  * shutdown hook kills any server still running, with its backends.
@@ -338,6 +340,11 @@ public final class PostgresServer implements AutoCloseable {
     all.put("full_page_writes", "off");
     all.put("shared_buffers", "32MB");
     all.put("logging_collector", "off");
+    // Logical decoding (change streams: the tierstate-postgres module) needs wal_level=logical,
+    // and each consumer a replication slot and a WAL sender.
+    all.put("wal_level", "logical");
+    all.put("max_replication_slots", "16");
+    all.put("max_wal_senders", "16");
     all.putAll(settings);
     all.forEach((name, value) -> command.addAll(List.of("-c", name + "=" + value)));
     return run(command);

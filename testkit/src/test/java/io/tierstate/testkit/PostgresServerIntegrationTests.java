@@ -34,6 +34,11 @@ class PostgresServerIntegrationTests {
         s.execute("INSERT INTO notes VALUES (1, 'kept')");
         assertThat(single(s, "SELECT current_setting('unix_socket_directories')"))
             .doesNotContain("/var/run/postgresql");
+        assertThat(single(s, "SHOW wal_level")).isEqualTo("logical");
+        // A logical slot can be created, which needs wal_level=logical and a free slot.
+        assertThat(single(s, "SELECT slot_name FROM pg_create_logical_replication_slot('probe', 'pgoutput')"))
+            .isEqualTo("probe");
+        s.execute("SELECT pg_drop_replication_slot('probe')");
       }
 
       int port = pg.port();

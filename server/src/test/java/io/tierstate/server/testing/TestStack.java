@@ -127,6 +127,8 @@ public final class TestStack implements BeforeAllCallback, AfterAllCallback, Aut
     env.put("LOGIN_RATE_LIMIT_EMAIL", "100000");
     env.put("MAX_DEVICES", "1000");
     env.put("API_RATE_LIMIT", "1000000");
+    // Off unless a test turns it on: a stream's start-up resync would reach the event streams.
+    env.put("SERVER_CDC", "off");
     env.putAll(overrides);
     TierstateConfig redisConfig = TierstateConfig.fromEnv(Map.of("REDIS_URL", redis.uri(),
         "TIERSTATE_COMMAND_TIMEOUT", "500ms", "TIERSTATE_CONNECT_TIMEOUT", "500ms"));

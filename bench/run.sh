@@ -5,6 +5,10 @@
 #                                2 cores); writes docs/benchmarks.md
 #   bench/run.sh --quick         every scenario briefly, checking only correctness (about 15 s;
 #                                the test command runs the same through ScenariosTest)
+#   bench/run.sh --l1 [JMH options]
+#                                L1HitBenchmark (an L1 hit in 12 shapes against Caffeine alone and
+#                                Caffeine with a per-entry expiry, -prof gc), then its table
+#                                (bench/l1ratios.py); default options -f 1 -wi 1 -w 1s -i 3 -r 1s
 #   bench/run.sh [JMH options]   GetBenchmark alone, then its ratio table (bench/ratios.py);
 #                                default options -f 1 -wi 2 -w 2s -i 3 -r 3s
 #
@@ -24,6 +28,19 @@ case "${1:-}" in
       io.tierstate.bench.Scenarios "$1" --out docs/benchmarks.md
     ;;
 esac
+
+if [ "${1:-}" = --l1 ]; then
+  shift
+  if [ $# -eq 0 ]; then
+    set -- -f 1 -wi 1 -w 1s -i 3 -r 1s
+  fi
+  echo "== L1HitBenchmark ($*), load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  "$JAVA" -jar "$JAR" L1HitBenchmark -prof gc "$@" -rf json -rff bench/target/jmh-l1.json \
+    2>&1 | tee bench/target/jmh-l1.log
+  echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  python3 bench/l1ratios.py bench/target/jmh-l1.json
+  exit
+fi
 
 RESULTS=bench/target/jmh-get.json
 LOG=bench/target/jmh-get.log

@@ -72,18 +72,24 @@ public final class Tierstate implements AutoCloseable {
     PrometheusMeterRegistry prometheus =
         userRegistry == null ? null : TierstateMetrics.findPrometheus(userRegistry);
     MeterRegistry registry;
+    MeterRegistry requestsRegistry; // see CacheEngine.start: no composite counter per read
+    MeterRegistry requestsMirror = null;
     if (userRegistry == null) {
       // No registry given: one Prometheus registry serves snapshot() and prometheus() alike, and
       // the hot path increments one counter, not one per registry of a composite.
       prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       registry = prometheus;
+      requestsRegistry = registry;
     } else if (prometheus != null) {
       registry = userRegistry; // the user's registry already feeds Prometheus: scrape it
+      requestsRegistry = registry;
     } else {
       // Every meter lands both in the user's (or a simple) registry and in one Prometheus
       // registry of Tierstate's own, which metrics().prometheus() scrapes.
       prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       registry = new CompositeMeterRegistry(Clock.SYSTEM, List.of(userRegistry, prometheus));
+      requestsRegistry = userRegistry;
+      requestsMirror = prometheus;
     }
     Codec codec = config.codec().orElseGet(JacksonCodec::create);
     // What is open so far, closed (last first) if a later step throws: a node that failed to
@@ -98,7 +104,10 @@ public final class Tierstate implements AutoCloseable {
           .register(registry);
       RedisExecutor redis =
           new RedisExecutor(connector, breaker, registry, config.commandTimeout());
-      this.engine = opened(opened, CacheEngine.start(config, redis, registry, codec));
+      this.engine =
+          opened(
+              opened,
+              CacheEngine.start(config, redis, registry, requestsRegistry, requestsMirror, codec));
       this.metrics =
           opened(
               opened,

@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Assembles the tiered cache: L1, L2, the invalidation log and its listener thread, and the
@@ -27,8 +28,7 @@ public final class CacheEngine implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
 
   private CacheEngine(
-      TierstateConfig config, RedisExecutor redis, MeterRegistry registry, Codec codec) {
-    CacheMeters meters = new CacheMeters(registry);
+      TierstateConfig config, RedisExecutor redis, CacheMeters meters, Codec codec) {
     CoarseClock.acquire();
     this.l1 = new L1(config.l1MaximumSize(), config.l1MaximumAge(), config.degradedL1Ttl(), meters);
     // On one server a log entry may be pipelined behind its writes; on a Cluster they may reach
@@ -73,7 +73,24 @@ public final class CacheEngine implements AutoCloseable {
   /** Creates the engine and starts its listener and background work. */
   public static CacheEngine start(
       TierstateConfig config, RedisExecutor redis, MeterRegistry registry, Codec codec) {
-    CacheEngine engine = new CacheEngine(config, redis, registry, codec);
+    return start(config, redis, registry, registry, null, codec);
+  }
+
+  /**
+   * Creates the engine with its request counters ({@code tierstate.cache.requests}, counted on
+   * every read) registered in {@code requests} instead of {@code registry}, and read at scrape time
+   * by {@code mirror} if not null: Tierstate's composite of the user's registry and its own
+   * Prometheus registry would otherwise increment two counters per read.
+   */
+  public static CacheEngine start(
+      TierstateConfig config,
+      RedisExecutor redis,
+      MeterRegistry registry,
+      MeterRegistry requests,
+      @Nullable MeterRegistry mirror,
+      Codec codec) {
+    CacheEngine engine =
+        new CacheEngine(config, redis, new CacheMeters(registry, requests, mirror), codec);
     engine.invalidationLog.start();
     Future<?> unused =
         engine.scheduler.scheduleWithFixedDelay(

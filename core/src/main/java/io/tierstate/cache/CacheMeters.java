@@ -3,12 +3,22 @@ package io.tierstate.cache;
 import static io.tierstate.metrics.MeterNames.*;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import org.jspecify.annotations.Nullable;
 
-/** The cache's meters, created once so the hot path only increments. */
+/**
+ * The cache's meters, created once so the hot path only increments.
+ *
+ * <p>The request counters ({@code tierstate.cache.requests}, incremented on every read) are one
+ * plain {@link Counter} each, never a composite's: a composite counter increments every child
+ * registry's counter per read. When Tierstate combines the user's registry with its own Prometheus
+ * registry, the counters live in the user's registry and the Prometheus registry reads them at
+ * scrape time ({@link FunctionCounter}), so a read costs one striped add wherever it is observed.
+ */
 final class CacheMeters {
   final MeterRegistry registry;
   final Counter l1Hit;
@@ -35,11 +45,21 @@ final class CacheMeters {
   private final ConcurrentMap<String, Counter> resyncs = new ConcurrentHashMap<>();
 
   CacheMeters(MeterRegistry registry) {
+    this(registry, registry, null);
+  }
+
+  /**
+   * @param registry where every meter is registered
+   * @param requests where the request counters are registered instead (the user's registry inside
+   *     Tierstate's composite, or {@code registry})
+   * @param mirror a registry that reads the request counters at scrape time, or null
+   */
+  CacheMeters(MeterRegistry registry, MeterRegistry requests, @Nullable MeterRegistry mirror) {
     this.registry = registry;
-    l1Hit = requests(registry, "l1", "hit");
-    l1Miss = requests(registry, "l1", "miss");
-    l2Hit = requests(registry, "l2", "hit");
-    l2Miss = requests(registry, "l2", "miss");
+    l1Hit = requests(requests, mirror, "l1", "hit");
+    l1Miss = requests(requests, mirror, "l1", "miss");
+    l2Hit = requests(requests, mirror, "l2", "hit");
+    l2Miss = requests(requests, mirror, "l2", "miss");
     loadSuccess = Counter.builder(CACHE_LOADS).tag("result", "success").register(registry);
     loadAbsent = Counter.builder(CACHE_LOADS).tag("result", "absent").register(registry);
     loadFailure = Counter.builder(CACHE_LOADS).tag("result", "failure").register(registry);
@@ -64,11 +84,17 @@ final class CacheMeters {
     invalidationsPublished = Counter.builder(INVALIDATIONS_PUBLISHED).register(registry);
   }
 
-  private static Counter requests(MeterRegistry registry, String tier, String result) {
-    return Counter.builder(CACHE_REQUESTS)
-        .tag("tier", tier)
-        .tag("result", result)
-        .register(registry);
+  private static Counter requests(
+      MeterRegistry registry, @Nullable MeterRegistry mirror, String tier, String result) {
+    Counter counter =
+        Counter.builder(CACHE_REQUESTS).tag("tier", tier).tag("result", result).register(registry);
+    if (mirror != null) {
+      FunctionCounter.builder(CACHE_REQUESTS, counter, Counter::count)
+          .tag("tier", tier)
+          .tag("result", result)
+          .register(mirror);
+    }
+    return counter;
   }
 
   Timer operation(String name) {

@@ -114,14 +114,10 @@ public final class TierstateMetrics implements AutoCloseable {
 
   /** The cache's counters, hit rates, latencies and feature counters now. */
   public MetricsSnapshot snapshot() {
-    long l1Hits =
-        count(registry.find(MeterNames.CACHE_REQUESTS).tag("tier", "l1").tag("result", "hit"));
-    long l1Misses =
-        count(registry.find(MeterNames.CACHE_REQUESTS).tag("tier", "l1").tag("result", "miss"));
-    long l2Hits =
-        count(registry.find(MeterNames.CACHE_REQUESTS).tag("tier", "l2").tag("result", "hit"));
-    long l2Misses =
-        count(registry.find(MeterNames.CACHE_REQUESTS).tag("tier", "l2").tag("result", "miss"));
+    long l1Hits = requests(registry, "l1", "hit");
+    long l1Misses = requests(registry, "l1", "miss");
+    long l2Hits = requests(registry, "l2", "hit");
+    long l2Misses = requests(registry, "l2", "miss");
     long reads = l1Hits + l1Misses;
     Gauge size = registry.find(MeterNames.CACHE_L1_SIZE).gauge();
     return new MetricsSnapshot(
@@ -193,6 +189,25 @@ public final class TierstateMetrics implements AutoCloseable {
       counts.merge(value == null ? "unknown" : value, (long) counter.count(), Long::sum);
     }
     return counts;
+  }
+
+  /**
+   * A request counter's count. Inside Tierstate's own composite these counters live in the user's
+   * registry only (see {@code CacheMeters}): a registry that holds none is searched through.
+   */
+  private static long requests(MeterRegistry registry, String tier, String result) {
+    Search search =
+        registry.find(MeterNames.CACHE_REQUESTS).tag("tier", tier).tag("result", result);
+    if (!search.counters().isEmpty() || !(registry instanceof CompositeMeterRegistry composite)) {
+      return count(search);
+    }
+    for (MeterRegistry child : composite.getRegistries()) {
+      long found = requests(child, tier, result);
+      if (found != 0) {
+        return found;
+      }
+    }
+    return 0;
   }
 
   private static long count(Search search) {

@@ -173,4 +173,45 @@ class PrometheusScrapeIntegrationTests {
     assertThat(named(parse(node.metrics().prometheus()), "tierstate_cache_requests_total"))
         .isNotEmpty();
   }
+
+  @Test
+  void withAUserRegistryEachReadCountsOnceInItInTheScrapeAndInTheSnapshot() {
+    // The request counters then live in the user's registry and the scrape reads them (no
+    // composite counter incremented per read): all three views must agree on every count.
+    SimpleMeterRegistry user = new SimpleMeterRegistry();
+    Tierstate node = nodes.start("a", builder -> builder.meterRegistry(user));
+    node.cache().set("k", "v", CacheOptions.ttl(Duration.ofMinutes(1)));
+    for (int i = 0; i < 3; i++) {
+      node.cache().get("k", String.class);
+    }
+    node.cache().get("missing", String.class);
+
+    List<Sample> requests =
+        named(parse(node.metrics().prometheus()), "tierstate_cache_requests_total");
+    MetricsSnapshot snapshot = node.metrics().snapshot();
+    Map<String, Double> scraped = new LinkedHashMap<>();
+    for (Sample s : requests) {
+      scraped.put(s.labels().get("tier") + " " + s.labels().get("result"), s.value());
+    }
+    assertThat(scraped)
+        .containsOnlyKeys("l1 hit", "l1 miss", "l2 hit", "l2 miss")
+        .containsEntry("l1 hit", (double) snapshot.l1Hits())
+        .containsEntry("l1 miss", 1.0)
+        .containsEntry("l2 hit", (double) snapshot.l2Hits())
+        .containsEntry("l2 miss", 1.0);
+    assertThat(snapshot.l1Hits()).isGreaterThanOrEqualTo(1);
+    assertThat(snapshot.l1Misses()).isEqualTo(1);
+    assertThat(snapshot.l2Misses()).isEqualTo(1);
+    for (String key : scraped.keySet()) {
+      String[] tierResult = key.split(" ");
+      assertThat(
+              user.get(MeterNames.CACHE_REQUESTS)
+                  .tag("tier", tierResult[0])
+                  .tag("result", tierResult[1])
+                  .counter()
+                  .count())
+          .as(key)
+          .isEqualTo(scraped.get(key));
+    }
+  }
 }

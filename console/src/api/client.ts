@@ -24,6 +24,8 @@ export interface ApiClientOptions {
    */
   onSessionRevoked?: (code: string) => void;
   fetch?: typeof fetch;
+  /** Told of every answer (URL, method, status), for the browser tier's counts. */
+  onResponse?: (url: string, method: string, status: number) => void;
 }
 
 /** Error codes that end the session in this tab whatever the request was. */
@@ -44,12 +46,14 @@ export class ApiClient {
   private readonly gate: RefreshGate;
   private readonly fetchFn: typeof fetch;
   private readonly onSessionRevoked: (code: string) => void;
+  private readonly onResponse: (url: string, method: string, status: number) => void;
 
   constructor(options: ApiClientOptions) {
     this.etags = options.etags;
     this.gate = options.refreshGate;
     this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
     this.onSessionRevoked = options.onSessionRevoked ?? (() => {});
+    this.onResponse = options.onResponse ?? (() => {});
   }
 
   get<T>(url: string, signal?: AbortSignal): Promise<T> {
@@ -110,6 +114,7 @@ export class ApiClient {
 
   private async read<T>(url: string, options: RequestOptions, response: Response): Promise<T> {
     const method = options.method ?? 'GET';
+    this.onResponse(url, method, response.status);
     if (response.status === 304) {
       const held = this.etags.get(url);
       if (held) return held.data as T;

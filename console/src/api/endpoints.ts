@@ -1,6 +1,6 @@
 import type { ApiClient } from './client';
 import type {
-  AnalyticsRange, DeviceSession, IntlPreferences, Page, Role, Session, Tenant, TenantPlan, TenantAnalytics, TenantStatus, TimeZoneItem,
+  AnalyticsRange, DashboardFeed, DeviceSession, IntlPreferences, Page, Role, Session, Tenant, TenantPlan, TenantAnalytics, TenantStatus, TimeZoneItem,
   User, UserStatus,
 } from './types';
 
@@ -46,6 +46,7 @@ export const urls = {
   roles: (tenantId: string) => `/api/v1/tenants/${encodeURIComponent(tenantId)}/roles`,
   analytics: (tenantId: string, range: AnalyticsRange) =>
     `/api/v1/tenants/${encodeURIComponent(tenantId)}/analytics${queryString({ range })}`,
+  dashboard: (since: number) => `/api/v1/dashboard${queryString({ since })}`,
   tenants: '/api/v1/tenants',
   tenant: (tenantId: string) => `/api/v1/tenants/${encodeURIComponent(tenantId)}`,
   devices: '/api/v1/auth/sessions',
@@ -105,6 +106,8 @@ export function endpoints(api: ApiClient) {
     roles: (tenantId: string, signal?: AbortSignal) => api.get<{ items: Role[] }>(urls.roles(tenantId), signal),
     analytics: (tenantId: string, range: AnalyticsRange, signal?: AbortSignal) =>
       api.get<TenantAnalytics>(urls.analytics(tenantId, range), signal),
+
+    dashboard: (since: number, signal?: AbortSignal) => api.get<DashboardFeed>(urls.dashboard(since), signal),
 
     tenants: (params: TenantListParams, signal?: AbortSignal) =>
       api.get<Page<Tenant>>(urls.tenants + queryString(params), signal),

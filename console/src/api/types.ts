@@ -102,3 +102,59 @@ export interface TenantAnalytics {
   };
   signIns: { day: string; count: number }[];
 }
+
+/** p50/p95/p99 in milliseconds (Micrometer's recent window). */
+export interface Percentiles {
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+/** One sample of a node's meters, taken every 2 s; counters are deltas over that interval. */
+export interface DashboardSample {
+  seq: number;
+  /** When it was taken (epoch milliseconds). */
+  t: number;
+  reads: { l1: number; l2: number; db: number };
+  l1Size: number;
+  evictions: Record<string, number>;
+  staleServed: Record<string, number>;
+  fillsRejected: Record<string, number>;
+  loadFailures: number;
+  invalidations: { sent: number; received: number };
+  latency: Record<string, Percentiles>;
+  http: Record<string, Percentiles & { count: number }>;
+  redis: { breaker: string | null; rttMillis?: number | null; usedBytes?: number | null; maxBytes?: number | null };
+  writeBehind: { pending: number; lagSeconds: number; deadLetters: number };
+  rateLimit: Record<string, Record<string, number>>;
+  sessions: { started: number; ended: number };
+  /** The health status, while someone watches (the sampler itself never runs the checks). */
+  health?: string;
+  /** 1 while this node has invalidations not applied yet, 0 otherwise (while someone watches). */
+  pendingInvalidations?: number;
+}
+
+export interface HealthCheckView {
+  name: string;
+  status: string;
+  message: string;
+}
+
+/** GET /api/v1/dashboard?since=: the samples after `since`, and the health now. */
+export interface DashboardFeed {
+  node: string;
+  scope: 'tenant' | 'service';
+  intervalMillis: number;
+  health: {
+    status: string;
+    checkedAt: string;
+    checks: HealthCheckView[];
+    /** Absent (or null) when the check could not measure it. */
+    redis: { rttMillis?: number | null; usedBytes?: number | null; maxBytes?: number | null };
+    /** Whether this node has invalidations it has not applied yet. */
+    pendingInvalidations?: boolean | null;
+  };
+  alerts: { rule: string; message: string; firedAt: string }[];
+  activeSessions: number | null;
+  samples: DashboardSample[];
+}

@@ -3,6 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { can, SignedInContext, useSession } from '../auth/useSession';
 import { messageOf } from '../api/errors';
 import type { Session } from '../api/types';
+import { DashboardPage } from '../dashboard/DashboardPage';
 import { DevicesPage } from '../pages/DevicesPage';
 import { NotFoundPage } from '../pages/NotFoundPage';
 import { OverviewPage } from '../pages/OverviewPage';
@@ -69,6 +70,9 @@ function page(pathname: string, signedIn: Session) {
       return <Redirect to={can(signedIn, 'users:read') ? '/overview' : '/profile'} />;
     case '/overview':
       return can(signedIn, 'users:read') ? <OverviewPage /> : <NotFoundPage />;
+    case '/dashboard':
+      // cache:admin sees the node with its tenant's sessions; platform administrators the service.
+      return can(signedIn, 'cache:admin') || can(signedIn, 'platform:admin') ? <DashboardPage /> : <NotFoundPage />;
     case '/users':
       return can(signedIn, 'users:read') ? <UsersPage /> : <NotFoundPage />;
     case '/tenants':

@@ -54,6 +54,7 @@ export function Layout({ title, children }: { title: string; children: ReactNode
   const nav: NavItem[] = [
     { to: '/overview', label: 'Overview', visible: can(session, 'users:read') },
     { to: '/users', label: 'Users', visible: can(session, 'users:read') },
+    { to: '/dashboard', label: 'Dashboard', visible: can(session, 'cache:admin') || can(session, 'platform:admin') },
     { to: '/tenants', label: 'Tenants', visible: can(session, 'platform:admin') },
     { to: '/profile', label: 'My profile', visible: true },
     { to: '/devices', label: 'My devices', visible: true },

@@ -4,6 +4,7 @@ import { endpoints } from '../api/endpoints';
 import { EtagStore } from '../api/etags';
 import { createRefreshGate, refreshWithServer } from '../api/refresh';
 import type { Session } from '../api/types';
+import { BrowserTier } from '../dashboard/browserTier';
 import { LiveUpdates } from '../live/stream';
 import { createQueryClient } from '../query/client';
 import { sessionKeys } from '../query/keys';
@@ -14,12 +15,16 @@ import { useUiStore } from '../state/uiStore';
  * client and one event stream per tab, and the two ways a session ends.
  */
 export const queryClient = createQueryClient();
+/** This tab's browser-tier counts, drawn by the dashboard's hit waterfall. */
+export const browserTier = new BrowserTier();
+browserTier.watch(queryClient.getQueryCache());
 export const etags = new EtagStore();
 const refreshGate = createRefreshGate(refreshWithServer(), () => endSession('expired'));
 export const api = new ApiClient({
   etags,
   refreshGate,
   onSessionRevoked: (code) => endSession(code === 'tenant_suspended' ? 'tenant_suspended' : 'ended'),
+  onResponse: (url, method, status) => browserTier.response(url, method, status),
 });
 export const ep = endpoints(api);
 
@@ -27,6 +32,7 @@ export const live = new LiveUpdates({
   queryClient,
   onEnd: (reason) => endSession(reason === 'tenant_suspended' ? 'tenant_suspended' : 'ended'),
   checkSession: () => ep.session(),
+  onRefetch: (count) => browserTier.liveRefetches(count),
 });
 
 export type EndReason = 'signed-out' | 'expired' | 'ended' | 'tenant_suspended' | 'everywhere';

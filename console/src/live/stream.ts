@@ -15,6 +15,8 @@ export interface LiveUpdatesOptions {
    * Resolves when the session is good; rejects otherwise.
    */
   checkSession(): Promise<unknown>;
+  /** An invalidation made `count` queries on screen refetch (the browser tier's counts). */
+  onRefetch?: (count: number) => void;
   createEventSource?: (url: string) => EventSource;
   url?: string;
 }
@@ -115,10 +117,17 @@ export class LiveUpdates {
   private apply(reaction: Reaction): void {
     const client = this.options.queryClient;
     switch (reaction.kind) {
-      case 'invalidate':
-        for (const queryKey of reaction.keys) void client.invalidateQueries({ queryKey, refetchType: 'active' });
+      case 'invalidate': {
+        const refetched = new Set<unknown>();
+        for (const queryKey of reaction.keys) {
+          for (const query of client.getQueryCache().findAll({ queryKey, type: 'active' })) refetched.add(query);
+          void client.invalidateQueries({ queryKey, refetchType: 'active' });
+        }
+        this.options.onRefetch?.(refetched.size);
         break;
+      }
       case 'invalidate-all':
+        this.options.onRefetch?.(client.getQueryCache().findAll({ type: 'active' }).length);
         void client.invalidateQueries({ refetchType: 'active' });
         break;
       case 'sign-out':

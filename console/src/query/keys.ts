@@ -23,6 +23,11 @@ export const userKeys = {
   analytics: (tenantId: string, range: AnalyticsRange) => [...userKeys.analyticsAll(tenantId), range] as const,
 };
 
+/** The operations dashboard's feed: one per signed-in user, never shared (its data is a running buffer). */
+export const dashboardKeys = {
+  feed: (tenantId: string, userId: string) => ['dashboard', tenantId, userId] as const,
+};
+
 export const roleKeys = {
   all: (tenantId: string) => ['roles', tenantId] as const,
 };

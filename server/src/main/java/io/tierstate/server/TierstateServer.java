@@ -17,6 +17,7 @@ import io.tierstate.server.api.OpenApiFeature;
 import io.tierstate.server.auth.AccessTokens;
 import io.tierstate.server.auth.AuthFeature;
 import io.tierstate.server.cdc.ServerChangeStream;
+import io.tierstate.server.dashboard.DashboardFeature;
 import io.tierstate.server.auth.PasswordHasher;
 import io.tierstate.server.console.ConsoleFeature;
 import io.tierstate.server.db.Database;
@@ -83,7 +84,8 @@ public final class TierstateServer implements AutoCloseable {
 
   /** The features, in registration order: auth first, since its filter guards the others' routes. */
   private static List<Feature> features(PasswordHasher hasher) {
-    return List.of(new AuthFeature(hasher), new OpsFeature(), new DataFeatures(hasher), new OpenApiFeature());
+    return List.of(new AuthFeature(hasher), new OpsFeature(), new DashboardFeature(), new DataFeatures(hasher),
+        new OpenApiFeature());
   }
 
   /**

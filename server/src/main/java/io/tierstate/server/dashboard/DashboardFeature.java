@@ -1,0 +1,19 @@
+package io.tierstate.server.dashboard;
+
+import io.javalin.Javalin;
+import io.tierstate.server.Feature;
+import io.tierstate.server.ServerContext;
+
+/**
+ * Registers {@code GET /api/v1/dashboard} and starts this node's {@link DashboardSampler}, stopped
+ * with the server. Register after the auth feature.
+ */
+public final class DashboardFeature implements Feature {
+  @Override
+  public void register(Javalin app, ServerContext context) {
+    DashboardSampler sampler = new DashboardSampler(context.tierstate().metrics());
+    app.events(events -> events.serverStopping(sampler::close));
+    DashboardHandlers handlers = new DashboardHandlers(context.tierstate(), sampler);
+    app.get("/api/v1/dashboard", handlers::get);
+  }
+}

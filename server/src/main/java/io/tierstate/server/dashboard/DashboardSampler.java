@@ -1,0 +1,330 @@
+package io.tierstate.server.dashboard;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.HistogramSnapshot;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.tierstate.metrics.Alert;
+import io.tierstate.metrics.AlertRule;
+import io.tierstate.metrics.HealthCheck;
+import io.tierstate.metrics.HealthReport;
+import io.tierstate.metrics.HealthStatus;
+import io.tierstate.metrics.MeterNames;
+import io.tierstate.metrics.MetricsSnapshot;
+import io.tierstate.metrics.TierstateMetrics;
+import io.tierstate.server.http.RequestMetrics;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads this node's meters every {@link #INTERVAL} into a ring buffer of the last 15 minutes. One
+ * per server, whatever the number of viewers: a viewer only copies the samples it has not seen, so
+ * the cost of reading the meters (and of the health check with its Redis round trip) is paid once
+ * per interval, not once per viewer. Counters become per-interval deltas here, so the browser draws
+ * rates without keeping state. Thread-safe.
+ */
+public final class DashboardSampler implements AutoCloseable {
+  /** How often a sample is taken. */
+  public static final Duration INTERVAL = Duration.ofSeconds(2);
+  /** How far back the buffer reaches. */
+  public static final Duration WINDOW = Duration.ofMinutes(15);
+
+  /** How long viewers share one health report. */
+  public static final Duration HEALTH_MAX_AGE = Duration.ofMillis(1500);
+
+  static final int CAPACITY = (int) (WINDOW.toMillis() / INTERVAL.toMillis());
+  private static final int MAX_ALERTS = 50;
+  private static final Logger log = LoggerFactory.getLogger(DashboardSampler.class);
+
+  private final TierstateMetrics metrics;
+  private final MeterRegistry registry;
+  private final ScheduledExecutorService scheduler;
+  private final java.util.concurrent.ScheduledFuture<?> task;
+  private final ArrayDeque<Map<String, Object>> samples = new ArrayDeque<>(CAPACITY);
+  private final ArrayDeque<Map<String, Object>> alerts = new ArrayDeque<>(MAX_ALERTS);
+  private final Map<String, Double> previous = new HashMap<>();
+  private long sequence;
+  private final Object healthLock = new Object();
+  private volatile @Nullable Map<String, Object> latestHealth;
+  private volatile long healthAt;
+
+  /** Starts sampling {@code metrics} at once and every {@link #INTERVAL}. */
+  public DashboardSampler(TierstateMetrics metrics) {
+    this.metrics = metrics;
+    this.registry = metrics.registry();
+    // Alerts fire while the sampler runs the health check; keep the recent ones for the page.
+    metrics.onAlert(AlertRule.statusAtLeast(HealthStatus.DEGRADED).coolDown(Duration.ofMinutes(1)), this::remember);
+    metrics.onAlert(AlertRule.errorRateAbove(0.05).coolDown(Duration.ofMinutes(1)), this::remember);
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread thread = new Thread(r, "tierstate-dashboard-sampler");
+      thread.setDaemon(true);
+      return thread;
+    });
+    this.task = scheduler.scheduleWithFixedDelay(this::sampleSafely, 0, INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The samples after {@code since} (a sequence number; 0 for all), oldest first. */
+  public synchronized List<Map<String, Object>> since(long since) {
+    List<Map<String, Object>> newer = new ArrayList<>();
+    for (Map<String, Object> sample : samples) {
+      if (((Number) java.util.Objects.requireNonNull(sample.get("seq"))).longValue() > since) {
+        newer.add(sample);
+      }
+    }
+    return newer;
+  }
+
+  /**
+   * The health report with each named check, at most {@link #HEALTH_MAX_AGE} old. Run in the
+   * viewer's request (shared by all viewers), not by the sampler thread: a check writes a probe key
+   * to Redis, and doing that in the background would put a key in Redis that no request made.
+   */
+  public Map<String, Object> health() {
+    synchronized (healthLock) {
+      return freshHealth();
+    }
+  }
+
+  private Map<String, Object> freshHealth() {
+    long now = System.nanoTime();
+    Map<String, Object> latest = latestHealth;
+    if (latest == null || now - healthAt > HEALTH_MAX_AGE.toNanos()) {
+      HealthReport report = metrics.healthCheck(); // also evaluates the alert rules
+      List<Map<String, Object>> checks = new ArrayList<>();
+      for (HealthCheck check : report.checks()) {
+        Map<String, Object> item = new LinkedHashMap<>();
+        item.put("name", check.name());
+        item.put("status", check.status().name());
+        item.put("message", check.message());
+        checks.add(item);
+      }
+      Map<String, Object> health = new LinkedHashMap<>();
+      health.put("status", report.status().name());
+      health.put("checkedAt", report.checkedAt().toString());
+      health.put("checks", checks);
+      Map<String, Object> redis = new LinkedHashMap<>();
+      redis.put("rttMillis", detail(report, "redis.roundtrip", "setMillis"));
+      redis.put("usedBytes", detail(report, "redis.memory", "usedBytes"));
+      redis.put("maxBytes", detail(report, "redis.memory", "maxBytes"));
+      health.put("redis", redis);
+      // Not a propagation lag (no meter measures one yet): invalidations waiting to be applied here.
+      health.put("pendingInvalidations", detail(report, "invalidations", "pendingInvalidations"));
+      healthAt = now;
+      latestHealth = health;
+      return health;
+    }
+    return latest;
+  }
+
+  /** The alerts that fired, newest first. */
+  public synchronized List<Map<String, Object>> alerts() {
+    List<Map<String, Object>> list = new ArrayList<>(alerts);
+    java.util.Collections.reverse(list);
+    return list;
+  }
+
+  private synchronized void remember(Alert alert) {
+    if (alerts.size() == MAX_ALERTS) {
+      alerts.removeFirst();
+    }
+    Map<String, Object> item = new LinkedHashMap<>();
+    item.put("rule", alert.rule());
+    item.put("message", alert.message());
+    item.put("firedAt", alert.firedAt().toString());
+    alerts.addLast(item);
+  }
+
+  private void sampleSafely() {
+    try {
+      Map<String, Object> sample = sample();
+      synchronized (this) {
+        if (samples.size() == CAPACITY) {
+          samples.removeFirst();
+        }
+        samples.addLast(sample);
+      }
+    } catch (RuntimeException e) {
+      log.warn("dashboard sample failed", e); // the next interval tries again
+    }
+  }
+
+  /** One sample; only the sampler thread calls this, so {@link #previous} needs no lock. */
+  Map<String, Object> sample() {
+    MetricsSnapshot snapshot = metrics.snapshot();
+    Map<String, Object> s = new LinkedHashMap<>();
+    synchronized (this) {
+      s.put("seq", ++sequence);
+    }
+    s.put("t", System.currentTimeMillis());
+
+    Map<String, Object> reads = new LinkedHashMap<>();
+    reads.put("l1", delta("l1Hits", snapshot.l1Hits()));
+    reads.put("l2", delta("l2Hits", snapshot.l2Hits()));
+    reads.put("db", delta("loads", snapshot.loads() + snapshot.loadsAbsent()));
+    s.put("reads", reads);
+    s.put("l1Size", snapshot.l1Size());
+    s.put("evictions", countersByTag(MeterNames.CACHE_EVICTIONS, "cause"));
+    s.put("staleServed", countersByTag(MeterNames.CACHE_STALE_SERVED, "reason"));
+    s.put("fillsRejected", countersByTag(MeterNames.CACHE_FILLS_REJECTED, "reason"));
+    s.put("loadFailures", delta("loadFailures", snapshot.loadFailures()));
+
+    Map<String, Object> invalidations = new LinkedHashMap<>();
+    invalidations.put("sent", delta("inv.sent", counterTotal(MeterNames.INVALIDATIONS_PUBLISHED)));
+    invalidations.put("received", delta("inv.received", counterTotal(MeterNames.INVALIDATIONS_RECEIVED)));
+    s.put("invalidations", invalidations);
+
+    Map<String, Object> latency = new TreeMap<>();
+    snapshot.latencies().forEach((op, l) -> latency.put(op, percentiles(l.p50Millis(), l.p95Millis(), l.p99Millis())));
+    s.put("latency", latency);
+    s.put("http", httpGroups());
+
+    Map<String, Object> redis = new LinkedHashMap<>();
+    Gauge breaker = registry.find(MeterNames.BREAKER_STATE).gauge();
+    redis.put("breaker", breaker == null ? null : breakerName(breaker.value()));
+    Map<String, Object> health = latestHealth;
+    if (health != null && System.nanoTime() - healthAt < 3 * HEALTH_MAX_AGE.toNanos()) {
+      // Drawn over time while someone watches; the sampler itself never runs the checks.
+      Map<?, ?> fromHealth = (Map<?, ?>) java.util.Objects.requireNonNull(health.get("redis"));
+      redis.put("rttMillis", fromHealth.get("rttMillis"));
+      redis.put("usedBytes", fromHealth.get("usedBytes"));
+      redis.put("maxBytes", fromHealth.get("maxBytes"));
+      s.put("health", health.get("status"));
+      // 1 while this node has invalidations it has not applied yet (the check says yes or no).
+      s.put("pendingInvalidations", Boolean.TRUE.equals(health.get("pendingInvalidations")) ? 1 : 0);
+    }
+    s.put("redis", redis);
+
+    Map<String, Object> writeBehind = new LinkedHashMap<>();
+    writeBehind.put("pending", snapshot.writeBehind().pending());
+    writeBehind.put("lagSeconds", snapshot.writeBehind().lagSeconds());
+    writeBehind.put("deadLetters", delta("wb.dead", snapshot.writeBehind().failures()));
+    s.put("writeBehind", writeBehind);
+
+    s.put("rateLimit", rateLimitDecisions());
+    Map<String, Object> sessions = new LinkedHashMap<>();
+    sessions.put("started", delta("sess.started", snapshot.sessions().created()));
+    sessions.put("ended", delta("sess.ended", snapshot.sessions().deleted() + snapshot.sessions().evicted()));
+    s.put("sessions", sessions);
+    return s;
+  }
+
+  private long delta(String name, long total) {
+    return delta(name, (double) total);
+  }
+
+  /** How much {@code total} grew since the last sample (0 the first time, never negative). */
+  private long delta(String name, double total) {
+    Double before = previous.put(name, total);
+    return before == null ? 0 : Math.max(0, Math.round(total - before));
+  }
+
+  private double counterTotal(String name) {
+    return registry.find(name).counters().stream().mapToDouble(Counter::count).sum();
+  }
+
+  private Map<String, Long> countersByTag(String name, String tag) {
+    Map<String, Double> totals = new TreeMap<>();
+    for (Counter counter : registry.find(name).counters()) {
+      String value = String.valueOf(counter.getId().getTag(tag));
+      totals.merge(value, counter.count(), Double::sum);
+    }
+    Map<String, Long> deltas = new TreeMap<>();
+    totals.forEach((value, total) -> deltas.put(value, delta(name + "|" + value, total)));
+    return deltas;
+  }
+
+  /** Decisions per policy since the last sample, allowed and denied. */
+  private Map<String, Map<String, Long>> rateLimitDecisions() {
+    Map<String, Double> totals = new TreeMap<>();
+    for (Counter counter : registry.find(MeterNames.RATE_LIMIT_DECISIONS).counters()) {
+      String key = counter.getId().getTag("policy") + "|" + counter.getId().getTag("result");
+      totals.merge(key, counter.count(), Double::sum);
+    }
+    Map<String, Map<String, Long>> byPolicy = new TreeMap<>();
+    totals.forEach((key, total) -> {
+      String[] parts = key.split("\\|", 2);
+      byPolicy.computeIfAbsent(parts[0], p -> new TreeMap<>()).put(parts[1], delta("rl|" + key, total));
+    });
+    return byPolicy;
+  }
+
+  /** p50/p95/p99 and request count per HTTP route group (see {@link RequestMetrics}). */
+  private Map<String, Object> httpGroups() {
+    Map<String, Object> groups = new TreeMap<>();
+    for (Meter meter : registry.find(RequestMetrics.GROUP_TIMER).meters()) {
+      if (!(meter instanceof Timer timer)) {
+        continue;
+      }
+      String group = String.valueOf(timer.getId().getTag("group"));
+      HistogramSnapshot histogram = timer.takeSnapshot();
+      double p50 = 0;
+      double p95 = 0;
+      double p99 = 0;
+      for (ValueAtPercentile v : histogram.percentileValues()) {
+        double millis = v.value(TimeUnit.MILLISECONDS);
+        if (v.percentile() == 0.5) {
+          p50 = millis;
+        } else if (v.percentile() == 0.95) {
+          p95 = millis;
+        } else if (v.percentile() == 0.99) {
+          p99 = millis;
+        }
+      }
+      Map<String, Object> values = percentiles(p50, p95, p99);
+      values.put("count", delta("http|" + group, histogram.count()));
+      groups.put(group, values);
+    }
+    return groups;
+  }
+
+  private static Map<String, Object> percentiles(double p50, double p95, double p99) {
+    Map<String, Object> values = new LinkedHashMap<>();
+    values.put("p50", round(p50));
+    values.put("p95", round(p95));
+    values.put("p99", round(p99));
+    return values;
+  }
+
+  private static double round(double millis) {
+    return Math.round(millis * 1000) / 1000.0;
+  }
+
+  private static @Nullable String breakerName(double value) {
+    return switch ((int) value) {
+      case 0 -> "CLOSED";
+      case 1 -> "OPEN";
+      case 2 -> "HALF_OPEN";
+      default -> null;
+    };
+  }
+
+  private static @Nullable Object detail(HealthReport report, String check, String detail) {
+    for (HealthCheck c : report.checks()) {
+      if (c.name().equals(check)) {
+        return c.details().get(detail);
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public void close() {
+    task.cancel(false);
+    scheduler.shutdownNow();
+  }
+}

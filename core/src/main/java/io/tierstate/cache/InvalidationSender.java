@@ -52,26 +52,7 @@ final class InvalidationSender {
   }
 
   long invalidateTags(String... tags) {
-    for (String tag : tags) {
-      CacheKeys.requireValidTag(tag);
-    }
-    if (tags.length == 0) {
-      return 0;
-    }
-    long start = System.nanoTime();
-    long deleted = 0;
-    List<String> keys = new ArrayList<>();
-    try {
-      deleted = l2.deleteTaggedAndLog(tags, List.of(), keys);
-    } catch (RedisUnavailableException e) {
-      pending.addTags(tags);
-    } finally {
-      meters.operation("invalidateTags").record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-    }
-    keys.forEach(l1::invalidate);
-    l1.invalidateTagged(tags);
-    events.emit(InvalidationEvent.Kind.TAGS, keys, List.of(tags), null, nodeId, true);
-    return deleted;
+    return invalidate(List.of(), tags);
   }
 
   /** Keys and tags as one change: one log entry, one event (see {@link Invalidator#invalidate}). */
@@ -102,7 +83,7 @@ final class InvalidationSender {
     return deleted;
   }
 
-  /** Like the two above together, but Redis failures are thrown, never held back. */
+  /** Like {@link #invalidate}, but Redis failures are thrown, never held back. */
   void invalidateDurably(List<String> keys, List<String> tags) {
     keys.forEach(CacheKeys::requireValidKey);
     tags.forEach(CacheKeys::requireValidTag);

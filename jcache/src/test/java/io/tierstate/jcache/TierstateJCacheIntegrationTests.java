@@ -3,6 +3,7 @@ package io.tierstate.jcache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tierstate.testkit.Poll;
 import io.tierstate.testkit.RedisServer;
 import java.net.URI;
 import java.time.Duration;
@@ -63,12 +64,8 @@ class TierstateJCacheIntegrationTests {
   }
 
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      Thread.sleep(2);
+    if (!Poll.until(Duration.ofSeconds(5), condition)) {
+      throw new AssertionError("timed out waiting until " + what);
     }
   }
 

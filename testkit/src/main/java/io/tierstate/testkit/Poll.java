@@ -3,8 +3,11 @@ package io.tierstate.testkit;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
-/** Polls a condition until it holds or a deadline passes. Stateless and thread-safe. */
-final class Poll {
+/**
+ * Polls a condition until it holds or a deadline passes, for tests that wait on another node or
+ * server. Stateless and thread-safe.
+ */
+public final class Poll {
   private Poll() {}
 
   /**
@@ -13,7 +16,7 @@ final class Poll {
    *
    * @throws IllegalStateException if the calling thread is interrupted (the flag is restored)
    */
-  static boolean until(Duration timeout, BooleanSupplier condition) {
+  public static boolean until(Duration timeout, BooleanSupplier condition) {
     long deadline = System.nanoTime() + timeout.toNanos();
     long pauseMillis = 2;
     while (true) {
@@ -27,7 +30,7 @@ final class Poll {
         Thread.sleep(pauseMillis);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for a server", e);
+        throw new IllegalStateException("interrupted while polling", e);
       }
       pauseMillis = Math.min(50, pauseMillis * 2);
     }

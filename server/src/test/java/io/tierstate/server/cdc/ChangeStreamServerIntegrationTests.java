@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tierstate.postgres.ChangeStream;
 import io.tierstate.server.TierstateServer;
 import io.tierstate.server.testing.ApiClient;
+import io.tierstate.server.testing.Await;
 import io.tierstate.server.testing.EventListener;
 import io.tierstate.server.testing.TestStack;
 import java.sql.Connection;
@@ -110,17 +111,7 @@ class ChangeStreamServerIntegrationTests {
   }
 
   private static void await(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+    Await.until(what, condition, Duration.ofSeconds(10));
   }
+
 }

@@ -60,8 +60,12 @@ test('a device signed out from My devices loses its session; signing out all end
   await screenshot(laptop.page, 'devices');
 
   const other = rows.filter({ hasNotText: 'This device' }).filter({ has: laptop.page.getByRole('button') });
+  // The row leaves at once (optimistic); the session ends when the server has answered the DELETE.
+  const ended = laptop.page.waitForResponse((r) => r.request().method() === 'DELETE'
+    && r.url().includes('/api/v1/auth/sessions/'));
   await other.getByRole('button', { name: /^Sign out / }).click();
   await other.waitFor({ state: 'detached' });
+  assert.equal((await ended).status(), 204, 'the server ended the phone\'s session');
   assert.equal((await api(phone.page, 'GET', '/api/v1/auth/session')).status, 401, 'the phone is signed out');
   assert.equal((await api(laptop.page, 'GET', '/api/v1/auth/session')).status, 200, 'the laptop is not');
 

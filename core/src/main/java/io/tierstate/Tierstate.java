@@ -6,16 +6,22 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.tierstate.cache.CacheEngine;
 import io.tierstate.cache.Invalidator;
 import io.tierstate.cache.TieredCache;
 import io.tierstate.codec.Codec;
 import io.tierstate.codec.JacksonCodec;
+import io.tierstate.internal.cache.CacheEngine;
+import io.tierstate.internal.lock.RedisLockService;
+import io.tierstate.internal.metrics.NodeHealthChecks;
+import io.tierstate.internal.patterns.RedisNamespaceVersions;
+import io.tierstate.internal.pubsub.RedisPubSub;
+import io.tierstate.internal.ratelimit.RedisRateLimiter;
 import io.tierstate.internal.redis.CircuitBreaker;
 import io.tierstate.internal.redis.RedisConnector;
 import io.tierstate.internal.redis.RedisExecutor;
+import io.tierstate.internal.session.RedisSessionManager;
+import io.tierstate.internal.writebehind.WriteBehindRegistry;
 import io.tierstate.lock.LockService;
-import io.tierstate.lock.RedisLockService;
 import io.tierstate.metrics.HealthCheck;
 import io.tierstate.metrics.MeterNames;
 import io.tierstate.metrics.TierstateMetrics;
@@ -24,13 +30,11 @@ import io.tierstate.patterns.NamespaceVersions;
 import io.tierstate.patterns.ReadThrough;
 import io.tierstate.patterns.WriteThrough;
 import io.tierstate.pubsub.PubSub;
-import io.tierstate.pubsub.RedisPubSub;
 import io.tierstate.ratelimit.RateLimiter;
 import io.tierstate.session.SessionManager;
 import io.tierstate.writebehind.BatchWriter;
 import io.tierstate.writebehind.WriteBehind;
 import io.tierstate.writebehind.WriteBehindOptions;
-import io.tierstate.writebehind.WriteBehindRegistry;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -111,19 +115,20 @@ public final class Tierstate implements AutoCloseable {
       this.metrics =
           opened(
               opened,
-              new TierstateMetrics(registry, prometheus, config, connector, breaker, engine));
-      this.sessions = SessionManager.create(redis, config.namespace(), registry);
+              new TierstateMetrics(
+                  registry, prometheus, new NodeHealthChecks(config, connector, breaker, engine)));
+      this.sessions = RedisSessionManager.create(redis, config.namespace(), registry);
       this.locks =
           opened(
               opened,
               RedisLockService.create(redis, config.namespace(), config.nodeId(), registry));
       this.pubsub = opened(opened, RedisPubSub.create(redis, codec, config.namespace(), registry));
-      this.rateLimiter = RateLimiter.create(redis, config.namespace(), registry);
+      this.rateLimiter = RedisRateLimiter.create(redis, config.namespace(), registry);
       this.readThrough = ReadThrough.create(engine.cache(), registry);
       this.writeThrough = WriteThrough.create(engine.cache(), registry);
       this.warmer = opened(opened, CacheWarmer.create(engine.cache(), locks, registry));
       this.namespaces =
-          NamespaceVersions.create(engine.cache(), redis, config.namespace(), registry);
+          RedisNamespaceVersions.create(engine.cache(), redis, config.namespace(), registry);
       this.writeBehinds =
           opened(
               opened,

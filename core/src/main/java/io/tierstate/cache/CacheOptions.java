@@ -186,8 +186,12 @@ public final class CacheOptions {
     return Collections.unmodifiableSet(new LinkedHashSet<>(Arrays.asList(tags)));
   }
 
-  String[] tagArray() {
-    return tags;
+  /**
+   * The tags as given, as an array the caller may keep (a copy; the shared empty array when there
+   * are none, so an untagged write allocates nothing here).
+   */
+  public String[] tagArray() {
+    return tags.length == 0 ? tags : tags.clone();
   }
 
   /** Whether compression is forced. */

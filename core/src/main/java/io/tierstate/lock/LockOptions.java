@@ -43,7 +43,7 @@ public final class LockOptions {
   }
 
   /** The listener told when an auto-renewed lock is lost, or null without renewal. */
-  @Nullable LockLossListener lossListener() {
+  public @Nullable LockLossListener lossListener() {
     return onLost;
   }
 

@@ -9,10 +9,6 @@ import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.micrometer.core.instrument.search.Search;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.tierstate.TierstateConfig;
-import io.tierstate.cache.CacheEngine;
-import io.tierstate.internal.redis.CircuitBreaker;
-import io.tierstate.internal.redis.RedisConnector;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -47,7 +44,7 @@ public final class TierstateMetrics implements AutoCloseable {
 
   private final MeterRegistry registry;
   private final @Nullable PrometheusMeterRegistry prometheus;
-  private final @Nullable NodeHealthChecks node;
+  private final @Nullable BiConsumer<HealthThresholds, List<HealthCheck>> node;
   private final Map<String, Supplier<HealthCheck.Result>> extraChecks = new ConcurrentHashMap<>();
   private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
   private volatile HealthThresholds thresholds = HealthThresholds.defaults();
@@ -68,23 +65,23 @@ public final class TierstateMetrics implements AutoCloseable {
   }
 
   /**
-   * The metrics of one node, with its built-in health checks. Internal to Tierstate: use {@code
-   * Tierstate.metrics()}.
+   * The metrics of one node, with built-in health checks that run first on every {@link
+   * #healthCheck()}. {@code Tierstate} builds one per node with its Redis, breaker, invalidation
+   * and L1 checks: use {@code Tierstate.metrics()}.
    *
    * @param registry the registry every meter is registered in
    * @param prometheus the Prometheus registry inside {@code registry} that {@link #prometheus()}
    *     scrapes
+   * @param builtInChecks adds the results of the built-in checks, run within the given thresholds,
+   *     to the list it is given
    */
   public TierstateMetrics(
       MeterRegistry registry,
       PrometheusMeterRegistry prometheus,
-      TierstateConfig config,
-      RedisConnector connector,
-      CircuitBreaker breaker,
-      CacheEngine engine) {
+      BiConsumer<HealthThresholds, List<HealthCheck>> builtInChecks) {
     this.registry = registry;
     this.prometheus = prometheus;
-    this.node = new NodeHealthChecks(config, connector, breaker, engine);
+    this.node = builtInChecks;
   }
 
   /**
@@ -302,9 +299,9 @@ public final class TierstateMetrics implements AutoCloseable {
     Instant checkedAt = Instant.now();
     long start = System.nanoTime();
     List<HealthCheck> checks = new ArrayList<>();
-    NodeHealthChecks builtIn = node;
+    BiConsumer<HealthThresholds, List<HealthCheck>> builtIn = node;
     if (builtIn != null) {
-      builtIn.run(thresholds, checks);
+      builtIn.accept(thresholds, checks);
     }
     for (Map.Entry<String, Supplier<HealthCheck.Result>> extra :
         new TreeMap<>(extraChecks).entrySet()) {
@@ -316,8 +313,12 @@ public final class TierstateMetrics implements AutoCloseable {
         result = HealthCheck.Result.unhealthy("check failed: " + e);
       }
       checks.add(
-          NodeHealthChecks.check(
-              extra.getKey(), result.status(), result.message(), checkStart, result.details()));
+          new HealthCheck(
+              extra.getKey(),
+              result.status(),
+              result.message(),
+              Duration.ofNanos(Math.max(0, System.nanoTime() - checkStart)),
+              result.details()));
     }
     HealthStatus overall = HealthStatus.HEALTHY;
     for (HealthCheck check : checks) {

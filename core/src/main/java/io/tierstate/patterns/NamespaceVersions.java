@@ -1,15 +1,6 @@
 package io.tierstate.patterns;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.tierstate.cache.CacheOptions;
-import io.tierstate.cache.TieredCache;
-import io.tierstate.internal.redis.RedisExecutor;
-import io.tierstate.keys.CacheKeys;
-import io.tierstate.metrics.MeterNames;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * Namespace versions: keys built with a namespace's current version, so bumping the version
@@ -38,36 +29,9 @@ import java.util.Objects;
  *
  * <p>Thread-safe.
  */
-public final class NamespaceVersions {
+public interface NamespaceVersions {
   /** How long a node may use a cached version if the bump's invalidation did not reach it. */
-  public static final Duration VERSION_TTL = Duration.ofSeconds(5);
-
-  private static final int MAX_NAMESPACE_LENGTH = 200;
-  private static final String CACHE_PREFIX = "tierstate-nsv:";
-  private static final CacheOptions VERSION_OPTIONS = CacheOptions.ttl(VERSION_TTL);
-
-  private final TieredCache cache;
-  private final RedisExecutor redis;
-  private final String redisPrefix;
-  private final Counter bumps;
-
-  private NamespaceVersions(
-      TieredCache cache, RedisExecutor redis, String configNamespace, MeterRegistry registry) {
-    this.cache = cache;
-    this.redis = redis;
-    this.redisPrefix = configNamespace + ":nsv:{";
-    this.bumps = Counter.builder(MeterNames.NAMESPACE_BUMPS).register(registry);
-  }
-
-  /** Namespace versions stored under this config namespace in Redis. For {@code Tierstate}. */
-  public static NamespaceVersions create(
-      TieredCache cache, RedisExecutor redis, String configNamespace, MeterRegistry registry) {
-    return new NamespaceVersions(
-        Objects.requireNonNull(cache, "cache"),
-        Objects.requireNonNull(redis, "redis"),
-        Objects.requireNonNull(configNamespace, "configNamespace"),
-        Objects.requireNonNull(registry, "registry"));
-  }
+  Duration VERSION_TTL = Duration.ofSeconds(5);
 
   /**
    * The key {@code namespace + ":v" + version + ":" + key} for the namespace's current version.
@@ -77,12 +41,7 @@ public final class NamespaceVersions {
    * @throws io.tierstate.cache.CacheLoadException if the version is not cached and Redis cannot be
    *     reached to read it
    */
-  public String key(String namespace, String key) {
-    requireValidNamespace(namespace);
-    CacheKeys.requireValidKey(key);
-    String built = namespace + ":v" + version(namespace) + ":" + key;
-    return CacheKeys.requireValidKey(built);
-  }
+  String key(String namespace, String key);
 
   /**
    * The namespace's current version: 0 until it is first bumped.
@@ -91,13 +50,7 @@ public final class NamespaceVersions {
    * @throws io.tierstate.cache.CacheLoadException if the version is not cached and Redis cannot be
    *     reached to read it
    */
-  public long version(String namespace) {
-    requireValidNamespace(namespace);
-    Long version =
-        cache.getOrLoad(
-            CACHE_PREFIX + namespace, Long.class, () -> readVersion(namespace), VERSION_OPTIONS);
-    return version == null ? 0 : version;
-  }
+  long version(String namespace);
 
   /**
    * Moves the namespace to a new version, so every key built before is no longer reached, on any
@@ -108,47 +61,5 @@ public final class NamespaceVersions {
    * @throws io.tierstate.RedisUnavailableException if Redis cannot be reached; the version is then
    *     unchanged
    */
-  public long bump(String namespace) {
-    requireValidNamespace(namespace);
-    Long version =
-        redis.call(
-            "bump namespace version '" + namespace + "'",
-            commands -> commands.incr(redisKey(namespace)));
-    cache.delete(CACHE_PREFIX + namespace);
-    bumps.increment();
-    return version;
-  }
-
-  private long readVersion(String namespace) {
-    byte[] value =
-        redis.call(
-            "read namespace version '" + namespace + "'",
-            commands -> commands.get(redisKey(namespace)));
-    return value == null ? 0 : Long.parseLong(new String(value, StandardCharsets.US_ASCII));
-  }
-
-  private String redisKey(String namespace) {
-    return redisPrefix + namespace + "}";
-  }
-
-  private static void requireValidNamespace(String namespace) {
-    CacheKeys.requireValidKey(namespace);
-    if (namespace.length() > MAX_NAMESPACE_LENGTH) {
-      throw new IllegalArgumentException(
-          "namespace '"
-              + namespace.substring(0, 80)
-              + "...' is longer than "
-              + MAX_NAMESPACE_LENGTH
-              + " characters");
-    }
-    int colon = namespace.indexOf(':');
-    if (colon >= 0) {
-      throw new IllegalArgumentException(
-          "namespace '"
-              + namespace
-              + "' contains ':' at index "
-              + colon
-              + "; a namespace is one key segment");
-    }
-  }
+  long bump(String namespace);
 }

@@ -55,23 +55,33 @@ public final class RateLimitPolicy {
     LOCAL
   }
 
-  enum Algorithm {
-    FIXED_WINDOW("fixed-window", "fixed-window.lua"),
-    SLIDING_LOG("sliding-log", "sliding-log.lua"),
-    SLIDING_WINDOW("sliding-window", "sliding-window.lua"),
-    TOKEN_BUCKET("token-bucket", "token-bucket.lua"),
-    LEAKY_BUCKET("leaky-bucket", "leaky-bucket.lua");
+  /** How a policy counts: the factory that made it ({@link #fixedWindow} and so on). */
+  public enum Algorithm {
+    /** {@link #fixedWindow}. */
+    FIXED_WINDOW("fixed-window"),
+    /** {@link #slidingLog}. */
+    SLIDING_LOG("sliding-log"),
+    /** {@link #slidingWindow}. */
+    SLIDING_WINDOW("sliding-window"),
+    /** {@link #tokenBucket}. */
+    TOKEN_BUCKET("token-bucket"),
+    /** {@link #leakyBucket}. */
+    LEAKY_BUCKET("leaky-bucket");
 
-    final String label;
-    final String script;
+    private final String label;
 
-    Algorithm(String label, String script) {
+    Algorithm(String label) {
       this.label = label;
-      this.script = script;
     }
 
-    boolean isBucket() {
+    /** {@return whether this is a bucket (a capacity and a rate) rather than a window} */
+    public boolean isBucket() {
       return this == TOKEN_BUCKET || this == LEAKY_BUCKET;
+    }
+
+    /** {@return the lower-case name used in policy names and metrics, such as "token-bucket"} */
+    public String label() {
+      return label;
     }
   }
 
@@ -197,7 +207,7 @@ public final class RateLimitPolicy {
     requireLimit("limit", limit);
     Duration checked = requirePeriod("window", window);
     return new RateLimitPolicy(
-        algorithm.label + "-" + limit + "-per-" + checked.toMillis() + "ms",
+        algorithm.label() + "-" + limit + "-per-" + checked.toMillis() + "ms",
         algorithm,
         limit,
         micros(checked),
@@ -221,7 +231,7 @@ public final class RateLimitPolicy {
     String rate = BigDecimal.valueOf(amount).stripTrailingZeros().toPlainString();
     String what = algorithm == Algorithm.TOKEN_BUCKET ? "-refill-" : "-leak-";
     return new RateLimitPolicy(
-        algorithm.label + "-" + capacity + what + rate + "-per-" + period.toMillis() + "ms",
+        algorithm.label() + "-" + capacity + what + rate + "-per-" + period.toMillis() + "ms",
         algorithm,
         capacity,
         periodMicros,
@@ -328,16 +338,16 @@ public final class RateLimitPolicy {
     return unavailable;
   }
 
-  Algorithm algorithm() {
+  /** {@return how this policy counts} */
+  public Algorithm algorithm() {
     return algorithm;
   }
 
-  long periodMicros() {
-    return periodMicros;
-  }
-
-  /** Units refilled or leaked per period for the buckets; the limit for the windows. */
-  double amount() {
+  /**
+   * {@return units refilled or leaked per {@linkplain #period() period} for the buckets; the limit
+   * for the windows}
+   */
+  public double amount() {
     return amount;
   }
 
@@ -362,7 +372,7 @@ public final class RateLimitPolicy {
     return "RateLimitPolicy{"
         + name
         + ", "
-        + algorithm.label
+        + algorithm.label()
         + ", limit="
         + limit
         + ", period="

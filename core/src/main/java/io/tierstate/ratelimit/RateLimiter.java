@@ -1,9 +1,5 @@
 package io.tierstate.ratelimit;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.tierstate.internal.redis.RedisExecutor;
-import java.time.Clock;
-
 /**
  * Decides whether a request may proceed under a {@link RateLimitPolicy}, shared by all nodes
  * through Redis.
@@ -50,13 +46,4 @@ public interface RateLimiter {
    *     limit} (such a request could never be allowed)
    */
   RateLimitResult limit(String identifier, RateLimitPolicy policy, int cost);
-
-  /**
-   * A limiter over {@code redis}; Tierstate creates one per node ({@link
-   * io.tierstate.Tierstate#rateLimiter()}). Internal to Tierstate.
-   */
-  static RateLimiter create(RedisExecutor redis, String namespace, MeterRegistry registry) {
-    return new RedisRateLimiter(
-        redis, namespace, registry, new LocalRateLimiter(Clock.systemUTC()));
-  }
 }

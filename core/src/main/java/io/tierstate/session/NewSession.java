@@ -1,5 +1,6 @@
 package io.tierstate.session;
 
+import io.tierstate.internal.session.SessionArguments;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;

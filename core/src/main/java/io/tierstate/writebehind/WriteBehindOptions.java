@@ -262,8 +262,11 @@ public final class WriteBehindOptions {
     return maxBackoff;
   }
 
-  /** The wait before retry number {@code retry} (0 for the first). */
-  Duration backoffBefore(int retry) {
+  /**
+   * {@return the wait before retry number {@code retry} (0 for the first), capped at {@link
+   * #maxBackoff()}}
+   */
+  public Duration backoffBefore(int retry) {
     double millis = (double) backoff.toMillis() * Math.pow(backoffMultiplier, retry);
     return Duration.ofMillis((long) Math.min(millis, (double) maxBackoff.toMillis()));
   }

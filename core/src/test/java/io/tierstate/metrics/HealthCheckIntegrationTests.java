@@ -3,6 +3,7 @@ package io.tierstate.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tierstate.Tierstate;
+import io.tierstate.internal.metrics.NodeHealthChecks;
 import io.tierstate.testing.Await;
 import io.tierstate.testing.Nodes;
 import io.tierstate.testkit.RedisServer;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tierstate.RedisUnavailableException;
 import io.tierstate.Tierstate;
+import io.tierstate.internal.session.SessionIds;
 import io.tierstate.metrics.MeterNames;
 import io.tierstate.testing.Await;
 import io.tierstate.testing.Nodes;

@@ -1,0 +1,154 @@
+package io.tierstate.internal.cache;
+
+import io.tierstate.TierstateConfig;
+import io.tierstate.cache.CacheOptions;
+import io.tierstate.codec.Codec;
+import io.tierstate.codec.CodecException;
+import io.tierstate.codec.TypeRef;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns values into what the two tiers hold and back: an {@link Envelope}'s bytes for L2 with the
+ * {@link L1Entry} that goes with them, and an L2 envelope into a value and its L1 entry. An entry
+ * that cannot be read (corrupt, another codec, another type) is counted, logged and read as a miss,
+ * never thrown at the caller. Thread-safe.
+ */
+final class EntryCodec {
+  private static final Logger log = LoggerFactory.getLogger(EntryCodec.class);
+  private static final long NANOS_PER_MILLI = 1_000_000L;
+  private static final String[] NO_TAGS = new String[0];
+
+  private final Codec codec;
+  private final CacheMeters meters;
+  private final Duration defaultTtl;
+  private final int compressionThreshold;
+  private final int maxValueBytes;
+
+  EntryCodec(TierstateConfig config, Codec codec, CacheMeters meters) {
+    this.codec = codec;
+    this.meters = meters;
+    this.defaultTtl = config.defaultTtl();
+    this.compressionThreshold = config.compressionThreshold();
+    this.maxValueBytes = config.maxValueBytes();
+  }
+
+  /** An encoded value ready for L2, and the L1 entry that goes with it. */
+  @SuppressWarnings("ArrayRecordComponent") // internal, never compared or hashed
+  record Prepared(byte[] bytes, long redisTtlMillis, L1Entry entry) {}
+
+  /** A decoded value and its L1 entry. */
+  record Decoded<T>(@Nullable T value, L1Entry entry) {}
+
+  /**
+   * Encodes a value (null: an absent marker, under {@code options.cacheAbsent}).
+   *
+   * @throws IllegalArgumentException if the encoded entry is above {@code maxValueBytes}
+   * @throws CodecException if the codec cannot encode the value
+   */
+  Prepared prepare(String key, @Nullable Object value, CacheOptions options, TypeRef<?> type) {
+    long nowMillis = System.currentTimeMillis();
+    long nowNanos = System.nanoTime();
+    boolean absent = value == null;
+    Duration ttl = absent ? Objects.requireNonNull(options.absentTtlOrNull()) : options.ttlOrNull();
+    long ttlMillis = (ttl == null ? defaultTtl : ttl).toMillis();
+    if (options.jitterFraction() > 0) {
+      ttlMillis -=
+          (long) (ttlMillis * options.jitterFraction() * ThreadLocalRandom.current().nextDouble());
+    }
+    ttlMillis = Math.max(1, ttlMillis);
+    long swr = absent ? 0 : options.staleWhileRevalidateWindow().toMillis();
+    long sie = absent ? 0 : options.staleIfErrorWindow().toMillis();
+    long freshUntil = nowMillis + ttlMillis;
+    byte[] payload = value == null ? new byte[0] : codec.encode(value);
+    Envelope envelope =
+        new Envelope(
+            absent, codec.id(), nowMillis, freshUntil, freshUntil + swr, freshUntil + sie, payload);
+    byte[] bytes = envelope.encode(compressionThreshold, options.compressionForced());
+    if (bytes.length > maxValueBytes) {
+      throw new IllegalArgumentException(
+          "value for key '"
+              + key
+              + "' is "
+              + bytes.length
+              + " bytes encoded, above the maximum of "
+              + maxValueBytes
+              + " (maxValueBytes)");
+    }
+    L1Entry entry =
+        new L1Entry(
+            value,
+            type,
+            nowNanos,
+            nowNanos + ttlMillis * NANOS_PER_MILLI,
+            nowNanos + (ttlMillis + swr) * NANOS_PER_MILLI,
+            nowNanos + (ttlMillis + sie) * NANOS_PER_MILLI,
+            ttlMillis * NANOS_PER_MILLI,
+            options.tagArray());
+    return new Prepared(bytes, ttlMillis + Math.max(swr, sie), entry);
+  }
+
+  /** Like {@link #prepare}, but a loaded value too large to cache is logged and served uncached. */
+  @Nullable Prepared prepareLoaded(
+      String key, @Nullable Object value, CacheOptions options, TypeRef<?> type) {
+    try {
+      return prepare(key, value, options, type);
+    } catch (IllegalArgumentException | CodecException e) {
+      meters.codecErrors.increment();
+      log.warn("Loaded value for '{}' is not cached: {}", key, e.getMessage());
+      return null;
+    }
+  }
+
+  /** The envelope in L2's bytes, or null (counted and logged) when they are corrupt. */
+  @Nullable Envelope decodeEnvelope(String key, byte[] bytes) {
+    try {
+      return Envelope.decode(bytes, maxValueBytes * 16);
+    } catch (CorruptEntryException e) {
+      meters.corruptEntries.increment();
+      log.warn("Corrupt cache entry at '{}' read as a miss: {}", key, e.getMessage());
+      return null;
+    }
+  }
+
+  /**
+   * The value in an envelope and its L1 entry, or null (counted and logged) when it cannot be read
+   * as {@code type}.
+   */
+  <T> @Nullable Decoded<T> decodeValue(String key, Envelope envelope, TypeRef<T> type) {
+    if (envelope.codecId() != codec.id()) {
+      meters.codecErrors.increment();
+      log.warn(
+          "Entry '{}' was written with codec {} but this node uses codec {}; read as a miss",
+          key,
+          envelope.codecId(),
+          codec.id());
+      return null;
+    }
+    T value;
+    try {
+      value = envelope.absent() ? null : envelope.decodePayload(codec, type);
+    } catch (CodecException e) {
+      meters.codecErrors.increment();
+      log.warn("Entry '{}' cannot be decoded as {}; read as a miss: {}", key, type, e.getMessage());
+      return null;
+    }
+    long nowMillis = System.currentTimeMillis();
+    long nowNanos = System.nanoTime();
+    L1Entry entry =
+        new L1Entry(
+            value,
+            type,
+            nowNanos,
+            nowNanos + (envelope.freshUntilMillis() - nowMillis) * NANOS_PER_MILLI,
+            nowNanos + (envelope.staleUntilMillis() - nowMillis) * NANOS_PER_MILLI,
+            nowNanos + (envelope.errorUntilMillis() - nowMillis) * NANOS_PER_MILLI,
+            (envelope.freshUntilMillis() - envelope.createdAtMillis()) * NANOS_PER_MILLI,
+            NO_TAGS);
+    return new Decoded<>(value, entry);
+  }
+}

@@ -1,0 +1,288 @@
+package io.tierstate.internal.cache;
+
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.tierstate.internal.redis.ReconnectBackoff;
+import io.tierstate.internal.redis.RedisConnector;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The replayable log that carries invalidations between nodes: a Redis Stream ({@code ns:log},
+ * trimmed to about {@code invalidationLogMaxLength} entries). Every node appends what it wrote or
+ * invalidated ({@link RedisTier}, behind the writes), and tails the log here, on a dedicated
+ * connection with XREAD BLOCK.
+ *
+ * <p>A stream, unlike pub/sub, keeps what a disconnected node missed: after a reconnect the node
+ * replays from the last entry it saw. It clears its L1 instead when it cannot prove it saw
+ * everything: Redis restarted or failed over (its run id or the stream's last id went back), or the
+ * stream was trimmed past the node's position. While the listener is down, L1 entries are trusted
+ * only for the degraded TTL.
+ */
+final class InvalidationLog implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(InvalidationLog.class);
+  private static final long BLOCK_MILLIS = 1_000;
+  private static final int BATCH = 512;
+
+  /** The reason given to {@link Handler#onLost} for an entry this node does not understand. */
+  static final String UNKNOWN_ENTRY = "unknown-log-entry";
+
+  /** Receives what the log carries. Called on the listener thread. */
+  interface Handler {
+    void onEntry(LogEntry entry);
+
+    /** The node may have missed entries: clear L1. */
+    void onLost(String reason);
+
+    /** Whether invalidations are flowing (false while the listener cannot read the log). */
+    void onFlowing(boolean flowing);
+  }
+
+  private final RedisConnector connector;
+  private final String streamKey;
+  private final boolean checkRunId;
+  private final Handler handler;
+  private final CacheMeters meters;
+  private final Thread thread;
+  private volatile boolean running = true;
+  private volatile RedisConnector.@Nullable DedicatedConnection current;
+
+  InvalidationLog(
+      RedisConnector connector,
+      String namespace,
+      String nodeId,
+      boolean checkRunId,
+      CacheMeters meters,
+      Handler handler) {
+    this.connector = connector;
+    this.streamKey = streamKey(namespace);
+    // In a cluster INFO reaches an arbitrary node, so its run id says nothing about the log's node.
+    this.checkRunId = checkRunId;
+    this.handler = handler;
+    this.meters = meters;
+    this.thread = new Thread(this::listen, "tierstate-invalidation-" + nodeId);
+    this.thread.setDaemon(true);
+  }
+
+  /** The stream's key; {@link RedisTier} appends to it. */
+  static String streamKey(String namespace) {
+    return namespace + ":log";
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  private void listen() {
+    String lastId = null;
+    String runId = null;
+    ReconnectBackoff backoff = new ReconnectBackoff();
+    boolean wasDown = false;
+    while (running) {
+      try (RedisConnector.DedicatedConnection connection = connector.openDedicated()) {
+        current = connection;
+        RedisClusterCommands<String, byte[]> redis = connection.sync();
+        StreamPosition position = position(redis);
+        String serverRunId = checkRunId ? runId(redis) : null;
+        if (lastId == null) {
+          lastId = position.lastGeneratedId;
+        } else {
+          String lost = lostSince(lastId, runId, serverRunId, position);
+          if (lost != null) {
+            handler.onLost(lost);
+            lastId = position.lastGeneratedId;
+          } else if (wasDown) {
+            log.info("Invalidation log reconnected; replaying from {}", lastId);
+          }
+        }
+        runId = serverRunId;
+        wasDown = false;
+        backoff.reset();
+        boolean caughtUp = false;
+        while (running) {
+          // Catch up without blocking first: L1 is trusted again only once the replay is applied.
+          XReadArgs args =
+              caughtUp
+                  ? XReadArgs.Builder.block(BLOCK_MILLIS).count(BATCH)
+                  : XReadArgs.Builder.count(BATCH);
+          List<StreamMessage<String, byte[]>> messages = read(redis, args, lastId);
+          int count = messages == null ? 0 : messages.size();
+          if (messages != null) {
+            for (StreamMessage<String, byte[]> message : messages) {
+              deliver(message);
+              lastId = message.getId();
+            }
+          }
+          if (!caughtUp && count < BATCH) {
+            caughtUp = true;
+            handler.onFlowing(true);
+          }
+          if (count == BATCH) {
+            // A listener this far behind may have been overtaken by trimming.
+            String lost = lostSince(lastId, runId, runId, position(redis));
+            if (lost != null) {
+              handler.onLost(lost);
+            }
+          }
+        }
+      } catch (RuntimeException e) {
+        if (!running) {
+          break;
+        }
+        if (!wasDown) {
+          log.warn(
+              "Invalidation log unreachable ({}); L1 entries now live at most the degraded TTL",
+              e.toString());
+          wasDown = true;
+        }
+        handler.onFlowing(false);
+        sleep(backoff.next().toMillis());
+      } finally {
+        current = null;
+      }
+    }
+  }
+
+  @SuppressWarnings("unchecked") // Lettuce's xread takes generic varargs
+  private List<StreamMessage<String, byte[]>> read(
+      RedisClusterCommands<String, byte[]> redis, XReadArgs args, String from) {
+    return redis.xread(args, XReadArgs.StreamOffset.from(streamKey, from));
+  }
+
+  private void deliver(StreamMessage<String, byte[]> message) {
+    try {
+      dispatch(message.getBody(), handler);
+    } catch (RuntimeException e) {
+      meters.listenerErrors.increment();
+      log.error("Invalidation handler failed on log entry {}", message.getId(), e);
+    }
+  }
+
+  /**
+   * Hands an entry to the handler; one this node does not understand (see docs/protocol.md) may
+   * have invalidated anything, so it is reported as lost invalidations: L1 is cleared.
+   */
+  static void dispatch(Map<String, byte[]> fields, Handler handler) {
+    LogEntry entry = LogEntry.decode(fields);
+    if (entry == null) {
+      log.warn("Invalidation log entry not understood (a newer node's format?); clearing L1");
+      handler.onLost(UNKNOWN_ENTRY);
+    } else {
+      handler.onEntry(entry);
+    }
+  }
+
+  /** Where the stream stands on the server. */
+  record StreamPosition(boolean exists, String lastGeneratedId, String maxDeletedId) {}
+
+  private StreamPosition position(RedisClusterCommands<String, byte[]> redis) {
+    if (redis.exists(streamKey) == 0) {
+      return new StreamPosition(false, "0-0", "0-0");
+    }
+    List<Object> info = redis.xinfoStream(streamKey);
+    String last = "0-0";
+    String maxDeleted = "0-0";
+    for (int i = 0; i + 1 < info.size(); i += 2) {
+      String name = text(info.get(i));
+      Object value = info.get(i + 1);
+      if (name.equals("last-generated-id")) {
+        last = text(value);
+      } else if (name.equals("max-deleted-entry-id")) {
+        maxDeleted = text(value);
+      }
+    }
+    return new StreamPosition(true, last, maxDeleted);
+  }
+
+  private static @Nullable String runId(RedisClusterCommands<String, byte[]> redis) {
+    try {
+      for (String line : redis.info("server").lines().toList()) {
+        if (line.startsWith("run_id:")) {
+          return line.substring("run_id:".length()).trim();
+        }
+      }
+    } catch (RuntimeException e) {
+      // Some managed services hide INFO; the stream checks below still apply.
+      log.debug("INFO server unavailable: {}", e.toString());
+    }
+    return null;
+  }
+
+  /**
+   * Why entries after {@code lastId} may have been lost, or null when the log proves they were not.
+   */
+  static @Nullable String lostSince(
+      String lastId,
+      @Nullable String oldRunId,
+      @Nullable String newRunId,
+      StreamPosition position) {
+    if (oldRunId != null && newRunId != null && !oldRunId.equals(newRunId)) {
+      return "redis-restarted";
+    }
+    if (!position.exists()) {
+      return lastId.equals("0-0") ? null : "log-missing";
+    }
+    if (compareIds(position.lastGeneratedId(), lastId) < 0) {
+      return "log-went-back";
+    }
+    if (compareIds(position.maxDeletedId(), lastId) > 0) {
+      return "log-trimmed";
+    }
+    return null;
+  }
+
+  static int compareIds(String a, String b) {
+    long[] x = parseId(a);
+    long[] y = parseId(b);
+    int c = Long.compareUnsigned(x[0], y[0]);
+    return c != 0 ? c : Long.compareUnsigned(x[1], y[1]);
+  }
+
+  private static long[] parseId(String id) {
+    int dash = id.indexOf('-');
+    if (dash < 0) {
+      return new long[] {Long.parseUnsignedLong(id), 0};
+    }
+    return new long[] {
+      Long.parseUnsignedLong(id.substring(0, dash)), Long.parseUnsignedLong(id.substring(dash + 1))
+    };
+  }
+
+  private static String text(@Nullable Object value) {
+    if (value == null) {
+      return "";
+    }
+    if (value instanceof byte[] raw) {
+      return new String(raw, StandardCharsets.UTF_8);
+    }
+    return value.toString();
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    RedisConnector.DedicatedConnection connection = current;
+    if (connection != null) {
+      connection.close();
+    }
+    thread.interrupt();
+    try {
+      thread.join(2_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

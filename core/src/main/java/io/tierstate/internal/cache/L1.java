@@ -1,0 +1,206 @@
+package io.tierstate.internal.cache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The in-process tier: Caffeine plus what keeps it coherent.
+ *
+ * <p>Every invalidation bumps a generation (one of 4096 stripes chosen by the key's hash, or a
+ * global one for patterns and clears) before it removes the entry. A fill takes a {@link Stamp}
+ * before it reads L2 and installs its value only if no generation moved since, checked inside
+ * Caffeine's per-key compute so that it cannot interleave with a removal: a value read before an
+ * invalidation can never land in L1 after it.
+ *
+ * <p>While invalidations cannot flow (the log listener is down), entries are trusted for at most
+ * {@code degradedTtl} from the later of their insertion and the start of the outage.
+ */
+final class L1 {
+  private static final int STRIPES = 4096;
+  private static final long TRUSTED = Long.MIN_VALUE;
+
+  private final @Nullable Cache<String, L1Entry> cache;
+  private final @Nullable ConcurrentMap<String, L1Entry> map;
+  private final AtomicLongArray generations = new AtomicLongArray(STRIPES);
+  private final AtomicLong globalGeneration = new AtomicLong();
+  private final long maxAgeNanos;
+  private final long degradedTtlNanos;
+  private volatile long distrustedSinceNanos = TRUSTED;
+
+  /** A fill's view of the generations when it started. */
+  record Stamp(int stripe, long stripeGeneration, long globalGeneration) {}
+
+  L1(long maximumSize, Duration maxAge, Duration degradedTtl, CacheMeters meters) {
+    this.maxAgeNanos = maxAge.toNanos();
+    this.degradedTtlNanos = degradedTtl.toNanos();
+    if (maximumSize == 0) {
+      this.cache = null;
+      this.map = null;
+      return;
+    }
+    Cache<String, L1Entry> built =
+        Caffeine.newBuilder()
+            .ticker(CoarseClock::read)
+            .maximumSize(maximumSize)
+            .expireAfter(new EntryExpiry())
+            .removalListener(
+                (@Nullable String key, @Nullable L1Entry entry, RemovalCause cause) -> {
+                  if (cause == RemovalCause.SIZE) {
+                    meters.evictionsSize.increment();
+                  } else if (cause == RemovalCause.EXPIRED) {
+                    meters.evictionsExpired.increment();
+                  }
+                })
+            .build();
+    this.cache = built;
+    this.map = built.asMap();
+    meters.registry.gauge(
+        io.tierstate.metrics.MeterNames.CACHE_L1_SIZE, built, Cache::estimatedSize);
+  }
+
+  /** Caffeine expiry: each entry lives until its last use, capped by the hard maximum age. */
+  private final class EntryExpiry implements Expiry<String, L1Entry> {
+    @Override
+    public long expireAfterCreate(String key, L1Entry entry, long currentTime) {
+      long untilLastUse = Math.max(0, entry.lastUseNanos() - currentTime);
+      long cap = distrustedSinceNanos == TRUSTED ? maxAgeNanos : degradedTtlNanos;
+      return Math.min(untilLastUse, cap);
+    }
+
+    @Override
+    public long expireAfterUpdate(
+        String key, L1Entry entry, long currentTime, long currentDuration) {
+      return expireAfterCreate(key, entry, currentTime);
+    }
+
+    @Override
+    public long expireAfterRead(String key, L1Entry entry, long currentTime, long currentDuration) {
+      return currentDuration;
+    }
+  }
+
+  boolean enabled() {
+    return cache != null;
+  }
+
+  /** The entry, if present and trusted now. */
+  @Nullable L1Entry get(String key, long nowNanos) {
+    Cache<String, L1Entry> c = cache;
+    if (c == null) {
+      return null;
+    }
+    L1Entry entry = c.getIfPresent(key);
+    if (entry == null) {
+      return null;
+    }
+    long since = distrustedSinceNanos;
+    if (since != TRUSTED && nowNanos - Math.max(entry.insertedNanos, since) > degradedTtlNanos) {
+      return null;
+    }
+    return entry;
+  }
+
+  Stamp stamp(String key) {
+    int stripe = stripe(key);
+    return new Stamp(stripe, generations.get(stripe), globalGeneration.get());
+  }
+
+  private boolean unchanged(Stamp stamp) {
+    return generations.get(stamp.stripe()) == stamp.stripeGeneration()
+        && globalGeneration.get() == stamp.globalGeneration();
+  }
+
+  /** Installs an entry unless an invalidation of its key happened since {@code stamp} was taken. */
+  boolean putIfUnchanged(String key, L1Entry entry, Stamp stamp) {
+    ConcurrentMap<String, L1Entry> m = map;
+    if (m == null) {
+      return false;
+    }
+    boolean[] installed = {false};
+    m.compute(
+        key,
+        (k, old) -> {
+          if (unchanged(stamp)) {
+            installed[0] = true;
+            return entry;
+          }
+          return old;
+        });
+    return installed[0];
+  }
+
+  /** Drops a key, first moving its generation so that fills under way cannot reinstall it. */
+  void invalidate(String key) {
+    generations.incrementAndGet(stripe(key));
+    ConcurrentMap<String, L1Entry> m = map;
+    if (m != null) {
+      m.remove(key);
+    }
+  }
+
+  /** Drops every key matching, first moving the global generation. */
+  void invalidateIf(Predicate<String> keyMatches) {
+    globalGeneration.incrementAndGet();
+    ConcurrentMap<String, L1Entry> m = map;
+    if (m != null) {
+      m.keySet().removeIf(keyMatches);
+    }
+  }
+
+  /** Drops every entry carrying one of the tags (known for entries written on this node). */
+  void invalidateTagged(String[] tags) {
+    globalGeneration.incrementAndGet();
+    ConcurrentMap<String, L1Entry> m = map;
+    if (m != null) {
+      m.values()
+          .removeIf(
+              entry -> {
+                for (String tag : tags) {
+                  if (entry.hasTag(tag)) {
+                    return true;
+                  }
+                }
+                return false;
+              });
+    }
+  }
+
+  /** Drops everything. */
+  void clear() {
+    invalidateIf(key -> true);
+  }
+
+  /** Invalidations stopped flowing: from now on entries are trusted only briefly. */
+  void distrust(long nowNanos) {
+    if (distrustedSinceNanos == TRUSTED) {
+      distrustedSinceNanos = nowNanos;
+    }
+  }
+
+  /** Invalidations flow again (after a resync or a clear). */
+  void trust() {
+    distrustedSinceNanos = TRUSTED;
+  }
+
+  boolean trusted() {
+    return distrustedSinceNanos == TRUSTED;
+  }
+
+  long size() {
+    Cache<String, L1Entry> c = cache;
+    return c == null ? 0 : c.estimatedSize();
+  }
+
+  private static int stripe(String key) {
+    int h = key.hashCode();
+    return (h ^ (h >>> 16)) & (STRIPES - 1);
+  }
+}

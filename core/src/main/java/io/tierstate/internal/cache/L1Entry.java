@@ -1,0 +1,109 @@
+package io.tierstate.internal.cache;
+
+import io.tierstate.codec.TypeRef;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A decoded value in L1 with its deadlines on the {@link System#nanoTime()} clock, so reads never
+ * look at the wall clock. An absent marker has a null value.
+ */
+final class L1Entry {
+  final @Nullable Object value;
+  final Optional<Object> optional;
+  final TypeRef<?> type;
+  final long insertedNanos;
+  final long freshUntilNanos;
+  final long staleUntilNanos;
+  final long errorUntilNanos;
+  final long ttlNanos;
+  final String[] tags;
+
+  L1Entry(
+      @Nullable Object value,
+      TypeRef<?> type,
+      long insertedNanos,
+      long freshUntilNanos,
+      long staleUntilNanos,
+      long errorUntilNanos,
+      long ttlNanos,
+      String[] tags) {
+    this.value = value;
+    this.optional = Optional.ofNullable(value);
+    this.type = type;
+    this.insertedNanos = insertedNanos;
+    this.freshUntilNanos = freshUntilNanos;
+    this.staleUntilNanos = staleUntilNanos;
+    this.errorUntilNanos = errorUntilNanos;
+    this.ttlNanos = ttlNanos;
+    this.tags = tags;
+  }
+
+  boolean absent() {
+    return value == null;
+  }
+
+  boolean isFresh(long nowNanos) {
+    return nowNanos - freshUntilNanos < 0;
+  }
+
+  boolean isServableStale(long nowNanos) {
+    return nowNanos - staleUntilNanos < 0;
+  }
+
+  boolean isServableOnError(long nowNanos) {
+    return nowNanos - errorUntilNanos < 0;
+  }
+
+  @SuppressWarnings(
+      "ReferenceEquality") // the common case is the very same ref; equals() is the fallback
+  boolean typeMatches(TypeRef<?> requested) {
+    return type == requested || type.equals(requested);
+  }
+
+  /** Whether this entry can answer a read for {@code requested}. */
+  boolean accepts(TypeRef<?> requested) {
+    if (typeMatches(requested)) {
+      return true;
+    }
+    // A value set on this node is stored under its runtime class; a read naming a supertype or
+    // the same class can still use it.
+    return requested.type() instanceof Class<?> c && (value == null || c.isInstance(value));
+  }
+
+  /** Whether less than {@code fraction} of the TTL is left. */
+  boolean dueForRefresh(long nowNanos, double fraction) {
+    return fraction > 0 && freshUntilNanos - nowNanos < (long) (ttlNanos * fraction);
+  }
+
+  /** The latest moment any reader may still use this entry. */
+  long lastUseNanos() {
+    return Math.max(freshUntilNanos, Math.max(staleUntilNanos, errorUntilNanos));
+  }
+
+  /** A copy that nobody may use after {@code deadlineNanos}: for entries cached while degraded. */
+  L1Entry capped(long deadlineNanos) {
+    return new L1Entry(
+        value,
+        type,
+        insertedNanos,
+        earlier(freshUntilNanos, deadlineNanos),
+        earlier(staleUntilNanos, deadlineNanos),
+        earlier(errorUntilNanos, deadlineNanos),
+        ttlNanos,
+        tags);
+  }
+
+  private static long earlier(long a, long b) {
+    return a - b < 0 ? a : b;
+  }
+
+  boolean hasTag(String tag) {
+    for (String own : tags) {
+      if (own.equals(tag)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * Internal: the implementation behind {@link io.tierstate.metrics}. Not an API: it may change in
+ * any release, it is left out of the Javadoc and not exported by the module.
+ */
+@NullMarked
+package io.tierstate.internal.metrics;
+
+import org.jspecify.annotations.NullMarked;

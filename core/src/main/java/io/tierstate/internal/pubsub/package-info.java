@@ -1,0 +1,8 @@
+/**
+ * Internal: the Redis implementation behind {@link io.tierstate.pubsub}. Not an API: it may change
+ * in any release, it is left out of the Javadoc and not exported by the module.
+ */
+@NullMarked
+package io.tierstate.internal.pubsub;
+
+import org.jspecify.annotations.NullMarked;

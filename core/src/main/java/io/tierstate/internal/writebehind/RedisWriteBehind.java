@@ -1,0 +1,774 @@
+package io.tierstate.internal.writebehind;
+
+import io.lettuce.core.Consumer;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisBusyException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.UnblockType;
+import io.lettuce.core.XAutoClaimArgs;
+import io.lettuce.core.XGroupCreateArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.models.stream.ClaimedMessages;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tierstate.RedisEndpoint;
+import io.tierstate.RedisUnavailableException;
+import io.tierstate.TierstateException;
+import io.tierstate.cache.CacheOptions;
+import io.tierstate.cache.TieredCache;
+import io.tierstate.codec.Codec;
+import io.tierstate.codec.TypeRef;
+import io.tierstate.internal.redis.LuaScript;
+import io.tierstate.internal.redis.ReconnectBackoff;
+import io.tierstate.internal.redis.RedisConnector;
+import io.tierstate.internal.redis.RedisExecutor;
+import io.tierstate.metrics.MeterNames;
+import io.tierstate.writebehind.BatchWriter;
+import io.tierstate.writebehind.WhenRedisUnavailable;
+import io.tierstate.writebehind.WriteBehind;
+import io.tierstate.writebehind.WriteBehindOptions;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Redis implementation of {@link WriteBehind}; obtain it through {@code Tierstate}.
+ * Thread-safe.
+ */
+public final class RedisWriteBehind<T> implements WriteBehind<T> {
+  private static final Logger log = LoggerFactory.getLogger(RedisWriteBehind.class);
+  private static final LuaScript APPEND = LuaScript.load(RedisWriteBehind.class, "append.lua");
+  private static final LuaScript SETTLE = LuaScript.load(RedisWriteBehind.class, "settle.lua");
+  private static final String GROUP = "writers";
+  private static final Duration DEFAULT_FLUSH_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration CLOSE_FLUSH_TIMEOUT = Duration.ofSeconds(10);
+  private static final long STATS_EVERY_MILLIS = 1_000;
+
+  private final String name;
+  private final Class<T> type;
+  private final TypeRef<T> typeRef;
+  private final BatchWriter<T> writer;
+  private final WriteBehindOptions options;
+  private final RedisExecutor redis;
+  private final RedisConnector connector;
+  private final Codec codec;
+  private final TieredCache cache;
+  private final String nodeId;
+  private final byte[] nodeIdBytes;
+  private final String streamKey;
+  private final String deadKey;
+  private final String sequenceKey;
+  private final String writtenKey;
+  private final String settledAtKey;
+  private final Runnable onClose;
+  private final MeterRegistry registry;
+  private final List<Meter> meters = new ArrayList<>();
+  private final Counter queued;
+  private final Counter writtenThrough;
+  private final Counter rejected;
+  private final Counter delivered;
+  private final Counter batches;
+  private final Counter retries;
+  private final Counter deadLetters;
+  private final Counter claimed;
+  private final Thread thread;
+
+  private final Object flushLock = new Object();
+  private long flushRequested; // guarded by flushLock
+  private long flushCompleted; // guarded by flushLock
+
+  private final Map<String, StreamMessage<String, byte[]>> buffer =
+      new LinkedHashMap<>(); // worker thread only
+  private long bufferStartedMillis; // worker thread only
+  private @Nullable Settlement unsettled; // worker thread only
+
+  private volatile boolean running = true;
+  private volatile boolean closed;
+  private volatile boolean abandoned;
+  private volatile long blockedClientId = -1;
+  private volatile RedisConnector.@Nullable DedicatedConnection current;
+  private volatile double queueDepth;
+  private volatile double lagSeconds;
+
+  RedisWriteBehind(
+      String name,
+      Class<T> type,
+      BatchWriter<T> writer,
+      WriteBehindOptions options,
+      RedisExecutor redis,
+      Codec codec,
+      TieredCache cache,
+      String namespace,
+      String nodeId,
+      MeterRegistry registry,
+      Runnable onClose) {
+    this.name = name;
+    this.type = type;
+    this.typeRef = TypeRef.of(type);
+    this.writer = writer;
+    this.options = options;
+    this.redis = redis;
+    this.connector = redis.connector();
+    this.codec = codec;
+    this.cache = cache;
+    this.nodeId = nodeId;
+    this.nodeIdBytes = nodeId.getBytes(StandardCharsets.UTF_8);
+    String base = namespace + ":wb:{" + name + "}";
+    this.streamKey = base;
+    this.deadKey = base + ":dead";
+    this.sequenceKey = base + ":seq";
+    this.writtenKey = base + ":written";
+    this.settledAtKey = base + ":settled-at";
+    this.onClose = onClose;
+    this.registry = registry;
+    this.queued = counter(MeterNames.WRITE_BEHIND_WRITES, "result", "queued");
+    this.writtenThrough = counter(MeterNames.WRITE_BEHIND_WRITES, "result", "write_through");
+    this.rejected = counter(MeterNames.WRITE_BEHIND_WRITES, "result", "rejected");
+    this.delivered = counter(MeterNames.WRITE_BEHIND_DELIVERED, null, null);
+    this.batches = counter(MeterNames.WRITE_BEHIND_BATCHES, null, null);
+    this.retries = counter(MeterNames.WRITE_BEHIND_RETRIES, null, null);
+    this.deadLetters = counter(MeterNames.WRITE_BEHIND_DEAD_LETTERS, null, null);
+    this.claimed = counter(MeterNames.WRITE_BEHIND_CLAIMED, null, null);
+    meters.add(
+        Gauge.builder(MeterNames.WRITE_BEHIND_QUEUE_DEPTH, this, wb -> wb.queueDepth)
+            .description("entries in the write-behind stream not yet written (XLEN)")
+            .tag("name", name)
+            .register(registry));
+    meters.add(
+        Gauge.builder(MeterNames.WRITE_BEHIND_LAG, this, wb -> wb.lagSeconds)
+            .description("age in seconds of the oldest entry not yet written")
+            .baseUnit("seconds")
+            .tag("name", name)
+            .register(registry));
+    this.thread = new Thread(this::work, "tierstate-writebehind-" + name + "-" + nodeId);
+    this.thread.setDaemon(true);
+  }
+
+  private Counter counter(String meter, @Nullable String tag, @Nullable String value) {
+    Counter.Builder builder = Counter.builder(meter).tag("name", name);
+    if (tag != null && value != null) {
+      builder = builder.tag(tag, value);
+    }
+    Counter counter = builder.register(registry);
+    meters.add(counter);
+    return counter;
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public WriteBehindOptions options() {
+    return options;
+  }
+
+  @Override
+  public void write(String key, T value, CacheOptions cacheOptions) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    Objects.requireNonNull(cacheOptions, "cacheOptions");
+    if (key.isBlank()) {
+      throw new IllegalArgumentException("write-behind '" + name + "': key must not be blank");
+    }
+    if (!type.isInstance(value)) {
+      throw new IllegalArgumentException(
+          "write-behind '"
+              + name
+              + "' takes "
+              + type.getName()
+              + " values; key '"
+              + key
+              + "' got a "
+              + value.getClass().getName());
+    }
+    if (closed) {
+      throw new IllegalStateException(
+          "write-behind '" + name + "' is closed; key '" + key + "' was not written");
+    }
+    byte[] encoded = codec.encode(value);
+    try {
+      Long unused =
+          redis.call(
+              "write-behind '" + name + "' append",
+              commands ->
+                  APPEND.<Long>run(
+                      commands,
+                      ScriptOutputType.INTEGER,
+                      new String[] {streamKey, sequenceKey},
+                      key.getBytes(StandardCharsets.UTF_8),
+                      encoded,
+                      nodeIdBytes));
+      queued.increment();
+    } catch (RedisUnavailableException e) {
+      if (options.whenRedisUnavailable() == WhenRedisUnavailable.REJECT) {
+        rejected.increment();
+        throw new RedisUnavailableException(
+            "write-behind '"
+                + name
+                + "' rejected the write of key '"
+                + key
+                + "': Redis is unavailable (whenRedisUnavailable=REJECT): "
+                + e.getMessage(),
+            e);
+      }
+      try {
+        writer.write(Collections.singletonMap(key, value));
+      } catch (Exception failure) {
+        throw new TierstateException(
+            "write-behind '"
+                + name
+                + "': Redis is unavailable and writing key '"
+                + key
+                + "' through to the batch writer failed: "
+                + failure,
+            failure);
+      }
+      writtenThrough.increment();
+    }
+    cache.set(key, value, cacheOptions);
+  }
+
+  @Override
+  public void flush() {
+    if (!flush(DEFAULT_FLUSH_TIMEOUT)) {
+      throw new TierstateException(
+          "write-behind '"
+              + name
+              + "' did not drain within "
+              + DEFAULT_FLUSH_TIMEOUT
+              + "; is Redis reachable and the batch writer responsive?");
+    }
+  }
+
+  @Override
+  public boolean flush(Duration timeout) {
+    if (closed) {
+      throw new IllegalStateException("write-behind '" + name + "' is closed");
+    }
+    return drainAndWait(timeout);
+  }
+
+  private boolean drainAndWait(Duration timeout) {
+    long target;
+    synchronized (flushLock) {
+      target = ++flushRequested;
+    }
+    wakeWorker();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (flushLock) {
+      while (flushCompleted < target) {
+        long remaining = (deadline - System.nanoTime()) / 1_000_000;
+        if (remaining <= 0 || !thread.isAlive()) {
+          return false;
+        }
+        try {
+          flushLock.wait(remaining);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Ends a blocking read of the worker early (standalone and Sentinel; in a cluster it times out).
+   */
+  private void wakeWorker() {
+    long clientId = blockedClientId;
+    if (clientId < 0 || connector.endpoint().mode() == RedisEndpoint.Mode.CLUSTER) {
+      return;
+    }
+    try {
+      Long unused =
+          redis.call(
+              "write-behind '" + name + "' wake",
+              commands -> commands.clientUnblock(clientId, UnblockType.TIMEOUT));
+    } catch (RuntimeException e) {
+      log.debug("Could not wake write-behind '{}': {}", name, e.toString());
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (!abandoned && thread.isAlive() && redis.healthy()) {
+      if (!drainAndWait(CLOSE_FLUSH_TIMEOUT)) {
+        log.warn(
+            "write-behind '{}' closed before its stream was drained; the rest stays in Redis",
+            name);
+      }
+    }
+    stop();
+    onClose.run();
+  }
+
+  /**
+   * Simulates a crash, for tests: stops the thread at once without writing or acknowledging what it
+   * has read, so that it stays pending in Redis until another node claims it.
+   */
+  void abandon() {
+    abandoned = true;
+    closed = true;
+    stop();
+    onClose.run();
+  }
+
+  private void stop() {
+    running = false;
+    thread.interrupt();
+    RedisConnector.DedicatedConnection connection = current;
+    if (connection != null) {
+      connection.close();
+    }
+    try {
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    for (Meter meter : meters) {
+      registry.remove(meter);
+    }
+  }
+
+  // ---------------------------------------------------------------- the worker thread
+
+  private void work() {
+    ReconnectBackoff backoff = new ReconnectBackoff();
+    boolean wasDown = false;
+    while (running) {
+      try (RedisConnector.DedicatedConnection connection = connector.openDedicated()) {
+        current = connection;
+        if (!running) {
+          break;
+        }
+        RedisClusterCommands<String, byte[]> sync = connection.sync();
+        blockedClientId =
+            connector.endpoint().mode() == RedisEndpoint.Mode.CLUSTER ? -1 : sync.clientId();
+        createGroup(sync);
+        buffer.clear(); // entries read before a reconnect are still pending: read them again below
+        settleLeftover();
+        readOwnPending(sync);
+        if (wasDown) {
+          log.info("write-behind '{}' reconnected to Redis", name);
+        }
+        wasDown = false;
+        backoff.reset();
+        loop(sync);
+      } catch (RuntimeException e) {
+        if (!running) {
+          break;
+        }
+        if (!wasDown) {
+          log.warn(
+              "write-behind '{}' cannot reach Redis ({}); entries wait there", name, e.toString());
+          wasDown = true;
+        }
+        sleep(backoff.next().toMillis());
+      } catch (Abandoned e) {
+        break;
+      } finally {
+        current = null;
+        blockedClientId = -1;
+      }
+    }
+    synchronized (flushLock) {
+      flushLock.notifyAll();
+    }
+  }
+
+  /** Thrown inside the worker when it must stop without settling. */
+  private static final class Abandoned extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Abandoned() {
+      super(null, null, false, false);
+    }
+  }
+
+  private void loop(RedisClusterCommands<String, byte[]> sync) throws Abandoned {
+    long claimEveryMillis = Math.max(100, options.claimIdle().toMillis() / 2);
+    long flushMillis = options.flushInterval().toMillis();
+    long nextClaim = 0;
+    long nextStats = 0;
+    while (running) {
+      long now = System.currentTimeMillis();
+      if (now >= nextStats) {
+        updateStats(sync, now);
+        nextStats = now + STATS_EVERY_MILLIS;
+      }
+      if (now >= nextClaim) {
+        claim(sync);
+        nextClaim = System.currentTimeMillis() + claimEveryMillis;
+      }
+      long requested;
+      synchronized (flushLock) {
+        requested = flushRequested > flushCompleted ? flushRequested : -1;
+      }
+      if (requested > 0) {
+        drain(sync);
+        synchronized (flushLock) {
+          flushCompleted = Math.max(flushCompleted, requested);
+          flushLock.notifyAll();
+        }
+        continue;
+      }
+      now = System.currentTimeMillis();
+      long deadline = buffer.isEmpty() ? now + flushMillis : bufferStartedMillis + flushMillis;
+      long block =
+          Math.min(
+              Math.min(deadline, Math.min(nextClaim, nextStats)) - now,
+              RedisConnector.MAX_BLOCKING_WAIT.toMillis());
+      if (block >= 1) {
+        read(sync, XReadArgs.Builder.block(block).count(options.batchSize() - buffer.size()), ">");
+      }
+      now = System.currentTimeMillis();
+      if (buffer.size() >= options.batchSize()
+          || (!buffer.isEmpty() && now >= bufferStartedMillis + flushMillis)) {
+        deliverBuffer();
+      }
+    }
+  }
+
+  private void createGroup(RedisClusterCommands<String, byte[]> sync) {
+    try {
+      String unused =
+          sync.xgroupCreate(
+              XReadArgs.StreamOffset.from(streamKey, "0"),
+              GROUP,
+              XGroupCreateArgs.Builder.mkstream(true));
+    } catch (RedisBusyException e) {
+      // BUSYGROUP: another node (or an earlier run) created it
+    }
+  }
+
+  /** Reads entries into the buffer; returns how many were new. */
+  @SuppressWarnings("unchecked") // Lettuce's xreadgroup takes generic varargs
+  private int read(RedisClusterCommands<String, byte[]> sync, XReadArgs args, String from) {
+    List<StreamMessage<String, byte[]>> messages =
+        sync.xreadgroup(
+            Consumer.from(GROUP, nodeId), args, XReadArgs.StreamOffset.from(streamKey, from));
+    return buffer(messages);
+  }
+
+  private int buffer(@Nullable List<StreamMessage<String, byte[]>> messages) {
+    if (messages == null || messages.isEmpty()) {
+      return 0;
+    }
+    if (buffer.isEmpty()) {
+      bufferStartedMillis = System.currentTimeMillis();
+    }
+    int added = 0;
+    for (StreamMessage<String, byte[]> message : messages) {
+      if (buffer.putIfAbsent(message.getId(), message) == null) {
+        added++;
+      }
+    }
+    return added;
+  }
+
+  /** Entries this node id read before (a restart, or a lost connection) and never settled. */
+  private void readOwnPending(RedisClusterCommands<String, byte[]> sync) throws Abandoned {
+    while (running) {
+      buffer.clear();
+      if (read(sync, XReadArgs.Builder.count(options.batchSize()), "0") == 0) {
+        return;
+      }
+      deliverBuffer();
+    }
+  }
+
+  /** Takes over entries another node read and left pending for longer than claimIdle. */
+  private void claim(RedisClusterCommands<String, byte[]> sync) throws Abandoned {
+    String cursor = "0-0";
+    do {
+      ClaimedMessages<String, byte[]> result =
+          sync.xautoclaim(
+              streamKey,
+              XAutoClaimArgs.Builder.xautoclaim(
+                      Consumer.from(GROUP, nodeId), options.claimIdle(), cursor)
+                  .count(options.batchSize()));
+      List<StreamMessage<String, byte[]>> messages = result.getMessages();
+      if (messages != null && !messages.isEmpty()) {
+        claimed.increment(messages.size());
+        log.info(
+            "write-behind '{}' claimed {} entries left pending by another node",
+            name,
+            messages.size());
+        buffer(messages);
+        while (buffer.size() >= options.batchSize()) {
+          deliverBuffer();
+        }
+      }
+      cursor = result.getId();
+    } while (running && cursor != null && !cursor.equals("0-0"));
+    if (!buffer.isEmpty()) {
+      deliverBuffer();
+    }
+  }
+
+  private void drain(RedisClusterCommands<String, byte[]> sync) throws Abandoned {
+    while (running) {
+      int added = read(sync, XReadArgs.Builder.count(options.batchSize()), ">");
+      if (buffer.isEmpty()) {
+        return;
+      }
+      deliverBuffer();
+      if (added == 0) {
+        return;
+      }
+    }
+  }
+
+  private void updateStats(RedisClusterCommands<String, byte[]> sync, long now) {
+    queueDepth = sync.xlen(streamKey);
+    List<StreamMessage<String, byte[]>> oldest =
+        sync.xrange(streamKey, Range.create("-", "+"), Limit.from(1));
+    lagSeconds = oldest.isEmpty() ? 0 : Math.max(0, now - idMillis(oldest.get(0).getId())) / 1000.0;
+  }
+
+  private static long idMillis(String id) {
+    int dash = id.indexOf('-');
+    try {
+      return Long.parseLong(dash < 0 ? id : id.substring(0, dash));
+    } catch (NumberFormatException e) {
+      return System.currentTimeMillis();
+    }
+  }
+
+  /** Delivers and settles the buffer (which may exceed batchSize after a claim: split it). */
+  private void deliverBuffer() throws Abandoned {
+    List<StreamMessage<String, byte[]>> all = new ArrayList<>(buffer.values());
+    buffer.clear();
+    for (int from = 0; from < all.size(); from += options.batchSize()) {
+      deliver(all.subList(from, Math.min(all.size(), from + options.batchSize())));
+    }
+  }
+
+  @SuppressWarnings("ArrayRecordComponent") // internal carrier, never compared or hashed
+  private record Pending<T>(String key, long version, byte[] encoded, T value) {}
+
+  @SuppressWarnings("ArrayRecordComponent") // internal carrier, never compared or hashed
+  private record Dead(String key, String version, byte[] encoded, String error) {}
+
+  private record Settlement(List<String> ids, Map<String, Long> written, List<Dead> dead) {}
+
+  private void deliver(List<StreamMessage<String, byte[]>> messages) throws Abandoned {
+    List<String> ids = new ArrayList<>(messages.size());
+    Map<String, Pending<T>> latest = new LinkedHashMap<>();
+    List<Dead> dead = new ArrayList<>();
+    for (StreamMessage<String, byte[]> message : messages) {
+      ids.add(message.getId());
+      Map<String, byte[]> body = message.getBody();
+      if (body == null || body.isEmpty()) {
+        continue; // deleted after it was read: settled already
+      }
+      byte[] key = body.get("k");
+      byte[] version = body.get("n");
+      byte[] encoded = body.get("v");
+      if (key == null || version == null || encoded == null) {
+        dead.add(
+            new Dead(
+                key == null ? "" : text(key),
+                version == null ? "" : text(version),
+                encoded == null ? new byte[0] : encoded,
+                "malformed entry " + message.getId() + ": fields " + body.keySet()));
+        continue;
+      }
+      String keyText = text(key);
+      long versionNumber;
+      T value;
+      try {
+        versionNumber = Long.parseLong(text(version));
+        value = codec.decode(encoded, typeRef);
+      } catch (RuntimeException e) {
+        dead.add(
+            new Dead(
+                keyText,
+                text(version),
+                encoded,
+                "cannot decode entry " + message.getId() + ": " + e));
+        continue;
+      }
+      Pending<T> previous = latest.get(keyText);
+      if (previous == null || versionNumber > previous.version()) {
+        latest.put(keyText, new Pending<>(keyText, versionNumber, encoded, value));
+      }
+    }
+    dropAlreadyWritten(latest);
+    Map<String, Long> written = new LinkedHashMap<>();
+    if (!latest.isEmpty()) {
+      Map<String, T> batch = new LinkedHashMap<>();
+      for (Pending<T> pending : latest.values()) {
+        batch.put(pending.key(), pending.value());
+      }
+      Exception failure = writeWithRetries(Collections.unmodifiableMap(batch));
+      if (failure == null) {
+        for (Pending<T> pending : latest.values()) {
+          written.put(pending.key(), pending.version());
+        }
+        delivered.increment(written.size());
+        batches.increment();
+      } else {
+        String error = failure.toString();
+        for (Pending<T> pending : latest.values()) {
+          dead.add(
+              new Dead(pending.key(), Long.toString(pending.version()), pending.encoded(), error));
+        }
+        log.error(
+            "write-behind '{}' moved {} entries to {} after {} retries",
+            name,
+            latest.size(),
+            deadKey,
+            options.maxRetries(),
+            failure);
+      }
+    }
+    if (abandoned) {
+      throw new Abandoned();
+    }
+    settle(new Settlement(ids, written, dead));
+  }
+
+  /** Drops entries whose key was written at this version or a newer one already. */
+  private void dropAlreadyWritten(Map<String, Pending<T>> latest) {
+    if (latest.isEmpty()) {
+      return;
+    }
+    String[] keys = latest.keySet().toArray(String[]::new);
+    List<KeyValue<String, byte[]>> done =
+        redis.call(
+            "write-behind '" + name + "' versions", commands -> commands.hmget(writtenKey, keys));
+    for (KeyValue<String, byte[]> entry : done) {
+      if (entry.hasValue()) {
+        long writtenVersion = Long.parseLong(text(entry.getValue()));
+        Pending<T> pending = latest.get(entry.getKey());
+        if (pending != null && pending.version() <= writtenVersion) {
+          latest.remove(entry.getKey());
+        }
+      }
+    }
+  }
+
+  /** Calls the writer, retrying with backoff; returns the last failure, or null on success. */
+  private @Nullable Exception writeWithRetries(Map<String, T> batch) throws Abandoned {
+    Exception failure = null;
+    for (int attempt = 0; attempt <= options.maxRetries(); attempt++) {
+      if (attempt > 0) {
+        retries.increment();
+        if (!sleep(options.backoffBefore(attempt - 1).toMillis()) || abandoned) {
+          throw new Abandoned();
+        }
+      }
+      try {
+        writer.write(batch);
+        return null;
+      } catch (Exception e) {
+        if (abandoned) {
+          throw new Abandoned();
+        }
+        failure = e;
+        log.warn(
+            "write-behind '{}' batch of {} failed (attempt {} of {}): {}",
+            name,
+            batch.size(),
+            attempt + 1,
+            options.maxRetries() + 1,
+            e.toString());
+      }
+    }
+    return failure;
+  }
+
+  private void settleLeftover() {
+    Settlement leftover = unsettled;
+    if (leftover != null) {
+      settle(leftover);
+    }
+  }
+
+  private void settle(Settlement settlement) {
+    unsettled = settlement;
+    List<byte[]> args = new ArrayList<>();
+    args.add(bytes(GROUP));
+    args.add(nodeIdBytes);
+    args.add(bytes(Integer.toString(settlement.written().size())));
+    args.add(bytes(Integer.toString(settlement.dead().size())));
+    args.add(bytes(Long.toString(options.settledRetention().toMillis())));
+    settlement
+        .written()
+        .forEach(
+            (key, version) -> {
+              args.add(bytes(key));
+              args.add(bytes(Long.toString(version)));
+            });
+    for (Dead dead : settlement.dead()) {
+      args.add(bytes(dead.key()));
+      args.add(bytes(dead.version()));
+      args.add(dead.encoded());
+      args.add(bytes(dead.error()));
+    }
+    for (String id : settlement.ids()) {
+      args.add(bytes(id));
+    }
+    byte[][] argv = args.toArray(byte[][]::new);
+    Long unused =
+        redis.call(
+            "write-behind '" + name + "' settle",
+            commands ->
+                SETTLE.<Long>run(
+                    commands,
+                    ScriptOutputType.INTEGER,
+                    new String[] {streamKey, deadKey, writtenKey, settledAtKey},
+                    argv));
+    unsettled = null;
+    deadLetters.increment(settlement.dead().size());
+  }
+
+  private static boolean sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String text(byte[] bytes) {
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public String toString() {
+    return "WriteBehind[" + name + " on " + nodeId + ", stream " + streamKey + "]";
+  }
+}

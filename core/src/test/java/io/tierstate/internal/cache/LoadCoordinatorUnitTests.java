@@ -1,0 +1,252 @@
+package io.tierstate.internal.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tierstate.TierstateConfig;
+import io.tierstate.cache.CacheLoadException;
+import io.tierstate.cache.CacheLoader;
+import io.tierstate.cache.CacheOptions;
+import io.tierstate.codec.JacksonCodec;
+import io.tierstate.codec.TypeRef;
+import io.tierstate.testing.Await;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The load protocol against an in-memory L2: single flight, the lease, waiting, fences and
+ * fallbacks.
+ */
+class LoadCoordinatorUnitTests {
+  private static final Duration LEASE = Duration.ofMillis(500);
+  private static final Duration DEGRADED_TTL = Duration.ofSeconds(2);
+  private static final CacheOptions MINUTE = CacheOptions.ttl(Duration.ofMinutes(1));
+  private static final TypeRef<String> STRING = TypeRef.of(String.class);
+
+  private final TierstateConfig config =
+      TierstateConfig.builder()
+          .nodeId("this-node")
+          .loadLeaseTtl(LEASE)
+          .degradedL1Ttl(DEGRADED_TTL)
+          .build();
+  private final CacheMeters meters = new CacheMeters(new SimpleMeterRegistry());
+  private final L1 l1 = new L1(1_000, Duration.ofHours(1), DEGRADED_TTL, meters);
+  private final FakeL2 l2 = new FakeL2();
+  private final LeaseWaiters waiters = new LeaseWaiters();
+  private final JacksonCodec codec = JacksonCodec.create();
+  private final EntryCodec entries = new EntryCodec(config, codec, meters);
+  private final ExecutorService refresher = Executors.newVirtualThreadPerTaskExecutor();
+  private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+  private final ExecutorService callers = Executors.newCachedThreadPool();
+  private final LoadCoordinator loads =
+      new LoadCoordinator(config, l1, l2, entries, meters, waiters, refresher, scheduler);
+
+  @AfterEach
+  void stop() {
+    callers.shutdownNow();
+    scheduler.shutdownNow();
+    refresher.shutdownNow();
+  }
+
+  private String load(String key, CacheLoader<String> loader) {
+    return loads.load(key, STRING, loader, MINUTE, null);
+  }
+
+  private Object inL1(String key) {
+    L1Entry entry = l1.get(key, System.nanoTime());
+    return entry == null ? "(none)" : entry.value;
+  }
+
+  @Test
+  void aMissLoadsUnderTheLeaseAndFillsBothTiers() {
+    String value = load("k", () -> "loaded");
+
+    assertThat(value).isEqualTo("loaded");
+    assertThat(inL1("k")).isEqualTo("loaded");
+    assertThat(l2.value("k")).isNotNull();
+    assertThat(l2.lease("k")).as("the fill gives the lease up").isNull();
+    assertThat(l2.log).containsExactly("f:k");
+  }
+
+  @Test
+  void concurrentCallersOnThisNodeShareOneLoad() throws Exception {
+    AtomicInteger runs = new AtomicInteger();
+    CountDownLatch release = new CountDownLatch(1);
+    List<Future<String>> results = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      results.add(
+          callers.submit(
+              () ->
+                  load(
+                      "k",
+                      () -> {
+                        runs.incrementAndGet();
+                        release.await();
+                        return "loaded";
+                      })));
+    }
+    Await.until("a loader runs", () -> runs.get() == 1);
+    release.countDown();
+
+    for (Future<String> result : results) {
+      assertThat(result.get(5, TimeUnit.SECONDS)).isEqualTo("loaded");
+    }
+    assertThat(runs).hasValue(1);
+  }
+
+  @Test
+  void aCallerWaitsForAnotherNodesLoadAndServesItsValue() throws Exception {
+    l2.holdLease("k", "other-node:1");
+    AtomicInteger runs = new AtomicInteger();
+    Future<String> waiting =
+        callers.submit(() -> load("k", () -> "loaded here #" + runs.incrementAndGet()));
+    Await.until("the caller waits for the lease", () -> waiters.isWaiting("k"));
+
+    // The other node fills: its value, its lease gone, and its log entry wakes the waiter.
+    l2.write("k", entries.prepare("k", "theirs", MINUTE, STRING).bytes());
+    l2.releaseAndLog("k", "other-node:1");
+    waiters.wake("k");
+
+    assertThat(waiting.get(5, TimeUnit.SECONDS)).isEqualTo("theirs");
+    assertThat(runs).hasValue(0);
+    assertThat(waiters.isWaiting("k")).isFalse();
+  }
+
+  @Test
+  void aWaiterThatIsInterruptedLeavesNoWaiterBehind() throws Exception {
+    l2.holdLease("k", "other-node:1");
+    l2.leasePttlMillis = 60_000;
+    AtomicReference<Thread> caller = new AtomicReference<>();
+    Future<String> waiting =
+        callers.submit(
+            () -> {
+              caller.set(Thread.currentThread());
+              return load("k", () -> "loaded here");
+            });
+    Await.until(
+        "the caller waits for the lease",
+        () ->
+            caller.get() != null
+                && Arrays.stream(caller.get().getStackTrace())
+                    .anyMatch(frame -> frame.getMethodName().equals("awaitWake")));
+
+    caller.get().interrupt();
+
+    assertThat(waiting)
+        .failsWithin(Duration.ofSeconds(5))
+        .withThrowableThat()
+        .havingRootCause()
+        .isInstanceOf(InterruptedException.class);
+    assertThat(waiters.isWaiting("k")).isFalse();
+  }
+
+  @Test
+  void aLeaseRequestThatFailsLoadsLocallyAndLeavesNoWaiterBehind() {
+    l2.unavailableOnAcquire = true;
+
+    assertThat(load("k", () -> "loaded here")).isEqualTo("loaded here");
+    assertThat(waiters.isWaiting("k")).isFalse();
+    assertThat(l2.value("k")).isNull();
+  }
+
+  @Test
+  void aHolderThatNeverFillsCostsAtMostMaxWaitInLeases() {
+    l2.holdLease("k", "hung-node:1"); // renewed for ever, never filled, never released
+    l2.leasePttlMillis = LEASE.toMillis();
+    long start = System.nanoTime();
+
+    String value = load("k", () -> "loaded here");
+
+    Duration waited = Duration.ofNanos(System.nanoTime() - start);
+    assertThat(value).isEqualTo("loaded here");
+    assertThat(waited)
+        .isBetween(
+            LEASE.multipliedBy(LoadCoordinator.MAX_WAIT_IN_LEASES),
+            LEASE.multipliedBy(LoadCoordinator.MAX_WAIT_IN_LEASES).plusSeconds(2));
+    assertThat(l2.value("k")).as("loaded without the lease, so not filled").isNull();
+  }
+
+  @Test
+  void aFillFencedByANewerWriteServesItsValueButCachesNothing() {
+    byte[] newer = entries.prepare("k", "newer", MINUTE, STRING).bytes();
+
+    String value =
+        load(
+            "k",
+            () -> {
+              l2.write("k", newer); // a write lands while the loader reads the source of truth
+              return "older";
+            });
+
+    assertThat(value).isEqualTo("older");
+    assertThat(l2.value("k")).isEqualTo(newer);
+    assertThat(inL1("k")).isEqualTo("(none)");
+    assertThat(meters.fillsFenced.count()).isEqualTo(1);
+  }
+
+  @Test
+  void aFailingLoaderServesTheStaleL2ValueInsideItsStaleIfErrorWindow() {
+    long now = System.currentTimeMillis();
+    Envelope expired =
+        new Envelope(
+            false,
+            codec.id(),
+            now - 2_000,
+            now - 1_000,
+            now - 1_000,
+            now + 60_000,
+            codec.encode("stale"));
+    l2.write("k", expired.encode(Integer.MAX_VALUE, false));
+
+    String value =
+        load(
+            "k",
+            () -> {
+              throw new IllegalStateException("database down");
+            });
+
+    assertThat(value).isEqualTo("stale");
+    assertThat(meters.staleOnError.count()).isEqualTo(1);
+    assertThat(l2.lease("k")).as("the failed load gave the lease up").isNull();
+  }
+
+  @Test
+  void aFailingLoaderWithNothingStaleFailsTheCall() {
+    assertThatThrownBy(
+            () ->
+                load(
+                    "k",
+                    () -> {
+                      throw new IllegalStateException("database down");
+                    }))
+        .isInstanceOf(CacheLoadException.class)
+        .hasMessageContaining("database down");
+    assertThat(l2.lease("k")).isNull();
+  }
+
+  @Test
+  void withoutRedisTheLoadedValueLivesInL1AtMostTheDegradedTtl() {
+    l2.unavailable = true;
+    long start = System.nanoTime();
+
+    assertThat(load("k", () -> "loaded here")).isEqualTo("loaded here");
+
+    L1Entry entry = l1.get("k", System.nanoTime());
+    assertThat(entry).isNotNull();
+    assertThat(entry.lastUseNanos() - start)
+        .isLessThanOrEqualTo(DEGRADED_TTL.toNanos() + Duration.ofSeconds(1).toNanos());
+  }
+}

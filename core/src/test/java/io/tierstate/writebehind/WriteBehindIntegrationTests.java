@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tierstate.RedisUnavailableException;
 import io.tierstate.Tierstate;
 import io.tierstate.cache.CacheOptions;
+import io.tierstate.internal.writebehind.RedisWriteBehind;
 import io.tierstate.metrics.MeterNames;
 import io.tierstate.testing.Await;
 import io.tierstate.testing.Nodes;
@@ -169,7 +170,7 @@ class WriteBehindIntegrationTests {
     Await.until("a holds a batch", () -> callsOnA.get() == 1);
     assertThat(redis("XPENDING", stream("orders"), "writers").lines().findFirst()).contains("10");
 
-    onA.abandon(); // a crashes: 10 entries read and pending, 20 never read
+    ((RedisWriteBehind<?>) onA).abandon(); // a crashes: 10 entries read and pending, 20 never read
 
     Tierstate b = nodes.start("b");
     Recorder onB = new Recorder();
@@ -211,7 +212,7 @@ class WriteBehindIntegrationTests {
       first.write("order:" + i, "value-" + i, TTL);
     }
     Await.until("a holds a batch", () -> calls.get() == 1);
-    first.abandon();
+    ((RedisWriteBehind<?>) first).abandon();
 
     Recorder recorder = new Recorder();
     a.writeBehind("orders", String.class, recorder, WriteBehindOptions.defaults());
@@ -443,7 +444,7 @@ class WriteBehindIntegrationTests {
             WriteBehindOptions.defaults().withBatchSize(1).withClaimIdle(Duration.ofMillis(500)));
     onA.write("order:1", "old", TTL);
     Await.until("a holds version 1", () -> callsOnA.get() == 1);
-    onA.abandon();
+    ((RedisWriteBehind<?>) onA).abandon();
 
     Tierstate b = nodes.start("b");
     Recorder onB = new Recorder();

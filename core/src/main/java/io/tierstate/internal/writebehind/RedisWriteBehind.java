@@ -331,7 +331,7 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
    * Simulates a crash, for tests: stops the thread at once without writing or acknowledging what it
    * has read, so that it stays pending in Redis until another node claims it.
    */
-  void abandon() {
+  public void abandon() {
     abandoned = true;
     closed = true;
     stop();

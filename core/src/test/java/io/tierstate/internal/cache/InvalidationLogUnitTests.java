@@ -2,7 +2,7 @@ package io.tierstate.internal.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tierstate.cache.InvalidationLog.StreamPosition;
+import io.tierstate.internal.cache.InvalidationLog.StreamPosition;
 import org.junit.jupiter.api.Test;
 
 /** How a reconnecting node decides whether it may have missed invalidations. */

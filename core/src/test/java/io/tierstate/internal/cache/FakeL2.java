@@ -38,6 +38,11 @@ final class FakeL2 implements L2 {
     onLog.accept(key);
   }
 
+  /** The log entries appended so far ("kind:key"), a copy safe to read from any thread. */
+  synchronized List<String> logged() {
+    return List.copyOf(log);
+  }
+
   /** Another node's lease on {@code key}. */
   synchronized void holdLease(String key, String token) {
     leases.put(key, token);

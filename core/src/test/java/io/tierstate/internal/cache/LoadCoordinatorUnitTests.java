@@ -141,7 +141,10 @@ class LoadCoordinatorUnitTests {
         () ->
             caller.get() != null
                 && Arrays.stream(caller.get().getStackTrace())
-                    .anyMatch(frame -> frame.getMethodName().equals("awaitWake")));
+                    .anyMatch(
+                        frame ->
+                            frame.getClassName().equals(LeaseWaiters.class.getName())
+                                && frame.getMethodName().equals("await")));
 
     caller.get().interrupt();
 
@@ -174,8 +177,8 @@ class LoadCoordinatorUnitTests {
     assertThat(value).isEqualTo("loaded here");
     assertThat(waited)
         .isBetween(
-            LEASE.multipliedBy(LoadCoordinator.MAX_WAIT_IN_LEASES),
-            LEASE.multipliedBy(LoadCoordinator.MAX_WAIT_IN_LEASES).plusSeconds(2));
+            LEASE.multipliedBy(LeaseWaiters.MAX_WAIT_IN_LEASES),
+            LEASE.multipliedBy(LeaseWaiters.MAX_WAIT_IN_LEASES).plusSeconds(2));
     assertThat(l2.value("k")).as("loaded without the lease, so not filled").isNull();
   }
 
@@ -248,5 +251,74 @@ class LoadCoordinatorUnitTests {
     assertThat(entry).isNotNull();
     assertThat(entry.lastUseNanos() - start)
         .isLessThanOrEqualTo(DEGRADED_TTL.toNanos() + Duration.ofSeconds(1).toNanos());
+  }
+
+  @Test
+  void aStaleL2ValueInsideItsRevalidationWindowIsServedAndRefreshedOnceInTheBackground()
+      throws Exception {
+    long now = System.currentTimeMillis();
+    Envelope stale =
+        new Envelope(
+            false,
+            codec.id(),
+            now - 2_000,
+            now - 1_000,
+            now + 60_000,
+            now + 60_000,
+            codec.encode("stale"));
+    l2.write("k", stale.encode(Integer.MAX_VALUE, false));
+    AtomicInteger runs = new AtomicInteger();
+    CountDownLatch release = new CountDownLatch(1);
+    CacheLoader<String> loader =
+        () -> {
+          runs.incrementAndGet();
+          release.await();
+          return "fresh";
+        };
+
+    assertThat(load("k", loader)).isEqualTo("stale");
+    Await.until("the refresh runs", () -> runs.get() == 1);
+    // A second stale read while the refresh runs starts no second one.
+    l1.invalidate("k");
+    assertThat(load("k", loader)).isEqualTo("stale");
+    release.countDown();
+
+    Await.until("the refresh fills L2", () -> l2.logged().contains("f:k"));
+    // The refresh's own L1 install was fenced by the invalidation above; L2 has the new value.
+    l1.invalidate("k");
+    assertThat(load("k", loader)).isEqualTo("fresh");
+    assertThat(runs).hasValue(1);
+    assertThat(meters.staleRevalidate.count()).isEqualTo(2);
+    assertThat(l2.logged()).containsExactly("f:k");
+  }
+
+  @Test
+  void aFailingLoaderServesTheExpiredL1EntryInsideItsStaleIfErrorWindow() {
+    long nanos = System.nanoTime();
+    long second = TimeUnit.SECONDS.toNanos(1);
+    L1Entry staleL1 =
+        new L1Entry(
+            "stale in L1",
+            STRING,
+            nanos - 2 * second,
+            nanos - second, // expired
+            nanos - second, // past stale-while-revalidate
+            nanos + 60 * second, // inside stale-if-error
+            second,
+            new String[0]);
+
+    String value =
+        loads.load(
+            "k",
+            STRING,
+            () -> {
+              throw new IllegalStateException("database down");
+            },
+            MINUTE,
+            staleL1);
+
+    assertThat(value).isEqualTo("stale in L1");
+    assertThat(meters.staleOnError.count()).isEqualTo(1);
+    assertThat(l2.lease("k")).as("the failed load gave the lease up").isNull();
   }
 }

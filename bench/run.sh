@@ -4,7 +4,7 @@
 #   bench/run.sh --full          every scenario, JMH throughput included (about 12 minutes on
 #                                2 cores); writes docs/benchmarks.md
 #   bench/run.sh --quick         every scenario briefly, checking only correctness (about 15 s;
-#                                the test command runs the same through ScenariosTest)
+#                                the test command runs the same through ScenariosIntegrationTests)
 #   bench/run.sh --l1 [JMH options]
 #                                L1HitBenchmark (an L1 hit in 12 shapes against Caffeine alone and
 #                                Caffeine with a per-entry expiry, -prof gc), then its table

@@ -3,7 +3,7 @@
 # Spring Data Redis's RedisCacheManager and Caffeine alone. Two instances of the service (each its
 # own application context and Tomcat on loopback) share one PostgreSQL and one Redis; reader threads
 # in a Java load generator (java.net.http) read products, one writer updates them through either
-# instance. It runs through CatalogBenchmarkTests (whose few-second form is part of `mvn verify`),
+# instance. It runs through CatalogBenchmarkIntegrationTests (whose few-second form is part of `mvn verify`),
 # then writes the table into docs/benchmarks.md (between the spring-bench markers) and into the bench
 # resource that `bench/run.sh --full` copies into the same file, so neither run erases the other's.
 #
@@ -19,11 +19,12 @@ SECTION=bench/src/main/resources/io/tierstate/bench/benchmarks-spring.md
 
 rm -f "$REPORT"
 status=0
-mvn -q -B -pl examples/spring-boot -am verify -Dtest=CatalogBenchmarkTests -Dsurefire.failIfNoSpecifiedTests=false \
+mvn -q -B -pl examples/spring-boot -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
+  -Dit.test=CatalogBenchmarkIntegrationTests -Dfailsafe.failIfNoSpecifiedTests=false \
   -Dcatalog.bench.seconds="$SECONDS_PER_RUN" -Dcatalog.bench.rounds="$ROUNDS" -Dcatalog.bench.readers="$READERS" \
   || status=$?
 # The figures are written before the test checks their shape: a failed check still reports them, and fails the script.
-[ -s "$REPORT" ] || { echo "no report at $REPORT; see examples/spring-boot/target/surefire-reports" >&2; exit 1; }
+[ -s "$REPORT" ] || { echo "no report at $REPORT; see examples/spring-boot/target/failsafe-reports" >&2; exit 1; }
 
 {
   echo '<!-- spring-bench:start -->'
@@ -58,5 +59,5 @@ open(sys.argv[2], 'w').write(doc)
 PY
 cat "$REPORT"
 echo "Wrote $SECTION and docs/benchmarks.md"
-[ "$status" -eq 0 ] || echo "CatalogBenchmarkTests failed (exit $status): see examples/spring-boot/target/surefire-reports" >&2
+[ "$status" -eq 0 ] || echo "CatalogBenchmarkIntegrationTests failed (exit $status): see examples/spring-boot/target/failsafe-reports" >&2
 exit "$status"

@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * </pre>
  *
  * <p>Quick mode runs each scenario briefly and checks only correctness; the test command runs it
- * ({@code ScenariosTest}). Full mode also runs the JMH throughput benchmark and the transport
+ * ({@code ScenariosIntegrationTests}). Full mode also runs the JMH throughput benchmark and the transport
  * comparison, prints every section and writes the Markdown report. Either mode fails (exit status
  * 1) if a scenario measures something wrong; a missed target is reported, not a failure.
  */

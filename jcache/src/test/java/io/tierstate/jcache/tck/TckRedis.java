@@ -7,13 +7,17 @@ import org.junit.platform.launcher.LauncherSessionListener;
 /**
  * Starts the real Redis that the JCache TCK runs against, once for the whole test run, and points
  * the provider at it through the system properties it reads ({@code REDIS_URL}...). The TCK's
- * JUnit 4 classes come from its test jar and cannot start anything themselves.
+ * JUnit 4 classes come from its test jar and cannot start anything themselves. Only in the run
+ * that holds the TCK (failsafe sets {@code tierstate.tck}): the unit tests start no server.
  */
 public final class TckRedis implements LauncherSessionListener {
   private RedisServer redis;
 
   @Override
   public void launcherSessionOpened(LauncherSession session) {
+    if (!Boolean.getBoolean("tierstate.tck")) {
+      return;
+    }
     redis = RedisServer.start();
     System.setProperty("REDIS_URL", redis.uri());
     System.setProperty("REDIS_REQUIRED", "true");

@@ -10,7 +10,7 @@ import java.io.UncheckedIOException;
 
 /**
  * {@code GET /openapi.json}: the API's OpenAPI 3.1 description, the classpath resource {@value
- * #RESOURCE}. It is written by hand, next to the code; {@code OpenApiTests} compares it with the
+ * #RESOURCE}. It is written by hand, next to the code; {@code OpenApiIntegrationTests} compares it with the
  * routes registered on a running server, both ways, so a route added or removed without it fails
  * the build.
  */

@@ -118,7 +118,7 @@ final class CatalogBenchmark {
   private static double queries(String[] instances) throws Exception {
     double sum = 0;
     for (String base : instances) {
-      sum += CatalogApplicationTests.dbQueries(base);
+      sum += CatalogApplicationIntegrationTests.dbQueries(base);
     }
     return sum;
   }

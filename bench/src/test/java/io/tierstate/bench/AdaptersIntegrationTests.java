@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * (populate checks that). Runs no benchmark; about 3 s against a real Redis, most of it starting
  * the Redisson and JetCache clients.
  */
-class AdaptersTest {
+class AdaptersIntegrationTests {
   private static BenchRedis redis;
 
   @BeforeAll

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 
 /** The README's run command must keep working: run the example and check what it reports. */
-class QuickStartTest {
+class QuickStartIntegrationTests {
   @Test
   void cachesInvalidatesAndPrintsMetrics() throws Exception {
     String output = Stdout.of(() -> QuickStart.main(new String[0]));

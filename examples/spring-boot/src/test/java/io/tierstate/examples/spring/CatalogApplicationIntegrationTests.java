@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Two instances of the catalog sharing one PostgreSQL and one Redis, driven over HTTP. */
-class CatalogApplicationTests {
+class CatalogApplicationIntegrationTests {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static PostgresServer postgres;
   private static RedisServer redis;

@@ -45,7 +45,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * way. Whatever comes: never a 5xx, every error in the JSON error shape, nothing of the other
  * tenant in the answer, and a refused request (4xx) leaves PostgreSQL and Redis as they were.
  */
-class RouteFuzzPropertyTests {
+class RouteFuzzPropertyIntegrationTests {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   /**
@@ -129,7 +129,7 @@ class RouteFuzzPropertyTests {
   @AfterContainer
   static void stop() {
     long seconds = (System.nanoTime() - started) / 1_000_000_000L;
-    System.out.println("RouteFuzzPropertyTests: sent " + SENT.get() + " requests over " + operations.size()
+    System.out.println("RouteFuzzPropertyIntegrationTests: sent " + SENT.get() + " requests over " + operations.size()
         + " operations (" + slots.size() + " places for hostile values) in " + seconds + " s; statuses " + STATUSES);
     if (redis != null) {
       redis.close();
@@ -185,7 +185,7 @@ class RouteFuzzPropertyTests {
   /** A request target segment or query value as it goes on the wire: escaped, raw, or with bad escapes. */
   static Arbitrary<byte[]> hostileWireText() {
     return Arbitraries.oneOf(
-        hostileText().map(RouteFuzzPropertyTests::escape),
+        hostileText().map(RouteFuzzPropertyIntegrationTests::escape),
         Arbitraries.of("%FF", "%C0%80", "%ED%A0%80", "a%00b", "%", "%G1", "%E2%82", "..%2F..%2Fetc", "%2e%2e")
             .map(s -> s.getBytes(StandardCharsets.US_ASCII)));
   }

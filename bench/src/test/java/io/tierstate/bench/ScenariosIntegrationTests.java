@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  * an invalidation that does not arrive, a {@code getAll} that misses values, or a workload that
  * queries the database for every request. Figures are not checked: they mean nothing this short.
  */
-class ScenariosTest {
+class ScenariosIntegrationTests {
 
   @Test
   void quickModeRunsEveryScenarioCorrectly() throws Exception {

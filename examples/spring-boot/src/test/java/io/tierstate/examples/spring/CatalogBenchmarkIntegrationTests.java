@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * shape (Tierstate coherent and cached, Caffeine alone stale); {@code bench/spring.sh} runs it
  * longer ({@code -Dcatalog.bench.seconds=30}) and writes the table into docs/benchmarks.md.
  */
-class CatalogBenchmarkTests {
+class CatalogBenchmarkIntegrationTests {
 
   @Test
   void tierstateIsCoherentAndCachedWhereCaffeineAloneIsStale() throws Exception {

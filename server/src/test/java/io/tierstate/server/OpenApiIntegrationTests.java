@@ -15,7 +15,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * {@code /openapi.json} cannot drift from the code: every route the server registered is in it,
  * and every operation in it is a route the server registered.
  */
-class OpenApiTests {
+class OpenApiIntegrationTests {
   @RegisterExtension
   static final TestStack stack = TestStack.withServer();
 

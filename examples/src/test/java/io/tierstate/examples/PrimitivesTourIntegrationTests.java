@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 
 /** The README's primitives tour must keep working: run it and check what it reports. */
-class PrimitivesTourTest {
+class PrimitivesTourIntegrationTests {
   @Test
   void locksRateLimitsSessionsAndPubSubBehaveAsTheReadmeSays() throws Exception {
     String output = Stdout.of(() -> PrimitivesTour.main(new String[0]));

@@ -24,7 +24,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * instance), whatever route and whatever target of another tenant, the answer is never 2xx and
  * never shows that tenant's data; and the other tenant's data is unchanged afterwards.
  */
-class TenantIsolationPropertyTests {
+class TenantIsolationPropertyIntegrationTests {
   private static final int EXTRA_USERS_PER_TENANT = 3;
 
   private static TestStack stack;

@@ -125,7 +125,10 @@ class LoadProtocolIntegrationTests {
             cache.waitsForLease("slow")
                 && caller.get() != null
                 && Arrays.stream(caller.get().getStackTrace())
-                    .anyMatch(frame -> frame.getMethodName().equals("awaitWake")));
+                    .anyMatch(
+                        frame ->
+                            frame.getClassName().equals(LeaseWaiters.class.getName())
+                                && frame.getMethodName().equals("await")));
 
     caller.get().interrupt();
 

@@ -8,8 +8,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
-import java.util.concurrent.TimeUnit;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
  * How Tierstate's costs grow with its work: tag and pattern invalidation by size, propagation by
@@ -27,19 +27,23 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ScalingCurves {
   private static final String REPRODUCE = "bench/run.sh --scaling";
+  private static final Set<String> CURVES =
+      new LinkedHashSet<>(List.of("tags", "patterns", "propagation", "memory", "write-behind"));
 
   private ScalingCurves() {}
 
   public static void main(String[] args) throws Exception {
     RunMode mode = null;
     Path out = null;
+    Set<String> curves = CURVES;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> mode = RunMode.QUICK;
         case "--full" -> mode = RunMode.FULL;
         case "--out" -> out = Path.of(args[++i]);
-        default -> throw new IllegalArgumentException(
-            "unknown argument '" + args[i] + "'; use --quick or --full [--out FILE]");
+        case "--only" -> curves = only(args[++i]);
+        default -> throw new IllegalArgumentException("unknown argument '" + args[i]
+            + "'; use --quick or --full [--out FILE] [--only " + String.join(",", CURVES) + "]");
       }
     }
     if (mode == null) {
@@ -48,11 +52,25 @@ public final class ScalingCurves {
     if (out == null) {
       out = mode == RunMode.FULL ? Path.of("docs/scaling.md") : Path.of("bench/target/scaling-quick/scaling.md");
     }
-    run(mode, out);
+    run(mode, out, curves);
+  }
+
+  private static Set<String> only(String list) {
+    Set<String> chosen = new LinkedHashSet<>(Arrays.asList(list.split(",")));
+    for (String curve : chosen) {
+      if (!CURVES.contains(curve)) {
+        throw new IllegalArgumentException("unknown curve '" + curve + "'; choose among " + CURVES);
+      }
+    }
+    return chosen;
   }
 
   /** Runs every curve and writes the report to {@code out}, charts beside it under {@code scaling/}. */
   static void run(RunMode mode, Path out) throws Exception {
+    run(mode, out, CURVES);
+  }
+
+  static void run(RunMode mode, Path out, Set<String> curves) throws Exception {
     Path directory = out.toAbsolutePath().getParent();
     if (directory == null) {
       throw new IllegalArgumentException("the report needs a directory: " + out);
@@ -64,16 +82,26 @@ public final class ScalingCurves {
     String server;
     try (BenchRedis redis = BenchRedis.startOrConnect()) {
       server = redis.describe();
-      sections.add(report(TagInvalidationCurve.run(redis,
+      if (curves.contains("tags")) {
+        sections.add(report(TagInvalidationCurve.run(redis,
           mode == RunMode.QUICK ? new int[] {1_000} : new int[] {1_000, 10_000, 100_000, 1_000_000}, charts)));
-      sections.add(report(PatternInvalidationCurve.run(redis,
-          mode == RunMode.QUICK ? new int[] {1_000} : new int[] {10_000, 100_000, 1_000_000},
-          mode.pick(1_000, 100_000), charts)));
-      sections.add(report(PropagationCurve.run(redis,
-          mode == RunMode.QUICK ? new int[] {2, 4} : new int[] {2, 4, 8, 16}, mode.pick(20, 300), charts)));
-      sections.add(report(EntryMemoryCurve.run(redis, mode.pick(2_000, 100_000))));
-      sections.add(report(WriteBehindCurve.run(redis,
-          mode == RunMode.QUICK ? new int[] {1, 2} : new int[] {1, 2, 4}, mode.pick(2_000, 40_000), charts)));
+      }
+      if (curves.contains("patterns")) {
+        sections.add(report(PatternInvalidationCurve.run(redis,
+            mode == RunMode.QUICK ? new int[] {1_000} : new int[] {10_000, 100_000, 1_000_000},
+            mode.pick(1_000, 100_000), charts)));
+      }
+      if (curves.contains("propagation")) {
+        sections.add(report(PropagationCurve.run(redis,
+            mode == RunMode.QUICK ? new int[] {2, 4} : new int[] {2, 4, 8, 16}, mode.pick(20, 300), charts)));
+      }
+      if (curves.contains("memory")) {
+        sections.add(report(EntryMemoryCurve.run(redis, mode.pick(2_000, 100_000))));
+      }
+      if (curves.contains("write-behind")) {
+        sections.add(report(WriteBehindCurve.run(redis,
+            mode == RunMode.QUICK ? new int[] {1, 2} : new int[] {1, 2, 4}, mode.pick(2_000, 40_000), charts)));
+      }
     }
     StringBuilder doc = new StringBuilder("""
         # Scaling: how Tierstate's costs grow

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A plain connection to the benchmark's Redis for the scaling curves: what they need to set the
@@ -23,6 +24,7 @@ import java.util.Map;
 final class ScalingRedis implements AutoCloseable {
   static final CacheOptions HOUR = CacheOptions.ttl(Duration.ofHours(1));
   private static final int BATCH = 1_000;
+  private static final long HOUR_MILLIS = 3_600_000;
 
   private final RedisClient client;
   private final StatefulRedisConnection<String, String> connection;
@@ -52,12 +54,26 @@ final class ScalingRedis implements AutoCloseable {
 
   /** {@code MEMORY USAGE key SAMPLES 0}: every element counted, not a sample. */
   long memoryUsage(String key) {
-    Long bytes = connection.sync().dispatch(CommandType.MEMORY, new IntegerOutput<>(StringCodec.UTF8),
-        new CommandArgs<>(StringCodec.UTF8).add("USAGE").addKey(key).add("SAMPLES").add(0));
+    Long bytes = memoryUsageIfPresent(key);
     if (bytes == null) {
       throw new IllegalStateException("no key " + key + " in Redis");
     }
     return bytes;
+  }
+
+  /** The sum of {@code MEMORY USAGE} over the keys matching a glob (a key that expired meanwhile counts 0). */
+  long memoryUsageOfAll(String glob) {
+    long sum = 0;
+    for (String key : sync.keys(glob)) {
+      Long bytes = memoryUsageIfPresent(key);
+      sum += bytes == null ? 0 : bytes;
+    }
+    return sum;
+  }
+
+  private @Nullable Long memoryUsageIfPresent(String key) {
+    return connection.sync().dispatch(CommandType.MEMORY, new IntegerOutput<>(StringCodec.UTF8),
+        new CommandArgs<>(StringCodec.UTF8).add("USAGE").addKey(key).add("SAMPLES").add(0));
   }
 
   /** The one Redis key matching a glob (for Tierstate's own keys, whose prefix is its business). */
@@ -81,7 +97,10 @@ final class ScalingRedis implements AutoCloseable {
     }
   }
 
-  /** Writes {@code count} plain keys {@code prefix + i} with the same JSON Tierstate would encode. */
+  /**
+   * Writes {@code count} plain keys {@code prefix + i} with the same JSON Tierstate would encode and
+   * an hour's TTL, as a hand-written cache-aside would.
+   */
   void fillPlain(String prefix, int count) {
     RedisClient bytesClient = client;
     try (var bytes = bytesClient.connect(io.lettuce.core.codec.ByteArrayCodec.INSTANCE)) {
@@ -89,7 +108,7 @@ final class ScalingRedis implements AutoCloseable {
       List<io.lettuce.core.RedisFuture<String>> pending = new ArrayList<>();
       for (int i = 0; i < count; i++) {
         pending.add(async.set((prefix + i).getBytes(java.nio.charset.StandardCharsets.UTF_8),
-            Value.json(Value.of(i))));
+            Value.json(Value.of(i)), io.lettuce.core.SetArgs.Builder.px(HOUR_MILLIS)));
         if (pending.size() == BATCH || i == count - 1) {
           for (var future : pending) {
             future.toCompletableFuture().join();

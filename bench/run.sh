@@ -11,7 +11,7 @@
 #                                (bench/l1ratios.py); default options -f 1 -wi 1 -w 1s -i 3 -r 1s
 #   bench/run.sh --scaling       the cost curves (tag and pattern invalidation by size,
 #                                propagation by node count, memory per entry, write-behind by
-#                                node count; about 10 minutes); writes docs/scaling.md and
+#                                node count; about 8 minutes); writes docs/scaling.md and
 #                                docs/scaling/*.png
 #   bench/run.sh --scaling-quick every curve at its smallest size, checking only correctness
 #   bench/run.sh [JMH options]   GetBenchmark alone, then its ratio table (bench/ratios.py);

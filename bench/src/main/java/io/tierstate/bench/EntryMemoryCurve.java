@@ -118,7 +118,6 @@ final class EntryMemoryCurve {
       empty = plain.usedMemory();
       long total;
       long values;
-      long fences;
       long tags;
       long log;
       long settled;
@@ -134,7 +133,6 @@ final class EntryMemoryCurve {
         }
         total = plain.usedMemory() - empty;
         values = plain.memoryUsageOfAll("*{mem:*}");
-        fences = plain.memoryUsageOfAll("*{mem:*}:f");
         tags = plain.memoryUsageOfAll("*tag:group-*");
         log = plain.memoryUsage(plain.onlyKey("*log"));
         // Fences expire 2 load leases after their write; KEYS deletes the expired ones it meets.
@@ -150,8 +148,6 @@ final class EntryMemoryCurve {
       table.row("Tierstate entry, all told, once its write fence expired", bytes((double) settled / entries),
           Section.ratio((double) settled / plainBytes));
       table.row("… its value key (envelope: version, TTLs, type, JSON)", bytes((double) values / entries), "");
-      table.row("… its write fence (orders a write against fills; expires after twice the load lease)",
-          bytes((double) fences / entries), "");
       table.row("… its share of tag indexes (" + ENTRIES_PER_TAG + " entries per tag)",
           bytes((double) tags / entries), "");
       table.row("… its share of the invalidation log (bounded by its MAXLEN)", bytes((double) log / entries), "");
@@ -159,11 +155,12 @@ final class EntryMemoryCurve {
           Redis memory per entry: %,d entries of the same 256-byte JSON, written once as plain \
           `SET`s and once through Tierstate (`setAll`, one tag per %d entries), each into an empty \
           database; `used_memory` before and after (Redis's own accounting, keyspace overhead \
-          included), and `MEMORY USAGE` (every element counted) of the value keys, the write fences, \
-          the tag sets and the log stream. `MEMORY USAGE` leaves out what the keyspace spends per key \
+          included), and `MEMORY USAGE` (every element counted) of the value keys, the tag sets and \
+          the log stream. `MEMORY USAGE` leaves out what the keyspace spends per key \
           (its hash-table and expiry entries), so the parts do not add up to the whole. A write \
-          fence lives twice the load lease after its write, so only recently written entries carry \
-          one. The log is capped by `invalidationLogMaxLength`, so its share falls as entries grow; \
+          fence (the counter that orders a write against fills under way) lives twice the load lease \
+          after its write, so only recently written entries carry one: the two totals are with and \
+          without. The log is capped by `invalidationLogMaxLength`, so its share falls as entries grow; \
           value and tag overheads do not.""".formatted(entries, ENTRIES_PER_TAG))
           .table(table);
     }

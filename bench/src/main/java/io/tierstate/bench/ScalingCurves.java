@@ -111,7 +111,7 @@ public final class ScalingCurves {
         Cost curves of the operations whose work grows with data or with the cluster: tag and pattern \
         invalidation by size (and whether other clients of Redis stay served meanwhile), invalidation \
         propagation by node count, memory per cached entry in the JVM and in Redis, and write-behind \
-        throughput by node count. Reproduce with `%s` (about %d minutes on 2 cores); \
+        throughput by node count. Reproduce with `%s` (about %d minutes on 2 cores, Redis started for it); \
         `bench/run.sh --scaling-quick` runs every curve at its smallest size in seconds and checks only \
         correctness (the test command runs it).
 
@@ -120,7 +120,7 @@ public final class ScalingCurves {
         figures; memory figures are exact counts and do not vary between runs. What these curves \
         mean for users, and the limits they set, is in [guarantees.md](guarantees.md#limits-at-scale).
 
-        """.formatted(REPRODUCE, REPRODUCE, 10,
+        """.formatted(REPRODUCE, REPRODUCE, 8,
         Instant.now().truncatedTo(ChronoUnit.MINUTES), server, Runtime.getRuntime().availableProcessors(),
         Runtime.version().feature(), load, (System.nanoTime() - start) / 60e9));
     for (Section section : sections) {

@@ -9,6 +9,11 @@
 #                                L1HitBenchmark (an L1 hit in 12 shapes against Caffeine alone and
 #                                Caffeine with a per-entry expiry, -prof gc), then its table
 #                                (bench/l1ratios.py); default options -f 1 -wi 1 -w 1s -i 3 -r 1s
+#   bench/run.sh --scaling       the cost curves (tag and pattern invalidation by size,
+#                                propagation by node count, memory per entry, write-behind by
+#                                node count; about 8 minutes); writes docs/scaling.md and
+#                                docs/scaling/*.png
+#   bench/run.sh --scaling-quick every curve at its smallest size, checking only correctness
 #   bench/run.sh [JMH options]   GetBenchmark alone, then its ratio table (bench/ratios.py);
 #                                default options -f 1 -wi 2 -w 2s -i 3 -r 3s
 #
@@ -26,6 +31,17 @@ case "${1:-}" in
   --full|--quick)
     exec "$JAVA" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$JAR" \
       io.tierstate.bench.Scenarios "$1" --out docs/benchmarks.md
+    ;;
+esac
+
+case "${1:-}" in
+  --scaling)
+    exec "$JAVA" -Xmx4g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$JAR" \
+      io.tierstate.bench.ScalingCurves --full --out docs/scaling.md
+    ;;
+  --scaling-quick)
+    exec "$JAVA" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$JAR" \
+      io.tierstate.bench.ScalingCurves --quick
     ;;
 esac
 

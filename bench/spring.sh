@@ -36,7 +36,7 @@ mvn -q -B -pl examples/spring-boot -am verify -Dtest=none -Dsurefire.failIfNoSpe
   echo "or Caffeine alone. Two instances (application contexts with their own Tomcat, L1 and connection pools, in"
   echo "one JVM with the load generator) share one PostgreSQL and one Redis. Readers in a closed loop over HTTP"
   echo "on loopback pick an instance at random and a product, 90% among 100 hot ones of 1,000; one writer"
-  echo "updates a hot product every 20 ms through either instance in turn. p50/p99 are HTTP read latencies"
+  echo "updates a hot product every 20 ms (and at most once per 40 reads) through either instance in turn. p50/p99 are HTTP read latencies"
   echo "as the load generator sees them. DB queries count every query the instances send to PostgreSQL"
   echo "(the writer's updates included) per 1,000 requests (reads and writes). A read is **stale** when it returns a"
   echo "version older than one whose update was acknowledged (its PUT answered) more than 100 ms before the read was sent."

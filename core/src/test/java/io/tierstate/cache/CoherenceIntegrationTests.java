@@ -87,6 +87,34 @@ class CoherenceIntegrationTests {
   }
 
   @Test
+  void aTagOfManyPagesIsInvalidatedWholeInRedisAndOnEveryNode() {
+    nodes = Nodes.onSharedRedis();
+    Tierstate a = nodes.start("a");
+    Tierstate b = nodes.start("b");
+    // 2,500 members: three SSCAN pages, each deleted, unlinked from the tag and logged on its own.
+    Map<String, String> entries = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < 2_500; i++) {
+      entries.put("item:" + i, "v" + i);
+    }
+    a.cache().setAll(entries, MINUTE.tags("catalog"));
+    a.cache().set("other:1", "o1", MINUTE.tags("elsewhere"));
+    assertThat(readThroughL1(b, "item:0")).isEqualTo("v0");
+    assertThat(readThroughL1(b, "item:2499")).isEqualTo("v2499");
+
+    assertThat(a.cache().invalidateTags("catalog")).isEqualTo(2_500);
+
+    assertThat(a.cache().keys("item:*")).isEmpty();
+    assertThat(a.cache().keys("other:*")).containsExactly("other:1");
+    Await.until(
+        "b drops the first and the last member",
+        () ->
+            readThroughL1(b, "item:0").equals("<none>")
+                && readThroughL1(b, "item:2499").equals("<none>"));
+    // A second invalidation finds the tag empty: every member left its set.
+    assertThat(a.cache().invalidateTags("catalog")).isZero();
+  }
+
+  @Test
   void tagAndPatternInvalidationsReachOtherNodesL1() {
     nodes = Nodes.onSharedRedis();
     Tierstate a = nodes.start("a");

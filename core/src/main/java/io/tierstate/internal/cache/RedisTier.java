@@ -5,6 +5,7 @@ import io.lettuce.core.KeyValue;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.ValueScanCursor;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.tierstate.RedisUnavailableException;
@@ -13,6 +14,7 @@ import io.tierstate.internal.redis.RedisExecutor;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -42,6 +44,13 @@ final class RedisTier implements L2 {
   private static final LuaScript RENEW = LuaScript.load(RedisTier.class, "renew.lua");
   private static final LuaScript TAG = LuaScript.load(RedisTier.class, "tag.lua");
   private static final long TAG_VERSION_TTL_MS = Duration.ofDays(1).toMillis();
+
+  /**
+   * Keys asked of each SCAN and SSCAN call: a page's work (its deletes) stays well within the
+   * command timeout, and Redis answers other clients between pages.
+   */
+  private static final int SCAN_PAGE = 1_000;
+
   private static final byte[] FORCE = bytes("1");
   private static final byte[] NO_FORCE = bytes("0");
   private static final String[] NO_TAGS = new String[0];
@@ -187,21 +196,58 @@ final class RedisTier implements L2 {
         });
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A tag's members are read, deleted, removed from its set and logged one SSCAN page at a time:
+   * each page is its own round trips, within the command timeout however large the tag, and Redis
+   * never builds one huge reply or runs one huge command that would stall its other clients.
+   */
   @Override
   public long deleteTaggedAndLog(String[] tags, List<String> alsoKeys, List<String> invalidated) {
-    List<String> keys = new ArrayList<>(invalidateTags(tags));
-    for (String key : alsoKeys) {
-      if (!keys.contains(key)) {
-        keys.add(key);
-      }
-    }
-    invalidated.addAll(keys);
-    long deleted = deleteAll(keys);
+    // The versions move first: a fill under way that the scan below misses will see them moved.
+    bumpTagVersions(tags);
+    long deleted = deleteAll(alsoKeys);
+    // The keys are logged with the tag's first page, so that a small change is one log entry.
+    List<String> unlogged = alsoKeys;
+    boolean loggedAny = false;
     for (String tag : tags) {
-      removeFromTag(tag, keys);
+      ScanCursor cursor = ScanCursor.INITIAL;
+      do {
+        ValueScanCursor<byte[]> page = sscan(tag, cursor);
+        List<String> keys = new ArrayList<>(page.getValues().size());
+        for (byte[] member : page.getValues()) {
+          keys.add(new String(member, StandardCharsets.UTF_8));
+        }
+        if (!keys.isEmpty()) {
+          deleted += deleteAll(keys);
+          removeFromTag(tag, keys);
+          List<String> logged = unlogged.isEmpty() ? keys : union(unlogged, keys);
+          log(logged, tags);
+          invalidated.addAll(logged);
+          unlogged = List.of();
+          loggedAny = true;
+        }
+        cursor = page;
+      } while (!cursor.isFinished());
     }
-    call("log tag invalidation", redis -> appendKeys(redis, keys, tags));
+    if (!loggedAny) {
+      // With no member at all, the entry has no keys: peers still drop what their L1 holds under
+      // these tags.
+      log(unlogged, tags);
+      invalidated.addAll(unlogged);
+    }
     return deleted;
+  }
+
+  private void log(List<String> keys, String[] tags) {
+    call("log tag invalidation", redis -> appendKeys(redis, keys, tags));
+  }
+
+  private static List<String> union(List<String> first, List<String> second) {
+    LinkedHashSet<String> both = new LinkedHashSet<>(first);
+    both.addAll(second);
+    return new ArrayList<>(both);
   }
 
   @Override
@@ -420,42 +466,24 @@ final class RedisTier implements L2 {
 
   // --- invalidation --------------------------------------------------------------------------
 
-  /**
-   * Moves the tags' versions, so fills under way notice, then deletes and returns their members.
-   */
-  private List<String> invalidateTags(String[] tags) {
-    return call(
-        "invalidate tags",
+  /** Moves the tags' versions, so that fills under way notice an invalidation of their tags. */
+  private void bumpTagVersions(String[] tags) {
+    call(
+        "bump tag versions",
         redis -> {
           List<CompletionStage<?>> bumps = new ArrayList<>();
           for (String tag : tags) {
             bumps.add(redis.incr(tagVersionKey(tag)));
             bumps.add(redis.pexpire(tagVersionKey(tag), TAG_VERSION_TTL_MS));
           }
-          List<CompletionStage<List<String>>> members = new ArrayList<>();
-          for (String tag : tags) {
-            members.add(
-                redis
-                    .smembers(tagKey(tag))
-                    .thenApply(
-                        set ->
-                            set.stream()
-                                .map(member -> new String(member, StandardCharsets.UTF_8))
-                                .toList()));
-          }
-          CompletionStage<List<String>> all =
-              bumps.get(bumps.size() - 1).thenApply(ignored -> new ArrayList<>());
-          for (CompletionStage<List<String>> m : members) {
-            all =
-                all.thenCombine(
-                    m,
-                    (acc, keys) -> {
-                      acc.addAll(keys);
-                      return acc;
-                    });
-          }
-          return all;
+          return allOf(bumps);
         });
+  }
+
+  /** One page of a tag's members. */
+  private ValueScanCursor<byte[]> sscan(String tag, ScanCursor cursor) {
+    ScanArgs args = ScanArgs.Builder.limit(SCAN_PAGE);
+    return call("SSCAN", redis -> redis.sscan(tagKey(tag), cursor, args));
   }
 
   /** Removes keys from a tag's set, once they were invalidated. */
@@ -490,7 +518,7 @@ final class RedisTier implements L2 {
 
   /** One page of a SCAN over value keys matching a glob pattern. */
   private KeyScanCursor<String> scan(ScanCursor cursor, String pattern) {
-    ScanArgs args = ScanArgs.Builder.matches(valuePattern(pattern)).limit(1000);
+    ScanArgs args = ScanArgs.Builder.matches(valuePattern(pattern)).limit(SCAN_PAGE);
     return call("SCAN", redis -> redis.scan(cursor, args));
   }
 

@@ -22,7 +22,7 @@ import java.util.Set;
  * </pre>
  *
  * <p>Quick mode runs every curve at its smallest sizes and checks only correctness (the test command
- * runs it, {@code ScalingCurvesTest}); it writes its report and charts under {@code
+ * runs it, {@code ScalingCurvesIntegrationTests}); it writes its report and charts under {@code
  * bench/target/scaling-quick} unless {@code --out} says otherwise.
  */
 public final class ScalingCurves {

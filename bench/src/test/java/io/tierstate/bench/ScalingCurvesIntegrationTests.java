@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
  * that removes the wrong count, a node that does not hear an invalidation or serves the old value
  * after it, an L1 that lost entries, or write-behind writes that are not all delivered).
  */
-class ScalingCurvesTest {
+class ScalingCurvesIntegrationTests {
 
   @Test
   void quickModeRunsEveryCurveAndDrawsItsCharts(@TempDir Path dir) throws Exception {

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tierstate.audit.ConsistencyAuditor;
 import io.tierstate.cache.CacheEngine;
 import io.tierstate.cache.Invalidator;
 import io.tierstate.cache.TieredCache;
@@ -65,6 +66,7 @@ public final class Tierstate implements AutoCloseable {
   private final CacheWarmer warmer;
   private final NamespaceVersions namespaces;
   private final WriteBehindRegistry writeBehinds;
+  private final ConsistencyAuditor auditor;
 
   private Tierstate(TierstateConfig config) {
     this.config = config;
@@ -129,6 +131,8 @@ public final class Tierstate implements AutoCloseable {
               opened,
               WriteBehindRegistry.create(
                   redis, codec, engine.cache(), config.namespace(), config.nodeId(), registry));
+      this.auditor =
+          ConsistencyAuditor.create(engine.entries(), engine.invalidator(), metrics, nodeId());
       // Write-behind lag: how long the oldest queued write has waited to reach the source of truth.
       this.metrics.registerCheck("writebehind.lag", () -> writeBehindLag(registry));
     } catch (RuntimeException | Error e) {
@@ -262,6 +266,14 @@ public final class Tierstate implements AutoCloseable {
     return writeBehinds.open(name, type, batchWriter, options);
   }
 
+  /**
+   * The consistency auditor: off until a verifier is registered, then samples cached entries
+   * against the source of truth and repairs the inconsistent ones (see docs/consistency-audit.md).
+   */
+  public ConsistencyAuditor audit() {
+    return auditor;
+  }
+
   /** Metrics and their summaries. */
   public TierstateMetrics metrics() {
     return metrics;
@@ -296,6 +308,7 @@ public final class Tierstate implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return; // a second close would release shared resources (the coarse clock) twice
     }
+    auditor.close();
     warmer.close();
     writeBehinds
         .close(); // first: they write what they have read through the connections closed below

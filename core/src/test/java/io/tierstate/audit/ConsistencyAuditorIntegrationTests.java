@@ -55,6 +55,18 @@ class ConsistencyAuditorIntegrationTests {
         .sum();
   }
 
+  private static double tier(Tierstate node, String tier) {
+    return node
+        .metrics()
+        .registry()
+        .find(MeterNames.AUDIT_SAMPLES)
+        .tag("tier", tier)
+        .counters()
+        .stream()
+        .mapToDouble(c -> c.count())
+        .sum();
+  }
+
   @Test
   void isOffUntilAVerifierIsRegistered() {
     nodes = Nodes.onSharedRedis();
@@ -88,6 +100,7 @@ class ConsistencyAuditorIntegrationTests {
         "both auditors have looked at the entries and found them consistent",
         () -> a.audit().report().consistent() >= 5 && b.audit().report().consistent() >= 5);
     assertThat(count(a, "inconsistent") + count(b, "inconsistent")).isZero();
+    Await.until("both auditors sample their L1 too", () -> tier(a, "l1") > 0 && tier(b, "l1") > 0);
 
     long changed = System.nanoTime();
     source.put("item:3", "v2"); // an outside writer: nobody invalidates

@@ -138,6 +138,13 @@ class ConsistencyAuditorIntegrationTests {
     assertThat(report.ratio()).isLessThan(1.0);
     assertThat(report.nines()).isFinite();
     assertThat(report.meanSampleCost()).isPositive();
+    // The figure docs/consistency-audit.md quotes.
+    System.out.println(
+        "audit cost per sample (map verifier, loopback Redis): "
+            + report.meanSampleCost()
+            + " mean over "
+            + (report.consistent() + report.staleInWindow() + report.inconsistent())
+            + " samples");
     // The other entries stayed consistent, and no entry was repaired but the one changed.
     assertThat(found).allSatisfy(i -> assertThat(i.key()).isEqualTo("item:3"));
     assertThat(read(b, "item:1")).isEqualTo("v1");

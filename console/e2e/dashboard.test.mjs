@@ -59,6 +59,12 @@ test('a cache admin watches traffic move through the tiers live, with health and
   const groups = admin.page.getByRole('table', { name: 'HTTP route groups now' });
   await groups.getByRole('row').filter({ hasText: /^tenants/ }).waitFor();
   assert.ok((await points(admin.page, 'Cache operations p50 / p95 / p99')) > 0);
+  // The consistency auditor (on by default) checks cached users and access against PostgreSQL.
+  await admin.page.getByRole('heading', { name: 'Consistency', level: 2 }).waitFor();
+  await eventually('the consistency nines are a number',
+    async () => /^\d+\.\d\d$/.test((await admin.page.locator('dt', { hasText: 'Consistency nines' }).locator('xpath=following-sibling::dd').textContent()) ?? ''),
+    20_000);
+  assert.ok((await points(admin.page, 'Consistency nines')) > 0);
   await screenshot(admin.page, 'dashboard');
 
   await traffic.context.close();

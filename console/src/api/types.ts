@@ -132,6 +132,11 @@ export interface DashboardSample {
   health?: string;
   /** 1 while this node has invalidations not applied yet, 0 otherwise (while someone watches). */
   pendingInvalidations?: number;
+  /**
+   * The consistency auditor (absent while it is off): nines and ratio over its window (null before
+   * any sample), samples and confirmed inconsistencies in this interval.
+   */
+  consistency?: { nines: number | null; ratio: number | null; samples: number; inconsistent: number };
 }
 
 export interface HealthCheckView {

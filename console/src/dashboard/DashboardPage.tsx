@@ -177,6 +177,8 @@ function Dashboard({ feed, points }: { feed: DashboardFeed; points: Point[] }) {
         />
       </section>
 
+      <Consistency points={points} x={x} line={line} />
+
       <section aria-labelledby="redis-heading" className="dashboard-section">
         <h2 id="redis-heading">Redis</h2>
         <dl className="figures">
@@ -231,6 +233,44 @@ function Dashboard({ feed, points }: { feed: DashboardFeed; points: Point[] }) {
         />
       </section>
     </>
+  );
+}
+
+/**
+ * The consistency auditor's figures: how many nines of the cached entries it sampled matched
+ * PostgreSQL over its window, and the inconsistencies it found (and repaired). Absent while the
+ * auditor is off.
+ */
+function Consistency({
+  points,
+  x,
+  line,
+}: {
+  points: Point[];
+  x: number[];
+  line: (label: string, pick: (s: DashboardSample) => number | null | undefined) => ChartSeries;
+}) {
+  const audited = points.filter((p) => p.sample.consistency !== undefined);
+  if (audited.length === 0) return null;
+  const now = audited[audited.length - 1]!.sample.consistency!;
+  const found = audited.reduce((sum, p) => sum + (p.sample.consistency?.inconsistent ?? 0), 0);
+  const samples = audited.reduce((sum, p) => sum + (p.sample.consistency?.samples ?? 0), 0);
+  return (
+    <section aria-labelledby="consistency-heading" className="dashboard-section">
+      <h2 id="consistency-heading">Consistency</h2>
+      <dl className="figures">
+        <div><dt>Consistency nines</dt><dd>{fixed(now.nines, 2, '')}</dd></div>
+        <div><dt>Consistent samples</dt><dd>{fixed(now.ratio === null ? null : 100 * now.ratio, 3, ' %')}</dd></div>
+        <div><dt>Inconsistencies found (last 15 minutes)</dt><dd>{found}</dd></div>
+        <div><dt>Entries checked (last 15 minutes)</dt><dd>{samples}</dd></div>
+      </dl>
+      <TimeChart
+        title="Consistency nines"
+        unit="nines"
+        x={x}
+        series={[line('nines', (s) => s.consistency?.nines)]}
+      />
+    </section>
   );
 }
 

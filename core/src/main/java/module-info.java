@@ -27,6 +27,7 @@ module io.tierstate.core {
   requires org.slf4j;
 
   exports io.tierstate;
+  exports io.tierstate.audit;
   exports io.tierstate.cache;
   exports io.tierstate.codec;
   exports io.tierstate.keys;

@@ -6,10 +6,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tierstate.audit.ConsistencyAuditor;
 import io.tierstate.cache.Invalidator;
 import io.tierstate.cache.TieredCache;
 import io.tierstate.codec.Codec;
 import io.tierstate.codec.JacksonCodec;
+import io.tierstate.internal.audit.DefaultConsistencyAuditor;
 import io.tierstate.internal.cache.CacheEngine;
 import io.tierstate.internal.lock.RedisLockService;
 import io.tierstate.internal.metrics.NodeHealthChecks;
@@ -69,6 +71,7 @@ public final class Tierstate implements AutoCloseable {
   private final CacheWarmer warmer;
   private final NamespaceVersions namespaces;
   private final WriteBehindRegistry writeBehinds;
+  private final ConsistencyAuditor auditor;
 
   private Tierstate(TierstateConfig config) {
     this.config = config;
@@ -134,6 +137,9 @@ public final class Tierstate implements AutoCloseable {
               opened,
               WriteBehindRegistry.create(
                   redis, codec, engine.cache(), config.namespace(), config.nodeId(), registry));
+      this.auditor =
+          DefaultConsistencyAuditor.create(
+              engine.entries(), engine.invalidator(), metrics, nodeId());
       // Write-behind lag: how long the oldest queued write has waited to reach the source of truth.
       this.metrics.registerCheck("writebehind.lag", () -> writeBehindLag(registry));
     } catch (RuntimeException | Error e) {
@@ -267,6 +273,14 @@ public final class Tierstate implements AutoCloseable {
     return writeBehinds.open(name, type, batchWriter, options);
   }
 
+  /**
+   * The consistency auditor: off until a verifier is registered, then samples cached entries
+   * against the source of truth and repairs the inconsistent ones (see docs/consistency-audit.md).
+   */
+  public ConsistencyAuditor audit() {
+    return auditor;
+  }
+
   /** Metrics and their summaries. */
   public TierstateMetrics metrics() {
     return metrics;
@@ -301,6 +315,7 @@ public final class Tierstate implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return; // a second close would release shared resources (the coarse clock) twice
     }
+    auditor.close();
     warmer.close();
     writeBehinds
         .close(); // first: they write what they have read through the connections closed below

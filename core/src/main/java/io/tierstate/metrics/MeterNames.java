@@ -161,4 +161,25 @@ public final class MeterNames {
   public static final String WRITE_BEHIND_LAG = "tierstate.writebehind.lag";
 
   private MeterNames() {}
+
+  /**
+   * Counter of cached entries sampled by the consistency auditor; tags {@code outcome} =
+   * consistent|stale_in_window|inconsistent|error, {@code tier} = l1|l2.
+   */
+  public static final String AUDIT_SAMPLES = "tierstate.audit.samples";
+
+  /** Timer of one audit sample: the cache read and the verifier call (the auditor's cost). */
+  public static final String AUDIT_SAMPLE_DURATION = "tierstate.audit.sample.duration";
+
+  /** Gauge of consistent over decided audit samples in the audit window. */
+  public static final String AUDIT_RATIO = "tierstate.audit.consistency.ratio";
+
+  /** Gauge of the audit window's consistency ratio as nines ({@code 3} for 99.9%). */
+  public static final String AUDIT_NINES = "tierstate.audit.consistency.nines";
+
+  /** Gauge of stale audit samples waiting for their re-check. */
+  public static final String AUDIT_PENDING = "tierstate.audit.pending";
+
+  /** Counter of inconsistent entries the auditor invalidated; tag {@code result} = ok|failed. */
+  public static final String AUDIT_REPAIRS = "tierstate.audit.repairs";
 }

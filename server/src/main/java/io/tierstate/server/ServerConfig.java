@@ -29,9 +29,11 @@ import org.jspecify.annotations.Nullable;
  * @param rateLimits limits on the API
  * @param demo whether to load the demo tenants and users at start-up
  * @param cdc whether to invalidate from PostgreSQL's change stream ({@code SERVER_CDC})
+ * @param auditRate cached entries per second each node checks against PostgreSQL with the consistency
+ *     auditor ({@code SERVER_AUDIT_RATE}, default 5; 0 turns it off)
  */
 public record ServerConfig(Http http, Database database, Auth auth, RateLimits rateLimits, boolean demo,
-    Cdc cdc) {
+    Cdc cdc, int auditRate) {
 
   /**
    * {@code SERVER_CDC}: invalidation from PostgreSQL's change stream, so that writes made outside
@@ -173,12 +175,13 @@ public record ServerConfig(Http http, Database database, Auth auth, RateLimits r
     RateLimits rateLimits = new RateLimits(
         in.integer("API_RATE_LIMIT", 100, 1, 1_000_000),
         in.duration("API_RATE_WINDOW", Duration.ofMinutes(1)));
-    return new ServerConfig(http, database, auth, rateLimits, in.bool("TIERSTATE_DEMO", false), in.cdc());
+    return new ServerConfig(http, database, auth, rateLimits, in.bool("TIERSTATE_DEMO", false), in.cdc(),
+        in.integer("SERVER_AUDIT_RATE", 5, 0, 1_000));
   }
 
   /** This configuration with another database (used once an embedded server has started). */
   public ServerConfig withDatabase(Database newDatabase) {
-    return new ServerConfig(http, newDatabase, auth, rateLimits, demo, cdc);
+    return new ServerConfig(http, newDatabase, auth, rateLimits, demo, cdc, auditRate);
   }
 
   /** Reads and checks variables, with messages that name them. */

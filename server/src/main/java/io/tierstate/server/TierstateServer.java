@@ -12,6 +12,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tierstate.Tierstate;
 import io.tierstate.TierstateConfig;
+import io.tierstate.audit.AuditOptions;
 import io.tierstate.postgres.ChangeStream;
 import io.tierstate.server.api.OpenApiFeature;
 import io.tierstate.server.auth.AccessTokens;
@@ -177,6 +178,10 @@ public final class TierstateServer implements AutoCloseable {
       AccessTokens tokens = new AccessTokens(config.auth());
       app.before("/api/*", new ApiRateLimiting(tierstate.rateLimiter(), config.rateLimits().apiLimit(),
           config.rateLimits().apiWindow(), clientAddress, tokens::userIdOf));
+      if (config.auditRate() > 0) {
+        // The features register their verifiers (users, access) as they are set up.
+        tierstate.audit().options(AuditOptions.defaults().samplesPerSecond(config.auditRate()));
+      }
       for (Feature feature : registrationOrder(hasher, extraFeatures)) {
         feature.register(app, context);
       }

@@ -81,6 +81,19 @@ class ServerConfigTests {
   }
 
   @Test
+  void theAuditRateIsModestByDefaultZeroTurnsItOffAndABadOneIsNamed() {
+    assertThat(ServerConfig.fromEnv(Map.of()).auditRate()).isEqualTo(5);
+    assertThat(ServerConfig.fromEnv(Map.of("SERVER_AUDIT_RATE", "0")).auditRate()).isZero();
+    assertThat(ServerConfig.fromEnv(Map.of("SERVER_AUDIT_RATE", "50")).auditRate()).isEqualTo(50);
+    assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("SERVER_AUDIT_RATE", "fast")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("SERVER_AUDIT_RATE");
+    assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("SERVER_AUDIT_RATE", "5000")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("SERVER_AUDIT_RATE");
+  }
+
+  @Test
   void serverCdcIsAutoOnOrOffAndAnythingElseIsNamedInTheError() {
     assertThat(ServerConfig.fromEnv(Map.of("SERVER_CDC", "on")).cdc()).isEqualTo(ServerConfig.Cdc.ON);
     assertThat(ServerConfig.fromEnv(Map.of("SERVER_CDC", "OFF")).cdc()).isEqualTo(ServerConfig.Cdc.OFF);

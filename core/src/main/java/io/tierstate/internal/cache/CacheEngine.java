@@ -6,6 +6,7 @@ import io.tierstate.TierstateConfig;
 import io.tierstate.cache.Invalidator;
 import io.tierstate.cache.TieredCache;
 import io.tierstate.codec.Codec;
+import io.tierstate.internal.inspect.CachedEntries;
 import io.tierstate.internal.redis.RedisExecutor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,6 +27,7 @@ public final class CacheEngine implements AutoCloseable {
   private final InvalidationSender invalidations;
   private final InvalidationLog invalidationLog;
   private final L1 l1;
+  private final EngineEntries entries;
   private final ExecutorService refresher;
   private final ScheduledExecutorService scheduler;
 
@@ -56,6 +58,7 @@ public final class CacheEngine implements AutoCloseable {
               return thread;
             });
     EntryCodec entries = new EntryCodec(config, codec, meters);
+    this.entries = new EngineEntries(l1, l2, entries);
     LeaseWaiters waiters = new LeaseWaiters();
     InvalidationEvents events = new InvalidationEvents(meters);
     this.invalidations = new InvalidationSender(l1, l2, meters, events, config.nodeId());
@@ -108,6 +111,11 @@ public final class CacheEngine implements AutoCloseable {
   /** The invalidator. */
   public Invalidator invalidator() {
     return cache;
+  }
+
+  /** What L1 and L2 hold, read without touching them: for the consistency auditor. */
+  public CachedEntries entries() {
+    return entries;
   }
 
   /** How many entries L1 holds (an estimate). */

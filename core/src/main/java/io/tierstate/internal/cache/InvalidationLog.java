@@ -8,6 +8,8 @@ import io.tierstate.internal.redis.RedisConnector;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +45,15 @@ final class InvalidationLog implements AutoCloseable {
     void onFlowing(boolean flowing);
   }
 
+  /**
+   * Test-only: the logs (stream key and node id) whose loss detection a test switched off, to show
+   * what a lost invalidation would do without it (the consistency auditor's test). Package-private
+   * on purpose: no configuration turns it off.
+   */
+  private static final Set<String> LOSS_DETECTION_OFF = ConcurrentHashMap.newKeySet();
+
   private final RedisConnector connector;
+  private final String lossKey;
   private final String streamKey;
   private final boolean checkRunId;
   private final Handler handler;
@@ -61,12 +71,36 @@ final class InvalidationLog implements AutoCloseable {
       Handler handler) {
     this.connector = connector;
     this.streamKey = streamKey(namespace);
+    this.lossKey = lossKey(namespace, nodeId);
     // In a cluster INFO reaches an arbitrary node, so its run id says nothing about the log's node.
     this.checkRunId = checkRunId;
     this.handler = handler;
     this.meters = meters;
     this.thread = new Thread(this::listen, "tierstate-invalidation-" + nodeId);
     this.thread.setDaemon(true);
+  }
+
+  private static String lossKey(String namespace, String nodeId) {
+    return streamKey(namespace) + " " + nodeId;
+  }
+
+  /** Test-only: switches loss detection off (or on again) for one node's log. */
+  static void lossDetectionForTests(String namespace, String nodeId, boolean on) {
+    if (on) {
+      LOSS_DETECTION_OFF.remove(lossKey(namespace, nodeId));
+    } else {
+      LOSS_DETECTION_OFF.add(lossKey(namespace, nodeId));
+    }
+  }
+
+  private @Nullable String lost(
+      String lastId,
+      @Nullable String oldRunId,
+      @Nullable String newRunId,
+      StreamPosition position) {
+    return LOSS_DETECTION_OFF.contains(lossKey)
+        ? null
+        : lostSince(lastId, oldRunId, newRunId, position);
   }
 
   /** The stream's key; {@link RedisTier} appends to it. */
@@ -92,7 +126,7 @@ final class InvalidationLog implements AutoCloseable {
         if (lastId == null) {
           lastId = position.lastGeneratedId;
         } else {
-          String lost = lostSince(lastId, runId, serverRunId, position);
+          String lost = lost(lastId, runId, serverRunId, position);
           if (lost != null) {
             handler.onLost(lost);
             lastId = position.lastGeneratedId;
@@ -124,7 +158,7 @@ final class InvalidationLog implements AutoCloseable {
           }
           if (count == BATCH) {
             // A listener this far behind may have been overtaken by trimming.
-            String lost = lostSince(lastId, runId, runId, position(redis));
+            String lost = lost(lastId, runId, runId, position(redis));
             if (lost != null) {
               handler.onLost(lost);
             }

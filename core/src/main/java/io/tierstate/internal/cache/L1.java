@@ -5,6 +5,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.Iterator;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -106,6 +108,29 @@ final class L1 {
       return null;
     }
     return entry;
+  }
+
+  /**
+   * Like {@link #get} but quietly: Caffeine records no access, so inspecting L1 (the consistency
+   * auditor) does not change what it keeps.
+   */
+  @Nullable L1Entry peek(String key, long nowNanos) {
+    Cache<String, L1Entry> c = cache;
+    L1Entry entry = c == null ? null : c.policy().getIfPresentQuietly(key);
+    if (entry == null) {
+      return null;
+    }
+    long since = distrustedSinceNanos;
+    if (since != TRUSTED && nowNanos - Math.max(entry.insertedNanos, since) > degradedTtlNanos) {
+      return null;
+    }
+    return entry;
+  }
+
+  /** The keys in L1, weakly consistent (Caffeine's map iterator). */
+  Iterator<String> keys() {
+    ConcurrentMap<String, L1Entry> m = map;
+    return m == null ? Collections.emptyIterator() : m.keySet().iterator();
   }
 
   Stamp stamp(String key) {

@@ -516,6 +516,15 @@ final class RedisTier implements L2 {
         });
   }
 
+  /**
+   * One page of a SCAN over value keys matching a glob pattern, examining about {@code count} keys:
+   * for callers that walk the key space a little at a time (the consistency auditor).
+   */
+  KeyScanCursor<String> scanPage(ScanCursor cursor, String pattern, int count) {
+    ScanArgs args = ScanArgs.Builder.matches(valuePattern(pattern)).limit(count);
+    return call("SCAN", redis -> redis.scan(cursor, args));
+  }
+
   /** One page of a SCAN over value keys matching a glob pattern. */
   private KeyScanCursor<String> scan(ScanCursor cursor, String pattern) {
     ScanArgs args = ScanArgs.Builder.matches(valuePattern(pattern)).limit(SCAN_PAGE);

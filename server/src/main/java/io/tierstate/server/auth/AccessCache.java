@@ -6,6 +6,8 @@ import io.tierstate.keys.CacheKeys;
 import io.tierstate.server.db.Jdbc;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -72,6 +74,28 @@ public final class AccessCache {
             .staleIfError(TTL)
             .cacheAbsent(Duration.ofSeconds(30)));
   }
+
+  /**
+   * Lets the consistency auditor check cached access entries against PostgreSQL: an entry matches
+   * when loading it again gives the same roles, permissions, status and tenant standing. A user gone
+   * since does not match.
+   */
+  static void audit(Tierstate tierstate, UserAccounts accounts) {
+    tierstate.audit().verify(ALL_ACCESS, UserAccess.class, (key, cached) -> {
+      Matcher ids = ACCESS_KEY.matcher(key);
+      if (!ids.matches()) {
+        throw new IllegalArgumentException("not an access key: " + key); // an error sample, not a verdict
+      }
+      return accounts.access(UUID.fromString(ids.group(1)), UUID.fromString(ids.group(2))).map(cached::equals)
+          .orElse(false);
+    });
+  }
+
+  /** Every access entry: {@code tenant:*:user:*:permissions}. */
+  static final String ALL_ACCESS = "tenant:*:user:*:permissions";
+
+  private static final Pattern ACCESS_KEY =
+      Pattern.compile("tenant:([0-9a-f-]{36}):user:([0-9a-f-]{36}):permissions");
 
   /** Drops one user's cached access on every node. */
   public void invalidateUser(UUID tenantId, UUID userId) {

@@ -29,6 +29,9 @@ public final class AuthFeature implements Feature {
         hasher, new LoginLimits(context.tierstate().rateLimiter(), config),
         new AuthCookies(context.config().http().cookieSecure()), context.clientAddress(), context.meters());
 
+    if (context.config().auditRate() > 0) {
+      AccessCache.audit(context.tierstate(), accounts);
+    }
     app.beforeMatched(new Authenticator(tokens, context.tierstate().sessions(), access));
     app.post("/api/v1/auth/login", handlers::login, Access.PUBLIC);
     app.post("/api/v1/auth/refresh", handlers::refresh, Access.PUBLIC);

@@ -216,11 +216,49 @@ public final class DashboardSampler implements AutoCloseable {
     s.put("writeBehind", writeBehind);
 
     s.put("rateLimit", rateLimitDecisions());
+    Map<String, Object> consistency = consistency();
+    if (consistency != null) {
+      s.put("consistency", consistency);
+    }
     Map<String, Object> sessions = new LinkedHashMap<>();
     sessions.put("started", delta("sess.started", snapshot.sessions().created()));
     sessions.put("ended", delta("sess.ended", snapshot.sessions().deleted() + snapshot.sessions().evicted()));
     s.put("sessions", sessions);
     return s;
+  }
+
+  /**
+   * The consistency auditor's nines and ratio over its window, and its samples and confirmed
+   * inconsistencies in this interval; null while it is off (no verifier registered).
+   */
+  private @Nullable Map<String, Object> consistency() {
+    Gauge nines = registry.find(MeterNames.AUDIT_NINES).gauge();
+    Gauge ratio = registry.find(MeterNames.AUDIT_RATIO).gauge();
+    if (nines == null || ratio == null) {
+      return null;
+    }
+    double decided = 0;
+    double inconsistent = 0;
+    for (Counter counter : registry.find(MeterNames.AUDIT_SAMPLES).counters()) {
+      String outcome = counter.getId().getTag("outcome");
+      if ("inconsistent".equals(outcome)) {
+        inconsistent += counter.count();
+      }
+      if (!"error".equals(outcome)) {
+        decided += counter.count();
+      }
+    }
+    Map<String, Object> consistency = new LinkedHashMap<>();
+    // NaN (no sample decided yet) is not JSON: null, drawn as a gap.
+    consistency.put("nines", finite(nines.value(), 100));
+    consistency.put("ratio", finite(ratio.value(), 1_000_000));
+    consistency.put("samples", delta("audit.decided", decided));
+    consistency.put("inconsistent", delta("audit.inconsistent", inconsistent));
+    return consistency;
+  }
+
+  private static @Nullable Double finite(double value, int scale) {
+    return Double.isFinite(value) ? Math.round(value * scale) / (double) scale : null;
   }
 
   private long delta(String name, long total) {

@@ -66,6 +66,21 @@ final class UserReads {
     return CacheKeys.tenant(tenantId).list("user", query.cacheFilters());
   }
 
+  /**
+   * Every cached user: {@code tenant:*:user:} and a UUID (36 characters), which leaves out the
+   * fields under a user ({@code :permissions}, {@code :intl-prefs}).
+   */
+  static final String ALL_USERS = "tenant:*:user:" + "?".repeat(36);
+
+  /**
+   * Lets the consistency auditor check cached users against PostgreSQL: a cached user matches when
+   * the row reads the same (its version, status, roles and the rest). A user gone since does not.
+   */
+  void audit() {
+    tierstate.audit().verify(ALL_USERS, UserView.class, (key, cached) ->
+        store.find(cached.tenantId(), cached.id()).map(cached::equals).orElse(false));
+  }
+
   Optional<UserView> user(UUID tenantId, UUID userId) {
     if (!caching) {
       return store.find(tenantId, userId);

@@ -33,6 +33,9 @@ public final class UsersFeature implements Feature {
     UserStore store = new UserStore(context.database());
     AccessCache access = new AccessCache(context.tierstate(), context.database());
     UserReads reads = new UserReads(context.tierstate(), store, caching);
+    if (caching.enabled() && context.config().auditRate() > 0) {
+      reads.audit();
+    }
     UserHandlers handlers = new UserHandlers(store, reads, access, context.tierstate().sessions(), hasher,
         new Representations(context.json()));
     app.get("/api/v1/tenants/{tenantId}/users", handlers::list);

@@ -19,6 +19,7 @@ import io.tierstate.lock.RedisLockService;
 import io.tierstate.metrics.HealthCheck;
 import io.tierstate.metrics.MeterNames;
 import io.tierstate.metrics.TierstateMetrics;
+import io.tierstate.nodes.ClusterNodes;
 import io.tierstate.patterns.CacheWarmer;
 import io.tierstate.patterns.NamespaceVersions;
 import io.tierstate.patterns.ReadThrough;
@@ -65,6 +66,7 @@ public final class Tierstate implements AutoCloseable {
   private final CacheWarmer warmer;
   private final NamespaceVersions namespaces;
   private final WriteBehindRegistry writeBehinds;
+  private final ClusterNodes nodes;
 
   private Tierstate(TierstateConfig config) {
     this.config = config;
@@ -129,6 +131,7 @@ public final class Tierstate implements AutoCloseable {
               opened,
               WriteBehindRegistry.create(
                   redis, codec, engine.cache(), config.namespace(), config.nodeId(), registry));
+      this.nodes = opened(opened, ClusterNodes.start(redis, config, engine::l1Size, registry));
       // Write-behind lag: how long the oldest queued write has waited to reach the source of truth.
       this.metrics.registerCheck("writebehind.lag", () -> writeBehindLag(registry));
     } catch (RuntimeException | Error e) {
@@ -262,6 +265,11 @@ public final class Tierstate implements AutoCloseable {
     return writeBehinds.open(name, type, batchWriter, options);
   }
 
+  /** The cluster's nodes: this one announces itself in Redis; any node lists them all. */
+  public ClusterNodes nodes() {
+    return nodes;
+  }
+
   /** Metrics and their summaries. */
   public TierstateMetrics metrics() {
     return metrics;
@@ -296,6 +304,7 @@ public final class Tierstate implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return; // a second close would release shared resources (the coarse clock) twice
     }
+    nodes.close(); // while Redis is still connected: it marks this node stopped
     warmer.close();
     writeBehinds
         .close(); // first: they write what they have read through the connections closed below

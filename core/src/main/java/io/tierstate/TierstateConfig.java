@@ -1109,8 +1109,7 @@ public final class TierstateConfig {
             option
                 + " is set, but "
                 + TierstateEnv.Option.REDIS_URL.in(source)
-                + " does not use TLS: use rediss://, rediss-sentinel:// or rediss-cluster://, or"
-                + " unset "
+                + " does not use TLS: use rediss://, rediss-sentinel:// or rediss-cluster://, or unset "
                 + option);
       }
       try {

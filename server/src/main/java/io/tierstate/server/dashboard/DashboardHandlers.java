@@ -42,11 +42,13 @@ final class DashboardHandlers {
     body.put("intervalMillis", DashboardSampler.INTERVAL.toMillis());
     body.put("health", sampler.health());
     body.put("alerts", sampler.alerts());
-    Long active;
-    try {
-      active = tierstate.sessions().countTenantSessions(me.tenantId().toString());
-    } catch (RedisUnavailableException e) {
-      active = null; // unknown while Redis is down
+    Long active = null; // unknown while Redis is down
+    if (!me.degraded()) { // a degraded principal: Redis just failed this request's session check
+      try {
+        active = tierstate.sessions().countTenantSessions(me.tenantId().toString());
+      } catch (RedisUnavailableException e) {
+        // unknown
+      }
     }
     body.put("activeSessions", active);
     body.put("samples", sampler.since(since));

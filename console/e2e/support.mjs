@@ -5,6 +5,7 @@ import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 
 export const PASSWORD = 'tierstate-demo';
 
@@ -140,4 +141,28 @@ export async function eventually(what, probe, timeout = 10_000) {
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** The shared Redis's port, when the Java harness gave it (E2E_REDIS_PORT); else null. */
+export const REDIS_PORT = process.env.E2E_REDIS_PORT ? Number(process.env.E2E_REDIS_PORT) : null;
+
+/**
+ * Freezes the shared Redis for `millis` (CLIENT PAUSE ... ALL: no client command is answered until
+ * then, as with a hung server); Redis lifts the pause by itself, so a failed test cannot leave it
+ * frozen.
+ */
+export async function pauseRedis(millis) {
+  if (REDIS_PORT === null) throw new Error('E2E_REDIS_PORT is not set');
+  const args = ['CLIENT', 'PAUSE', String(millis), 'ALL'];
+  const command = `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
+  await new Promise((resolve, reject) => {
+    const socket = connect(REDIS_PORT, '127.0.0.1', () => socket.write(command));
+    socket.setTimeout(5000, () => socket.destroy(new Error('Redis did not answer CLIENT PAUSE')));
+    socket.once('data', (reply) => {
+      socket.end();
+      const text = reply.toString();
+      if (text.startsWith('+OK')) resolve(); else reject(new Error(`CLIENT PAUSE answered ${text.trim()}`));
+    });
+    socket.once('error', reject);
+  });
 }

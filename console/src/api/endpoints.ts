@@ -1,6 +1,6 @@
 import type { ApiClient } from './client';
 import type {
-  AnalyticsRange, DashboardFeed, DeviceSession, IntlPreferences, Page, Role, Session, Tenant, TenantPlan, TenantAnalytics, TenantStatus, TimeZoneItem,
+  AnalyticsRange, ClusterNode, DashboardFeed, InvalidateRequest, InvalidateResult, KeyInspection, DeviceSession, IntlPreferences, Page, Role, Session, Tenant, TenantPlan, TenantAnalytics, TenantStatus, TimeZoneItem,
   User, UserStatus,
 } from './types';
 
@@ -47,6 +47,9 @@ export const urls = {
   analytics: (tenantId: string, range: AnalyticsRange) =>
     `/api/v1/tenants/${encodeURIComponent(tenantId)}/analytics${queryString({ range })}`,
   dashboard: (since: number) => `/api/v1/dashboard${queryString({ since })}`,
+  dashboardNodes: '/api/v1/dashboard/nodes',
+  inspectKey: (key: string) => `/admin/cache/inspect${queryString({ key })}`,
+  invalidate: '/admin/cache/invalidate',
   tenants: '/api/v1/tenants',
   tenant: (tenantId: string) => `/api/v1/tenants/${encodeURIComponent(tenantId)}`,
   devices: '/api/v1/auth/sessions',
@@ -108,6 +111,11 @@ export function endpoints(api: ApiClient) {
       api.get<TenantAnalytics>(urls.analytics(tenantId, range), signal),
 
     dashboard: (since: number, signal?: AbortSignal) => api.get<DashboardFeed>(urls.dashboard(since), signal),
+    dashboardNodes: (signal?: AbortSignal) =>
+      api.get<{ node: string; nodes: ClusterNode[] }>(urls.dashboardNodes, signal),
+    inspectKey: (key: string, signal?: AbortSignal) => api.get<KeyInspection>(urls.inspectKey(key), signal),
+    invalidate: (request: InvalidateRequest) =>
+      api.request<InvalidateResult>(urls.invalidate, { method: 'POST', body: request }),
 
     tenants: (params: TenantListParams, signal?: AbortSignal) =>
       api.get<Page<Tenant>>(urls.tenants + queryString(params), signal),

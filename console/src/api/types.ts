@@ -145,6 +145,53 @@ export interface HealthCheckView {
   message: string;
 }
 
+/** One node of the cluster as it last announced itself in Redis (GET /api/v1/dashboard/nodes). */
+export interface ClusterNode {
+  id: string;
+  host: string;
+  version: string;
+  status: 'LIVE' | 'STOPPED';
+  startedAt: string;
+  lastHeartbeat: string;
+  heartbeatIntervalMillis: number;
+  uptimeSeconds: number;
+  l1Size: number;
+  invalidationLagMillis: number;
+}
+
+/** GET /admin/cache/inspect?key=: what this node's L1 and Redis hold for one key. */
+export interface KeyInspection {
+  key: string;
+  node: string;
+  cached: boolean;
+  inL1: boolean;
+  inL2: boolean;
+  /** Remaining time to live in Redis; null when the key is not there. */
+  ttlMillis: number | null;
+  sizeBytes: number;
+  compressed: boolean;
+  absent: boolean;
+  corrupt: boolean;
+  writtenAt: string | null;
+  freshUntil: string | null;
+  fence: number;
+  tags: string[];
+}
+
+/** What POST /admin/cache/invalidate takes: at least one member. */
+export interface InvalidateRequest {
+  keys?: string[];
+  tags?: string[];
+  pattern?: string;
+}
+
+/** What POST /admin/cache/invalidate answers. */
+export interface InvalidateResult {
+  invalidated: { keys?: number; keyEntries?: number | null; taggedEntries?: number; patternEntries?: number };
+  /** Entries removed from Redis in all (null when some could not be counted: Redis was unreachable). */
+  removed: number | null;
+}
+
 /** GET /api/v1/dashboard?since=: the samples after `since`, and the health now. */
 export interface DashboardFeed {
   node: string;

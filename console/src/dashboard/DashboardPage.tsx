@@ -7,6 +7,8 @@ import { useSignedIn } from '../auth/useSession';
 import { ErrorAlert } from '../components/Feedback';
 import { dashboardKeys } from '../query/keys';
 import { difference, type BrowserTierCounts } from './browserTier';
+import { CacheTools } from './CacheTools';
+import { NodesTable } from './NodesTable';
 import { merge, namesOf, tierCounts, tierShares, TIERS, type Point } from './points';
 import { TimeChart, type ChartSeries } from './TimeChart';
 
@@ -61,12 +63,12 @@ export function DashboardPage() {
     <Layout title="Dashboard">
       <ErrorAlert error={feed.error} prefix="The dashboard could not be loaded" />
       {feed.isPending ? <p role="status">Loading the dashboard…</p> : null}
-      {data ? <Dashboard feed={data.feed} points={data.points} /> : null}
+      {data ? <Dashboard feed={data.feed} points={data.points} tenantId={session.tenant.id} /> : null}
     </Layout>
   );
 }
 
-function Dashboard({ feed, points }: { feed: DashboardFeed; points: Point[] }) {
+function Dashboard({ feed, points, tenantId }: { feed: DashboardFeed; points: Point[]; tenantId: string }) {
   const x = points.map((p) => p.sample.t / 1000);
   const line = (label: string, pick: (s: DashboardSample, p: Point) => number | null | undefined): ChartSeries => ({
     label,
@@ -89,6 +91,8 @@ function Dashboard({ feed, points }: { feed: DashboardFeed; points: Point[] }) {
         node; the browser tiers count this tab&apos;s.
       </p>
       <Health feed={feed} />
+      <NodesTable tenantId={tenantId} />
+      <CacheTools tenantId={tenantId} scope={feed.scope} />
 
       <section aria-labelledby="waterfall-heading" className="dashboard-section">
         <h2 id="waterfall-heading">Hit waterfall</h2>

@@ -26,6 +26,11 @@ export const userKeys = {
 /** The operations dashboard's feed: one per signed-in user, never shared (its data is a running buffer). */
 export const dashboardKeys = {
   feed: (tenantId: string, userId: string) => ['dashboard', tenantId, userId] as const,
+  /** The cluster's nodes: the same for every viewer of a tenant, polled while the page is open. */
+  nodes: (tenantId: string) => ['dashboard', tenantId, 'nodes'] as const,
+  /** One key's inspection: fetched on request only, and refetched after an invalidation. */
+  inspections: (tenantId: string) => ['dashboard', tenantId, 'inspect'] as const,
+  inspection: (tenantId: string, key: string) => [...dashboardKeys.inspections(tenantId), key] as const,
 };
 
 export const roleKeys = {

@@ -33,6 +33,7 @@ module io.tierstate.core {
   exports io.tierstate.keys;
   exports io.tierstate.lock;
   exports io.tierstate.metrics;
+  exports io.tierstate.nodes;
   exports io.tierstate.patterns;
   exports io.tierstate.pubsub;
   exports io.tierstate.ratelimit;

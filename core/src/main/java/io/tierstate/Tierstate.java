@@ -15,6 +15,7 @@ import io.tierstate.internal.audit.DefaultConsistencyAuditor;
 import io.tierstate.internal.cache.CacheEngine;
 import io.tierstate.internal.lock.RedisLockService;
 import io.tierstate.internal.metrics.NodeHealthChecks;
+import io.tierstate.internal.nodes.RedisClusterNodes;
 import io.tierstate.internal.patterns.RedisNamespaceVersions;
 import io.tierstate.internal.pubsub.RedisPubSub;
 import io.tierstate.internal.ratelimit.RedisRateLimiter;
@@ -27,6 +28,7 @@ import io.tierstate.lock.LockService;
 import io.tierstate.metrics.HealthCheck;
 import io.tierstate.metrics.MeterNames;
 import io.tierstate.metrics.TierstateMetrics;
+import io.tierstate.nodes.ClusterNodes;
 import io.tierstate.patterns.CacheWarmer;
 import io.tierstate.patterns.NamespaceVersions;
 import io.tierstate.patterns.ReadThrough;
@@ -72,6 +74,7 @@ public final class Tierstate implements AutoCloseable {
   private final NamespaceVersions namespaces;
   private final WriteBehindRegistry writeBehinds;
   private final ConsistencyAuditor auditor;
+  private final ClusterNodes nodes;
 
   private Tierstate(TierstateConfig config) {
     this.config = config;
@@ -140,6 +143,7 @@ public final class Tierstate implements AutoCloseable {
       this.auditor =
           DefaultConsistencyAuditor.create(
               engine.entries(), engine.invalidator(), metrics, nodeId());
+      this.nodes = opened(opened, RedisClusterNodes.start(redis, config, engine::l1Size, registry));
       // Write-behind lag: how long the oldest queued write has waited to reach the source of truth.
       this.metrics.registerCheck("writebehind.lag", () -> writeBehindLag(registry));
     } catch (RuntimeException | Error e) {
@@ -281,6 +285,11 @@ public final class Tierstate implements AutoCloseable {
     return auditor;
   }
 
+  /** The cluster's nodes: this one announces itself in Redis; any node lists them all. */
+  public ClusterNodes nodes() {
+    return nodes;
+  }
+
   /** Metrics and their summaries. */
   public TierstateMetrics metrics() {
     return metrics;
@@ -316,6 +325,7 @@ public final class Tierstate implements AutoCloseable {
       return; // a second close would release shared resources (the coarse clock) twice
     }
     auditor.close();
+    nodes.close(); // while Redis is still connected: it marks this node stopped
     warmer.close();
     writeBehinds
         .close(); // first: they write what they have read through the connections closed below

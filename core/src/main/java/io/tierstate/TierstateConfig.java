@@ -62,6 +62,7 @@ import org.jspecify.annotations.Nullable;
  *       <td>1s</td></tr>
  *   <tr><td>{@code TIERSTATE_DIRECT_READ_CONNECTIONS}</td>
  *       <td>{@link #directReadConnections()}</td><td>8</td></tr>
+ *   <tr><td>{@code TIERSTATE_NODE_HEARTBEAT}</td><td>{@link #nodeHeartbeat()}</td><td>5s</td></tr>
  * </table>
  *
  * <p>Durations are written {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 1d} or in
@@ -128,6 +129,9 @@ public final class TierstateConfig {
   /** The default number of connections per Redis server for reads on the caller's thread. */
   public static final int DEFAULT_DIRECT_READ_CONNECTIONS = 8;
 
+  /** How often a node announces itself in Redis by default (see {@link #nodeHeartbeat()}). */
+  public static final Duration DEFAULT_NODE_HEARTBEAT = Duration.ofSeconds(5);
+
   static final int MAX_DIRECT_READ_CONNECTIONS = 1024;
 
   static final int MAX_DATABASE = 15;
@@ -164,6 +168,7 @@ public final class TierstateConfig {
   private final int breakerFailureThreshold;
   private final int directReadConnections;
   private final Duration breakerOpenDuration;
+  private final Duration nodeHeartbeat;
   private final @Nullable MeterRegistry meterRegistry;
   private final @Nullable Codec codec;
 
@@ -196,6 +201,7 @@ public final class TierstateConfig {
     breakerFailureThreshold = builder.breakerFailureThreshold;
     directReadConnections = builder.directReadConnections;
     breakerOpenDuration = builder.breakerOpenDuration;
+    nodeHeartbeat = builder.nodeHeartbeat;
     meterRegistry = builder.meterRegistry;
     codec = builder.codec;
   }
@@ -280,6 +286,7 @@ public final class TierstateConfig {
     b.breakerFailureThreshold = breakerFailureThreshold;
     b.directReadConnections = directReadConnections;
     b.breakerOpenDuration = breakerOpenDuration;
+    b.nodeHeartbeat = nodeHeartbeat;
     b.meterRegistry = meterRegistry;
     b.codec = codec;
     return b;
@@ -479,6 +486,15 @@ public final class TierstateConfig {
   }
 
   /**
+   * {@return how often this node announces itself in Redis} ({@code TIERSTATE_NODE_HEARTBEAT});
+   * default 5s. Other nodes list it as stopped once three heartbeats are missing; see {@link
+   * io.tierstate.nodes.ClusterNodes}.
+   */
+  public Duration nodeHeartbeat() {
+    return nodeHeartbeat;
+  }
+
+  /**
    * {@return how many connections per Redis server serve cache reads ({@code GET}, {@code MGET}) on
    * the caller's thread} ({@code TIERSTATE_DIRECT_READ_CONNECTIONS}); default {@value
    * #DEFAULT_DIRECT_READ_CONNECTIONS}, 0 to send every read through Lettuce's shared connection.
@@ -571,6 +587,8 @@ public final class TierstateConfig {
         + format(breakerOpenDuration)
         + ", directReadConnections="
         + directReadConnections
+        + ", nodeHeartbeat="
+        + format(nodeHeartbeat)
         + ", meterRegistry="
         + (meterRegistry == null ? "default" : meterRegistry.getClass().getSimpleName())
         + ", codec="
@@ -610,6 +628,7 @@ public final class TierstateConfig {
     int breakerFailureThreshold = DEFAULT_BREAKER_FAILURE_THRESHOLD;
     int directReadConnections = DEFAULT_DIRECT_READ_CONNECTIONS;
     Duration breakerOpenDuration = DEFAULT_BREAKER_OPEN_DURATION;
+    Duration nodeHeartbeat = DEFAULT_NODE_HEARTBEAT;
     @Nullable MeterRegistry meterRegistry;
     @Nullable Codec codec;
 
@@ -911,6 +930,20 @@ public final class TierstateConfig {
      */
     public Builder breakerOpenDuration(Duration duration) {
       breakerOpenDuration = checkDuration(duration, "breakerOpenDuration");
+      return this;
+    }
+
+    /**
+     * Sets how often this node announces itself in Redis; default 5s. See {@link
+     * TierstateConfig#nodeHeartbeat()}.
+     *
+     * @param interval the time between two heartbeats
+     * @return this builder
+     * @throws NullPointerException if {@code interval} is null
+     * @throws IllegalArgumentException if {@code interval} is shorter than 1ms
+     */
+    public Builder nodeHeartbeat(Duration interval) {
+      nodeHeartbeat = checkDuration(interval, "nodeHeartbeat");
       return this;
     }
 

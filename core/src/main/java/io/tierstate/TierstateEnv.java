@@ -67,6 +67,7 @@ final class TierstateEnv {
         Integer.MAX_VALUE,
         v -> b.breakerFailureThreshold = (int) v);
     in.duration(Option.BREAKER_OPEN_DURATION, v -> b.breakerOpenDuration = v);
+    in.duration(Option.NODE_HEARTBEAT, v -> b.nodeHeartbeat = v);
     in.whole(
         Option.DIRECT_READ_CONNECTIONS,
         0,
@@ -100,7 +101,8 @@ final class TierstateEnv {
     NODE_ID("nodeId", "TIERSTATE_NODE_ID"),
     BREAKER_FAILURE_THRESHOLD("breakerFailureThreshold", "TIERSTATE_BREAKER_FAILURE_THRESHOLD"),
     BREAKER_OPEN_DURATION("breakerOpenDuration", "TIERSTATE_BREAKER_OPEN_DURATION"),
-    DIRECT_READ_CONNECTIONS("directReadConnections", "TIERSTATE_DIRECT_READ_CONNECTIONS");
+    DIRECT_READ_CONNECTIONS("directReadConnections", "TIERSTATE_DIRECT_READ_CONNECTIONS"),
+    NODE_HEARTBEAT("nodeHeartbeat", "TIERSTATE_NODE_HEARTBEAT");
 
     final String method;
     final String env;

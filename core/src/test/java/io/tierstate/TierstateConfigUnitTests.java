@@ -62,6 +62,7 @@ class TierstateConfigUnitTests {
     "TIERSTATE_BREAKER_FAILURE_THRESHOLD",
     "TIERSTATE_BREAKER_OPEN_DURATION",
     "TIERSTATE_DIRECT_READ_CONNECTIONS",
+    "TIERSTATE_NODE_HEARTBEAT",
   };
 
   @Nested
@@ -122,6 +123,7 @@ class TierstateConfigUnitTests {
       assertThat(TierstateConfig.DEFAULT_BREAKER_FAILURE_THRESHOLD).isEqualTo(3);
       assertThat(TierstateConfig.DEFAULT_BREAKER_OPEN_DURATION).isEqualTo(Duration.ofSeconds(1));
       assertThat(TierstateConfig.DEFAULT_DIRECT_READ_CONNECTIONS).isEqualTo(8);
+      assertThat(TierstateConfig.DEFAULT_NODE_HEARTBEAT).isEqualTo(Duration.ofSeconds(5));
     }
 
     @Test
@@ -162,6 +164,7 @@ class TierstateConfigUnitTests {
           .isEqualTo(TierstateConfig.DEFAULT_BREAKER_OPEN_DURATION);
       assertThat(config.directReadConnections())
           .isEqualTo(TierstateConfig.DEFAULT_DIRECT_READ_CONNECTIONS);
+      assertThat(config.nodeHeartbeat()).isEqualTo(TierstateConfig.DEFAULT_NODE_HEARTBEAT);
       assertThat(config.meterRegistry()).isEmpty();
       assertThat(config.codec()).isEmpty();
     }
@@ -197,6 +200,7 @@ class TierstateConfigUnitTests {
       env.put("TIERSTATE_BREAKER_FAILURE_THRESHOLD", "5");
       env.put("TIERSTATE_BREAKER_OPEN_DURATION", "10s");
       env.put("TIERSTATE_DIRECT_READ_CONNECTIONS", "0");
+      env.put("TIERSTATE_NODE_HEARTBEAT", "2s");
 
       TierstateConfig config = TierstateConfig.fromEnv(env);
 
@@ -226,6 +230,7 @@ class TierstateConfigUnitTests {
       assertThat(config.breakerFailureThreshold()).isEqualTo(5);
       assertThat(config.breakerOpenDuration()).isEqualTo(Duration.ofSeconds(10));
       assertThat(config.directReadConnections()).isZero();
+      assertThat(config.nodeHeartbeat()).isEqualTo(Duration.ofSeconds(2));
     }
 
     @ParameterizedTest
@@ -537,7 +542,8 @@ class TierstateConfigUnitTests {
         Arguments.of("TIERSTATE_BREAKER_OPEN_DURATION", "1y", duration),
         Arguments.of("TIERSTATE_BREAKER_OPEN_DURATION", " 0s ", "at least 1ms"),
         Arguments.of("TIERSTATE_DIRECT_READ_CONNECTIONS", "-1", "a whole number from 0 to 1024"),
-        Arguments.of("TIERSTATE_DIRECT_READ_CONNECTIONS", "1025", "a whole number from 0 to 1024"));
+        Arguments.of("TIERSTATE_DIRECT_READ_CONNECTIONS", "1025", "a whole number from 0 to 1024"),
+        Arguments.of("TIERSTATE_NODE_HEARTBEAT", "0s", "at least 1ms"));
   }
 
   @Nested
@@ -778,7 +784,7 @@ class TierstateConfigUnitTests {
                   + " l1MaximumAge=5m, degradedL1Ttl=5s, defaultTtl=5m, maxValueBytes=1048576,"
                   + " compressionThreshold=1024, loadLeaseTtl=10s, invalidationLogMaxLength=100000,"
                   + " nodeId=n1, breakerFailureThreshold=3, breakerOpenDuration=1s,"
-                  + " directReadConnections=8,"
+                  + " directReadConnections=8, nodeHeartbeat=5s,"
                   + " meterRegistry=default, codec=default}");
     }
 

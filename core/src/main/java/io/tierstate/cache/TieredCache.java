@@ -113,6 +113,17 @@ public interface TieredCache {
   long invalidateTags(String... tags);
 
   /**
+   * What this node's L1 and Redis hold for {@code key}: whether each tier has it, its remaining TTL
+   * in Redis, size, compression, write fence and tags. For operators (a key inspector), not for the
+   * read path: it reads Redis every time, leaves L1's statistics and expiry untouched, and decodes
+   * no value.
+   *
+   * @throws IllegalArgumentException if the key is invalid
+   * @throws io.tierstate.RedisUnavailableException if Redis cannot be reached
+   */
+  KeyInspection inspect(String key);
+
+  /**
    * The keys cached in L2 that match a glob pattern ({@code *} any run of characters, {@code ?}
    * one), found with SCAN, never KEYS: for callers that must enumerate a key space they own, such
    * as a JCache cache's iterator. A key written or deleted during the scan may or may not be

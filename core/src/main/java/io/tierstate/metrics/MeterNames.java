@@ -40,6 +40,13 @@ public final class MeterNames {
   /** Counter of invalidations published by this node. */
   public static final String INVALIDATIONS_PUBLISHED = "tierstate.invalidation.published";
 
+  /**
+   * Timer of the invalidation log's propagation lag: from the moment Redis appended another node's
+   * entry (the stream id's millisecond part, Redis's clock) to the moment this node read it (its
+   * own clock, so skew between the two adds to it; negative values count as 0).
+   */
+  public static final String INVALIDATION_LAG = "tierstate.invalidation.lag";
+
   /** Counter of full L1 clears after invalidations may have been lost; tag {@code reason}. */
   public static final String L1_RESYNCS = "tierstate.invalidation.l1.resyncs";
 

@@ -114,4 +114,71 @@ class OpsIntegrationTests {
     member.attemptLogin("alice@acme.test", TestStack.PASSWORD);
     assertThat(member.post("/admin/cache/invalidate", "{\"keys\":[\"" + acme + "x\"]}").status()).isEqualTo(403);
   }
+
+  @Test
+  void invalidationCountsTheEntriesItRemovedAndPlatformAdminsReachAnyTenant() throws Exception {
+    ApiClient admin = stack.client();
+    String acme = "tenant:" + JSON.readTree(admin.attemptLogin("admin@acme.test", TestStack.PASSWORD).body())
+        .at("/tenant/id").asText() + ":";
+    ApiClient root = stack.client();
+    root.attemptLogin("root@tierstate.test", TestStack.PASSWORD);
+    var cache = stack.server().tierstate().cache();
+    cache.set(acme + "count:1", "one", CacheOptions.ttl(Duration.ofMinutes(5)));
+    cache.set(acme + "count:2", "two", CacheOptions.ttl(Duration.ofMinutes(5)));
+
+    Answer byKeys = admin.post("/admin/cache/invalidate",
+        "{\"keys\":[\"" + acme + "count:1\",\"" + acme + "count:2\",\"" + acme + "count:never\"]}");
+    assertThat(byKeys.status()).as(byKeys.body()).isEqualTo(200);
+    JsonNode body = JSON.readTree(byKeys.body());
+    assertThat(body.at("/invalidated/keys").asInt()).isEqualTo(3);
+    assertThat(body.at("/invalidated/keyEntries").asInt()).isEqualTo(2);
+    assertThat(body.path("removed").asInt()).as("the key nobody cached is not counted").isEqualTo(2);
+
+    // "platform administrators: any": another tenant's keys and patterns, which a tenant admin cannot reach
+    cache.set("tenant:other:thing", "x", CacheOptions.ttl(Duration.ofMinutes(5)));
+    Answer any = root.post("/admin/cache/invalidate", "{\"pattern\":\"tenant:other:*\"}");
+    assertThat(any.status()).as(any.body()).isEqualTo(200);
+    assertThat(JSON.readTree(any.body()).path("removed").asInt()).isEqualTo(1);
+    assertThat(cache.get("tenant:other:thing", String.class)).isEmpty();
+  }
+
+  @Test
+  void theKeyInspectorShowsATenantsKeyOnBothTiersAndRefusesOtherTenantsAndBadKeys() throws Exception {
+    ApiClient admin = stack.client();
+    String acme = "tenant:" + JSON.readTree(admin.attemptLogin("admin@acme.test", TestStack.PASSWORD).body())
+        .at("/tenant/id").asText() + ":";
+    var cache = stack.server().tierstate().cache();
+    cache.set(acme + "inspect:1", "x".repeat(3000),
+        CacheOptions.ttl(Duration.ofMinutes(5)).tags(acme + "inspected").compress());
+
+    Answer found = admin.get("/admin/cache/inspect?key=" + acme + "inspect:1");
+    assertThat(found.status()).as(found.body()).isEqualTo(200);
+    assertThat(found.header("Cache-Control")).isEqualTo("no-store");
+    JsonNode entry = JSON.readTree(found.body());
+    assertThat(entry.path("cached").asBoolean()).isTrue();
+    assertThat(entry.path("inL1").asBoolean()).isTrue();
+    assertThat(entry.path("inL2").asBoolean()).isTrue();
+    assertThat(entry.path("compressed").asBoolean()).isTrue();
+    assertThat(entry.path("ttlMillis").asLong()).isBetween(1L, Duration.ofMinutes(5).toMillis());
+    assertThat(entry.path("sizeBytes").asLong()).isPositive();
+    assertThat(entry.path("tags").get(0).asText()).isEqualTo(acme + "inspected");
+    assertThat(entry.has("region")).as("no regions in core yet").isFalse();
+
+    admin.post("/admin/cache/invalidate", "{\"keys\":[\"" + acme + "inspect:1\"]}");
+    JsonNode gone = JSON.readTree(admin.get("/admin/cache/inspect?key=" + acme + "inspect:1").body());
+    assertThat(gone.path("cached").asBoolean()).isFalse();
+    assertThat(gone.path("ttlMillis").isNull()).isTrue();
+
+    Answer foreign = admin.get("/admin/cache/inspect?key=tenant:other:inspect:1");
+    assertThat(foreign.status()).isEqualTo(403);
+    assertThat(JSON.readTree(foreign.body()).at("/error/code").asText()).isEqualTo("tenant_scope");
+    for (String query : new String[] {"", "?key=", "?key=" + acme + "has%20space", "?kye=x"}) {
+      Answer bad = admin.get("/admin/cache/inspect" + query);
+      assertThat(bad.status()).as(query + " " + bad.body()).isEqualTo(400);
+      assertThat(JSON.readTree(bad.body()).at("/error/message").asText()).as(query).isNotBlank();
+    }
+    ApiClient member = stack.client();
+    member.attemptLogin("alice@acme.test", TestStack.PASSWORD);
+    assertThat(member.get("/admin/cache/inspect?key=" + acme + "inspect:1").status()).isEqualTo(403);
+  }
 }

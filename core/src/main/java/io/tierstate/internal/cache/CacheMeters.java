@@ -41,6 +41,7 @@ final class CacheMeters {
   final Counter fillsTagRace;
   final Counter invalidationsReceived;
   final Counter invalidationsPublished;
+  final Timer invalidationLag;
   private final ConcurrentMap<String, Timer> operations = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Counter> resyncs = new ConcurrentHashMap<>();
 
@@ -82,6 +83,8 @@ final class CacheMeters {
             .register(registry);
     invalidationsReceived = Counter.builder(INVALIDATIONS_RECEIVED).register(registry);
     invalidationsPublished = Counter.builder(INVALIDATIONS_PUBLISHED).register(registry);
+    invalidationLag =
+        Timer.builder(INVALIDATION_LAG).publishPercentiles(0.5, 0.99).register(registry);
   }
 
   private static Counter requests(

@@ -7,6 +7,7 @@ import io.tierstate.cache.CacheLoader;
 import io.tierstate.cache.CacheOptions;
 import io.tierstate.cache.InvalidationEvent;
 import io.tierstate.cache.Invalidator;
+import io.tierstate.cache.KeyInspection;
 import io.tierstate.cache.TieredCache;
 import io.tierstate.codec.TypeRef;
 import io.tierstate.keys.CacheKeys;
@@ -50,6 +51,7 @@ final class DefaultTieredCache implements TieredCache, Invalidator {
   private final CacheMeters meters;
   private final String nodeId;
   private final long degradedL1TtlNanos;
+  private final int maxPayloadBytes;
   private final Timer getTimer;
   private final Timer getAllTimer;
   private final Timer setTimer;
@@ -73,6 +75,7 @@ final class DefaultTieredCache implements TieredCache, Invalidator {
     this.meters = meters;
     this.nodeId = config.nodeId();
     this.degradedL1TtlNanos = config.degradedL1Ttl().toNanos();
+    this.maxPayloadBytes = (int) Math.min(Integer.MAX_VALUE, config.maxValueBytes() * 16L);
     this.getTimer = meters.operation("get");
     this.getAllTimer = meters.operation("getAll");
     this.setTimer = meters.operation("set");
@@ -308,6 +311,15 @@ final class DefaultTieredCache implements TieredCache, Invalidator {
   @Override
   public long invalidatePattern(String pattern) {
     return invalidations.invalidatePattern(pattern);
+  }
+
+  @Override
+  public KeyInspection inspect(String key) {
+    CacheKeys.requireValidKey(key);
+    L1Entry local = l1.peek(key);
+    L2.Stored stored = l2.inspect(key);
+    return KeyInspections.of(
+        key, local, stored.value(), stored.pttlMillis(), stored.fence(), maxPayloadBytes);
   }
 
   @Override

@@ -230,6 +230,11 @@ final class Envelope {
     return out;
   }
 
+  /** Whether valid entry bytes (checked by {@link #decode}) hold a compressed payload. */
+  static boolean compressed(byte[] bytes) {
+    return (bytes[2] & FLAG_COMPRESSED) != 0;
+  }
+
   /**
    * Reads an entry from its stored form. An uncompressed payload is read in place, without a copy.
    *

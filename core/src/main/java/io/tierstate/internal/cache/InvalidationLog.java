@@ -6,10 +6,12 @@ import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.tierstate.internal.redis.ReconnectBackoff;
 import io.tierstate.internal.redis.RedisConnector;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +60,7 @@ final class InvalidationLog implements AutoCloseable {
   private final boolean checkRunId;
   private final Handler handler;
   private final CacheMeters meters;
+  private final byte[] nodeIdBytes;
   private final Thread thread;
   private volatile boolean running = true;
   private volatile RedisConnector.@Nullable DedicatedConnection current;
@@ -76,6 +79,7 @@ final class InvalidationLog implements AutoCloseable {
     this.checkRunId = checkRunId;
     this.handler = handler;
     this.meters = meters;
+    this.nodeIdBytes = nodeId.getBytes(StandardCharsets.UTF_8);
     this.thread = new Thread(this::listen, "tierstate-invalidation-" + nodeId);
     this.thread.setDaemon(true);
   }
@@ -189,11 +193,32 @@ final class InvalidationLog implements AutoCloseable {
   }
 
   private void deliver(StreamMessage<String, byte[]> message) {
+    recordLag(message);
     try {
       dispatch(message.getBody(), handler);
     } catch (RuntimeException e) {
       meters.listenerErrors.increment();
       log.error("Invalidation handler failed on log entry {}", message.getId(), e);
+    }
+  }
+
+  /** Another node's entry: how long it took from Redis appending it to this node reading it. */
+  private void recordLag(StreamMessage<String, byte[]> message) {
+    byte[] origin = message.getBody().get(LogEntry.ORIGIN_FIELD);
+    long appendedAt = appendedAtMillis(message.getId());
+    if (origin != null && appendedAt >= 0 && !Arrays.equals(origin, nodeIdBytes)) {
+      long lag = Math.max(0, System.currentTimeMillis() - appendedAt);
+      meters.invalidationLag.record(lag, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** The millisecond part of a stream id ({@code 1700000000000-0}), or -1 if it has none. */
+  static long appendedAtMillis(String id) {
+    int dash = id.indexOf('-');
+    try {
+      return Long.parseLong(dash < 0 ? id : id.substring(0, dash));
+    } catch (NumberFormatException e) {
+      return -1;
     }
   }
 

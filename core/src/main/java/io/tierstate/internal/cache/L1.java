@@ -133,6 +133,15 @@ final class L1 {
     return m == null ? Collections.emptyIterator() : m.keySet().iterator();
   }
 
+  /**
+   * The entry, if present, without counting a read or extending its life: for inspection, never for
+   * serving (it ignores the degraded TTL).
+   */
+  @Nullable L1Entry peek(String key) {
+    Cache<String, L1Entry> c = cache;
+    return c == null ? null : c.policy().getIfPresentQuietly(key);
+  }
+
   Stamp stamp(String key) {
     int stripe = stripe(key);
     return new Stamp(stripe, generations.get(stripe), globalGeneration.get());

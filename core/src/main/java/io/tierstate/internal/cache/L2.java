@@ -21,6 +21,13 @@ interface L2 {
   /** One element per key, in order, null where there is no entry: one round trip. */
   List<byte @Nullable []> getAll(List<String> keys);
 
+  /** What Redis holds for a key, for inspection: its bytes, PTTL and fence. */
+  @SuppressWarnings("ArrayRecordComponent") // internal, never compared or hashed
+  record Stored(byte @Nullable [] value, long pttlMillis, long fence) {}
+
+  /** The entry's bytes, remaining TTL and fence counter, in one round trip. */
+  Stored inspect(String key);
+
   // --- writes, each logged for the other nodes
 
   /** One encoded entry to write. */

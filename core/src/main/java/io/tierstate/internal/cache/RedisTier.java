@@ -164,6 +164,33 @@ final class RedisTier implements L2 {
     return values;
   }
 
+  @Override
+  public Stored inspect(String key) {
+    String valueKey = valueKey(key);
+    String fenceKey = fenceKey(key); // same hash slot as the value: one shard on a Cluster
+    return call(
+        "inspect",
+        redis -> {
+          CompletableFuture<byte[]> value = redis.get(valueKey).toCompletableFuture();
+          CompletableFuture<Long> pttl = redis.pttl(valueKey).toCompletableFuture();
+          CompletableFuture<byte[]> fence = redis.get(fenceKey).toCompletableFuture();
+          return CompletableFuture.allOf(value, pttl, fence)
+              .thenApply(
+                  done -> {
+                    byte[] fenceBytes = fence.join();
+                    long fenceValue = 0;
+                    if (fenceBytes != null) {
+                      try {
+                        fenceValue = Long.parseLong(new String(fenceBytes, StandardCharsets.UTF_8));
+                      } catch (NumberFormatException e) {
+                        fenceValue = -1; // not written by Tierstate
+                      }
+                    }
+                    return new Stored(value.join(), pttl.join(), fenceValue);
+                  });
+        });
+  }
+
   // --- writes ------------------------------------------------------------------------------
 
   @Override

@@ -69,6 +69,13 @@ final class FakeL2 implements L2 {
   }
 
   @Override
+  public synchronized Stored inspect(String key) {
+    check("inspect");
+    byte[] value = values.get(key);
+    return new Stored(value, value == null ? -2 : -1, fences.getOrDefault(key, 0L));
+  }
+
+  @Override
   public synchronized List<byte @Nullable []> getAll(List<String> keys) {
     check("MGET");
     List<byte @Nullable []> out = new ArrayList<>();

@@ -5,7 +5,7 @@ import io.tierstate.server.Feature;
 import io.tierstate.server.ServerContext;
 
 /**
- * Registers {@code GET /api/v1/dashboard} and starts this node's {@link DashboardSampler}, stopped
+ * Registers {@code GET /api/v1/dashboard}, {@code GET /api/v1/dashboard/nodes} and starts this node's {@link DashboardSampler}, stopped
  * with the server. Register after the auth feature.
  */
 public final class DashboardFeature implements Feature {
@@ -15,5 +15,6 @@ public final class DashboardFeature implements Feature {
     app.events(events -> events.serverStopping(sampler::close));
     DashboardHandlers handlers = new DashboardHandlers(context.tierstate(), sampler);
     app.get("/api/v1/dashboard", handlers::get);
+    app.get("/api/v1/dashboard/nodes", handlers::nodes);
   }
 }

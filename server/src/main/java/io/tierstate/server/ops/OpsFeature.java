@@ -14,8 +14,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Registers the operations endpoints and the {@code database} health check. Health and metrics
- * are public (keep them off the public internet with the reverse proxy); the dashboard and
- * invalidation need the {@code cache:admin} permission.
+ * are public (keep them off the public internet with the reverse proxy); the dashboard, the key
+ * inspector and invalidation need the {@code cache:admin} permission (the caller's tenant) or a
+ * platform administrator (any key).
  */
 public final class OpsFeature implements Feature {
   /** The name of the PostgreSQL check in the health report. */
@@ -34,6 +35,7 @@ public final class OpsFeature implements Feature {
     app.get("/metrics/cache", handlers::cacheMetrics, Access.PUBLIC);
     app.get("/admin/cache-dashboard", handlers::dashboard);
     app.post("/admin/cache/invalidate", handlers::invalidate);
+    app.get("/admin/cache/inspect", handlers::inspect);
   }
 
   /** A query round trip within a second; a dead or hung database never blocks the report. */

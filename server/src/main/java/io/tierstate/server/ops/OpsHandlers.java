@@ -12,10 +12,13 @@ import io.tierstate.server.auth.AuthContext;
 import io.tierstate.server.auth.Principal;
 import io.tierstate.server.http.ApiError;
 import io.tierstate.server.http.JsonBodies;
+import io.tierstate.server.api.QueryParameters;
+import io.tierstate.cache.KeyInspection;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /** The handlers of the operations endpoints. Thread-safe. */
@@ -95,11 +98,13 @@ final class OpsHandlers {
   record InvalidateRequest(@Nullable List<String> keys, @Nullable List<String> tags, @Nullable String pattern) {}
 
   /**
-   * POST /admin/cache/invalidate: keys, tags and a pattern, all inside the caller's tenant
-   * ({@code tenant:{t}:...}), on every node.
+   * POST /admin/cache/invalidate: keys, tags and a pattern on every node; for {@code cache:admin}
+   * all inside the caller's tenant ({@code tenant:{t}:...}), for platform administrators any.
+   * Answers how many entries it removed from Redis: the keys that existed, the tagged entries and
+   * the pattern's matches.
    */
   void invalidate(Context ctx) {
-    Principal me = AuthContext.requirePermission(ctx, CACHE_ADMIN);
+    Principal me = requireCacheAdmin(ctx);
     InvalidateRequest body = JsonBodies.read(ctx, InvalidateRequest.class);
     List<String> keys = body.keys() == null ? List.of() : body.keys();
     List<String> tags = body.tags() == null ? List.of() : body.tags();
@@ -110,7 +115,7 @@ final class OpsHandlers {
     if (keys.size() > MAX_ITEMS || tags.size() > MAX_ITEMS) {
       throw ApiError.badRequest("invalid_request", "at most " + MAX_ITEMS + " keys and " + MAX_ITEMS + " tags per request");
     }
-    String scope = "tenant:" + me.tenantId() + ":";
+    String scope = scopeOf(me);
     List<String> checkedKeys = new ArrayList<>();
     for (String key : keys) {
       checkedKeys.add(inScope(scope, "key", validated("invalid_key", () -> CacheKeys.requireValidKey(key))));
@@ -122,25 +127,99 @@ final class OpsHandlers {
     String checkedPattern = pattern == null ? null
         : inScope(scope, "pattern", validated("invalid_pattern", () -> CacheKeys.requireValidPattern(pattern)));
 
-    Map<String, Object> result = new LinkedHashMap<>();
+    Map<String, @Nullable Object> result = new LinkedHashMap<>();
+    @Nullable Long removed = 0L;
     if (!checkedKeys.isEmpty()) {
+      // Invalidating a key does not count what it deleted: count the keys Redis holds first (an
+      // operator's tool; a write in between may make the count one off).
+      @Nullable Long existing = existingInRedis(checkedKeys);
       tierstate.invalidator().invalidateKeys(checkedKeys.toArray(String[]::new));
       result.put("keys", checkedKeys.size());
+      result.put("keyEntries", existing);
+      removed = existing;
     }
     if (!checkedTags.isEmpty()) {
-      result.put("taggedEntries", tierstate.invalidator().invalidateTags(checkedTags.toArray(String[]::new)));
+      long tagged = tierstate.invalidator().invalidateTags(checkedTags.toArray(String[]::new));
+      result.put("taggedEntries", tagged);
+      removed = removed == null ? null : removed + tagged;
     }
     if (checkedPattern != null) {
-      result.put("patternEntries", tierstate.invalidator().invalidatePattern(checkedPattern));
+      long matched = tierstate.invalidator().invalidatePattern(checkedPattern);
+      result.put("patternEntries", matched);
+      removed = removed == null ? null : removed + matched;
     }
-    ctx.json(Map.of("invalidated", result));
+    Map<String, @Nullable Object> answer = new LinkedHashMap<>();
+    answer.put("invalidated", result);
+    answer.put("removed", removed);
+    ctx.json(answer);
+  }
+
+  /** How many of the keys Redis holds now, or null while it cannot be reached. */
+  private @Nullable Long existingInRedis(List<String> keys) {
+    try {
+      long count = 0;
+      for (String key : keys) {
+        if (tierstate.cache().inspect(key).inL2()) {
+          count++;
+        }
+      }
+      return count;
+    } catch (RedisUnavailableException e) {
+      return null; // the invalidation itself still goes ahead, held back until Redis returns
+    }
+  }
+
+  /**
+   * GET /admin/cache/inspect?key=: what this node's L1 and Redis hold for one key (in L1 or not,
+   * in Redis with its remaining TTL, size, compression, write fence, tags from L1). For {@code
+   * cache:admin} the key must be the caller's tenant's; platform administrators may inspect any.
+   * Tierstate has no cache regions yet, so none is reported.
+   */
+  void inspect(Context ctx) {
+    Principal me = requireCacheAdmin(ctx);
+    String key = QueryParameters.of(ctx, Set.of("key")).text("key");
+    if (key == null || key.isEmpty()) {
+      throw ApiError.badRequest("missing_parameter", "give the key to inspect: ?key=tenant:<id>:...");
+    }
+    String checked = inScope(scopeOf(me), "key", validated("invalid_key", () -> CacheKeys.requireValidKey(key)));
+    KeyInspection found = tierstate.cache().inspect(checked);
+    Map<String, @Nullable Object> body = new LinkedHashMap<>();
+    body.put("key", found.key());
+    body.put("node", tierstate.nodeId());
+    body.put("cached", found.cached());
+    body.put("inL1", found.inL1());
+    body.put("inL2", found.inL2());
+    body.put("ttlMillis", found.l2Ttl().isPresent() ? found.l2Ttl().get().toMillis() : null);
+    body.put("sizeBytes", found.sizeBytes());
+    body.put("compressed", found.compressed());
+    body.put("absent", found.absent());
+    body.put("corrupt", found.corrupt());
+    body.put("writtenAt", found.writtenAt().isPresent() ? found.writtenAt().get().toString() : null);
+    body.put("freshUntil", found.freshUntil().isPresent() ? found.freshUntil().get().toString() : null);
+    body.put("fence", found.fence());
+    body.put("tags", found.tags());
+    ctx.header("Cache-Control", "no-store").json(body);
+  }
+
+  /** cache:admin, or a platform administrator. */
+  private static Principal requireCacheAdmin(Context ctx) {
+    Principal me = AuthContext.principal(ctx);
+    if (!me.platformAdmin() && !me.has(CACHE_ADMIN)) {
+      throw ApiError.forbidden("forbidden", "this needs the permission '" + CACHE_ADMIN + "'");
+    }
+    return me;
+  }
+
+  /** The prefix every key, tag and pattern must start with: none for a platform administrator. */
+  private static String scopeOf(Principal me) {
+    return me.platformAdmin() ? "" : "tenant:" + me.tenantId() + ":";
   }
 
   private static String inScope(String scope, String what, String value) {
     // The scope is a literal prefix, so a pattern that starts with it cannot reach another tenant.
     if (!value.startsWith(scope)) {
       throw ApiError.forbidden("tenant_scope", "every " + what + " must start with '" + scope
-          + "': you may only invalidate your own tenant's entries");
+          + "': you may only reach your own tenant's entries");
     }
     return value;
   }

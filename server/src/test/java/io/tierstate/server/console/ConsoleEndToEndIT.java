@@ -32,7 +32,8 @@ class ConsoleEndToEndIT {
     String screenshots = System.getProperty("console.screenshots", "target/console-screenshots");
     try (ConsoleStack stack = ConsoleStack.start(2)) {
       int exit = stack.runNpm("e2e", log, Map.of("E2E_SCREENSHOTS", Path.of(screenshots).toAbsolutePath().toString(),
-          "E2E_ONLY", System.getProperty("console.e2e.only", ".")), E2E_TIMEOUT);
+          "E2E_ONLY", System.getProperty("console.e2e.only", "."),
+          "E2E_REDIS_PORT", Integer.toString(stack.redisPort())), E2E_TIMEOUT);
       assertThat(exit)
           .as("npm run e2e exited with %s (-1: timed out after %s); its output (%s):%n%s", exit, E2E_TIMEOUT,
               log, ConsoleStack.tail(log))

@@ -100,6 +100,11 @@ final class ConsoleStack implements AutoCloseable {
     }
   }
 
+  /** The port of the Redis every instance shares (the browser tests pause it with CLIENT PAUSE). */
+  int redisPort() {
+    return redis.port();
+  }
+
   /** The base URLs of the instances, in start order. */
   List<String> urls() {
     return List.copyOf(urls);

@@ -86,6 +86,35 @@ class DashboardIntegrationTests {
     assertThat(admin.get("/api/v1/dashboard?since=" + last + 1000).json().path("samples").size()).isZero();
   }
 
+  @Test
+  void theNodesListThisNodeLiveForAdminsOnly() {
+    assertThat(stack.client().get("/api/v1/dashboard/nodes").status()).isEqualTo(401);
+    Answer member = TestStack.signedIn(stack.server(), "alice@acme.test").get("/api/v1/dashboard/nodes");
+    assertThat(member.status()).as(member.toString()).isEqualTo(403);
+
+    for (String admin : List.of("admin@acme.test", "root@tierstate.test")) {
+      Answer answer = TestStack.signedIn(stack.server(), admin).get("/api/v1/dashboard/nodes");
+      assertThat(answer.status()).as(admin + " " + answer).isEqualTo(200);
+      assertThat(answer.header("Cache-Control")).isEqualTo("no-store");
+      String self = answer.json().path("node").asText();
+      JsonNode node = null;
+      for (JsonNode n : answer.json().path("nodes")) {
+        if (n.path("id").asText().equals(self)) {
+          node = n;
+        }
+      }
+      assertThat(node).as("this node in %s", answer).isNotNull();
+      assertThat(node.path("status").asText()).isEqualTo("LIVE");
+      assertThat(node.path("host").asText()).isNotBlank();
+      assertThat(node.path("uptimeSeconds").isIntegralNumber()).isTrue();
+      assertThat(node.path("l1Size").asLong()).isNotNegative();
+      assertThat(node.path("invalidationLagMillis").isIntegralNumber()).isTrue();
+      assertThat(java.time.Instant.parse(node.path("lastHeartbeat").asText())).isBeforeOrEqualTo(java.time.Instant.now());
+    }
+    Answer unknown = TestStack.signedIn(stack.server(), "admin@acme.test").get("/api/v1/dashboard/nodes?x=1");
+    assertThat(unknown.status()).as(unknown.toString()).isEqualTo(400);
+  }
+
   private static long lastSeq(JsonNode body) {
     JsonNode samples = body.path("samples");
     return samples.isEmpty() ? 0 : samples.get(samples.size() - 1).path("seq").asLong();

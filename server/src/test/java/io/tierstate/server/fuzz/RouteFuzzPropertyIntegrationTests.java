@@ -51,10 +51,11 @@ class RouteFuzzPropertyIntegrationTests {
   /**
    * Redis keys whose values a refused request may change: cache entries and their tag sets (reads
    * fill them, also asynchronously after answering) and sessions (each request records activity);
-   * and rate-limit counters (every request counts). What a refused request must not change: the
+   * rate-limit counters (every request counts); and the node's announcement ({@code ts:node:<id>},
+   * {@code ts:nodes}), which its heartbeat rewrites every few seconds. What a refused request must not change: the
    * invalidation log, tag versions, locks, which sessions exist, and PostgreSQL.
    */
-  private static final List<String> VALUES_MAY_CHANGE = List.of("ts:{", "ts:tag:", "ts:rl:", "ts:sess");
+  private static final List<String> VALUES_MAY_CHANGE = List.of("ts:{", "ts:tag:", "ts:rl:", "ts:sess", "ts:node");
   private static final List<String> KEYS_MAY_APPEAR = List.of("ts:{", "ts:tag:", "ts:rl:");
 
   private static TestStack stack;

@@ -118,7 +118,7 @@ public final class ScalingCurves {
         Last run: %s, %s, %d cores, JDK %s, load average before the run %s, %.0f minutes. This \
         machine is shared and noisy: read times as orders of magnitude and slopes, not as exact \
         figures; memory figures are exact counts and do not vary between runs. What these curves \
-        mean for users, and the limits they set, is in [guarantees.md](guarantees.md#limits-at-scale).
+        mean for users, and the limits they set, is in [guarantees.md](guarantees.md#10-limits-at-scale).
 
         """.formatted(REPRODUCE, REPRODUCE, 8,
         Instant.now().truncatedTo(ChronoUnit.MINUTES), server, Runtime.getRuntime().availableProcessors(),

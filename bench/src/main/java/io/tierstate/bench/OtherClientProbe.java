@@ -62,6 +62,41 @@ final class OtherClientProbe implements AutoCloseable {
     client.shutdown();
   }
 
+  /** An operation under test. */
+  interface Work {
+    void run() throws Exception;
+  }
+
+  /** What an operation took, and what another client saw of Redis for a second before it and during it. */
+  record Measured(long nanos, Histogram idle, Histogram during) {
+    /** Adds the other client's p99 (idle and during) and worst round trip during, at {@code x}. */
+    void plot(Charts.Chart chart, double x) {
+      chart.point("p99 during", x, during.getValueAtPercentile(99) / 1e6);
+      chart.point("max during", x, during.getMaxValue() / 1e6);
+      chart.point("p99 idle", x, idle.getValueAtPercentile(99) / 1e6);
+    }
+  }
+
+  /** Probes Redis for a second, then runs {@code work} under the probe and times it. */
+  static Measured measure(String url, Work work) throws Exception {
+    Histogram idle = around(url, () -> Thread.sleep(1_000));
+    long[] nanos = new long[1];
+    // Timed inside the probe: its connection set-up is not the operation's cost.
+    Histogram during = around(url, () -> {
+      long start = System.nanoTime();
+      work.run();
+      nanos[0] = System.nanoTime() - start;
+    });
+    return new Measured(nanos[0], idle, during);
+  }
+
+  private static Histogram around(String url, Work work) throws Exception {
+    try (OtherClientProbe probe = start(url)) {
+      work.run();
+      return probe.stop();
+    }
+  }
+
   /** The probe's p99 and maximum in milliseconds, as {@code 0.21 / 3.4}. */
   static String p99AndMax(Histogram h) {
     return String.format(java.util.Locale.ROOT, "%.2f / %.1f",

@@ -2,7 +2,6 @@ package io.tierstate.bench;
 
 import io.tierstate.Tierstate;
 import java.nio.file.Path;
-import org.HdrHistogram.Histogram;
 
 /**
  * {@code invalidatePattern} over 10⁴ … 10⁶ matching keys, in a keyspace that also holds keys the
@@ -26,24 +25,19 @@ final class PatternInvalidationCurve {
             .nodeId("scale-pattern").l1MaximumSize(1_000).build())) {
           ScalingRedis.fill(node, "other:", others, ScalingRedis.HOUR);
           ScalingRedis.fill(node, "match:", matching, ScalingRedis.HOUR);
-          Histogram idle = TagInvalidationCurve.probe(redis, () -> Thread.sleep(1_000));
           long[] removed = new long[1];
-          long start = System.nanoTime();
-          Histogram during = TagInvalidationCurve.probe(redis,
+          OtherClientProbe.Measured m = OtherClientProbe.measure(redis.url(),
               () -> removed[0] = node.invalidator().invalidatePattern("match:*"));
-          long nanos = System.nanoTime() - start;
           Checks.check(removed[0] == matching,
               "invalidatePattern removed " + removed[0] + " of " + matching + " matching entries");
           Checks.check(node.cache().keys("other:*").size() == others,
               "invalidatePattern removed keys it does not match");
-          double ms = nanos / 1e6;
+          double ms = m.nanos() / 1e6;
           table.row(Section.number(matching, 0), Section.number(others, 0), Section.number(ms, 1) + " ms",
-              Section.number(ms * 1000 / matching, 2) + " ms", OtherClientProbe.p99AndMax(idle),
-              OtherClientProbe.p99AndMax(during));
+              Section.number(ms * 1000 / matching, 2) + " ms", OtherClientProbe.p99AndMax(m.idle()),
+              OtherClientProbe.p99AndMax(m.during()));
           time.point("invalidatePattern", matching, ms);
-          other.point("p99 during", matching, during.getValueAtPercentile(99) / 1e6);
-          other.point("max during", matching, during.getMaxValue() / 1e6);
-          other.point("p99 idle", matching, idle.getValueAtPercentile(99) / 1e6);
+          m.plot(other, matching);
         }
       }
       plain.flush();

@@ -2,7 +2,6 @@ package io.tierstate.bench;
 
 import io.tierstate.Tierstate;
 import java.nio.file.Path;
-import org.HdrHistogram.Histogram;
 
 /**
  * {@code invalidateTags} on one tag with 10³ … 10⁶ members: how long it takes, what the tag's index
@@ -24,22 +23,18 @@ final class TagInvalidationCurve {
             .nodeId("scale-tags").l1MaximumSize(1_000).build())) {
           ScalingRedis.fill(node, "tagged:", members, ScalingRedis.HOUR.tags("big"));
           long indexBytes = plain.memoryUsage(plain.onlyKey("*tag:big"));
-          Histogram idle = probe(redis, () -> Thread.sleep(1_000));
           long[] removed = new long[1];
-          long start = System.nanoTime();
-          Histogram during = probe(redis, () -> removed[0] = node.invalidator().invalidateTags("big"));
-          long nanos = System.nanoTime() - start;
+          OtherClientProbe.Measured m = OtherClientProbe.measure(redis.url(),
+              () -> removed[0] = node.invalidator().invalidateTags("big"));
           Checks.check(removed[0] == members,
               "invalidateTags removed " + removed[0] + " of " + members + " tagged entries");
-          double ms = nanos / 1e6;
+          double ms = m.nanos() / 1e6;
           table.row(Section.number(members, 0), Section.number(ms, 1) + " ms",
               Section.number(ms * 1000 / members, 2) + " ms", Section.number(indexBytes / 1e6, 2) + " MB",
-              Section.number((double) indexBytes / members, 0) + " B", OtherClientProbe.p99AndMax(idle),
-              OtherClientProbe.p99AndMax(during));
+              Section.number((double) indexBytes / members, 0) + " B", OtherClientProbe.p99AndMax(m.idle()),
+              OtherClientProbe.p99AndMax(m.during()));
           time.point("invalidateTags", members, ms);
-          other.point("p99 during", members, during.getValueAtPercentile(99) / 1e6);
-          other.point("max during", members, during.getMaxValue() / 1e6);
-          other.point("p99 idle", members, idle.getValueAtPercentile(99) / 1e6);
+          m.plot(other, members);
         }
       }
       plain.flush();
@@ -57,18 +52,5 @@ final class TagInvalidationCurve {
         .table(table)
         .paragraph("![invalidateTags time](scaling/tag-invalidation-time.png)\n"
             + "![another client during invalidateTags](scaling/tag-invalidation-other-client.png)");
-  }
-
-  /** Runs {@code work} while another client probes Redis; returns what the probe saw. */
-  static Histogram probe(BenchRedis redis, Work work) throws Exception {
-    try (OtherClientProbe probe = OtherClientProbe.start(redis.url())) {
-      work.run();
-      return probe.stop();
-    }
-  }
-
-  /** An operation timed under the probe. */
-  interface Work {
-    void run() throws Exception;
   }
 }

@@ -100,14 +100,7 @@ final class L1 {
       return null;
     }
     L1Entry entry = c.getIfPresent(key);
-    if (entry == null) {
-      return null;
-    }
-    long since = distrustedSinceNanos;
-    if (since != TRUSTED && nowNanos - Math.max(entry.insertedNanos, since) > degradedTtlNanos) {
-      return null;
-    }
-    return entry;
+    return entry == null ? null : trusted(entry, nowNanos);
   }
 
   /**
@@ -115,11 +108,14 @@ final class L1 {
    * auditor) does not change what it keeps.
    */
   @Nullable L1Entry peek(String key, long nowNanos) {
-    Cache<String, L1Entry> c = cache;
-    L1Entry entry = c == null ? null : c.policy().getIfPresentQuietly(key);
-    if (entry == null) {
-      return null;
-    }
+    L1Entry entry = peek(key);
+    return entry == null ? null : trusted(entry, nowNanos);
+  }
+
+  /**
+   * The entry, or null if it was written before L1 became distrusted and outlived the degraded TTL.
+   */
+  private @Nullable L1Entry trusted(L1Entry entry, long nowNanos) {
     long since = distrustedSinceNanos;
     if (since != TRUSTED && nowNanos - Math.max(entry.insertedNanos, since) > degradedTtlNanos) {
       return null;

@@ -110,12 +110,14 @@ class ChangeStreamKillIntegrationTests {
                       found ->
                           inconsistencies.add(
                               String.format(
-                                  "%.1f s: node %s, %s in %s, stale for %d ms",
+                                  "%.1f s: node %s, %s in %s, stale for %d ms; the slot lags %s"
+                                      + " bytes behind the WAL",
                                   (System.nanoTime() - t0) / 1e9,
                                   id,
                                   found.key(),
                                   found.tier(),
-                                  found.staleFor().toMillis()))));
+                                  found.staleFor().toMillis(),
+                                  slotLag(url, pg)))));
           servers.add(node);
           for (int r = 0; r < 2; r++) {
             Source readerSource = new Source(url, pg);
@@ -132,6 +134,7 @@ class ChangeStreamKillIntegrationTests {
         Random random = new Random(15);
         AtomicLong retries = new AtomicLong();
         long writing = System.nanoTime();
+        timeline.add(String.format("%.1f s: first update", (writing - t0) / 1e9));
         try (Source writer = new Source(url, pg)) {
           for (int i = 1; i <= updates; i++) {
             if (i == updates / 4 || i == updates * 3 / 4) {
@@ -270,6 +273,15 @@ class ChangeStreamKillIntegrationTests {
 
   private static int id(String key) {
     return Integer.parseInt(key.substring(key.indexOf(':') + 1));
+  }
+
+  /** How far the slot's confirmed position is behind the WAL, to tell lag from loss. */
+  private static String slotLag(String url, PostgresServer pg) {
+    try {
+      return Long.toString(walEnd(url, pg) - confirmed(url, pg));
+    } catch (SQLException e) {
+      return "unknown (" + e.getMessage() + ")";
+    }
   }
 
   private static long walEnd(String url, PostgresServer pg) throws SQLException {

@@ -47,8 +47,9 @@ import java.util.regex.Pattern;
  *       both nodes' L1 before the commit: from the moment {@code COMMIT} is sent to (a) both nodes'
  *       L1 having dropped the key and (b) the {@link InvalidationEvent} on each node, the event the
  *       reference service's event hub turns into the browsers' {@code invalidate} message. A node's
- *       listener is called on the log's thread right after that thread removed the key from L1, so
- *       its time is when the L1 stopped serving the old value; it is then checked with {@code
+ *       listener is called right after the same thread removed the key from L1 (the log's reader,
+ *       or the stream's thread on the consumer), so its time is when the L1 stopped serving the old
+ *       value; it is then checked with {@code
  *       inspect} (not in L1) and {@code get} (not the old value) on both nodes.
  *   <li><b>Consumer throughput</b>: bursts of row changes (one big transaction, many small ones,
  *       single-row transactions) from the first commit until every changed row's key was heard on
@@ -229,8 +230,9 @@ public final class ChangeStreamBenchmark {
                 + Section.number(commits, 0)
                 + " distinct rows whose keys both nodes hold in L1 beforehand. Each time runs from the"
                 + " moment `COMMIT` is sent. (a) is the later of the two nodes' L1 dropping the key: a"
-                + " node's invalidation listener is called on the log's thread right after that thread"
-                + " removed the key from L1, so its clock is the L1's; afterwards both nodes are checked"
+                + " node's invalidation listener is called right after the same thread removed the key"
+                + " from L1 (the log's reader, or on the consumer node the stream's own thread), so its"
+                + " clock is the L1's; afterwards both nodes are checked"
                 + " (`inspect`: not in L1; `get`: not the old value). (b) is the `InvalidationEvent`"
                 + " on a node: what the reference service's event hub (`EventsFeature`) turns into the"
                 + " browsers' `invalidate` message, without the SSE write itself (the browser's end of"

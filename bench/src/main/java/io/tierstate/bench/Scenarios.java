@@ -172,6 +172,8 @@ public final class Scenarios {
     out.append(resource("benchmarks-console.md")).append('\n');
     // So are the Spring Boot service's (bench/spring.sh).
     out.append(resource("benchmarks-spring.md")).append('\n');
+    // And the change stream's (bench/postgres-cdc.sh).
+    out.append(resource("benchmarks-cdc.md")).append('\n');
     out.append(resource("benchmarks-notes.md"));
     return out.toString();
   }

@@ -290,7 +290,11 @@ class ChangeStreamIntegrationTests {
   }
 
   static void awaitUntil(String what, Check check) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    awaitUntil(what, Duration.ofSeconds(20), check);
+  }
+
+  static void awaitUntil(String what, Duration timeout, Check check) {
+    long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       try {
         if (check.test()) {

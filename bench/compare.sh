@@ -25,8 +25,9 @@ jar_of() {
   tree="$OUT/tree-$sha"
   if [[ ! -f $OUT/bench-$sha.jar ]]; then
     rm -rf "$tree"
-    git worktree add --detach -f "$tree" "$sha" >/dev/null
-    (cd "$tree" && mvn -q -B -pl bench -am package -DskipTests -Dspotless.check.skip=true)
+    git worktree add --detach -f "$tree" "$sha" >/dev/null 2>&1
+    # Maven's output goes to stderr: this function's stdout is the revision's name.
+    (cd "$tree" && mvn -q -B -Dstyle.color=never -pl bench -am package -DskipTests -Dspotless.check.skip=true) >&2
     cp "$tree/bench/target/benchmarks.jar" "$OUT/bench-$sha.jar"
     git worktree remove --force "$tree"
   fi

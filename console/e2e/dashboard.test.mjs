@@ -142,6 +142,7 @@ test('the regions table lists the server\'s regions, and clearing one empties it
   const cells = await row('users').getByRole('cell').allTextContents();
   assert.match(cells[0], /^\d+$/, `requests: ${cells[0]}`);
   assert.match(cells[1], /^\d+\.\d %$/, `L1 hit rate: ${cells[1]}`);
+  await table.scrollIntoViewIfNeeded();
   await screenshot(root.page, 'dashboard-regions');
 
   await row('users').getByRole('button', { name: 'Clear region users' }).click();

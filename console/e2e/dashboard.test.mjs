@@ -109,6 +109,56 @@ test('the nodes table lists both server instances live, with uptime, L1 entries,
   await root.context.close();
 });
 
+test('the regions table lists the server\'s regions, and clearing one empties it on both instances', async () => {
+  // Reads of the tenant's user list put entries of region "users" in each instance's L1.
+  const reader0 = await person(browser, instance(0));
+  await signIn(reader0.page, 'admin@acme.test');
+  const reader1 = await person(browser, instance(1));
+  await signIn(reader1.page, 'admin@acme.test');
+  const tenant = (await api(reader0.page, 'GET', '/api/v1/auth/session')).body.tenant.id;
+  const usersOn = async (reader) => (await api(reader.page, 'GET', '/api/v1/dashboard/regions')).body.regions.find((r) => r.name === 'users');
+  for (const reader of [reader0, reader1]) {
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await api(reader.page, 'GET', `/api/v1/tenants/${tenant}/users`)).status, 200);
+    }
+    await eventually('the users region has entries in L1', async () => (await usersOn(reader)).l1Entries > 0);
+  }
+
+  const root = await person(browser, instance(1));
+  await signIn(root.page, 'root@tierstate.test');
+  await root.page.getByRole('link', { name: 'Dashboard' }).click();
+  const table = root.page.getByRole('table', { name: 'Cache regions' });
+  await table.waitFor();
+  const headers = await table.getByRole('columnheader').allTextContents();
+  assert.deepEqual(headers.slice(0, 8), ['Region', 'Requests', 'L1 hit rate', 'L2 hit rate', 'Loads',
+    'Average load time', 'p99 load time', 'Entries in this node\'s L1']);
+  const names = await table.getByRole('rowheader').allTextContents();
+  for (const name of ['users', 'access', 'roles', 'preferences', 'reference', 'analytics']) {
+    assert.ok(names.includes(name), `region ${name} listed: ${names}`);
+  }
+  const row = (name) => table.getByRole('row').filter({ has: root.page.getByRole('rowheader', { name, exact: true }) });
+  const entries = async (name) => Number(await row(name).getByRole('cell').nth(6).textContent());
+  await eventually('the users row shows L1 entries', async () => (await entries('users')) > 0);
+  const cells = await row('users').getByRole('cell').allTextContents();
+  assert.match(cells[0], /^\d+$/, `requests: ${cells[0]}`);
+  assert.match(cells[1], /^\d+\.\d %$/, `L1 hit rate: ${cells[1]}`);
+  await table.scrollIntoViewIfNeeded();
+  await screenshot(root.page, 'dashboard-regions');
+
+  await row('users').getByRole('button', { name: 'Clear region users' }).click();
+  const dialog = root.page.getByRole('dialog', { name: 'Clear region users' });
+  await dialog.waitFor();
+  await dialog.getByRole('button', { name: 'Clear region' }).click();
+  await root.page.getByRole('status').filter({ hasText: /^Region users cleared: \d+ entr(y|ies) removed$/ }).waitFor();
+  assert.equal(await dialog.count(), 0, 'the dialog closed');
+  await eventually('this instance\'s L1 has no users entry', async () => (await entries('users')) === 0);
+  await eventually('the other instance\'s L1 has none either', async () => (await usersOn(reader0)).l1Entries === 0);
+  // A tenant's cache admin sees the table but may not clear: regions span tenants.
+  assert.equal((await api(reader0.page, 'POST', '/api/v1/dashboard/regions/users/clear', {})).status, 403);
+  assert.equal(root.errors.length, 0, `no page errors: ${root.errors.join('\n')}`);
+  for (const p of [reader0, reader1, root]) await p.context.close();
+});
+
 test('the key inspector finds a cached key, and after invalidating it reports it gone with the count removed', async () => {
   const admin = await person(browser, instance(0));
   await signIn(admin.page, 'admin@acme.test');

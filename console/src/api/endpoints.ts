@@ -1,6 +1,6 @@
 import type { ApiClient } from './client';
 import type {
-  AnalyticsRange, ClusterNode, DashboardFeed, InvalidateRequest, InvalidateResult, KeyInspection, DeviceSession, IntlPreferences, Page, Role, Session, Tenant, TenantPlan, TenantAnalytics, TenantStatus, TimeZoneItem,
+  AnalyticsRange, CacheRegion, ClusterNode, DashboardFeed, InvalidateRequest, InvalidateResult, KeyInspection, DeviceSession, IntlPreferences, Page, Role, Session, Tenant, TenantPlan, TenantAnalytics, TenantStatus, TimeZoneItem,
   User, UserStatus,
 } from './types';
 
@@ -48,6 +48,8 @@ export const urls = {
     `/api/v1/tenants/${encodeURIComponent(tenantId)}/analytics${queryString({ range })}`,
   dashboard: (since: number) => `/api/v1/dashboard${queryString({ since })}`,
   dashboardNodes: '/api/v1/dashboard/nodes',
+  dashboardRegions: '/api/v1/dashboard/regions',
+  clearRegion: (name: string) => `/api/v1/dashboard/regions/${encodeURIComponent(name)}/clear`,
   inspectKey: (key: string) => `/admin/cache/inspect${queryString({ key })}`,
   invalidate: '/admin/cache/invalidate',
   tenants: '/api/v1/tenants',
@@ -113,6 +115,10 @@ export function endpoints(api: ApiClient) {
     dashboard: (since: number, signal?: AbortSignal) => api.get<DashboardFeed>(urls.dashboard(since), signal),
     dashboardNodes: (signal?: AbortSignal) =>
       api.get<{ node: string; nodes: ClusterNode[] }>(urls.dashboardNodes, signal),
+    dashboardRegions: (signal?: AbortSignal) =>
+      api.get<{ node: string; regions: CacheRegion[] }>(urls.dashboardRegions, signal),
+    clearRegion: (name: string) =>
+      api.request<{ region: string; removed: number }>(urls.clearRegion(name), { method: 'POST', body: {} }),
     inspectKey: (key: string, signal?: AbortSignal) => api.get<KeyInspection>(urls.inspectKey(key), signal),
     invalidate: (request: InvalidateRequest) =>
       api.request<InvalidateResult>(urls.invalidate, { method: 'POST', body: request }),

@@ -159,6 +159,23 @@ export interface ClusterNode {
   invalidationLagMillis: number;
 }
 
+/** One cache region on the node that answered (GET /api/v1/dashboard/regions). */
+export interface CacheRegion {
+  name: string;
+  requests: number;
+  l1Hits: number;
+  l2Hits: number;
+  /** 0 to 1 */
+  l1HitRate: number;
+  /** 0 to 1 */
+  l2HitRate: number;
+  loads: number;
+  loadMeanMillis: number;
+  loadP99Millis: number;
+  /** The region's entries in the answering node's L1. */
+  l1Entries: number;
+}
+
 /** GET /admin/cache/inspect?key=: what this node's L1 and Redis hold for one key. */
 export interface KeyInspection {
   key: string;

@@ -9,6 +9,7 @@ import { dashboardKeys } from '../query/keys';
 import { difference, type BrowserTierCounts } from './browserTier';
 import { CacheTools } from './CacheTools';
 import { NodesTable } from './NodesTable';
+import { RegionsTable } from './RegionsTable';
 import { merge, namesOf, tierCounts, tierShares, TIERS, type Point } from './points';
 import { TimeChart, type ChartSeries } from './TimeChart';
 
@@ -92,6 +93,7 @@ function Dashboard({ feed, points, tenantId }: { feed: DashboardFeed; points: Po
       </p>
       <Health feed={feed} />
       <NodesTable tenantId={tenantId} />
+      <RegionsTable tenantId={tenantId} scope={feed.scope} />
       <CacheTools tenantId={tenantId} scope={feed.scope} />
 
       <section aria-labelledby="waterfall-heading" className="dashboard-section">

@@ -28,6 +28,8 @@ export const dashboardKeys = {
   feed: (tenantId: string, userId: string) => ['dashboard', tenantId, userId] as const,
   /** The cluster's nodes: the same for every viewer of a tenant, polled while the page is open. */
   nodes: (tenantId: string) => ['dashboard', tenantId, 'nodes'] as const,
+  /** This node's cache regions: polled while the page is open, refetched after a clear. */
+  regions: (tenantId: string) => ['dashboard', tenantId, 'regions'] as const,
   /** One key's inspection: fetched on request only, and refetched after an invalidation. */
   inspections: (tenantId: string) => ['dashboard', tenantId, 'inspect'] as const,
   inspection: (tenantId: string, key: string) => [...dashboardKeys.inspections(tenantId), key] as const,

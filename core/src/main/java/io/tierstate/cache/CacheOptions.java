@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
 public final class CacheOptions {
   private static final String[] NO_TAGS = new String[0];
   private static final CacheOptions DEFAULTS =
-      new CacheOptions(null, 0, NO_TAGS, false, 0, Duration.ZERO, Duration.ZERO, null);
+      new CacheOptions(null, 0, NO_TAGS, false, 0, Duration.ZERO, Duration.ZERO, null, null);
 
   private final @Nullable Duration ttl;
   private final double jitter;
@@ -34,6 +34,9 @@ public final class CacheOptions {
   private final Duration staleWhileRevalidate;
   private final Duration staleIfError;
   private final @Nullable Duration absentTtl;
+  private final @Nullable String region;
+  // The tags stored with an entry: the given ones and the region's tag, built once per options.
+  private final String[] storedTags;
 
   private CacheOptions(
       @Nullable Duration ttl,
@@ -43,7 +46,8 @@ public final class CacheOptions {
       double refreshAhead,
       Duration staleWhileRevalidate,
       Duration staleIfError,
-      @Nullable Duration absentTtl) {
+      @Nullable Duration absentTtl,
+      @Nullable String region) {
     this.ttl = ttl;
     this.jitter = jitter;
     this.tags = tags;
@@ -52,6 +56,15 @@ public final class CacheOptions {
     this.staleWhileRevalidate = staleWhileRevalidate;
     this.staleIfError = staleIfError;
     this.absentTtl = absentTtl;
+    this.region = region;
+    if (region == null) {
+      this.storedTags = tags;
+    } else {
+      String regionTag = CacheKeys.regionTag(region);
+      Set<String> all = new LinkedHashSet<>(Arrays.asList(tags));
+      all.add(regionTag);
+      this.storedTags = all.toArray(NO_TAGS);
+    }
   }
 
   /** Options that use the configured default TTL and nothing else. */
@@ -76,7 +89,15 @@ public final class CacheOptions {
   public CacheOptions withTtl(Duration ttl) {
     requirePositive("ttl", ttl);
     return new CacheOptions(
-        ttl, jitter, tags, compress, refreshAhead, staleWhileRevalidate, staleIfError, absentTtl);
+        ttl,
+        jitter,
+        tags,
+        compress,
+        refreshAhead,
+        staleWhileRevalidate,
+        staleIfError,
+        absentTtl,
+        region);
   }
 
   /**
@@ -90,7 +111,15 @@ public final class CacheOptions {
       throw new IllegalArgumentException("jitter must be between 0 and 0.5, but was " + fraction);
     }
     return new CacheOptions(
-        ttl, fraction, tags, compress, refreshAhead, staleWhileRevalidate, staleIfError, absentTtl);
+        ttl,
+        fraction,
+        tags,
+        compress,
+        refreshAhead,
+        staleWhileRevalidate,
+        staleIfError,
+        absentTtl,
+        region);
   }
 
   /**
@@ -111,13 +140,55 @@ public final class CacheOptions {
         refreshAhead,
         staleWhileRevalidate,
         staleIfError,
-        absentTtl);
+        absentTtl,
+        region);
+  }
+
+  /**
+   * A copy that puts the entry in a cache region: a named family of entries ({@code users}, {@code
+   * permissions}, {@code reference}...) with its own meters ({@code tierstate.cache.region.*}:
+   * requests, hits per tier, loads and their time, entries in this node's L1) that {@link
+   * Invalidator#invalidateRegion} clears on every node. The entry carries the region's tag {@code
+   * region:<name>} (see {@link #tagArray()}); an entry without a region is counted only in the
+   * cache's global meters.
+   *
+   * <p>A node accepts a bounded number of distinct regions (see {@link TieredCache#regions()}): the
+   * name is checked here, the bound when the options are first used on a node.
+   *
+   * @throws IllegalArgumentException if {@code name} is not 1 to {@value
+   *     CacheKeys#MAX_REGION_LENGTH} of the characters {@code a-z A-Z 0-9 . _ -}
+   */
+  public CacheOptions region(String name) {
+    String valid = CacheKeys.requireValidRegion(name);
+    return new CacheOptions(
+        ttl,
+        jitter,
+        tags,
+        compress,
+        refreshAhead,
+        staleWhileRevalidate,
+        staleIfError,
+        absentTtl,
+        valid);
+  }
+
+  /** The cache region, or null when the entry belongs to none. */
+  public @Nullable String regionOrNull() {
+    return region;
   }
 
   /** A copy that compresses the value whatever its size (when compression makes it smaller). */
   public CacheOptions compress() {
     return new CacheOptions(
-        ttl, jitter, tags, true, refreshAhead, staleWhileRevalidate, staleIfError, absentTtl);
+        ttl,
+        jitter,
+        tags,
+        true,
+        refreshAhead,
+        staleWhileRevalidate,
+        staleIfError,
+        absentTtl,
+        region);
   }
 
   /**
@@ -132,7 +203,15 @@ public final class CacheOptions {
           "refreshAhead must be between 0 and 1 (exclusive), but was " + fraction);
     }
     return new CacheOptions(
-        ttl, jitter, tags, compress, fraction, staleWhileRevalidate, staleIfError, absentTtl);
+        ttl,
+        jitter,
+        tags,
+        compress,
+        fraction,
+        staleWhileRevalidate,
+        staleIfError,
+        absentTtl,
+        region);
   }
 
   /**
@@ -144,7 +223,7 @@ public final class CacheOptions {
   public CacheOptions staleWhileRevalidate(Duration window) {
     requireNotNegative("staleWhileRevalidate", window);
     return new CacheOptions(
-        ttl, jitter, tags, compress, refreshAhead, window, staleIfError, absentTtl);
+        ttl, jitter, tags, compress, refreshAhead, window, staleIfError, absentTtl, region);
   }
 
   /**
@@ -155,7 +234,7 @@ public final class CacheOptions {
   public CacheOptions staleIfError(Duration window) {
     requireNotNegative("staleIfError", window);
     return new CacheOptions(
-        ttl, jitter, tags, compress, refreshAhead, staleWhileRevalidate, window, absentTtl);
+        ttl, jitter, tags, compress, refreshAhead, staleWhileRevalidate, window, absentTtl, region);
   }
 
   /**
@@ -167,7 +246,15 @@ public final class CacheOptions {
   public CacheOptions cacheAbsent(Duration ttl) {
     requirePositive("cacheAbsent", ttl);
     return new CacheOptions(
-        this.ttl, jitter, tags, compress, refreshAhead, staleWhileRevalidate, staleIfError, ttl);
+        this.ttl,
+        jitter,
+        tags,
+        compress,
+        refreshAhead,
+        staleWhileRevalidate,
+        staleIfError,
+        ttl,
+        region);
   }
 
   /** The time to live, or null to use the configured default. */
@@ -187,11 +274,12 @@ public final class CacheOptions {
   }
 
   /**
-   * The tags as given, as an array the caller may keep (a copy; the shared empty array when there
-   * are none, so an untagged write allocates nothing here).
+   * The tags stored with the entry, as an array the caller may keep (a copy; the shared empty array
+   * when there are none, so an untagged write allocates nothing here): those given, then the
+   * region's tag {@code region:<name>} when the options name a region.
    */
   public String[] tagArray() {
-    return tags.length == 0 ? tags : tags.clone();
+    return storedTags.length == 0 ? storedTags : storedTags.clone();
   }
 
   /** Whether compression is forced. */
@@ -257,6 +345,8 @@ public final class CacheOptions {
         + staleIfError
         + ", cacheAbsent="
         + absentTtl
+        + ", region="
+        + region
         + "}";
   }
 }

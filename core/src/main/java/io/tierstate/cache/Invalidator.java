@@ -62,6 +62,18 @@ public interface Invalidator {
   long invalidatePattern(String pattern);
 
   /**
+   * Clears a cache region ({@link CacheOptions#region}) on every tier and node: the invalidation of
+   * its tag {@code region:<name>} (so, like {@link #invalidateTags}, page by page in Redis and
+   * logged for every node's L1).
+   *
+   * @return how many keys were removed from Redis
+   * @throws IllegalArgumentException if {@code region} is not a valid region name
+   */
+  default long invalidateRegion(String region) {
+    return invalidateTags(io.tierstate.keys.CacheKeys.regionTag(region));
+  }
+
+  /**
    * Calls {@code listener} for every invalidation seen by this node, local or remote. Listeners run
    * on Tierstate's invalidation thread: keep them quick.
    *

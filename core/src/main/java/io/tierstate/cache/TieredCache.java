@@ -133,4 +133,15 @@ public interface TieredCache {
    * @throws io.tierstate.RedisUnavailableException if Redis cannot be reached
    */
   List<String> keys(String pattern);
+
+  /**
+   * This node's cache regions ({@link CacheOptions#region}) with what each did since it was first
+   * used here, in the order they were first used. A node accepts at most {@value #MAX_REGIONS}
+   * regions: the first call that names one more fails with an {@link IllegalStateException} that
+   * names the bound, and nothing is cached then.
+   */
+  List<CacheRegion> regions();
+
+  /** How many distinct regions one node accepts. */
+  int MAX_REGIONS = 64;
 }

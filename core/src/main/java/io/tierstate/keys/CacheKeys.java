@@ -43,6 +43,11 @@ public final class CacheKeys {
   /** The maximum length of a tag, in UTF-16 characters. */
   public static final int MAX_TAG_LENGTH = 256;
 
+  /** The maximum length of a cache region's name. */
+  public static final int MAX_REGION_LENGTH = 64;
+
+  private static final String REGION_TAG_PREFIX = "region:";
+
   private static final int SHOWN_LENGTH = 80;
   private static final String GLOBAL_PREFIX = "cache:global:";
 
@@ -93,6 +98,57 @@ public final class CacheKeys {
    */
   public static String requireValidTag(@Nullable String tag) {
     return requireValid("tag", tag, MAX_TAG_LENGTH, Rules.KEY);
+  }
+
+  /**
+   * Returns {@code region} if it is a valid cache region name: 1 to {@value #MAX_REGION_LENGTH} of
+   * the characters {@code a-z A-Z 0-9 . _ -}. Region names become meter tags and part of the
+   * region's tag ({@link #regionTag}), hence the small alphabet.
+   *
+   * @throws IllegalArgumentException if {@code region} is null or empty, longer than {@value
+   *     #MAX_REGION_LENGTH} characters, or has a character outside that alphabet
+   */
+  public static String requireValidRegion(@Nullable String region) {
+    if (region == null) {
+      throw new IllegalArgumentException("region must not be null");
+    }
+    if (region.isEmpty()) {
+      throw new IllegalArgumentException("region must not be empty");
+    }
+    if (region.length() > MAX_REGION_LENGTH) {
+      throw new IllegalArgumentException(tooLong("region", region, MAX_REGION_LENGTH));
+    }
+    for (int i = 0; i < region.length(); i++) {
+      char c = region.charAt(i);
+      boolean allowed =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '.'
+              || c == '_'
+              || c == '-';
+      if (!allowed) {
+        throw new IllegalArgumentException(
+            "region "
+                + quote(region)
+                + " contains "
+                + codePoint(c)
+                + " at index "
+                + i
+                + ": a region name may use only a-z A-Z 0-9 . _ -");
+      }
+    }
+    return region;
+  }
+
+  /**
+   * The tag that every entry of a cache region carries, {@code "region:" + region}: invalidating it
+   * clears the region on every node ({@link io.tierstate.cache.Invalidator#invalidateRegion}).
+   *
+   * @throws IllegalArgumentException if {@code region} is not a valid region name
+   */
+  public static String regionTag(String region) {
+    return REGION_TAG_PREFIX + requireValidRegion(region);
   }
 
   /**

@@ -34,6 +34,24 @@ public final class MeterNames {
   /** Gauge of L1 entries. */
   public static final String CACHE_L1_SIZE = "tierstate.cache.l1.size";
 
+  /**
+   * Function counter of reads of entries in a cache region (L1 hits plus L1 misses that named the
+   * region); tag {@code region}. Read at scrape time from the region's striped counters.
+   */
+  public static final String REGION_REQUESTS = "tierstate.cache.region.requests";
+
+  /** Function counter of a region's hits; tags {@code region}, {@code tier} = l1|l2. */
+  public static final String REGION_HITS = "tierstate.cache.region.hits";
+
+  /** Function counter of a region's loader calls (any outcome); tag {@code region}. */
+  public static final String REGION_LOADS = "tierstate.cache.region.loads";
+
+  /** Timer of a region's loader calls (mean, p50, p99); tag {@code region}. */
+  public static final String REGION_LOAD_DURATION = "tierstate.cache.region.load.duration";
+
+  /** Gauge of the entries of a region in this node's L1; tag {@code region}. */
+  public static final String REGION_L1_ENTRIES = "tierstate.cache.region.l1.entries";
+
   /** Counter of invalidations received from other nodes. */
   public static final String INVALIDATIONS_RECEIVED = "tierstate.invalidation.received";
 

@@ -27,4 +27,47 @@ class CacheOptionsUnitTests {
     assertThatThrownBy(() -> MINUTE.tags("a").tagSet().add("b"))
         .isInstanceOf(UnsupportedOperationException.class);
   }
+
+  @Test
+  void aRegionIsStoredAsATagAfterTheGivenOnesAndStaysOutOfTagSet() {
+    CacheOptions options = MINUTE.tags("user:7").region("users");
+
+    assertThat(options.regionOrNull()).isEqualTo("users");
+    assertThat(options.tagArray()).containsExactly("user:7", "region:users");
+    assertThat(options.tagSet()).containsExactly("user:7");
+    assertThat(options.tags("user:8").tagArray())
+        .as("tags set after the region keep it")
+        .containsExactly("user:8", "region:users");
+    assertThat(MINUTE.tagArray()).isEmpty();
+  }
+
+  @Test
+  void aRegionNameIsOneToSixtyFourSafeCharacters() {
+    assertThat(MINUTE.region("a").regionOrNull()).isEqualTo("a");
+    assertThat(MINUTE.region("reference.data_v2-EU").regionOrNull())
+        .isEqualTo("reference.data_v2-EU");
+    assertThat(MINUTE.region("r".repeat(64)).regionOrNull()).hasSize(64);
+
+    assertThatThrownBy(() -> MINUTE.region(""))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("region must not be empty");
+    assertThatThrownBy(() -> MINUTE.region(null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("region must not be null");
+    assertThatThrownBy(() -> MINUTE.region("r".repeat(65)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("region")
+        .hasMessageContaining("64");
+    assertThatThrownBy(() -> MINUTE.region("user data"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'user data'")
+        .hasMessageContaining("at index 4")
+        .hasMessageContaining("a-z A-Z 0-9 . _ -");
+    assertThatThrownBy(() -> MINUTE.region("tenant:1"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at index 6");
+    assertThatThrownBy(() -> MINUTE.region("r\u00e9gion"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at index 1");
+  }
 }

@@ -57,7 +57,8 @@ public final class CacheEngine implements AutoCloseable {
               thread.setDaemon(true);
               return thread;
             });
-    EntryCodec entries = new EntryCodec(config, codec, meters);
+    Regions regions = new Regions(meters.registry, TieredCache.MAX_REGIONS);
+    EntryCodec entries = new EntryCodec(config, codec, meters, regions);
     this.entries = new EngineEntries(l1, l2, entries);
     LeaseWaiters waiters = new LeaseWaiters();
     InvalidationEvents events = new InvalidationEvents(meters);
@@ -65,7 +66,8 @@ public final class CacheEngine implements AutoCloseable {
     LoadCoordinator loads =
         new LoadCoordinator(config, l1, l2, entries, meters, waiters, refresher, scheduler);
     this.cache =
-        new DefaultTieredCache(config, l1, l2, entries, loads, invalidations, events, meters);
+        new DefaultTieredCache(
+            config, l1, l2, entries, loads, invalidations, events, meters, regions);
     InvalidationReceiver receiver =
         new InvalidationReceiver(l1, l2, waiters, invalidations, events, meters, config.nodeId());
     this.invalidationLog =

@@ -5,6 +5,7 @@ import io.tierstate.RedisUnavailableException;
 import io.tierstate.TierstateConfig;
 import io.tierstate.cache.CacheLoader;
 import io.tierstate.cache.CacheOptions;
+import io.tierstate.cache.CacheRegion;
 import io.tierstate.cache.InvalidationEvent;
 import io.tierstate.cache.Invalidator;
 import io.tierstate.cache.KeyInspection;
@@ -49,6 +50,7 @@ final class DefaultTieredCache implements TieredCache, Invalidator {
   private final InvalidationSender invalidations;
   private final InvalidationEvents events;
   private final CacheMeters meters;
+  private final Regions regions;
   private final String nodeId;
   private final long degradedL1TtlNanos;
   private final int maxPayloadBytes;
@@ -65,7 +67,8 @@ final class DefaultTieredCache implements TieredCache, Invalidator {
       LoadCoordinator loads,
       InvalidationSender invalidations,
       InvalidationEvents events,
-      CacheMeters meters) {
+      CacheMeters meters,
+      Regions regions) {
     this.l1 = l1;
     this.l2 = l2;
     this.entries = entries;
@@ -73,6 +76,7 @@ final class DefaultTieredCache implements TieredCache, Invalidator {
     this.invalidations = invalidations;
     this.events = events;
     this.meters = meters;
+    this.regions = regions;
     this.nodeId = config.nodeId();
     this.degradedL1TtlNanos = config.degradedL1Ttl().toNanos();
     this.maxPayloadBytes = (int) Math.min(Integer.MAX_VALUE, config.maxValueBytes() * 16L);
@@ -103,10 +107,19 @@ final class DefaultTieredCache implements TieredCache, Invalidator {
     L1Entry entry = key == null ? null : l1.get(key, now);
     if (entry != null && entry.isFresh(now) && entry.accepts(type)) {
       meters.l1Hit.increment();
+      Region region = entry.region;
+      if (region != null) {
+        region.l1Hit();
+      }
       return (Optional<T>) entry.optional;
     }
     CacheKeys.requireValidKey(key);
     meters.l1Miss.increment();
+    // Without options, only an entry still in L1 (expired, another type) tells the region.
+    Region region = entry == null ? null : entry.region;
+    if (region != null) {
+      region.l1Miss();
+    }
     now = System.nanoTime();
     L1.Stamp stamp = l1.stamp(key);
     byte[] bytes;
@@ -121,12 +134,15 @@ final class DefaultTieredCache implements TieredCache, Invalidator {
         meters.l2Miss.increment();
         return Optional.empty();
       }
-      EntryCodec.Decoded<T> decoded = entries.decodeValue(key, envelope, type);
+      EntryCodec.Decoded<T> decoded = entries.decodeValue(key, envelope, type, region);
       if (decoded == null) {
         meters.l2Miss.increment();
         return Optional.empty();
       }
       meters.l2Hit.increment();
+      if (region != null) {
+        region.l2Hit();
+      }
       l1.putIfUnchanged(key, decoded.entry(), stamp);
       return Optional.ofNullable(decoded.value());
     } finally {
@@ -157,6 +173,9 @@ final class DefaultTieredCache implements TieredCache, Invalidator {
       L1Entry entry = l1.get(unique[i], now);
       if (entry != null && entry.isFresh(now) && entry.accepts(type)) {
         values[i] = entry.value;
+        if (entry.region != null) {
+          entry.region.l1Hit();
+        }
       } else {
         missing[missingCount++] = i;
       }
@@ -202,7 +221,7 @@ final class DefaultTieredCache implements TieredCache, Invalidator {
         Envelope envelope = bytes != null ? entries.decodeEnvelope(key, bytes) : null;
         EntryCodec.Decoded<T> decoded =
             envelope != null && envelope.isFresh(nowMillis)
-                ? entries.decodeValue(key, envelope, type)
+                ? entries.decodeValue(key, envelope, type, null)
                 : null;
         if (decoded != null) {
           hits++;
@@ -314,6 +333,16 @@ final class DefaultTieredCache implements TieredCache, Invalidator {
   }
 
   @Override
+  public List<CacheRegion> regions() {
+    return regions.snapshot();
+  }
+
+  @Override
+  public long invalidateRegion(String region) {
+    return invalidations.invalidateTags(CacheKeys.regionTag(region));
+  }
+
+  @Override
   public KeyInspection inspect(String key) {
     CacheKeys.requireValidKey(key);
     L1Entry local = l1.peek(key);
@@ -352,6 +381,9 @@ final class DefaultTieredCache implements TieredCache, Invalidator {
     if (entry != null && entry.accepts(type)) {
       if (entry.isFresh(now)) {
         meters.l1Hit.increment();
+        if (entry.region != null) {
+          entry.region.l1Hit();
+        }
         if (entry.dueForRefresh(now, options.refreshAheadFraction())) {
           loads.refreshInBackground(key, type, loader, options);
         }
@@ -359,13 +391,21 @@ final class DefaultTieredCache implements TieredCache, Invalidator {
       }
       if (entry.isServableStale(now)) {
         meters.l1Hit.increment();
+        if (entry.region != null) {
+          entry.region.l1Hit();
+        }
         meters.staleRevalidate.increment();
         loads.refreshInBackground(key, type, loader, options);
         return (T) entry.value;
       }
     }
     CacheKeys.requireValidKey(key);
+    // Resolved before the loader runs: one region past the bound fails here, having done nothing.
+    Region region = entries.region(options);
     meters.l1Miss.increment();
+    if (region != null) {
+      region.l1Miss();
+    }
     return loads.load(key, type, loader, options, entry);
   }
 

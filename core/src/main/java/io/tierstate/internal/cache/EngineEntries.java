@@ -83,7 +83,7 @@ final class EngineEntries implements CachedEntries {
     if (envelope == null || envelope.absent() || !envelope.isFresh(System.currentTimeMillis())) {
       return Optional.empty();
     }
-    EntryCodec.Decoded<T> decoded = codec.decodeValue(key, envelope, type);
+    EntryCodec.Decoded<T> decoded = codec.decodeValue(key, envelope, type, null);
     return decoded == null ? Optional.empty() : Optional.ofNullable(decoded.value());
   }
 }

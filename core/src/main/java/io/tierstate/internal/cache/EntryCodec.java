@@ -25,13 +25,15 @@ final class EntryCodec {
 
   private final Codec codec;
   private final CacheMeters meters;
+  private final Regions regions;
   private final Duration defaultTtl;
   private final int compressionThreshold;
   private final int maxValueBytes;
 
-  EntryCodec(TierstateConfig config, Codec codec, CacheMeters meters) {
+  EntryCodec(TierstateConfig config, Codec codec, CacheMeters meters, Regions regions) {
     this.codec = codec;
     this.meters = meters;
+    this.regions = regions;
     this.defaultTtl = config.defaultTtl();
     this.compressionThreshold = config.compressionThreshold();
     this.maxValueBytes = config.maxValueBytes();
@@ -51,6 +53,7 @@ final class EntryCodec {
    * @throws CodecException if the codec cannot encode the value
    */
   Prepared prepare(String key, @Nullable Object value, CacheOptions options, TypeRef<?> type) {
+    Region region = regions.resolve(options);
     long nowMillis = System.currentTimeMillis();
     long nowNanos = System.nanoTime();
     boolean absent = value == null;
@@ -88,7 +91,8 @@ final class EntryCodec {
             nowNanos + (ttlMillis + swr) * NANOS_PER_MILLI,
             nowNanos + (ttlMillis + sie) * NANOS_PER_MILLI,
             ttlMillis * NANOS_PER_MILLI,
-            options.tagArray());
+            options.tagArray(),
+            region);
     return new Prepared(bytes, ttlMillis + Math.max(swr, sie), entry);
   }
 
@@ -102,6 +106,15 @@ final class EntryCodec {
       log.warn("Loaded value for '{}' is not cached: {}", key, e.getMessage());
       return null;
     }
+  }
+
+  /**
+   * The region the options name, resolved on this node.
+   *
+   * @throws IllegalStateException if it is one region more than this node accepts
+   */
+  @Nullable Region region(CacheOptions options) {
+    return regions.resolve(options);
   }
 
   /** The envelope in L2's bytes, or null (counted and logged) when they are corrupt. */
@@ -119,7 +132,8 @@ final class EntryCodec {
    * The value in an envelope and its L1 entry, or null (counted and logged) when it cannot be read
    * as {@code type}.
    */
-  <T> @Nullable Decoded<T> decodeValue(String key, Envelope envelope, TypeRef<T> type) {
+  <T> @Nullable Decoded<T> decodeValue(
+      String key, Envelope envelope, TypeRef<T> type, @Nullable Region region) {
     if (envelope.codecId() != codec.id()) {
       meters.codecErrors.increment();
       log.warn(
@@ -148,7 +162,8 @@ final class EntryCodec {
             nowNanos + (envelope.staleUntilMillis() - nowMillis) * NANOS_PER_MILLI,
             nowNanos + (envelope.errorUntilMillis() - nowMillis) * NANOS_PER_MILLI,
             (envelope.freshUntilMillis() - envelope.createdAtMillis()) * NANOS_PER_MILLI,
-            NO_TAGS);
+            NO_TAGS,
+            region);
     return new Decoded<>(value, entry);
   }
 }

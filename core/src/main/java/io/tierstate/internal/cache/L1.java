@@ -55,6 +55,10 @@ final class L1 {
             .expireAfter(new EntryExpiry())
             .removalListener(
                 (@Nullable String key, @Nullable L1Entry entry, RemovalCause cause) -> {
+                  // Every removal, replacements included, so the region's count stays balanced.
+                  if (entry != null && entry.region != null) {
+                    entry.region.entryRemoved();
+                  }
                   if (cause == RemovalCause.SIZE) {
                     meters.evictionsSize.increment();
                   } else if (cause == RemovalCause.EXPIRED) {
@@ -160,6 +164,9 @@ final class L1 {
         (k, old) -> {
           if (unchanged(stamp)) {
             installed[0] = true;
+            if (entry.region != null) {
+              entry.region.entryAdded();
+            }
             return entry;
           }
           return old;

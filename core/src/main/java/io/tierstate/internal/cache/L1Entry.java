@@ -18,6 +18,8 @@ final class L1Entry {
   final long errorUntilNanos;
   final long ttlNanos;
   final String[] tags;
+  // The region's counters, so that a hit counts without a lookup; null for entries of no region.
+  final @Nullable Region region;
 
   L1Entry(
       @Nullable Object value,
@@ -27,7 +29,8 @@ final class L1Entry {
       long staleUntilNanos,
       long errorUntilNanos,
       long ttlNanos,
-      String[] tags) {
+      String[] tags,
+      @Nullable Region region) {
     this.value = value;
     this.optional = Optional.ofNullable(value);
     this.type = type;
@@ -37,6 +40,7 @@ final class L1Entry {
     this.errorUntilNanos = errorUntilNanos;
     this.ttlNanos = ttlNanos;
     this.tags = tags;
+    this.region = region;
   }
 
   boolean absent() {
@@ -91,7 +95,8 @@ final class L1Entry {
         earlier(staleUntilNanos, deadlineNanos),
         earlier(errorUntilNanos, deadlineNanos),
         ttlNanos,
-        tags);
+        tags,
+        region);
   }
 
   private static long earlier(long a, long b) {

@@ -169,11 +169,15 @@ final class LoadCoordinator {
     if (!fresh && !envelope.isServableStale(nowMillis)) {
       return null;
     }
-    EntryCodec.Decoded<T> decoded = entries.decodeValue(key, envelope, type);
+    Region region = entries.region(options);
+    EntryCodec.Decoded<T> decoded = entries.decodeValue(key, envelope, type, region);
     if (decoded == null) {
       return null;
     }
     meters.l2Hit.increment();
+    if (region != null) {
+      region.l2Hit();
+    }
     l1.putIfUnchanged(key, decoded.entry(), stamp);
     if (!fresh) {
       meters.staleRevalidate.increment();

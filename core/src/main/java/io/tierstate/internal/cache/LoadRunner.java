@@ -77,7 +77,7 @@ final class LoadRunner {
             () -> renew(key, token), renewEvery, renewEvery, TimeUnit.NANOSECONDS);
     T value;
     try {
-      value = runLoader(key, loader);
+      value = runLoader(key, loader, entries.region(options));
     } catch (CacheLoadException e) {
       renewal.cancel(false);
       releaseQuietly(key, token);
@@ -127,7 +127,7 @@ final class LoadRunner {
       StaleFallbacks.Fallback fallback) {
     T value;
     try {
-      value = runLoader(key, loader);
+      value = runLoader(key, loader, entries.region(options));
     } catch (CacheLoadException e) {
       return fallbacks.serveOnError(key, type, fallback, e);
     }
@@ -144,7 +144,8 @@ final class LoadRunner {
     return prepared.entry().capped(System.nanoTime() + degradedL1TtlNanos);
   }
 
-  private <T> @Nullable T runLoader(String key, CacheLoader<? extends T> loader) {
+  private <T> @Nullable T runLoader(
+      String key, CacheLoader<? extends T> loader, @Nullable Region region) {
     long start = System.nanoTime();
     try {
       T value = loader.load();
@@ -157,7 +158,11 @@ final class LoadRunner {
       }
       throw new CacheLoadException("loader for key '" + key + "' failed: " + e, e);
     } finally {
-      meters.loadDuration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      long nanos = System.nanoTime() - start;
+      meters.loadDuration.record(nanos, TimeUnit.NANOSECONDS);
+      if (region != null) {
+        region.loaded(nanos);
+      }
     }
   }
 

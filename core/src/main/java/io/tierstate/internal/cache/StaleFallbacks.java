@@ -40,7 +40,7 @@ final class StaleFallbacks {
     }
     Envelope staleL2 = fallback.l2();
     if (staleL2 != null && staleL2.isServableOnError(System.currentTimeMillis())) {
-      EntryCodec.Decoded<T> decoded = entries.decodeValue(key, staleL2, type);
+      EntryCodec.Decoded<T> decoded = entries.decodeValue(key, staleL2, type, null);
       if (decoded != null) {
         meters.staleOnError.increment();
         log.warn("Serving stale '{}' from L2: {}", key, failure.getMessage());

@@ -21,7 +21,11 @@ class EntryCodecUnitTests {
   private final CacheMeters meters = new CacheMeters(new SimpleMeterRegistry());
   private final JacksonCodec codec = JacksonCodec.create();
   private final EntryCodec entries =
-      new EntryCodec(TierstateConfig.builder().maxValueBytes(1_024).build(), codec, meters);
+      new EntryCodec(
+          TierstateConfig.builder().maxValueBytes(1_024).build(),
+          codec,
+          meters,
+          new Regions(meters.registry, 4));
 
   @Test
   void aValueComesBackFromItsL2BytesWithItsDeadlines() {
@@ -31,7 +35,7 @@ class EntryCodecUnitTests {
 
     EntryCodec.Prepared prepared = entries.prepare("k", "hello", options, STRING);
     Envelope envelope = entries.decodeEnvelope("k", prepared.bytes());
-    EntryCodec.Decoded<String> decoded = entries.decodeValue("k", envelope, STRING);
+    EntryCodec.Decoded<String> decoded = entries.decodeValue("k", envelope, STRING, null);
 
     assertThat(prepared.redisTtlMillis())
         .as("Redis keeps it for the longest window")
@@ -51,7 +55,7 @@ class EntryCodecUnitTests {
     Envelope envelope = entries.decodeEnvelope("k", prepared.bytes());
 
     assertThat(envelope.absent()).isTrue();
-    EntryCodec.Decoded<String> decoded = entries.decodeValue("k", envelope, STRING);
+    EntryCodec.Decoded<String> decoded = entries.decodeValue("k", envelope, STRING, null);
     assertThat(decoded).isNotNull();
     assertThat(decoded.value()).isNull();
     assertThat(decoded.entry().absent()).isTrue();
@@ -94,7 +98,7 @@ class EntryCodecUnitTests {
             now + 60_000,
             codec.encode("hello"));
 
-    assertThat(entries.decodeValue("k", other, STRING)).isNull();
+    assertThat(entries.decodeValue("k", other, STRING, null)).isNull();
     assertThat(meters.codecErrors.count()).isEqualTo(1);
   }
 
@@ -103,7 +107,7 @@ class EntryCodecUnitTests {
     Envelope envelope =
         entries.decodeEnvelope("k", entries.prepare("k", "not a list", MINUTE, STRING).bytes());
 
-    assertThat(entries.decodeValue("k", envelope, new TypeRef<List<Integer>>() {})).isNull();
+    assertThat(entries.decodeValue("k", envelope, new TypeRef<List<Integer>>() {}, null)).isNull();
     assertThat(meters.codecErrors.count()).isEqualTo(1);
   }
 }

@@ -27,7 +27,8 @@ class L1UnitTests {
         insertedNanos + HOUR,
         insertedNanos + HOUR,
         HOUR,
-        tags);
+        tags,
+        null);
   }
 
   private boolean fill(String key, String value) {

@@ -47,7 +47,8 @@ class LoadCoordinatorUnitTests {
   private final FakeL2 l2 = new FakeL2();
   private final LeaseWaiters waiters = new LeaseWaiters();
   private final JacksonCodec codec = JacksonCodec.create();
-  private final EntryCodec entries = new EntryCodec(config, codec, meters);
+  private final EntryCodec entries =
+      new EntryCodec(config, codec, meters, new Regions(meters.registry, 4));
   private final ExecutorService refresher = Executors.newVirtualThreadPerTaskExecutor();
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
   private final ExecutorService callers = Executors.newCachedThreadPool();
@@ -305,7 +306,8 @@ class LoadCoordinatorUnitTests {
             nanos - second, // past stale-while-revalidate
             nanos + 60 * second, // inside stale-if-error
             second,
-            new String[0]);
+            new String[0],
+            null);
 
     String value =
         loads.load(

@@ -1,5 +1,6 @@
 package io.tierstate.server.analytics;
 
+import io.tierstate.server.api.CacheRegions;
 import io.javalin.http.Context;
 import io.tierstate.Tierstate;
 import io.tierstate.cache.CacheLoadException;
@@ -77,7 +78,7 @@ final class AnalyticsHandlers {
     try {
       return tierstate.cache().getOrLoad(key(tenantId, range), TenantAnalytics.class,
           () -> store.compute(tenantId, range).orElse(null),
-          CacheOptions.ttl(TTL).tags(usersTag(tenantId)));
+          CacheOptions.ttl(TTL).region(CacheRegions.ANALYTICS).tags(usersTag(tenantId)));
     } catch (CacheLoadException e) {
       if (e.getCause() instanceof RuntimeException cause) {
         throw cause; // PostgreSQL unreachable: 503, as with caching off

@@ -1,5 +1,6 @@
 package io.tierstate.server.auth;
 
+import io.tierstate.server.api.CacheRegions;
 import io.tierstate.Tierstate;
 import io.tierstate.cache.CacheOptions;
 import io.tierstate.keys.CacheKeys;
@@ -70,6 +71,7 @@ public final class AccessCache {
     return tierstate.cache().getOrLoad(key(tenantId, userId), UserAccess.class,
         () -> accounts.access(tenantId, userId).orElse(null),
         CacheOptions.ttl(TTL)
+            .region(CacheRegions.ACCESS)
             .tags(userTag(tenantId, userId), tenantTag(tenantId), tenantRecordTag(tenantId))
             .staleIfError(TTL)
             .cacheAbsent(Duration.ofSeconds(30)));

@@ -5,7 +5,8 @@ import io.tierstate.server.Feature;
 import io.tierstate.server.ServerContext;
 
 /**
- * Registers {@code GET /api/v1/dashboard}, {@code GET /api/v1/dashboard/nodes} and starts this node's {@link DashboardSampler}, stopped
+ * Registers {@code GET /api/v1/dashboard}, {@code GET /api/v1/dashboard/nodes},
+ * {@code GET /api/v1/dashboard/regions}, {@code POST /api/v1/dashboard/regions/{name}/clear} and starts this node's {@link DashboardSampler}, stopped
  * with the server. Register after the auth feature.
  */
 public final class DashboardFeature implements Feature {
@@ -16,5 +17,7 @@ public final class DashboardFeature implements Feature {
     DashboardHandlers handlers = new DashboardHandlers(context.tierstate(), sampler);
     app.get("/api/v1/dashboard", handlers::get);
     app.get("/api/v1/dashboard/nodes", handlers::nodes);
+    app.get("/api/v1/dashboard/regions", handlers::regions);
+    app.post("/api/v1/dashboard/regions/{name}/clear", handlers::clearRegion);
   }
 }

@@ -3,6 +3,9 @@ package io.tierstate.server.dashboard;
 import io.javalin.http.Context;
 import io.tierstate.RedisUnavailableException;
 import io.tierstate.Tierstate;
+import io.tierstate.cache.CacheRegion;
+import io.tierstate.keys.CacheKeys;
+import io.tierstate.server.api.CacheRegions;
 import io.tierstate.server.api.QueryParameters;
 import io.tierstate.server.auth.AuthContext;
 import io.tierstate.server.auth.Principal;
@@ -82,6 +85,83 @@ final class DashboardHandlers {
     body.put("node", tierstate.nodeId());
     body.put("nodes", nodes);
     ctx.header("Cache-Control", "no-store").json(body);
+  }
+
+  /**
+   * {@code GET /api/v1/dashboard/regions}: this node's cache regions, one row each: requests, L1
+   * and L2 hit rates, loads, mean and p99 load time, entries in this node's L1. The server's own
+   * regions are listed from the start (zeros until used), then any other region this node used.
+   * The same for both scopes: a region spans tenants, and its counts are this node's.
+   */
+  void regions(Context ctx) {
+    requireViewer(ctx);
+    QueryParameters.of(ctx, Set.of()); // no parameters: an unknown one is a 400, not ignored
+    Map<String, CacheRegion> used = new LinkedHashMap<>();
+    for (CacheRegion region : tierstate.cache().regions()) {
+      used.put(region.name(), region);
+    }
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (String name : CacheRegions.ALL) {
+      rows.add(row(used.getOrDefault(name, new CacheRegion(name, 0, 0, 0, 0, 0, 0, 0))));
+    }
+    used.forEach((name, region) -> {
+      if (!CacheRegions.ALL.contains(name)) {
+        rows.add(row(region));
+      }
+    });
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("node", tierstate.nodeId());
+    body.put("regions", rows);
+    ctx.header("Cache-Control", "no-store").json(body);
+  }
+
+  private static Map<String, Object> row(CacheRegion region) {
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("name", region.name());
+    row.put("requests", region.requests());
+    row.put("l1Hits", region.l1Hits());
+    row.put("l2Hits", region.l2Hits());
+    row.put("l1HitRate", region.l1HitRate());
+    row.put("l2HitRate", region.l2HitRate());
+    row.put("loads", region.loads());
+    row.put("loadMeanMillis", region.loadMeanMillis());
+    row.put("loadP99Millis", region.loadP99Millis());
+    row.put("l1Entries", region.l1Entries());
+    return row;
+  }
+
+  /**
+   * {@code POST /api/v1/dashboard/regions/{name}/clear}: removes every entry of the region from
+   * Redis and from every node's L1 (the invalidation of its tag, logged for every node), and
+   * answers how many entries Redis held. Platform administrators only: a region holds every
+   * tenant's entries, so a tenant's {@code cache:admin} may not clear it (403). A malformed name
+   * is a 400, a region this node does not know a 404. While Redis cannot be reached the clear is
+   * held back and sent when it returns, like every invalidation (this node's L1 is cleared at once,
+   * and the answer says 0 removed).
+   */
+  void clearRegion(Context ctx) {
+    Principal me = AuthContext.principal(ctx);
+    if (!me.platformAdmin()) {
+      throw ApiError.forbidden("forbidden",
+          "clearing a cache region needs a platform administrator: a region holds every tenant's entries");
+    }
+    String name = ctx.pathParam("name");
+    try {
+      CacheKeys.requireValidRegion(name);
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badRequest("invalid_region", String.valueOf(e.getMessage()));
+    }
+    boolean known = CacheRegions.ALL.contains(name)
+        || tierstate.cache().regions().stream().anyMatch(region -> region.name().equals(name));
+    if (!known) {
+      throw ApiError.notFound("no cache region '" + name + "' on this node; known: "
+          + String.join(", ", CacheRegions.ALL));
+    }
+    long removed = tierstate.invalidator().invalidateRegion(name);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("region", name);
+    body.put("removed", removed);
+    ctx.json(body);
   }
 
   private static Principal requireViewer(Context ctx) {

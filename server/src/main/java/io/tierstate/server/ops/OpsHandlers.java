@@ -173,7 +173,7 @@ final class OpsHandlers {
    * GET /admin/cache/inspect?key=: what this node's L1 and Redis hold for one key (in L1 or not,
    * in Redis with its remaining TTL, size, compression, write fence, tags from L1). For {@code
    * cache:admin} the key must be the caller's tenant's; platform administrators may inspect any.
-   * Tierstate has no cache regions yet, so none is reported.
+   * An entry's cache region shows among its L1 tags as {@code region:<name>}.
    */
   void inspect(Context ctx) {
     Principal me = requireCacheAdmin(ctx);

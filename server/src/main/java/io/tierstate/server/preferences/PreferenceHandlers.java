@@ -1,5 +1,6 @@
 package io.tierstate.server.preferences;
 
+import io.tierstate.server.api.CacheRegions;
 import io.javalin.http.Context;
 import io.tierstate.Tierstate;
 import io.tierstate.cache.CacheLoadException;
@@ -100,7 +101,7 @@ final class PreferenceHandlers {
       try {
         preferences = tierstate.cache().getOrLoad(key(tenantId, userId), IntlPreferences.class,
             () -> store.find(tenantId, userId).orElse(null),
-            CacheOptions.ttl(TTL).tags(AccessCache.userTag(tenantId, userId)).cacheAbsent(ABSENT_TTL));
+            CacheOptions.ttl(TTL).region(CacheRegions.PREFERENCES).tags(AccessCache.userTag(tenantId, userId)).cacheAbsent(ABSENT_TTL));
       } catch (CacheLoadException e) {
         if (e.getCause() instanceof RuntimeException cause) {
           throw cause; // PostgreSQL unreachable: 503, as with caching off

@@ -1,5 +1,6 @@
 package io.tierstate.server.reference;
 
+import io.tierstate.server.api.CacheRegions;
 import io.javalin.http.Context;
 import io.tierstate.Tierstate;
 import io.tierstate.cache.CacheLoadException;
@@ -57,7 +58,7 @@ final class ReferenceHandlers {
     if (caching) {
       try {
         value = tierstate.cache().getOrLoad(CacheKeys.global(kind).part(locale.toLanguageTag()).key(), type,
-            () -> build.apply(locale), CacheOptions.ttl(TTL).compress());
+            () -> build.apply(locale), CacheOptions.ttl(TTL).region(CacheRegions.REFERENCE).compress());
       } catch (CacheLoadException e) {
         throw new IllegalStateException("building " + kind + " failed", e);
       }

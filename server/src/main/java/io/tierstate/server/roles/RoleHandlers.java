@@ -1,5 +1,6 @@
 package io.tierstate.server.roles;
 
+import io.tierstate.server.api.CacheRegions;
 import io.javalin.http.Context;
 import io.tierstate.Tierstate;
 import io.tierstate.cache.CacheLoadException;
@@ -73,7 +74,7 @@ final class RoleHandlers {
     try {
       return tierstate.cache().getOrLoad(CacheKeys.tenant(tenantId).list("role", Map.of()), RoleList.class,
           () -> store.list(tenantId).orElse(null),
-          CacheOptions.ttl(TTL).tags("tenant:" + tenantId + ":roles").cacheAbsent(ABSENT_TTL));
+          CacheOptions.ttl(TTL).region(CacheRegions.ROLES).tags("tenant:" + tenantId + ":roles").cacheAbsent(ABSENT_TTL));
     } catch (CacheLoadException e) {
       if (e.getCause() instanceof RuntimeException cause) {
         throw cause; // PostgreSQL unreachable: 503, as with caching off

@@ -1,5 +1,6 @@
 package io.tierstate.server.users;
 
+import io.tierstate.server.api.CacheRegions;
 import io.tierstate.Tierstate;
 import io.tierstate.cache.CacheLoadException;
 import io.tierstate.cache.CacheOptions;
@@ -87,7 +88,7 @@ final class UserReads {
     }
     @Nullable UserView view = unwrap(() -> tierstate.cache().getOrLoad(userKey(tenantId, userId), UserView.class,
         () -> store.find(tenantId, userId).orElse(null),
-        CacheOptions.ttl(USER_TTL).jitter(0.1).tags(userTag(tenantId, userId), usersTag(tenantId))
+        CacheOptions.ttl(USER_TTL).jitter(0.1).region(CacheRegions.USERS).tags(userTag(tenantId, userId), usersTag(tenantId))
             .cacheAbsent(ABSENT_TTL).staleIfError(STALE_IF_ERROR)));
     return Optional.ofNullable(view);
   }
@@ -98,7 +99,7 @@ final class UserReads {
     }
     UserPage page = unwrap(() -> tierstate.cache().getOrLoad(listKey(tenantId, query), UserPage.class,
         () -> store.list(tenantId, query),
-        CacheOptions.ttl(LIST_TTL).jitter(0.1).tags(usersTag(tenantId)).staleIfError(STALE_IF_ERROR)));
+        CacheOptions.ttl(LIST_TTL).jitter(0.1).region(CacheRegions.USERS).tags(usersTag(tenantId)).staleIfError(STALE_IF_ERROR)));
     if (page == null) {
       throw new IllegalStateException("the list loader never returns null");
     }

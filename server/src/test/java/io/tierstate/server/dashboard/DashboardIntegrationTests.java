@@ -8,6 +8,7 @@ import io.tierstate.server.testing.ApiClient.Answer;
 import io.tierstate.server.testing.TestStack;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -113,6 +114,67 @@ class DashboardIntegrationTests {
     }
     Answer unknown = TestStack.signedIn(stack.server(), "admin@acme.test").get("/api/v1/dashboard/nodes?x=1");
     assertThat(unknown.status()).as(unknown.toString()).isEqualTo(400);
+  }
+
+  @Test
+  void theRegionTableListsTheServersRegionsCountsTheirReadsAndOnlyAPlatformAdminClearsOne()
+      throws InterruptedException {
+    assertThat(stack.client().get("/api/v1/dashboard/regions").status()).isEqualTo(401);
+    Answer member = TestStack.signedIn(stack.server(), "alice@acme.test").get("/api/v1/dashboard/regions");
+    assertThat(member.status()).as(member.toString()).isEqualTo(403);
+    ApiClient admin = TestStack.signedIn(stack.server(), "admin@acme.test");
+    ApiClient root = TestStack.signedIn(stack.server(), "root@tierstate.test");
+    Answer table = admin.get("/api/v1/dashboard/regions");
+    assertThat(table.status()).as(table.toString()).isEqualTo(200);
+    assertThat(table.header("Cache-Control")).isEqualTo("no-store");
+    List<String> names = new ArrayList<>();
+    table.json().path("regions").forEach(r -> names.add(r.path("name").asText()));
+    assertThat(names).contains("users", "access", "roles", "preferences", "reference", "analytics");
+
+    String tenant = admin.get("/api/v1/auth/session").json().path("tenant").path("id").asText();
+    for (int i = 0; i < 5; i++) {
+      assertThat(admin.get("/api/v1/tenants/" + tenant + "/users").status()).isEqualTo(200);
+    }
+    JsonNode users = region(admin, "users");
+    assertThat(users.path("requests").asLong()).as(users.toString()).isGreaterThanOrEqualTo(5);
+    assertThat(users.path("l1Hits").asLong()).as(users.toString()).isPositive();
+    assertThat(users.path("l1HitRate").asDouble()).isBetween(0.0, 1.0);
+    assertThat(users.path("l1Entries").asLong()).as(users.toString()).isPositive();
+    assertThat(users.path("loadP99Millis").isNumber()).isTrue();
+    assertThat(region(admin, "access").path("requests").asLong()).as("signing in reads access").isPositive();
+
+    Answer byTenantAdmin = admin.post("/api/v1/dashboard/regions/users/clear", Map.of());
+    assertThat(byTenantAdmin.status()).as(byTenantAdmin.toString()).isEqualTo(403);
+    assertThat(byTenantAdmin.json().path("error").path("message").asText()).contains("platform administrator");
+    Answer badName = root.post("/api/v1/dashboard/regions/bad%20name/clear", Map.of());
+    assertThat(badName.status()).as(badName.toString()).isEqualTo(400);
+    assertThat(badName.json().path("error").path("message").asText()).contains("region").contains("index 3");
+    Answer unknown = root.post("/api/v1/dashboard/regions/nothing-here/clear", Map.of());
+    assertThat(unknown.status()).as(unknown.toString()).isEqualTo(404);
+    assertThat(unknown.json().path("error").path("message").asText()).contains("nothing-here");
+
+    long loadsBefore = region(admin, "users").path("loads").asLong();
+    Answer cleared = root.post("/api/v1/dashboard/regions/users/clear", Map.of());
+    assertThat(cleared.status()).as(cleared.toString()).isEqualTo(200);
+    assertThat(cleared.json().path("region").asText()).isEqualTo("users");
+    assertThat(cleared.json().path("removed").asLong()).as("the user list was in Redis").isPositive();
+    long deadline = System.currentTimeMillis() + 5_000;
+    while (region(admin, "users").path("l1Entries").asLong() > 0 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20); // L1 counts its removals on Caffeine's maintenance thread
+    }
+    assertThat(region(admin, "users").path("l1Entries").asLong()).as("the region left L1").isZero();
+    assertThat(region(admin, "access").path("l1Entries").asLong()).as("another region stays").isPositive();
+    assertThat(admin.get("/api/v1/tenants/" + tenant + "/users").status()).isEqualTo(200);
+    assertThat(region(admin, "users").path("loads").asLong()).as("read again from PostgreSQL").isGreaterThan(loadsBefore);
+  }
+
+  private static JsonNode region(ApiClient client, String name) {
+    for (JsonNode r : client.get("/api/v1/dashboard/regions").json().path("regions")) {
+      if (r.path("name").asText().equals(name)) {
+        return r;
+      }
+    }
+    throw new AssertionError("no region " + name);
   }
 
   private static long lastSeq(JsonNode body) {

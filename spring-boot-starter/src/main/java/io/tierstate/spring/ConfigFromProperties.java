@@ -99,8 +99,8 @@ final class ConfigFromProperties {
   }
 
   /**
-   * The options of the Spring cache {@code name}: its ttl (else the default), its tags and refresh
-   * policies, and the tag {@code cacheTag} that {@code clear()} invalidates.
+   * The options of the Spring cache {@code name}: its ttl (else the default), its tags, refresh
+   * policies and region, and the tag {@code cacheTag} that {@code clear()} invalidates.
    *
    * @throws InvalidTierstatePropertyException if a value is invalid, naming the property
    */
@@ -110,11 +110,6 @@ final class ConfigFromProperties {
     CacheOptions[] options = {CacheOptions.ttl(config.defaultTtl()).tags(cacheTag)};
     if (s == null) {
       return options[0];
-    }
-    if (s.getRegion() != null) {
-      throw new InvalidTierstatePropertyException(prefix + "region", prefix + "region is set to '" + s.getRegion()
-          + "', but Tierstate has no regions yet: remove it (tags and tierstate.namespace group and separate entries)",
-          new UnsupportedOperationException("regions"));
     }
     set(prefix + "ttl", s.getTtl(), v -> options[0] = options[0].withTtl(v));
     set(prefix + "tags", s.getTags().isEmpty() ? null : s.getTags(), v -> {
@@ -130,6 +125,7 @@ final class ConfigFromProperties {
         v -> options[0] = options[0].staleWhileRevalidate(v));
     set(prefix + "stale-if-error", s.getStaleIfError(), v -> options[0] = options[0].staleIfError(v));
     set(prefix + "cache-absent", s.getCacheAbsent(), v -> options[0] = options[0].cacheAbsent(v));
+    set(prefix + "region", s.getRegion(), v -> options[0] = options[0].region(v));
     return options[0];
   }
 

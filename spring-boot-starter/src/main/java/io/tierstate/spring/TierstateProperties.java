@@ -362,7 +362,10 @@ public class TierstateProperties {
     /** Remember that the loader found nothing (a null result) for this long (sync = true reads). */
     private @Nullable Duration cacheAbsent;
 
-    /** Not supported: Tierstate core has no regions yet; setting it fails at start-up. */
+    /**
+     * The cache region its entries belong to ({@code CacheOptions.region}): meters per region and a
+     * clear of the whole region on every node; 1 to 64 of {@code a-z A-Z 0-9 . _ -}.
+     */
     private @Nullable String region;
 
     public @Nullable Duration getTtl() {

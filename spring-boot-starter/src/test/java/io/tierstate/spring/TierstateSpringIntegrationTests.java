@@ -179,7 +179,8 @@ class TierstateSpringIntegrationTests {
         "tierstate.caches.products.refresh-ahead=0.25",
         "tierstate.caches.products.stale-while-revalidate=30s",
         "tierstate.caches.products.stale-if-error=5m",
-        "tierstate.caches.products.cache-absent=20s");
+        "tierstate.caches.products.cache-absent=20s",
+        "tierstate.caches.products.region=catalog-eu");
     TierstateCacheManager manager = context.getBean(TierstateCacheManager.class);
 
     var products = manager.getCache("products").options();
@@ -189,6 +190,7 @@ class TierstateSpringIntegrationTests {
     assertThat(products.staleWhileRevalidateWindow()).isEqualTo(Duration.ofSeconds(30));
     assertThat(products.staleIfErrorWindow()).isEqualTo(Duration.ofMinutes(5));
     assertThat(products.absentTtlOrNull()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(products.regionOrNull()).isEqualTo("catalog-eu");
     assertThat(manager.getCache("other").options().ttlOrNull()).isEqualTo(Duration.ofMinutes(7));
     assertThat(manager.getCacheNames()).contains("products", "other");
 
@@ -199,6 +201,12 @@ class TierstateSpringIntegrationTests {
     assertThat(catalog.product(1).name()).isEqualTo("product 1");
     context.getBean(Invalidator.class).invalidateTags("catalog");
     assertThat(catalog.product(1).name()).isEqualTo("changed");
+
+    // So does clearing the cache's region.
+    db.rows.put(1L, new Product(1, "changed again", List.of()));
+    assertThat(catalog.product(1).name()).isEqualTo("changed");
+    assertThat(context.getBean(Invalidator.class).invalidateRegion("catalog-eu")).isEqualTo(1);
+    assertThat(catalog.product(1).name()).isEqualTo("changed again");
   }
 
   @Test
@@ -230,8 +238,7 @@ class TierstateSpringIntegrationTests {
     assertStartFails("tierstate.redis.url", "tierstate.redis.url=http://nope");
     assertStartFails("tierstate.caches.products.refresh-ahead: refreshAhead must be between 0 and 1",
         "tierstate.caches.products.refresh-ahead=2");
-    assertStartFails("tierstate.caches.products.region is set to 'eu', but Tierstate has no regions yet",
-        "tierstate.caches.products.region=eu");
+    assertStartFails("tierstate.caches.products.region", "tierstate.caches.products.region=e u");
     assertStartFails("tierstate.redis.tls.cert-file and tierstate.redis.tls.key-file go together",
         "tierstate.redis.tls.cert-file=/tmp/cert.pem");
   }

@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 BASE=${1:?usage: bench/compare.sh BASE [HEAD] [ROUNDS]}
 HEAD=${2:-HEAD}
 ROUNDS=${3:-2}
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+source bench/jdk.sh   # JAVA, from JAVA_HOME (21 or newer)
 OUT=target/compare
 mkdir -p "$OUT"
 

@@ -22,7 +22,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+source bench/jdk.sh   # JAVA, from JAVA_HOME (21 or newer)
 JAR=bench/target/benchmarks.jar
 
 mvn -q -B -pl bench -am package -DskipTests

@@ -9,8 +9,11 @@
 # Usage (from the repository root, after `mvn -pl server -am package -DskipTests`):
 #   server/load/run.sh
 # Knobs (environment): JAR, DURATION (default 30s), WARMUP (10s), THREADS (2), CONNECTIONS (32).
-# Needs: java (21+), curl, wrk, python3.
+# Needs: JAVA_HOME naming a JDK 21+ (the default java may be older), curl, wrk, python3.
 set -euo pipefail
+
+cd "$(dirname "$0")/../.."
+source bench/jdk.sh   # JAVA, from JAVA_HOME (21 or newer)
 
 JAR=${JAR:-server/target/tierstate-server.jar}
 DURATION=${DURATION:-30s}
@@ -57,7 +60,7 @@ measure() {
   # (LOG_LEVEL=WARN) so that writing a line per request does not dominate.
   SERVER_CACHE=$mode PORT=$port TIERSTATE_DEMO=true API_RATE_LIMIT=1000000 API_RATE_WINDOW=1s LOG_LEVEL=WARN \
     JWT_SECRET=load-test-secret-0123456789abcdef0123456789 \
-    java -XX:+UseParallelGC -jar "$JAR" >"$log" 2>&1 &
+    "$JAVA" -XX:+UseParallelGC -jar "$JAR" >"$log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 240); do
     curl -fs "$base/health" >/dev/null 2>&1 && break

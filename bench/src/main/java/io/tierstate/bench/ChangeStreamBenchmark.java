@@ -79,22 +79,10 @@ public final class ChangeStreamBenchmark {
    *     mode (default {@code docs/benchmarks.md})
    */
   public static void main(String[] args) throws Exception {
-    RunMode mode = null;
-    Path out = Path.of("docs/benchmarks.md");
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--quick" -> mode = RunMode.QUICK;
-        case "--full" -> mode = RunMode.FULL;
-        case "--out" -> out = Path.of(args[++i]);
-        default ->
-            throw new IllegalArgumentException(
-                "unknown argument '" + args[i] + "'; use --quick or --full [--out FILE]");
-      }
-    }
-    if (mode == null) {
-      throw new IllegalArgumentException("say --quick or --full");
-    }
-    String loadBefore = loadAverage();
+    RunArgs parsed = RunArgs.parse(args);
+    RunMode mode = parsed.mode();
+    Path out = parsed.out() != null ? parsed.out() : Path.of("docs/benchmarks.md");
+    String loadBefore = RunArgs.loadAverage();
     Section section = run(mode);
     String markdown = section.markdown();
     System.out.println(markdown);
@@ -111,7 +99,7 @@ public final class ChangeStreamBenchmark {
                       + " cores, load average "
                       + loadBefore
                       + " at the start and "
-                      + loadAverage()
+                      + RunArgs.loadAverage()
                       + " at the end.\n\n")
                   .stripTrailing()
               + "\n"
@@ -502,15 +490,6 @@ public final class ChangeStreamBenchmark {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
-    }
-  }
-
-  private static String loadAverage() {
-    try {
-      String line = Files.readString(Path.of("/proc/loadavg"));
-      return String.join(" ", Arrays.asList(line.strip().split(" ", -1)).subList(0, 3));
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
     }
   }
 }

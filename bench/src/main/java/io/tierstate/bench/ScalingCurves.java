@@ -17,8 +17,8 @@ import java.util.Set;
  * charts ({@code docs/scaling/*.png}).
  *
  * <pre>
- * java -cp bench/target/benchmarks.jar io.tierstate.bench.ScalingCurves --full [--out docs/scaling.md]
- * java -cp bench/target/benchmarks.jar io.tierstate.bench.ScalingCurves --quick
+ * "$JAVA_HOME/bin/java" -cp bench/target/benchmarks.jar io.tierstate.bench.ScalingCurves --full [--out docs/scaling.md]
+ * "$JAVA_HOME/bin/java" -cp bench/target/benchmarks.jar io.tierstate.bench.ScalingCurves --quick
  * </pre>
  *
  * <p>Quick mode runs every curve at its smallest sizes and checks only correctness (the test command
@@ -33,22 +33,10 @@ public final class ScalingCurves {
   private ScalingCurves() {}
 
   public static void main(String[] args) throws Exception {
-    RunMode mode = null;
-    Path out = null;
-    Set<String> curves = CURVES;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--quick" -> mode = RunMode.QUICK;
-        case "--full" -> mode = RunMode.FULL;
-        case "--out" -> out = Path.of(args[++i]);
-        case "--only" -> curves = only(args[++i]);
-        default -> throw new IllegalArgumentException("unknown argument '" + args[i]
-            + "'; use --quick or --full [--out FILE] [--only " + String.join(",", CURVES) + "]");
-      }
-    }
-    if (mode == null) {
-      throw new IllegalArgumentException("say --quick or --full");
-    }
+    RunArgs parsed = RunArgs.parse(args, "only");
+    RunMode mode = parsed.mode();
+    Path out = parsed.out();
+    Set<String> curves = parsed.options().containsKey("only") ? only(parsed.options().get("only")) : CURVES;
     if (out == null) {
       out = mode == RunMode.FULL ? Path.of("docs/scaling.md") : Path.of("bench/target/scaling-quick/scaling.md");
     }
@@ -77,7 +65,7 @@ public final class ScalingCurves {
     }
     Path charts = directory.resolve("scaling");
     long start = System.nanoTime();
-    String load = loadAverage();
+    String load = RunArgs.loadAverage();
     List<Section> sections = new ArrayList<>();
     String server;
     try (BenchRedis redis = BenchRedis.startOrConnect()) {
@@ -134,14 +122,5 @@ public final class ScalingCurves {
   private static Section report(Section section) {
     System.out.println(section.markdown());
     return section;
-  }
-
-  private static String loadAverage() {
-    try {
-      return Arrays.stream(Files.readString(Path.of("/proc/loadavg")).split(" ")).limit(3)
-          .reduce((a, b) -> a + " " + b).orElse("?");
-    } catch (Exception e) {
-      return "unknown";
-    }
   }
 }

@@ -19,8 +19,8 @@ import org.jspecify.annotations.Nullable;
  * The single entry point of the benchmarks: runs every scenario, in quick or full mode.
  *
  * <pre>
- * java -cp bench/target/benchmarks.jar io.tierstate.bench.Scenarios --quick
- * java -cp bench/target/benchmarks.jar io.tierstate.bench.Scenarios --full [--out docs/benchmarks.md]
+ * "$JAVA_HOME/bin/java" -cp bench/target/benchmarks.jar io.tierstate.bench.Scenarios --quick
+ * "$JAVA_HOME/bin/java" -cp bench/target/benchmarks.jar io.tierstate.bench.Scenarios --full [--out docs/benchmarks.md]
  * </pre>
  *
  * <p>Quick mode runs each scenario briefly and checks only correctness; the test command runs it
@@ -43,24 +43,13 @@ public final class Scenarios {
    *     full mode (default {@code docs/benchmarks.md})
    */
   public static void main(String[] args) throws Exception {
-    RunMode mode = null;
-    Path out = Path.of("docs/benchmarks.md");
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--quick" -> mode = RunMode.QUICK;
-        case "--full" -> mode = RunMode.FULL;
-        case "--out" -> out = Path.of(args[++i]);
-        default -> throw new IllegalArgumentException("unknown argument '" + args[i]
-            + "'; use --quick or --full [--out FILE]");
-      }
-    }
-    if (mode == null) {
-      throw new IllegalArgumentException("say --quick or --full");
-    }
+    RunArgs parsed = RunArgs.parse(args);
+    RunMode mode = parsed.mode();
+    Path out = parsed.out() != null ? parsed.out() : Path.of("docs/benchmarks.md");
     long start = System.nanoTime();
-    String loadBefore = loadAverage();
+    String loadBefore = RunArgs.loadAverage();
     List<Section> sections = run(mode);
-    String loadAfter = loadAverage();
+    String loadAfter = RunArgs.loadAverage();
     for (Section section : sections) {
       System.out.println(section.markdown());
     }
@@ -206,16 +195,6 @@ public final class Scenarios {
       return String.format(java.util.Locale.ROOT, "%.1f GiB", kib / (1024.0 * 1024.0));
     } catch (NumberFormatException e) {
       return total;
-    }
-  }
-
-  /** The 1-, 5- and 15-minute load averages, from /proc/loadavg. */
-  private static String loadAverage() {
-    try {
-      String[] fields = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII).strip().split(" ", -1);
-      return fields.length < 3 ? "unknown" : fields[0] + ", " + fields[1] + ", " + fields[2];
-    } catch (IOException e) {
-      return "unknown";
     }
   }
 

@@ -162,7 +162,7 @@ class OpsIntegrationTests {
     assertThat(entry.path("ttlMillis").asLong()).isBetween(1L, Duration.ofMinutes(5).toMillis());
     assertThat(entry.path("sizeBytes").asLong()).isPositive();
     assertThat(entry.path("tags").get(0).asText()).isEqualTo(acme + "inspected");
-    assertThat(entry.has("region")).as("no regions in core yet").isFalse();
+    assertThat(entry.has("region")).as("a region shows as its region:NAME tag, not a field").isFalse();
 
     admin.post("/admin/cache/invalidate", "{\"keys\":[\"" + acme + "inspect:1\"]}");
     JsonNode gone = JSON.readTree(admin.get("/admin/cache/inspect?key=" + acme + "inspect:1").body());

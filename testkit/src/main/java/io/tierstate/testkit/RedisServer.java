@@ -253,6 +253,43 @@ public final class RedisServer implements AutoCloseable {
   }
 
   /**
+   * Waits until {@code replica} has applied every write this server had accepted when the call
+   * began: its {@code slave_repl_offset} reaches this server's {@code master_repl_offset}. Use it
+   * instead of {@code WAIT}, which counts only the writes of its own connection, and {@link
+   * #command} opens a new connection per command (so {@code WAIT} there returns at once).
+   *
+   * @throws IllegalStateException if the replica does not catch up within {@code timeout}
+   * @throws UncheckedIOException if this server cannot be reached
+   */
+  public void awaitReplicated(RedisServer replica, Duration timeout) {
+    long target = replicationOffset(this, "master_repl_offset");
+    boolean caughtUp = Poll.until(timeout, () -> replicationOffset(replica, "slave_repl_offset") >= target);
+    if (!caughtUp) {
+      throw new IllegalStateException(
+          replica.uri() + " did not reach offset " + target + " of " + uri() + " within " + timeout.toMillis()
+              + " ms; it reports: " + replica.command("INFO", "replication"));
+    }
+  }
+
+  /** A numeric field of {@code INFO replication}, or -1 when the server lacks it or cannot be reached. */
+  private static long replicationOffset(RedisServer server, String field) {
+    String info;
+    try {
+      info = Resp.render(Resp.call(server.port(), Resp.DEFAULT_TIMEOUT, "INFO", "replication"));
+    } catch (IOException e) {
+      return -1;
+    }
+    if (info != null) {
+      for (String line : info.lines().toList()) {
+        if (line.startsWith(field + ":")) {
+          return Long.parseLong(line.substring(field.length() + 1).trim());
+        }
+      }
+    }
+    return -1;
+  }
+
+  /**
    * Sends one command on a new connection and returns the reply as text: simple and bulk strings
    * as they are, errors as {@code "ERR:" + message} (for example {@code "ERR:WRONGTYPE
    * Operation..."}), integers in decimal, arrays as their elements joined by {@code "\n"} (nested

@@ -22,8 +22,7 @@ class RedisClusterReplicasIntegrationTests {
       RedisServer master = cluster.owner(slotOf(cluster, key));
       RedisServer replica = cluster.replicas().get(cluster.nodes().indexOf(master));
       assertThat(cluster.command("SET", key, "before")).isEqualTo("OK");
-      assertThat(master.command("WAIT", "1", "5000")).isEqualTo("1");
-      assertThat(replica.command("READONLY")).isEqualTo("OK");
+      master.awaitReplicated(replica, Duration.ofSeconds(10));
 
       master.kill();
       cluster.awaitPromotion(replica, Duration.ofSeconds(30));

@@ -16,7 +16,7 @@ class RedisSentinelFailoverSetupIntegrationTests {
       RedisServer first = setup.primary();
       assertThat(first).isSameAs(setup.servers().get(0));
       assertThat(first.command("SET", "k", "v1")).isEqualTo("OK");
-      assertThat(first.command("WAIT", "1", "5000")).isEqualTo("1");
+      first.awaitReplicated(setup.replica(), Duration.ofSeconds(10));
       assertThat(setup.replica().command("GET", "k")).isEqualTo("v1");
 
       RedisServer second = setup.failover();

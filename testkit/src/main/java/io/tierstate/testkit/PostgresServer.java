@@ -563,6 +563,7 @@ public final class PostgresServer implements AutoCloseable {
      *     message includes the tail of its log
      */
     public PostgresServer start() {
+      UnitTestGuard.checkMayStart("PostgreSQL");
       Path bin = this.bin != null ? this.bin : PostgresBinaries.binDirectory();
       RunAs runAs = RunAs.whenRoot();
       boolean automaticPort = port == 0;

@@ -593,6 +593,7 @@ public final class RedisServer implements AutoCloseable {
      *     includes the tail of its log
      */
     public RedisServer start() {
+      UnitTestGuard.checkMayStart("redis-server");
       Path executable = binary != null ? binary : RedisBinary.redisServer();
       boolean automaticPort = port == 0;
       int chosenPort =

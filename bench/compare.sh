@@ -6,6 +6,9 @@
 #
 #   bench/compare.sh BASE [HEAD] [ROUNDS]     e.g. bench/compare.sh 7d4390c HEAD 2
 #
+# Then RevisionAB: the L1 hit of both revisions in one JVM, in alternating 100 ms slices, which a
+# noisy machine cannot tilt toward one of them (see its Javadoc).
+#
 # Builds each revision's benchmarks jar in a temporary git worktree (target/compare/); writes the
 # JMH results there and prints a table (bench/compare.py). Uses REDIS_URL if set, else each run
 # starts its own redis-server.
@@ -49,3 +52,13 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 bench/compare.py "$OUT" "$base" "$head" "$ROUNDS"
+
+# The L1 hit once more, both revisions in one JVM in alternating 100 ms slices (RevisionAB): the
+# JMH figures above are minutes apart, and a noisy machine moves them by more than the difference.
+if "$JAVA_HOME/bin/jar" tf "$OUT/bench-$head.jar" | grep -qx io/tierstate/bench/RevisionAB.class; then
+  echo
+  "$JAVA" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$OUT/bench-$head.jar" \
+    io.tierstate.bench.RevisionAB "$OUT/bench-$base.jar" "$OUT/bench-$head.jar" 60 2>"$OUT/ab.log"
+else
+  echo "(head $head has no RevisionAB: the interleaved L1 comparison needs a head from 2026-12-03 on)"
+fi

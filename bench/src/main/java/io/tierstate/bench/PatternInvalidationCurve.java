@@ -13,7 +13,7 @@ final class PatternInvalidationCurve {
 
   static Section run(BenchRedis redis, int[] sizes, int others, Path charts) throws Exception {
     Table table = new Table("matching keys", "other keys", "invalidatePattern", "per 1,000 matches",
-        "other client p99 / max, idle (ms)", "during (ms)");
+        "other client p99 / max, idle (ms)", "during (ms)", "longest GC pause / Redis event, during (ms)");
     Charts.Chart time = new Charts.Chart("invalidatePattern: time by matching keys", "matching keys", "ms")
         .logX().logY();
     Charts.Chart other = new Charts.Chart("Another client's GET while a pattern is invalidated",
@@ -35,7 +35,7 @@ final class PatternInvalidationCurve {
           double ms = m.nanos() / 1e6;
           table.row(Section.number(matching, 0), Section.number(others, 0), Section.number(ms, 1) + " ms",
               Section.number(ms * 1000 / matching, 2) + " ms", OtherClientProbe.p99AndMax(m.idle()),
-              OtherClientProbe.p99AndMax(m.during()));
+              OtherClientProbe.p99AndMax(m.during()), m.causes());
           time.point("invalidatePattern", matching, ms);
           m.plot(other, matching);
         }

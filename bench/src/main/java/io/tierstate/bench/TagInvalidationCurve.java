@@ -12,7 +12,8 @@ final class TagInvalidationCurve {
 
   static Section run(BenchRedis redis, int[] sizes, Path charts) throws Exception {
     Table table = new Table("members", "invalidateTags", "per 1,000 members", "tag index in Redis",
-        "per member", "other client p99 / max, idle (ms)", "during (ms)");
+        "per member", "other client p99 / max, idle (ms)", "during (ms)",
+        "longest GC pause / Redis event, during (ms)");
     Charts.Chart time = new Charts.Chart("invalidateTags: time by tag size", "members", "ms").logX().logY();
     Charts.Chart other = new Charts.Chart("Another client's GET while a tag is invalidated", "members",
         "ms").logX().logY();
@@ -32,7 +33,7 @@ final class TagInvalidationCurve {
           table.row(Section.number(members, 0), Section.number(ms, 1) + " ms",
               Section.number(ms * 1000 / members, 2) + " ms", Section.number(indexBytes / 1e6, 2) + " MB",
               Section.number((double) indexBytes / members, 0) + " B", OtherClientProbe.p99AndMax(m.idle()),
-              OtherClientProbe.p99AndMax(m.during()));
+              OtherClientProbe.p99AndMax(m.during()), m.causes());
           time.point("invalidateTags", members, ms);
           m.plot(other, members);
         }

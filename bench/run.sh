@@ -9,6 +9,10 @@
 #                                L1HitBenchmark (an L1 hit in 12 shapes against Caffeine alone and
 #                                Caffeine with a per-entry expiry, -prof gc), then its table
 #                                (bench/l1ratios.py); default options -f 1 -wi 1 -w 1s -i 3 -r 1s
+#   bench/run.sh --l1-interleaved [rounds]
+#                                the same twelve shapes with every subject in one JVM, reading in
+#                                turn 100 ms at a time (L1HitInterleaved): ratios a noisy machine
+#                                cannot tilt, with a Caffeine-against-Caffeine noise column (about 6 min)
 #   bench/run.sh --scaling       the cost curves (tag and pattern invalidation by size,
 #                                propagation by node count, memory per entry, write-behind by
 #                                node count; about 8 minutes); writes docs/scaling.md and
@@ -44,6 +48,12 @@ case "${1:-}" in
       io.tierstate.bench.ScalingCurves --quick
     ;;
 esac
+
+if [ "${1:-}" = --l1-interleaved ]; then
+  shift
+  exec "$JAVA" -Xmx6g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$JAR" \
+    io.tierstate.bench.L1HitInterleaved "$@"
+fi
 
 if [ "${1:-}" = --l1 ]; then
   shift

@@ -185,7 +185,7 @@ public class L1HitBenchmark {
   }
 
   /** A per-entry lifetime of an hour from the write, not extended by reads. */
-  private static final class PerEntryExpiry implements Expiry<String, Value> {
+  static final class PerEntryExpiry implements Expiry<String, Value> {
     private static final long HOUR = Duration.ofHours(1).toNanos();
 
     @Override

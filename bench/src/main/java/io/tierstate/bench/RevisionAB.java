@@ -194,7 +194,7 @@ public final class RevisionAB {
     return path;
   }
 
-  private static int positive(String text) {
+  static int positive(String text) {
     try {
       int value = Integer.parseInt(text);
       if (value > 0) {

@@ -34,7 +34,6 @@ import java.util.Set;
  */
 public final class RevisionAB {
   private static final int KEYS = 10_000;
-  private static final long SLICE_NANOS = 100_000_000L;
   private static final int WARM_UP_ROUNDS = 20;
   /** Classes both revisions must see as one: the interface called and the value it returns. */
   private static final Set<String> SHARED = Set.of(CacheAdapter.class.getName(), Value.class.getName());
@@ -55,14 +54,9 @@ public final class RevisionAB {
     int rounds = args.length == 3 ? positive(args[2]) : 60;
     Map<String, Value> entries = new LinkedHashMap<>();
     for (int i = 0; i < KEYS; i++) {
-      entries.put("ab:" + i, Value.of(i));
+      entries.put(L1HitInterleaved.PREFIX + i, Value.of(i));
     }
-    // The keys as a service builds them: equal to the cached ones, not the same instances.
-    String[] order = new String[1 << 16];
-    int[] draws = KeyDistribution.UNIFORM.draw(KEYS, order.length, 7);
-    for (int i = 0; i < order.length; i++) {
-      order[i] = new String(("ab:" + draws[i]).toCharArray());
-    }
+    int[] order = KeyDistribution.UNIFORM.draw(KEYS, 1 << 16, 7);
     String[] names = {"Caffeine alone", "base (1st loaded)", "head (2nd)", "head (3rd)", "base (4th)"};
     // Two nodes of each revision, loaded base, head, head, base: a trial run showed the node loaded
     // second reading about 10% slower than the first when both ran the same jar. Loaded in this
@@ -87,7 +81,7 @@ public final class RevisionAB {
         // Rotate which subject goes first, so none always follows the same one.
         for (int s = 0; s < subjects.length; s++) {
           int subject = Math.floorMod(round + s, subjects.length);
-          double rate = slice(subjects[subject], order);
+          double rate = L1HitInterleaved.readFor(subjects[subject]::get, order);
           if (round >= 0) {
             rates[subject][round] = rate;
           }
@@ -105,35 +99,6 @@ public final class RevisionAB {
   }
 
   /**
-   * Reads for one slice of 100 ms, checking the clock every 1,024 reads and consuming every value;
-   * returns reads per second. All three subjects share this call site: the interface call is
-   * megamorphic, which adds the same few nanoseconds to each read of each.
-   */
-  private static double slice(CacheAdapter adapter, String[] order) {
-    long start = System.nanoTime();
-    long now;
-    long reads = 0;
-    long sink = 0;
-    int mask = order.length - 1;
-    do {
-      for (int i = 0; i < 1024; i++) {
-        String key = order[(int) (reads + i) & mask];
-        Value value = adapter.get(key);
-        if (value == null) {
-          throw new IllegalStateException("a read missed: " + key);
-        }
-        sink += value.id();
-      }
-      reads += 1024;
-      now = System.nanoTime();
-    } while (now - start < SLICE_NANOS);
-    if (sink == 42) {
-      System.out.print(""); // keeps the sum, and so every read, alive
-    }
-    return reads * 1e9 / (now - start);
-  }
-
-  /**
    * The table: each subject's median rate and its ratio to Caffeine alone; then head against base
    * per round (the geometric mean of each revision's two nodes), and the same for base against base,
    * which should be 1 and shows the noise that remains.
@@ -142,7 +107,7 @@ public final class RevisionAB {
     int rounds = rates[0].length;
     StringBuilder out = new StringBuilder();
     out.append(String.format(Locale.ROOT,
-        "L1 hit of %s: one thread, %,d keys, uniform, fresh key strings; %d rounds of 100 ms slices;"
+        "L1 hit of %s: one thread, %,d keys, uniform, keys built for each read; %d rounds of 100 ms slices;"
             + " load average before %s, after %s%n%n", revisions, KEYS, rounds, loadBefore, loadAfter));
     out.append("| node | median M reads/s | / Caffeine alone (median of rounds) | p10–p90 |\n");
     out.append("|---|---|---|---|\n");

@@ -117,7 +117,8 @@ class ChangeStreamEventLatencyIntegrationTests {
   }
 
   private static String report(int commits, long[] atConsumer, long[] atOther) {
-    double p99 = ms(percentile(atOther, 99));
+    // A browser may be signed in on either instance: the target holds for the slower of the two.
+    double p99 = Math.max(ms(percentile(atConsumer, 99)), ms(percentile(atOther, 99)));
     return String.join("\n",
         "Two instances of the reference service (`SERVER_CDC=on`, in one JVM, on one PostgreSQL and one",
         "Redis, loopback); one of them reads the slot. A client signed in as a tenant's administrator holds",
@@ -137,7 +138,7 @@ class ChangeStreamEventLatencyIntegrationTests {
         "",
         "| target | measured | verdict |",
         "|---|---|---|",
-        String.format(Locale.ROOT, "| p99 COMMIT → SSE event on the other instance, under %d ms | %.1f ms | %s |",
+        String.format(Locale.ROOT, "| p99 COMMIT → SSE event on either instance (the slower), under %d ms | %.1f ms | %s |",
             (int) TARGET_P99_MS, p99, p99 < TARGET_P99_MS ? "met" : "**MISSED**"),
         "");
   }

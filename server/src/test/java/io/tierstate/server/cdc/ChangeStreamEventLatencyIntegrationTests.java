@@ -33,7 +33,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * /api/v1/events}) of two instances of the reference service (SERVER_CDC=on, one of them the
  * stream's consumer), as a signed-in browser would read it.
  *
- * <p>By default (the test command) 30 commits, checking only that each one reaches both streams.
+ * <p>Both instances name their slot with {@code SERVER_CDC_SLOT}, as each region's would. By
+ * default (the test command) 30 commits, checking only that each one reaches both streams.
  * {@code bench/postgres-cdc.sh} runs it with {@code -Dcdc.sse.commits=1000} and {@code
  * -Dcdc.sse.report=FILE}, which writes the percentiles as a markdown section for {@code
  * docs/benchmarks.md}.
@@ -43,15 +44,22 @@ class ChangeStreamEventLatencyIntegrationTests {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
   private static final double TARGET_P99_MS = 100;
 
+  /** This deployment's slot, named as a region's would be (SERVER_CDC_SLOT). */
+  private static final Map<String, String> ENV = Map.of("SERVER_CDC", "on", "SERVER_CDC_SLOT", "tierstate_sse_bench");
+
   @RegisterExtension
-  static final TestStack stack = TestStack.withServer(Map.of("SERVER_CDC", "on"));
+  static final TestStack stack = TestStack.withServer(ENV);
 
   @Test
   void everyCommitByAnOutsideWriterReachesBothInstancesEventStreams() throws Exception {
     int commits = Integer.getInteger("cdc.sse.commits", 30);
     TierstateServer a = stack.server(0);
-    TierstateServer b = stack.startServer(Map.of("SERVER_CDC", "on"));
+    TierstateServer b = stack.startServer(ENV);
     Await.until("one instance streams", () -> streaming(a) || streaming(b), TIMEOUT);
+    for (TierstateServer server : List.of(a, b)) {
+      ChangeStream stream = server.changeStream();
+      assertThat(stream == null ? null : stream.slot()).as("the slot SERVER_CDC_SLOT names").isEqualTo("tierstate_sse_bench");
+    }
     TierstateServer consumer = consumer(a, b);
     TierstateServer other = consumer == a ? b : a;
 

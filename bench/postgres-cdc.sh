@@ -8,6 +8,12 @@
 # resource that `bench/run.sh --full` copies into the same file, so neither run erases the other's.
 # Its quick form runs in the test command (ChangeStreamBenchmarkIntegrationTests).
 #
+# Then (--full only) figure (b) through the reference server's real event stream: two instances
+# with SERVER_CDC=on, a signed-in client reading GET /api/v1/events on each, and an outside writer's
+# SSE_COMMITS commits (default 1,000), timed from COMMIT to the SSE invalidate event read by the
+# client (ChangeStreamEventLatencyIntegrationTests in the server module, a few minutes with the
+# build). Its section goes between the cdc-sse-bench markers, and into its own bench resource.
+#
 #   bench/postgres-cdc.sh            # --full
 #   bench/postgres-cdc.sh --quick    # a few seconds, checking correctness only
 #
@@ -17,7 +23,46 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/jdk.sh   # JAVA, from JAVA_HOME (21 or newer)
 JAR=bench/target/benchmarks.jar
+MODE="${1:---full}"
 
 mvn -q -B -o -pl bench -am package -DskipTests
-exec "$JAVA" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$JAR" \
-  io.tierstate.bench.ChangeStreamBenchmark "${1:---full}" --out docs/benchmarks.md
+"$JAVA" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$JAR" \
+  io.tierstate.bench.ChangeStreamBenchmark "$MODE" --out docs/benchmarks.md
+[[ $MODE == --full ]] || exit 0
+
+SSE_COMMITS="${SSE_COMMITS:-1000}"
+REPORT="$PWD/server/target/cdc-sse-bench.md"
+SECTION=bench/src/main/resources/io/tierstate/bench/benchmarks-cdc-sse.md
+rm -f "$REPORT"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+mvn -q -B -o -pl server -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
+  -Dit.test=ChangeStreamEventLatencyIntegrationTests -Dfailsafe.failIfNoSpecifiedTests=false \
+  -Dcdc.sse.commits="$SSE_COMMITS" -Dcdc.sse.report="$REPORT"
+[ -s "$REPORT" ] || { echo "no report at $REPORT; see server/target/failsafe-reports" >&2; exit 1; }
+
+{
+  echo '<!-- cdc-sse-bench:start -->'
+  echo "### The change stream's browser-facing event, through the server's SSE stream"
+  echo
+  echo "Measured by \`bench/postgres-cdc.sh\` on $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, load average $load_before at the start and $(cut -d' ' -f1-3 /proc/loadavg) at the end."
+  echo
+  cat "$REPORT"
+  echo '<!-- cdc-sse-bench:end -->'
+} > "$SECTION"
+
+python3 - "$SECTION" docs/benchmarks.md <<'PY'
+import re, sys
+section = open(sys.argv[1]).read().rstrip('\n')
+doc = open(sys.argv[2]).read()
+pattern = re.compile(r'<!-- cdc-sse-bench:start -->.*?<!-- cdc-sse-bench:end -->', re.S)
+if pattern.search(doc):
+    doc = pattern.sub(lambda m: section, doc)
+elif '<!-- cdc-bench:end -->\n' in doc:
+    doc = doc.replace('<!-- cdc-bench:end -->\n', '<!-- cdc-bench:end -->\n\n' + section + '\n', 1)
+else:
+    marker = '\n## Notes\n'
+    doc = doc.replace(marker, '\n' + section + '\n' + marker, 1) if marker in doc else doc + '\n' + section + '\n'
+open(sys.argv[2], 'w').write(doc)
+PY
+cat "$SECTION"
+echo "Wrote $SECTION and docs/benchmarks.md"

@@ -223,8 +223,8 @@ public final class ChangeStreamBenchmark {
                 + " clock is the L1's; afterwards both nodes are checked"
                 + " (`inspect`: not in L1; `get`: not the old value). (b) is the `InvalidationEvent`"
                 + " on a node: what the reference service's event hub (`EventsFeature`) turns into the"
-                + " browsers' `invalidate` message, without the SSE write itself (the browser's end of"
-                + " it is measured by `bench/console.sh`, above).");
+                + " browsers' `invalidate` message, without the SSE write itself (measured through the"
+                + " server's real event stream in the next section).");
         Latencies latencies = commitToInvalidation(nodes, url, pg, heard, commits, consumer);
         Table table = new Table("from COMMIT to", "p50 ms", "p90 ms", "p99 ms", "max ms");
         table.row(latencies.bothL1().cells("(a) both nodes' L1 dropped the key"));

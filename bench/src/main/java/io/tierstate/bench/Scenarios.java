@@ -163,6 +163,8 @@ public final class Scenarios {
     out.append(resource("benchmarks-spring.md")).append('\n');
     // And the change stream's (bench/postgres-cdc.sh).
     out.append(resource("benchmarks-cdc.md")).append('\n');
+    // Its figure (b) through the reference server's event stream (bench/postgres-cdc.sh as well).
+    out.append(resource("benchmarks-cdc-sse.md")).append('\n');
     out.append(resource("benchmarks-notes.md"));
     return out.toString();
   }

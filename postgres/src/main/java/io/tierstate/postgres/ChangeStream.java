@@ -82,6 +82,8 @@ import org.slf4j.LoggerFactory;
 public final class ChangeStream implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ChangeStream.class);
   private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+  // PostgreSQL's own rule for replication slot names (ReplicationSlotValidateName).
+  private static final Pattern SLOT_NAME = Pattern.compile("[a-z0-9_]{1,63}");
   private static final long PG_EPOCH_MICROS = 946_684_800_000_000L;
   private static final int MAX_INVALIDATIONS_PER_TRANSACTION = 5_000;
   private static final Duration POLL = Duration.ofMillis(1);
@@ -169,6 +171,40 @@ public final class ChangeStream implements AutoCloseable {
   /** The replication slot this stream reads. */
   public String slot() {
     return slot;
+  }
+
+  /**
+   * Checks a replication slot name by PostgreSQL's rule (1 to 63 characters of {@code a-z}, {@code
+   * 0-9} and {@code _}), so that a bad name fails when it is configured rather than when the
+   * consumer first creates the slot.
+   *
+   * @return the name
+   * @throws IllegalArgumentException if the name breaks the rule; the message says why and shows it
+   */
+  public static String requireValidSlot(@Nullable String name) {
+    if (name == null || !SLOT_NAME.matcher(name).matches()) {
+      String why =
+          name == null || name.isEmpty()
+              ? "is empty"
+              : name.length() > 63
+                  ? "has " + name.length() + " characters"
+                  : "contains " + firstBadCharacter(name);
+      throw new IllegalArgumentException(
+          "replication slot name must be 1 to 63 characters of a-z, 0-9 and _ (PostgreSQL's rule;"
+              + " one slot per region, such as tierstate_eu), but "
+              + (name == null ? "was null" : "'" + name + "' " + why));
+    }
+    return name;
+  }
+
+  private static String firstBadCharacter(String name) {
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
+        return "'" + c + "' at position " + (i + 1);
+      }
+    }
+    return "no bad character";
   }
 
   /** Whether this node is the one reading the slot now. */
@@ -514,9 +550,20 @@ public final class ChangeStream implements AutoCloseable {
         return;
       }
       // A former holder (stalled, or its lock expired) still reads: our token is newer, end it.
-      try (PreparedStatement terminate = sql.prepareStatement("SELECT pg_terminate_backend(?)")) {
+      // Its name is logged: a reader that is no node of this deployment means another region
+      // reads this slot too (the same slot configured twice), which splits its changes.
+      try (PreparedStatement terminate =
+          sql.prepareStatement(
+              "SELECT application_name, pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = ?")) {
         terminate.setInt(1, activePid);
-        terminate.execute();
+        try (ResultSet ended = terminate.executeQuery()) {
+          log.warn(
+              "Change stream slot {}: ending the connection still reading it (pid {}, '{}'); a reader"
+                  + " that is not a node of this deployment means two regions share this slot",
+              slot,
+              activePid,
+              ended.next() ? ended.getString(1) : "gone");
+        }
       }
       sleep(100);
     }
@@ -571,6 +618,8 @@ public final class ChangeStream implements AutoCloseable {
     PGProperty.ASSUME_MIN_SERVER_VERSION.set(properties, "10");
     PGProperty.REPLICATION.set(properties, "database");
     PGProperty.PREFER_QUERY_MODE.set(properties, "simple");
+    // Who reads the slot, in pg_stat_replication and in the log of a node that takes it over.
+    PGProperty.APPLICATION_NAME.set(properties, "tierstate-cdc " + slot + " " + tierstate.nodeId());
     return properties;
   }
 
@@ -731,10 +780,15 @@ public final class ChangeStream implements AutoCloseable {
 
     /**
      * The replication slot, {@code tierstate_NAMESPACE} by default. One per deployment (per
-     * region): each slot gets every change once.
+     * region): each slot gets every change once, so each region's consumer invalidates its own
+     * Redis and nodes. Regions that share a namespace must name their slots (the default would be
+     * the same slot, whose changes the regions' consumers would then split between them).
+     *
+     * @throws IllegalArgumentException if the name breaks PostgreSQL's rule for slot names (see
+     *     {@link ChangeStream#requireValidSlot})
      */
     public Builder slot(String name) {
-      this.slot = identifier("slot", name);
+      this.slot = requireValidSlot(name);
       return this;
     }
 

@@ -1,5 +1,6 @@
 package io.tierstate.server;
 
+import io.tierstate.postgres.ChangeStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
@@ -29,11 +30,13 @@ import org.jspecify.annotations.Nullable;
  * @param rateLimits limits on the API
  * @param demo whether to load the demo tenants and users at start-up
  * @param cdc whether to invalidate from PostgreSQL's change stream ({@code SERVER_CDC})
+ * @param cdcSlot the change stream's replication slot ({@code SERVER_CDC_SLOT}), one per region
+ *     sharing the database; null for the default, {@code tierstate_NAMESPACE}
  * @param auditRate cached entries per second each node checks against PostgreSQL with the consistency
  *     auditor ({@code SERVER_AUDIT_RATE}, default 5; 0 turns it off)
  */
 public record ServerConfig(Http http, Database database, Auth auth, RateLimits rateLimits, boolean demo,
-    Cdc cdc, int auditRate) {
+    Cdc cdc, @Nullable String cdcSlot, int auditRate) {
 
   /**
    * {@code SERVER_CDC}: invalidation from PostgreSQL's change stream, so that writes made outside
@@ -176,12 +179,12 @@ public record ServerConfig(Http http, Database database, Auth auth, RateLimits r
         in.integer("API_RATE_LIMIT", 100, 1, 1_000_000),
         in.duration("API_RATE_WINDOW", Duration.ofMinutes(1)));
     return new ServerConfig(http, database, auth, rateLimits, in.bool("TIERSTATE_DEMO", false), in.cdc(),
-        in.integer("SERVER_AUDIT_RATE", 5, 0, 1_000));
+        in.cdcSlot(), in.integer("SERVER_AUDIT_RATE", 5, 0, 1_000));
   }
 
   /** This configuration with another database (used once an embedded server has started). */
   public ServerConfig withDatabase(Database newDatabase) {
-    return new ServerConfig(http, newDatabase, auth, rateLimits, demo, cdc, auditRate);
+    return new ServerConfig(http, newDatabase, auth, rateLimits, demo, cdc, cdcSlot, auditRate);
   }
 
   /** Reads and checks variables, with messages that name them. */
@@ -221,6 +224,19 @@ public record ServerConfig(Http http, Database database, Auth auth, RateLimits r
         case "off", "false" -> Cdc.OFF;
         default -> throw new ConfigException("SERVER_CDC must be auto, on or off, but was '" + value + "'");
       };
+    }
+
+    /** {@code SERVER_CDC_SLOT}: checked here by PostgreSQL's rule, so a bad name stops the start. */
+    @Nullable String cdcSlot() {
+      String value = text("SERVER_CDC_SLOT");
+      if (value == null) {
+        return null;
+      }
+      try {
+        return ChangeStream.requireValidSlot(value);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("SERVER_CDC_SLOT: " + e.getMessage());
+      }
     }
 
     boolean bool(String name, boolean fallback) {

@@ -102,4 +102,17 @@ class ServerConfigTests {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("SERVER_CDC must be auto, on or off");
   }
+
+  @Test
+  void serverCdcSlotNamesTheRegionsSlotAndABadNameIsRefusedNamingTheVariable() {
+    assertThat(ServerConfig.fromEnv(Map.of()).cdcSlot()).isNull();
+    assertThat(ServerConfig.fromEnv(Map.of("SERVER_CDC_SLOT", "tierstate_eu")).cdcSlot()).isEqualTo("tierstate_eu");
+    assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("SERVER_CDC_SLOT", "tierstate-EU")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("SERVER_CDC_SLOT: replication slot name must be 1 to 63 characters of a-z, 0-9 and _")
+        .hasMessageContaining("'tierstate-EU' contains '-' at position 10");
+    assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("SERVER_CDC_SLOT", "s".repeat(64))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("has 64 characters");
+  }
 }

@@ -61,8 +61,14 @@ public final class ServerChangeStream {
     }
     String user = config.database().user();
     String password = config.database().password();
-    ChangeStream stream = map(ChangeStream.builder(tierstate, url, user == null ? "" : user,
-        password == null ? "" : password), database, tierstate).start();
+    ChangeStream.Builder builder = map(ChangeStream.builder(tierstate, url, user == null ? "" : user,
+        password == null ? "" : password), database, tierstate);
+    String slot = config.cdcSlot();
+    if (slot != null) {
+      // One slot per region sharing this database: each region's consumer invalidates its own Redis.
+      builder.slot(slot);
+    }
+    ChangeStream stream = builder.start();
     log.info("Change stream on: slot {}, publication tierstate", stream.slot());
     return stream;
   }

@@ -18,8 +18,16 @@ import java.util.stream.Stream;
  * server's {@code ready} event arrived, so the stream is registered on the server.
  */
 public final class EventListener implements AutoCloseable {
-  /** One event: its name and its data, parsed. */
-  public record Event(String name, JsonNode data) {}
+  /**
+   * One event: its name, its data (parsed) and when its last line was read ({@link System#nanoTime},
+   * for latency measurements).
+   */
+  public record Event(String name, JsonNode data, long receivedNanos) {
+    /** An event received now. */
+    public Event(String name, JsonNode data) {
+      this(name, data, System.nanoTime());
+    }
+  }
 
   private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
   private final List<Event> seen = new ArrayList<>();

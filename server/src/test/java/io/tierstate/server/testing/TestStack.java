@@ -137,6 +137,11 @@ public final class TestStack implements BeforeAllCallback, AfterAllCallback, Aut
     return server;
   }
 
+  /** The shared database's JDBC URL, for writers that bypass the service (as {@code psql}). */
+  public String jdbcUrl() {
+    return jdbcUrl;
+  }
+
   /** The shared PostgreSQL, to stop and restart it. */
   public PostgresServer postgres() {
     return postgres;

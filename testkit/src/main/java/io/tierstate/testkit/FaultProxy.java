@@ -44,6 +44,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *       established connection that has gone silent, as during a real partition, where TCP keeps
  *       retransmitting. New connections are accepted but not connected onwards. On heal, held bytes
  *       flow again (a client that gave up meanwhile gets late replies, as it would for real);
+ *   <li>{@link #blackhole(Direction)}: the same, one way only (an asymmetric partition): for
+ *       example commands reach the server and run, but their replies are held;
  *   <li>{@link #resetConnections()}: every open connection is reset (RST) on both sides, at once;
  *   <li>{@link #halfOpen()}: the server side of every open connection is closed while the client
  *       side stays open and silent: the client never learns its connection died, until it times
@@ -71,6 +73,8 @@ public final class FaultProxy implements AutoCloseable {
   private long jitterNanos;
   private long bytesPerSecond;
   private boolean partitioned;
+  private boolean holdingUp;
+  private boolean holdingDown;
   private boolean refusing;
   private volatile boolean closed;
 
@@ -134,6 +138,33 @@ public final class FaultProxy implements AutoCloseable {
     return this;
   }
 
+  /** A direction of traffic through the proxy. */
+  public enum Direction {
+    /** From the client to the server: commands, queries. */
+    CLIENT_TO_SERVER,
+    /** From the server to the client: replies. */
+    SERVER_TO_CLIENT
+  }
+
+  /**
+   * Holds every byte going one way, on open and new connections, while the other way flows: an
+   * asymmetric partition. With {@link Direction#SERVER_TO_CLIENT} the server receives and runs
+   * every command but the client never sees a reply (it times out on a write that was applied);
+   * with {@link Direction#CLIENT_TO_SERVER} nothing the client sends arrives. Held bytes flow on
+   * {@link #heal()}.
+   */
+  public FaultProxy blackhole(Direction direction) {
+    Objects.requireNonNull(direction, "direction");
+    update(() -> {
+      if (direction == Direction.CLIENT_TO_SERVER) {
+        holdingUp = true;
+      } else {
+        holdingDown = true;
+      }
+    });
+    return this;
+  }
+
   /** Whether new connections are closed at once. */
   public FaultProxy refuseNew(boolean refuse) {
     update(() -> refusing = refuse);
@@ -170,6 +201,8 @@ public final class FaultProxy implements AutoCloseable {
       jitterNanos = 0;
       bytesPerSecond = 0;
       partitioned = false;
+      holdingUp = false;
+      holdingDown = false;
       refusing = false;
     });
     return this;
@@ -194,7 +227,11 @@ public final class FaultProxy implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    update(() -> partitioned = false); // wakes the pumps so that they see the close
+    update(() -> {
+      partitioned = false; // wakes the pumps so that they see the close
+      holdingUp = false;
+      holdingDown = false;
+    });
     try {
       listener.close();
     } catch (IOException ignored) {
@@ -271,6 +308,18 @@ public final class FaultProxy implements AutoCloseable {
     lock.lock();
     try {
       while (partitioned && !closed) {
+        changed.await();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Waits while traffic going this way is held (a partition, or a one-way blackhole). */
+  private void awaitTraffic(boolean clientToServer) throws InterruptedException {
+    lock.lock();
+    try {
+      while ((partitioned || (clientToServer ? holdingUp : holdingDown)) && !closed) {
         changed.await();
       }
     } finally {
@@ -371,7 +420,7 @@ public final class FaultProxy implements AutoCloseable {
           InputStream in = from.getInputStream();
           byte[] buffer = new byte[CHUNK];
           while (true) {
-            awaitTraffic();
+            awaitTraffic(clientToServer);
             int n = in.read(buffer);
             if (n < 0) {
               break;
@@ -404,7 +453,7 @@ public final class FaultProxy implements AutoCloseable {
             if (wait > 0) {
               Thread.sleep(Duration.ofNanos(wait));
             }
-            awaitTraffic(); // bytes read before a partition are held too
+            awaitTraffic(clientToServer); // bytes read before a partition are held too
             writeCapped(out, chunk.bytes);
           }
         } catch (IOException | InterruptedException e) {

@@ -138,6 +138,33 @@ class FaultProxyIntegrationTests {
   }
 
   @Test
+  void aOneWayBlackholeRunsCommandsButHoldsTheirReplies() throws Exception {
+    proxy = FaultProxy.to("127.0.0.1", redis.port());
+    try (Client client = new Client(proxy.port(), Duration.ofMillis(500))) {
+      assertThat(client.call("PING")).isEqualTo("PONG");
+      proxy.blackhole(FaultProxy.Direction.SERVER_TO_CLIENT);
+      assertThatThrownBy(() -> client.call("SET", "fault:one-way", "1")).isInstanceOf(SocketTimeoutException.class);
+      assertThat(redis.command("GET", "fault:one-way")).as("the command ran; only its reply is held").isEqualTo("1");
+      proxy.heal();
+      assertThat(Resp.render(Resp.read(client.in))).isEqualTo("OK");
+    }
+  }
+
+  @Test
+  void aOneWayBlackholeTowardsTheServerHoldsCommandsUntilHealed() throws Exception {
+    proxy = FaultProxy.to("127.0.0.1", redis.port());
+    try (Client client = new Client(proxy.port(), Duration.ofMillis(500))) {
+      assertThat(client.call("PING")).isEqualTo("PONG");
+      proxy.blackhole(FaultProxy.Direction.CLIENT_TO_SERVER);
+      assertThatThrownBy(() -> client.call("SET", "fault:held-up", "1")).isInstanceOf(SocketTimeoutException.class);
+      assertThat(redis.command("EXISTS", "fault:held-up")).isEqualTo("0");
+      proxy.heal();
+      assertThat(Resp.render(Resp.read(client.in))).isEqualTo("OK");
+      assertThat(redis.command("EXISTS", "fault:held-up")).isEqualTo("1");
+    }
+  }
+
+  @Test
   void resetConnectionsResetsEveryOpenOneAndLetsNewOnesThrough() throws IOException {
     proxy = FaultProxy.to("127.0.0.1", redis.port());
     try (Client client = new Client(proxy.port(), Duration.ofSeconds(5))) {
@@ -186,6 +213,7 @@ class FaultProxyIntegrationTests {
     assertThatThrownBy(() -> proxy.latency(Duration.ofMillis(-1), Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("base");
     assertThatThrownBy(() -> proxy.bandwidth(-5)).hasMessageContaining("bytesPerSecond");
+    assertThatThrownBy(() -> proxy.blackhole(null)).hasMessageContaining("direction");
     assertThatThrownBy(() -> FaultProxy.to("127.0.0.1", 0)).hasMessageContaining("port");
   }
 }

@@ -8,6 +8,7 @@ import io.tierstate.cache.TieredCache;
 import io.tierstate.codec.Codec;
 import io.tierstate.internal.inspect.CachedEntries;
 import io.tierstate.internal.redis.RedisExecutor;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -64,7 +65,16 @@ public final class CacheEngine implements AutoCloseable {
     InvalidationEvents events = new InvalidationEvents(meters);
     this.invalidations = new InvalidationSender(l1, l2, meters, events, config.nodeId());
     LoadCoordinator loads =
-        new LoadCoordinator(config, l1, l2, entries, meters, waiters, refresher, scheduler);
+        new LoadCoordinator(
+            config,
+            l1,
+            l2,
+            entries,
+            meters,
+            waiters,
+            refresher,
+            scheduler,
+            key -> invalidations.holdBack(List.of(key)));
     this.cache =
         new DefaultTieredCache(
             config, l1, l2, entries, loads, invalidations, events, meters, regions);

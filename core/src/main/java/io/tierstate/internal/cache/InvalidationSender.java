@@ -152,19 +152,29 @@ final class InvalidationSender {
     }
     PendingInvalidations.Snapshot snapshot = pending.drain();
     try {
+      // Each step also drops this node's L1 copies again: between Redis coming back and this
+      // replay, this node may have read the values its own held-back writes replaced from L2 into
+      // L1, and the log entries below are its own, which its listener does not apply to its L1.
       if (snapshot.overflowed()) {
         log.warn(
             "Too many invalidations were pending while Redis was unreachable; invalidating the whole namespace");
         l2.deleteMatchingAndLog("*");
+        l1.clear();
       }
       if (!snapshot.keys().isEmpty()) {
         l2.deleteAndLog(snapshot.keys());
+        snapshot.keys().forEach(l1::invalidate);
       }
       if (!snapshot.tags().isEmpty()) {
-        l2.deleteTaggedAndLog(snapshot.tags().toArray(new String[0]), List.of(), new ArrayList<>());
+        String[] tags = snapshot.tags().toArray(new String[0]);
+        List<String> members = new ArrayList<>();
+        l2.deleteTaggedAndLog(tags, List.of(), members);
+        members.forEach(l1::invalidate);
+        l1.invalidateTagged(tags);
       }
       for (String pattern : snapshot.patterns()) {
         l2.deleteMatchingAndLog(pattern);
+        l1.invalidateIf(key -> KeyPattern.matches(pattern, key));
       }
     } catch (RuntimeException e) {
       // Sending again what already went through is harmless: invalidations are idempotent.

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +47,8 @@ final class LoadCoordinator {
       CacheMeters meters,
       LeaseWaiters waiters,
       ExecutorService refresher,
-      ScheduledExecutorService scheduler) {
+      ScheduledExecutorService scheduler,
+      Consumer<String> unsettledFills) {
     this.l1 = l1;
     this.l2 = l2;
     this.entries = entries;
@@ -54,7 +56,14 @@ final class LoadCoordinator {
     this.waiters = waiters;
     this.runner =
         new LoadRunner(
-            config, l1, l2, entries, meters, new StaleFallbacks(entries, meters), scheduler);
+            config,
+            l1,
+            l2,
+            entries,
+            meters,
+            new StaleFallbacks(entries, meters),
+            scheduler,
+            unsettledFills);
     this.refresher = new BackgroundRefresher(l1, l2, runner, refresher);
     this.leaseNanos = config.loadLeaseTtl().toNanos();
     this.timer = meters.operation("getOrLoad");

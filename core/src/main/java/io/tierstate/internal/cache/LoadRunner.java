@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +37,13 @@ final class LoadRunner {
   private final long leaseNanos;
   private final long degradedL1TtlNanos;
   private final AtomicLong tokens = new AtomicLong();
+  private final Consumer<String> unsettledFills;
 
+  /**
+   * @param unsettledFills told the key of every fill whose outcome is unknown (Redis did not answer
+   *     it): the fill may still run on Redis later, so the key must be invalidated once Redis is
+   *     back
+   */
   LoadRunner(
       TierstateConfig config,
       L1 l1,
@@ -44,7 +51,9 @@ final class LoadRunner {
       EntryCodec entries,
       CacheMeters meters,
       StaleFallbacks fallbacks,
-      ScheduledExecutorService scheduler) {
+      ScheduledExecutorService scheduler,
+      Consumer<String> unsettledFills) {
+    this.unsettledFills = unsettledFills;
     this.l1 = l1;
     this.l2 = l2;
     this.entries = entries;
@@ -104,7 +113,11 @@ final class LoadRunner {
               prepared.redisTtlMillis(),
               options.tagArray());
     } catch (RedisUnavailableException e) {
-      // Redis went away during the load: keep the value on this node only, briefly.
+      // Redis went away during the load: keep the value on this node only, briefly. A fill that
+      // timed out may still run when Redis answers again (a paused or slow server works off its
+      // backlog), after writes and tag invalidations this node could not see: without its tag
+      // check, which never ran, nothing would remove it. Invalidate the key once Redis is back.
+      unsettledFills.accept(key);
       l1.putIfUnchanged(key, degraded(prepared), stamp);
       return value;
     }

@@ -199,8 +199,10 @@ public final class RedisExecutor {
 
   /**
    * Error replies that say Redis cannot serve now rather than that the command is wrong: callers
-   * degrade on these as on a lost connection. ({@code MOVED} and {@code ASK} never get here:
-   * Lettuce follows them.)
+   * degrade on these as on a lost connection. {@code MOVED} and {@code ASK} get here only when
+   * Lettuce gave up following them (its redirect limit, a slot whose owners disagree in the middle
+   * of a failed migration): the cluster cannot serve that slot now, an outage, not a bad command
+   * (the fault suite's slot migration answered 500 for them before).
    */
   private static final List<String> UNAVAILABLE_REPLIES =
       List.of(
@@ -211,7 +213,9 @@ public final class RedisExecutor {
           "TRYAGAIN",
           "READONLY",
           "NOREPLICAS",
-          "OOM");
+          "OOM",
+          "MOVED",
+          "ASK");
 
   /**
    * Every call the breaker let through ends in onSuccess, onFailure or abandonProbe: a probe that

@@ -23,6 +23,10 @@ final class FakeL2 implements L2 {
   volatile Consumer<String> onLog = key -> {};
   volatile boolean unavailable;
   volatile boolean unavailableOnAcquire;
+
+  /** Fills run, but their answer is lost (a timeout on a server that ran the command later). */
+  volatile boolean fillAnswerLost;
+
   volatile long leasePttlMillis = 1_000;
 
   private void check(String what) {
@@ -165,6 +169,9 @@ final class FakeL2 implements L2 {
       }
     }
     logged("f", key);
+    if (fillAnswerLost) {
+      throw new RedisUnavailableException("fake Redis did not answer the fill in time");
+    }
     return result;
   }
 

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -52,8 +53,10 @@ class LoadCoordinatorUnitTests {
   private final ExecutorService refresher = Executors.newVirtualThreadPerTaskExecutor();
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
   private final ExecutorService callers = Executors.newCachedThreadPool();
+  private final List<String> unsettled = new CopyOnWriteArrayList<>();
   private final LoadCoordinator loads =
-      new LoadCoordinator(config, l1, l2, entries, meters, waiters, refresher, scheduler);
+      new LoadCoordinator(
+          config, l1, l2, entries, meters, waiters, refresher, scheduler, unsettled::add);
 
   @AfterEach
   void stop() {
@@ -69,6 +72,30 @@ class LoadCoordinatorUnitTests {
   private Object inL1(String key) {
     L1Entry entry = l1.get(key, System.nanoTime());
     return entry == null ? "(none)" : entry.value;
+  }
+
+  /**
+   * Found by the fault suite (Redis paused under load): a fill whose answer timed out ran when
+   * Redis resumed, after a tag invalidation the filler never saw, and stayed stale in L2 until its
+   * TTL.
+   */
+  @Test
+  void aFillWhoseAnswerIsLostIsInvalidatedOnceRedisIsBack() {
+    l2.fillAnswerLost = true;
+
+    assertThat(load("k", () -> "v1")).isEqualTo("v1");
+
+    assertThat(l2.log).as("the fill reached the fake Redis").contains("f:k");
+    assertThat(unsettled).as("the key is held back for invalidation").containsExactly("k");
+    L1Entry entry = l1.get("k", System.nanoTime());
+    assertThat(entry).isNotNull();
+    assertThat(entry.value).as("served on this node meanwhile").isEqualTo("v1");
+  }
+
+  @Test
+  void aFillThatRedisAnsweredLeavesNothingHeldBack() {
+    assertThat(load("k", () -> "v1")).isEqualTo("v1");
+    assertThat(unsettled).isEmpty();
   }
 
   @Test

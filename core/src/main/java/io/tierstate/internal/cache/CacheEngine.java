@@ -3,11 +3,14 @@ package io.tierstate.internal.cache;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tierstate.RedisEndpoint;
 import io.tierstate.TierstateConfig;
+import io.tierstate.cache.HotKey;
 import io.tierstate.cache.Invalidator;
 import io.tierstate.cache.TieredCache;
 import io.tierstate.codec.Codec;
+import io.tierstate.internal.hotkeys.HotKeySampler;
 import io.tierstate.internal.inspect.CachedEntries;
 import io.tierstate.internal.redis.RedisExecutor;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -65,9 +68,11 @@ public final class CacheEngine implements AutoCloseable {
     this.invalidations = new InvalidationSender(l1, l2, meters, events, config.nodeId());
     LoadCoordinator loads =
         new LoadCoordinator(config, l1, l2, entries, meters, waiters, refresher, scheduler);
+    HotKeySampler hotKeys =
+        HotKeySampler.create(config.hotKeySampling(), TieredCache.HOT_KEY_HALF_LIFE);
     this.cache =
         new DefaultTieredCache(
-            config, l1, l2, entries, loads, invalidations, events, meters, regions);
+            config, l1, l2, entries, loads, invalidations, events, meters, regions, hotKeys);
     InvalidationReceiver receiver =
         new InvalidationReceiver(l1, l2, waiters, invalidations, events, meters, config.nodeId());
     this.invalidationLog =
@@ -118,6 +123,11 @@ public final class CacheEngine implements AutoCloseable {
   /** What L1 and L2 hold, read without touching them: for the consistency auditor. */
   public CachedEntries entries() {
     return entries;
+  }
+
+  /** This node's hot keys now ({@link TieredCache#hotKeys()}): what its heartbeat announces. */
+  public List<HotKey> hotKeys() {
+    return cache.hotKeys();
   }
 
   /** How many entries L1 holds (an estimate). */

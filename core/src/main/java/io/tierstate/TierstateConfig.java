@@ -64,7 +64,7 @@ import org.jspecify.annotations.Nullable;
  *       <td>{@link #directReadConnections()}</td><td>8</td></tr>
  *   <tr><td>{@code TIERSTATE_NODE_HEARTBEAT}</td><td>{@link #nodeHeartbeat()}</td><td>5s</td></tr>
  *   <tr><td>{@code TIERSTATE_HOT_KEY_SAMPLING}</td><td>{@link #hotKeySampling()}</td>
- *       <td>64</td></tr>
+ *       <td>256</td></tr>
  * </table>
  *
  * <p>Durations are written {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 1d} or in
@@ -135,7 +135,7 @@ public final class TierstateConfig {
   public static final Duration DEFAULT_NODE_HEARTBEAT = Duration.ofSeconds(5);
 
   /** By default one cache read in this many is sampled for the hot keys. */
-  public static final int DEFAULT_HOT_KEY_SAMPLING = 64;
+  public static final int DEFAULT_HOT_KEY_SAMPLING = 256;
 
   static final int MAX_DIRECT_READ_CONNECTIONS = 1024;
   static final int MAX_HOT_KEY_SAMPLING = 1 << 20;

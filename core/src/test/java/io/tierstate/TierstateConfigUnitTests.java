@@ -125,7 +125,7 @@ class TierstateConfigUnitTests {
       assertThat(TierstateConfig.DEFAULT_BREAKER_OPEN_DURATION).isEqualTo(Duration.ofSeconds(1));
       assertThat(TierstateConfig.DEFAULT_DIRECT_READ_CONNECTIONS).isEqualTo(8);
       assertThat(TierstateConfig.DEFAULT_NODE_HEARTBEAT).isEqualTo(Duration.ofSeconds(5));
-      assertThat(TierstateConfig.DEFAULT_HOT_KEY_SAMPLING).isEqualTo(64);
+      assertThat(TierstateConfig.DEFAULT_HOT_KEY_SAMPLING).isEqualTo(256);
     }
 
     @Test
@@ -795,7 +795,7 @@ class TierstateConfigUnitTests {
                   + " l1MaximumAge=5m, degradedL1Ttl=5s, defaultTtl=5m, maxValueBytes=1048576,"
                   + " compressionThreshold=1024, loadLeaseTtl=10s, invalidationLogMaxLength=100000,"
                   + " nodeId=n1, breakerFailureThreshold=3, breakerOpenDuration=1s,"
-                  + " directReadConnections=8, nodeHeartbeat=5s, hotKeySampling=64,"
+                  + " directReadConnections=8, nodeHeartbeat=5s, hotKeySampling=256,"
                   + " meterRegistry=default, codec=default}");
     }
 

@@ -69,7 +69,8 @@ public final class CacheEngine implements AutoCloseable {
     LoadCoordinator loads =
         new LoadCoordinator(config, l1, l2, entries, meters, waiters, refresher, scheduler);
     HotKeySampler hotKeys =
-        HotKeySampler.create(config.hotKeySampling(), TieredCache.HOT_KEY_HALF_LIFE);
+        HotKeySampler.create(
+            config.hotKeySampling(), TieredCache.HOT_KEY_HALF_LIFE, CoarseClock::read);
     this.cache =
         new DefaultTieredCache(
             config, l1, l2, entries, loads, invalidations, events, meters, regions, hotKeys);

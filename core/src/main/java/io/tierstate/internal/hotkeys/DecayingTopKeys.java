@@ -35,6 +35,10 @@ final class DecayingTopKeys {
   private final Counter[] heap; // a min-heap on count
   private int size;
   private long landmarkNanos;
+  // The last weight computed and its time: on a coarse clock many samples share a tick, and exp
+  // is the costliest step of an update.
+  private long weightNanos;
+  private double weight;
 
   /** One tracked key: counts are in landmark units (see the class description). */
   private static final class Counter {
@@ -67,19 +71,21 @@ final class DecayingTopKeys {
     this.byKey = HashMap.newHashMap(capacity);
     this.heap = new Counter[capacity];
     this.landmarkNanos = nowNanos;
+    this.weightNanos = nowNanos;
+    this.weight = 1;
   }
 
   /** Adds one observation of {@code key} at {@code nowNanos} (never earlier than the last). */
   void add(String key, long nowNanos) {
-    double weight = weightAt(nowNanos);
+    double added = weightAt(nowNanos);
     Counter counter = byKey.get(key);
     if (counter != null) {
-      counter.count += weight;
+      counter.count += added;
       siftDown(counter.index);
       return;
     }
     if (size < capacity) {
-      counter = new Counter(key, weight, size);
+      counter = new Counter(key, added, size);
       heap[size++] = counter;
       byKey.put(key, counter);
       siftUp(counter.index);
@@ -89,7 +95,7 @@ final class DecayingTopKeys {
     byKey.remove(smallest.key);
     smallest.key = key;
     smallest.error = smallest.count;
-    smallest.count += weight;
+    smallest.count += added;
     byKey.put(key, smallest);
     siftDown(0);
   }
@@ -111,6 +117,9 @@ final class DecayingTopKeys {
 
   /** The weight of an observation now, moving the landmark first when it would grow too large. */
   private double weightAt(long nowNanos) {
+    if (nowNanos == weightNanos) {
+      return weight;
+    }
     double exponent = lambdaPerNano * (nowNanos - landmarkNanos);
     if (exponent > MAX_EXPONENT) {
       double scale = Math.exp(-exponent); // 0 after a long pause: everything faded, order kept
@@ -121,7 +130,9 @@ final class DecayingTopKeys {
       landmarkNanos = nowNanos;
       exponent = 0;
     }
-    return Math.exp(exponent);
+    weightNanos = nowNanos;
+    weight = Math.exp(exponent);
+    return weight;
   }
 
   private void siftUp(int index) {

@@ -49,14 +49,16 @@ public final class HotKeySampler {
   private final @Nullable DecayingTopKeys sketch;
 
   /**
-   * A sampler on {@link System#nanoTime()}.
+   * A sampler.
    *
    * @param oneIn one read in this many is sampled; 0 turns sampling off
    * @param halfLife how fast a key's count fades
+   * @param nanoClock a {@link System#nanoTime()}-like clock, read once per sampled read: the
+   *     cache's clock sampled every millisecond serves (a decay of 10 s needs no finer time)
    * @throws IllegalArgumentException if {@code oneIn} is negative or {@code halfLife} not positive
    */
-  public static HotKeySampler create(int oneIn, Duration halfLife) {
-    return new HotKeySampler(oneIn, halfLife, System::nanoTime);
+  public static HotKeySampler create(int oneIn, Duration halfLife, LongSupplier nanoClock) {
+    return new HotKeySampler(oneIn, halfLife, nanoClock);
   }
 
   HotKeySampler(int oneIn, Duration halfLife, LongSupplier nanoClock) {

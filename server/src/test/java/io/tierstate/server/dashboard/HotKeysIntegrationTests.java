@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class HotKeysIntegrationTests {
   @RegisterExtension static final TestStack stack = TestStack.withServers(2);
 
-  // With the default sampling (one read in 64), 20,000 reads give about 300 sampled ones.
+  // With the default sampling (one read in 256), 20,000 reads give about 80 sampled ones.
   private static final int READS = 20_000;
   private static String acmeKey;
   private static final String OTHER_TENANT_KEY = "tenant:another-tenant:report:hot";
@@ -72,7 +72,7 @@ class HotKeysIntegrationTests {
 
     assertThat(body.path("scope").asText()).isEqualTo("tenant");
     assertThat(body.path("nodesListed").asBoolean()).isTrue();
-    assertThat(body.path("sampling").asInt()).isEqualTo(64);
+    assertThat(body.path("sampling").asInt()).isEqualTo(256);
     assertThat(body.path("halfLifeSeconds").asDouble()).isEqualTo(10.0);
     String prefix = acmeKey.substring(0, acmeKey.indexOf(":report:") + 1);
     assertThat(allKeys(body)).isNotEmpty().allMatch(key -> key.startsWith(prefix));

@@ -7,8 +7,9 @@
 #                                the test command runs the same through ScenariosIntegrationTests)
 #   bench/run.sh --l1 [JMH options]
 #                                L1HitBenchmark (an L1 hit in 12 shapes against Caffeine alone and
-#                                Caffeine with a per-entry expiry, -prof gc), then its table
-#                                (bench/l1ratios.py); default options -f 1 -wi 1 -w 1s -i 3 -r 1s
+#                                Caffeine with a per-entry expiry, and with hot-key sampling on
+#                                and off, -prof gc), then its table (bench/l1ratios.py); default
+#                                options -f 1 -wi 1 -w 1s -i 3 -r 1s
 #   bench/run.sh --scaling       the cost curves (tag and pattern invalidation by size,
 #                                propagation by node count, memory per entry, write-behind by
 #                                node count; about 8 minutes); writes docs/scaling.md and

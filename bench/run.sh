@@ -7,8 +7,9 @@
 #                                the test command runs the same through ScenariosIntegrationTests)
 #   bench/run.sh --l1 [JMH options]
 #                                L1HitBenchmark (an L1 hit in 12 shapes against Caffeine alone and
-#                                Caffeine with a per-entry expiry, -prof gc), then its table
-#                                (bench/l1ratios.py); default options -f 1 -wi 1 -w 1s -i 3 -r 1s
+#                                Caffeine with a per-entry expiry, and with hot-key sampling on
+#                                and off, -prof gc), then its table (bench/l1ratios.py); default
+#                                options -f 1 -wi 1 -w 1s -i 3 -r 1s
 #   bench/run.sh --l1-interleaved [rounds]
 #                                the same twelve shapes with every subject in one JVM, reading in
 #                                turn 100 ms at a time (L1HitInterleaved): ratios a noisy machine

@@ -3,6 +3,7 @@ import type {
   AnalyticsRange, CacheRegion, ClusterNode, DashboardFeed, InvalidateRequest, InvalidateResult, KeyInspection, DeviceSession, IntlPreferences, Page, Role, Session, Tenant, TenantPlan, TenantAnalytics, TenantStatus, TimeZoneItem,
   User, UserStatus,
 } from './types';
+import type { HotKeysFeed } from './types';
 
 /** The users list's query: what the filters, the sort and the pager ask the server for. */
 export interface UserListParams {
@@ -50,6 +51,7 @@ export const urls = {
   dashboardNodes: '/api/v1/dashboard/nodes',
   dashboardRegions: '/api/v1/dashboard/regions',
   clearRegion: (name: string) => `/api/v1/dashboard/regions/${encodeURIComponent(name)}/clear`,
+  dashboardHotKeys: '/api/v1/dashboard/hotkeys',
   inspectKey: (key: string) => `/admin/cache/inspect${queryString({ key })}`,
   invalidate: '/admin/cache/invalidate',
   tenants: '/api/v1/tenants',
@@ -119,6 +121,7 @@ export function endpoints(api: ApiClient) {
       api.get<{ node: string; regions: CacheRegion[] }>(urls.dashboardRegions, signal),
     clearRegion: (name: string) =>
       api.request<{ region: string; removed: number }>(urls.clearRegion(name), { method: 'POST', body: {} }),
+    dashboardHotKeys: (signal?: AbortSignal) => api.get<HotKeysFeed>(urls.dashboardHotKeys, signal),
     inspectKey: (key: string, signal?: AbortSignal) => api.get<KeyInspection>(urls.inspectKey(key), signal),
     invalidate: (request: InvalidateRequest) =>
       api.request<InvalidateResult>(urls.invalidate, { method: 'POST', body: request }),

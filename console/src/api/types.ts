@@ -176,6 +176,29 @@ export interface CacheRegion {
   l1Entries: number;
 }
 
+/** A key a node reads often, with its estimated reads per second (GET /api/v1/dashboard/hotkeys). */
+export interface HotKey {
+  key: string;
+  readsPerSecond: number;
+}
+
+/** GET /api/v1/dashboard/hotkeys: every live node's hot keys, and the merged list. */
+export interface HotKeysFeed {
+  /** The node that answered. */
+  node: string;
+  /** `tenant`: only keys of the caller's tenant. */
+  scope: 'tenant' | 'service';
+  /** One read in this many is sampled on the answering node; 0 = sampling off. */
+  sampling: number;
+  halfLifeSeconds: number;
+  /** False while Redis cannot be reached: only the answering node is listed. */
+  nodesListed: boolean;
+  /** Rates added per key over the nodes, hottest first; `nodes` counts the nodes that list the key. */
+  merged: (HotKey & { nodes: number })[];
+  /** The answering node first (its list now), then the other live nodes (at their last heartbeat). */
+  nodes: { id: string; self: boolean; asOf: string; hotKeys: HotKey[] }[];
+}
+
 /** GET /admin/cache/inspect?key=: what this node's L1 and Redis hold for one key. */
 export interface KeyInspection {
   key: string;

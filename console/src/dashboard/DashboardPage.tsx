@@ -8,6 +8,7 @@ import { ErrorAlert } from '../components/Feedback';
 import { dashboardKeys } from '../query/keys';
 import { difference, type BrowserTierCounts } from './browserTier';
 import { CacheTools } from './CacheTools';
+import { HotKeysTable } from './HotKeysTable';
 import { NodesTable } from './NodesTable';
 import { RegionsTable } from './RegionsTable';
 import { merge, namesOf, tierCounts, tierShares, TIERS, type Point } from './points';
@@ -94,6 +95,7 @@ function Dashboard({ feed, points, tenantId }: { feed: DashboardFeed; points: Po
       <Health feed={feed} />
       <NodesTable tenantId={tenantId} />
       <RegionsTable tenantId={tenantId} scope={feed.scope} />
+      <HotKeysTable tenantId={tenantId} scope={feed.scope} />
       <CacheTools tenantId={tenantId} scope={feed.scope} />
 
       <section aria-labelledby="waterfall-heading" className="dashboard-section">

@@ -30,6 +30,8 @@ export const dashboardKeys = {
   nodes: (tenantId: string) => ['dashboard', tenantId, 'nodes'] as const,
   /** This node's cache regions: polled while the page is open, refetched after a clear. */
   regions: (tenantId: string) => ['dashboard', tenantId, 'regions'] as const,
+  /** Every live node's hot keys: polled while the page is open (other nodes' change at each heartbeat). */
+  hotKeys: (tenantId: string) => ['dashboard', tenantId, 'hotkeys'] as const,
   /** One key's inspection: fetched on request only, and refetched after an invalidation. */
   inspections: (tenantId: string) => ['dashboard', tenantId, 'inspect'] as const,
   inspection: (tenantId: string, key: string) => [...dashboardKeys.inspections(tenantId), key] as const,

@@ -143,7 +143,10 @@ public final class Tierstate implements AutoCloseable {
       this.auditor =
           DefaultConsistencyAuditor.create(
               engine.entries(), engine.invalidator(), metrics, nodeId());
-      this.nodes = opened(opened, RedisClusterNodes.start(redis, config, engine::l1Size, registry));
+      this.nodes =
+          opened(
+              opened,
+              RedisClusterNodes.start(redis, config, engine::l1Size, engine::hotKeys, registry));
       // Write-behind lag: how long the oldest queued write has waited to reach the source of truth.
       this.metrics.registerCheck("writebehind.lag", () -> writeBehindLag(registry));
     } catch (RuntimeException | Error e) {

@@ -63,6 +63,8 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>{@code TIERSTATE_DIRECT_READ_CONNECTIONS}</td>
  *       <td>{@link #directReadConnections()}</td><td>8</td></tr>
  *   <tr><td>{@code TIERSTATE_NODE_HEARTBEAT}</td><td>{@link #nodeHeartbeat()}</td><td>5s</td></tr>
+ *   <tr><td>{@code TIERSTATE_HOT_KEY_SAMPLING}</td><td>{@link #hotKeySampling()}</td>
+ *       <td>256</td></tr>
  * </table>
  *
  * <p>Durations are written {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 1d} or in
@@ -132,7 +134,11 @@ public final class TierstateConfig {
   /** How often a node announces itself in Redis by default (see {@link #nodeHeartbeat()}). */
   public static final Duration DEFAULT_NODE_HEARTBEAT = Duration.ofSeconds(5);
 
+  /** By default one cache read in this many is sampled for the hot keys. */
+  public static final int DEFAULT_HOT_KEY_SAMPLING = 256;
+
   static final int MAX_DIRECT_READ_CONNECTIONS = 1024;
+  static final int MAX_HOT_KEY_SAMPLING = 1 << 20;
 
   static final int MAX_DATABASE = 15;
   static final int MAX_VALUE_BYTES_LIMIT = 512 << 20;
@@ -169,6 +175,7 @@ public final class TierstateConfig {
   private final int directReadConnections;
   private final Duration breakerOpenDuration;
   private final Duration nodeHeartbeat;
+  private final int hotKeySampling;
   private final @Nullable MeterRegistry meterRegistry;
   private final @Nullable Codec codec;
 
@@ -202,6 +209,7 @@ public final class TierstateConfig {
     directReadConnections = builder.directReadConnections;
     breakerOpenDuration = builder.breakerOpenDuration;
     nodeHeartbeat = builder.nodeHeartbeat;
+    hotKeySampling = builder.hotKeySampling;
     meterRegistry = builder.meterRegistry;
     codec = builder.codec;
   }
@@ -287,6 +295,7 @@ public final class TierstateConfig {
     b.directReadConnections = directReadConnections;
     b.breakerOpenDuration = breakerOpenDuration;
     b.nodeHeartbeat = nodeHeartbeat;
+    b.hotKeySampling = hotKeySampling;
     b.meterRegistry = meterRegistry;
     b.codec = codec;
     return b;
@@ -495,6 +504,18 @@ public final class TierstateConfig {
   }
 
   /**
+   * {@return how many cache reads go by for each one sampled for the hot keys} ({@code
+   * TIERSTATE_HOT_KEY_SAMPLING}); default {@value #DEFAULT_HOT_KEY_SAMPLING}, 0 turns sampling off
+   * (then {@link io.tierstate.cache.TieredCache#hotKeys()} is empty and heartbeats carry no hot
+   * keys). One read in N, chosen at random, enters a small decaying sketch; the others cost one
+   * random draw. A smaller N finds cooler keys and estimates rates more closely, at more cost per
+   * read; see docs/operations.md.
+   */
+  public int hotKeySampling() {
+    return hotKeySampling;
+  }
+
+  /**
    * {@return how many connections per Redis server serve cache reads ({@code GET}, {@code MGET}) on
    * the caller's thread} ({@code TIERSTATE_DIRECT_READ_CONNECTIONS}); default {@value
    * #DEFAULT_DIRECT_READ_CONNECTIONS}, 0 to send every read through Lettuce's shared connection.
@@ -589,6 +610,8 @@ public final class TierstateConfig {
         + directReadConnections
         + ", nodeHeartbeat="
         + format(nodeHeartbeat)
+        + ", hotKeySampling="
+        + hotKeySampling
         + ", meterRegistry="
         + (meterRegistry == null ? "default" : meterRegistry.getClass().getSimpleName())
         + ", codec="
@@ -629,6 +652,7 @@ public final class TierstateConfig {
     int directReadConnections = DEFAULT_DIRECT_READ_CONNECTIONS;
     Duration breakerOpenDuration = DEFAULT_BREAKER_OPEN_DURATION;
     Duration nodeHeartbeat = DEFAULT_NODE_HEARTBEAT;
+    int hotKeySampling = DEFAULT_HOT_KEY_SAMPLING;
     @Nullable MeterRegistry meterRegistry;
     @Nullable Codec codec;
 
@@ -944,6 +968,20 @@ public final class TierstateConfig {
      */
     public Builder nodeHeartbeat(Duration interval) {
       nodeHeartbeat = checkDuration(interval, "nodeHeartbeat");
+      return this;
+    }
+
+    /**
+     * Sets how many cache reads go by for each one sampled for the hot keys, 0 to turn sampling
+     * off; default {@value TierstateConfig#DEFAULT_HOT_KEY_SAMPLING}. See {@link
+     * TierstateConfig#hotKeySampling()}.
+     *
+     * @param oneIn one read in this many is sampled, or 0 for none
+     * @return this builder
+     * @throws IllegalArgumentException if {@code oneIn} is negative or above 1048576
+     */
+    public Builder hotKeySampling(int oneIn) {
+      hotKeySampling = (int) checkRange(oneIn, 0, MAX_HOT_KEY_SAMPLING, "hotKeySampling");
       return this;
     }
 

@@ -4,6 +4,7 @@ import static io.tierstate.TierstateConfig.IDENTIFIER;
 import static io.tierstate.TierstateConfig.IDENTIFIER_RULE;
 import static io.tierstate.TierstateConfig.MAX_DATABASE;
 import static io.tierstate.TierstateConfig.MAX_DIRECT_READ_CONNECTIONS;
+import static io.tierstate.TierstateConfig.MAX_HOT_KEY_SAMPLING;
 import static io.tierstate.TierstateConfig.MAX_VALUE_BYTES_LIMIT;
 import static io.tierstate.TierstateConfig.MIN_DURATION;
 import static io.tierstate.TierstateConfig.MIN_INVALIDATION_LOG_MAX_LENGTH;
@@ -73,6 +74,7 @@ final class TierstateEnv {
         0,
         MAX_DIRECT_READ_CONNECTIONS,
         v -> b.directReadConnections = (int) v);
+    in.whole(Option.HOT_KEY_SAMPLING, 0, MAX_HOT_KEY_SAMPLING, v -> b.hotKeySampling = (int) v);
     return b.build(TierstateConfig.Source.ENVIRONMENT);
   }
 
@@ -102,7 +104,8 @@ final class TierstateEnv {
     BREAKER_FAILURE_THRESHOLD("breakerFailureThreshold", "TIERSTATE_BREAKER_FAILURE_THRESHOLD"),
     BREAKER_OPEN_DURATION("breakerOpenDuration", "TIERSTATE_BREAKER_OPEN_DURATION"),
     DIRECT_READ_CONNECTIONS("directReadConnections", "TIERSTATE_DIRECT_READ_CONNECTIONS"),
-    NODE_HEARTBEAT("nodeHeartbeat", "TIERSTATE_NODE_HEARTBEAT");
+    NODE_HEARTBEAT("nodeHeartbeat", "TIERSTATE_NODE_HEARTBEAT"),
+    HOT_KEY_SAMPLING("hotKeySampling", "TIERSTATE_HOT_KEY_SAMPLING");
 
     final String method;
     final String env;

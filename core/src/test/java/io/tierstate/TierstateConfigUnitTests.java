@@ -63,6 +63,7 @@ class TierstateConfigUnitTests {
     "TIERSTATE_BREAKER_OPEN_DURATION",
     "TIERSTATE_DIRECT_READ_CONNECTIONS",
     "TIERSTATE_NODE_HEARTBEAT",
+    "TIERSTATE_HOT_KEY_SAMPLING",
   };
 
   @Nested
@@ -124,6 +125,7 @@ class TierstateConfigUnitTests {
       assertThat(TierstateConfig.DEFAULT_BREAKER_OPEN_DURATION).isEqualTo(Duration.ofSeconds(1));
       assertThat(TierstateConfig.DEFAULT_DIRECT_READ_CONNECTIONS).isEqualTo(8);
       assertThat(TierstateConfig.DEFAULT_NODE_HEARTBEAT).isEqualTo(Duration.ofSeconds(5));
+      assertThat(TierstateConfig.DEFAULT_HOT_KEY_SAMPLING).isEqualTo(256);
     }
 
     @Test
@@ -165,6 +167,7 @@ class TierstateConfigUnitTests {
       assertThat(config.directReadConnections())
           .isEqualTo(TierstateConfig.DEFAULT_DIRECT_READ_CONNECTIONS);
       assertThat(config.nodeHeartbeat()).isEqualTo(TierstateConfig.DEFAULT_NODE_HEARTBEAT);
+      assertThat(config.hotKeySampling()).isEqualTo(TierstateConfig.DEFAULT_HOT_KEY_SAMPLING);
       assertThat(config.meterRegistry()).isEmpty();
       assertThat(config.codec()).isEmpty();
     }
@@ -201,6 +204,7 @@ class TierstateConfigUnitTests {
       env.put("TIERSTATE_BREAKER_OPEN_DURATION", "10s");
       env.put("TIERSTATE_DIRECT_READ_CONNECTIONS", "0");
       env.put("TIERSTATE_NODE_HEARTBEAT", "2s");
+      env.put("TIERSTATE_HOT_KEY_SAMPLING", "0");
 
       TierstateConfig config = TierstateConfig.fromEnv(env);
 
@@ -231,6 +235,7 @@ class TierstateConfigUnitTests {
       assertThat(config.breakerOpenDuration()).isEqualTo(Duration.ofSeconds(10));
       assertThat(config.directReadConnections()).isZero();
       assertThat(config.nodeHeartbeat()).isEqualTo(Duration.ofSeconds(2));
+      assertThat(config.hotKeySampling()).isZero();
     }
 
     @ParameterizedTest
@@ -543,7 +548,10 @@ class TierstateConfigUnitTests {
         Arguments.of("TIERSTATE_BREAKER_OPEN_DURATION", " 0s ", "at least 1ms"),
         Arguments.of("TIERSTATE_DIRECT_READ_CONNECTIONS", "-1", "a whole number from 0 to 1024"),
         Arguments.of("TIERSTATE_DIRECT_READ_CONNECTIONS", "1025", "a whole number from 0 to 1024"),
-        Arguments.of("TIERSTATE_NODE_HEARTBEAT", "0s", "at least 1ms"));
+        Arguments.of("TIERSTATE_NODE_HEARTBEAT", "0s", "at least 1ms"),
+        Arguments.of("TIERSTATE_HOT_KEY_SAMPLING", "-1", "a whole number from 0 to 1048576"),
+        Arguments.of("TIERSTATE_HOT_KEY_SAMPLING", "1048577", "a whole number from 0 to 1048576"),
+        Arguments.of("TIERSTATE_HOT_KEY_SAMPLING", "off", "a whole number from 0 to 1048576"));
   }
 
   @Nested
@@ -574,6 +582,7 @@ class TierstateConfigUnitTests {
               .breakerFailureThreshold(1)
               .breakerOpenDuration(Duration.ofMillis(1))
               .directReadConnections(2)
+              .hotKeySampling(1)
               .meterRegistry(registry)
               .codec(codec)
               .build();
@@ -598,6 +607,7 @@ class TierstateConfigUnitTests {
       assertThat(config.breakerFailureThreshold()).isEqualTo(1);
       assertThat(config.breakerOpenDuration()).isEqualTo(Duration.ofMillis(1));
       assertThat(config.directReadConnections()).isEqualTo(2);
+      assertThat(config.hotKeySampling()).isEqualTo(1);
       assertThat(config.meterRegistry()).containsSame(registry);
       assertThat(config.codec()).containsSame(codec);
     }
@@ -757,7 +767,8 @@ class TierstateConfigUnitTests {
             "breakerFailureThreshold must be >= 1, but was 0", b -> b.breakerFailureThreshold(0)),
         setter(
             "breakerOpenDuration must be at least 1ms, but was PT0S",
-            b -> b.breakerOpenDuration(Duration.ZERO)));
+            b -> b.breakerOpenDuration(Duration.ZERO)),
+        setter("hotKeySampling must be from 0 to 1048576, but was -1", b -> b.hotKeySampling(-1)));
   }
 
   private static Arguments setter(String message, Consumer<TierstateConfig.Builder> call) {
@@ -784,7 +795,7 @@ class TierstateConfigUnitTests {
                   + " l1MaximumAge=5m, degradedL1Ttl=5s, defaultTtl=5m, maxValueBytes=1048576,"
                   + " compressionThreshold=1024, loadLeaseTtl=10s, invalidationLogMaxLength=100000,"
                   + " nodeId=n1, breakerFailureThreshold=3, breakerOpenDuration=1s,"
-                  + " directReadConnections=8, nodeHeartbeat=5s,"
+                  + " directReadConnections=8, nodeHeartbeat=5s, hotKeySampling=256,"
                   + " meterRegistry=default, codec=default}");
     }
 

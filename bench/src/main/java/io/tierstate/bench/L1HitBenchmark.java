@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tierstate.Tierstate;
+import io.tierstate.TierstateConfig;
 import io.tierstate.cache.CacheOptions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -36,9 +37,11 @@ import org.openjdk.jmh.infra.Blackhole;
  * <p>The references, in the same run: {@code CAFFEINE} ({@code getIfPresent} on a size-bounded
  * cache) and {@code CAFFEINE_EXPIRY} (the same with a per-entry {@link Expiry}, as an application
  * with per-key TTLs writes it). {@code TIERSTATE_L1} is {@code cache().get(key, Value.class)} on a
- * node with every key in its trusted L1; {@code TIERSTATE_L1_REGISTRY} the same with a
- * {@code SimpleMeterRegistry} passed in (its meters then also feed Tierstate's own Prometheus
- * registry). Building the key allocates the same bytes in every subject; {@code -prof gc} shows
+ * node with every key in its trusted L1, hot-key sampling at its default (one read in {@value
+ * TierstateConfig#DEFAULT_HOT_KEY_SAMPLING}); {@code TIERSTATE_L1_NO_SAMPLING} the same with
+ * sampling off ({@code hotKeySampling(0)}), so that one run shows what sampling costs an L1 hit;
+ * {@code TIERSTATE_L1_REGISTRY} the same as {@code TIERSTATE_L1} with a {@code
+ * SimpleMeterRegistry} passed in (its meters then also feed Tierstate's own Prometheus registry). Building the key allocates the same bytes in every subject; {@code -prof gc} shows
  * what a subject allocates beyond it. Run with {@code bench/run.sh --l1}; see {@code
  * docs/benchmarks.md}.
  */
@@ -61,10 +64,11 @@ public class L1HitBenchmark {
     CAFFEINE,
     CAFFEINE_EXPIRY,
     TIERSTATE_L1,
+    TIERSTATE_L1_NO_SAMPLING,
     TIERSTATE_L1_REGISTRY
   }
 
-  @Param({"CAFFEINE", "CAFFEINE_EXPIRY", "TIERSTATE_L1"})
+  @Param({"CAFFEINE", "CAFFEINE_EXPIRY", "TIERSTATE_L1", "TIERSTATE_L1_NO_SAMPLING"})
   public Subject subject = Subject.CAFFEINE;
 
   @Param({"100", "10000", "1000000"})
@@ -107,11 +111,14 @@ public class L1HitBenchmark {
       case CAFFEINE_EXPIRY ->
           caffeine =
               Caffeine.newBuilder().maximumSize(keys).expireAfter(new PerEntryExpiry()).build();
-      case TIERSTATE_L1, TIERSTATE_L1_REGISTRY -> {
+      case TIERSTATE_L1, TIERSTATE_L1_NO_SAMPLING, TIERSTATE_L1_REGISTRY -> {
         redis = BenchRedis.startOrConnect();
         var config = redis.tierstateConfig().nodeId("bench-l1-hit").l1MaximumSize(keys);
         if (subject == Subject.TIERSTATE_L1_REGISTRY) {
           config.meterRegistry(new SimpleMeterRegistry());
+        }
+        if (subject == Subject.TIERSTATE_L1_NO_SAMPLING) {
+          config.hotKeySampling(0);
         }
         tierstate = Tierstate.create(config.build());
         Invalidations.awaitFlowing(tierstate);

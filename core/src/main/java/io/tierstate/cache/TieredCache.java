@@ -1,6 +1,7 @@
 package io.tierstate.cache;
 
 import io.tierstate.codec.TypeRef;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -144,4 +145,26 @@ public interface TieredCache {
 
   /** How many distinct regions one node accepts. */
   int MAX_REGIONS = 64;
+
+  /**
+   * The keys this node reads most now, at most {@value #MAX_HOT_KEYS}, hottest first, each with its
+   * estimated reads per second. Every read counts ({@code get}, {@code getAll}, {@code getOrLoad};
+   * L1 hit or not), but only one in {@link io.tierstate.TierstateConfig#hotKeySampling()} is looked
+   * at: the estimate is scaled back from that sample and decays with a half-life of {@link
+   * #HOT_KEY_HALF_LIFE}, so a key that stops being read leaves the list within a minute or so. A
+   * key needs a couple of sampled reads to be listed. Empty when sampling is off.
+   *
+   * <p>The node's heartbeat carries this list ({@link io.tierstate.nodes.ClusterNode#hotKeys()}),
+   * so any node can show every node's hot keys; {@link HotKey#merge} adds them up.
+   */
+  List<HotKey> hotKeys();
+
+  /** How many keys {@link #hotKeys()} lists at most. */
+  int MAX_HOT_KEYS = 20;
+
+  /**
+   * How fast a hot key's rate fades: a key read at a steady rate that stops being read shows half
+   * that rate this much later.
+   */
+  Duration HOT_KEY_HALF_LIFE = Duration.ofSeconds(10);
 }

@@ -1,7 +1,9 @@
 package io.tierstate.nodes;
 
+import io.tierstate.cache.HotKey;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -19,6 +21,9 @@ import java.util.Objects;
  * @param invalidationLag the longest time another node's invalidation took to reach it, over the
  *     last two minutes or so before the last heartbeat (zero when none arrived)
  * @param status live, or stopped
+ * @param hotKeys the keys it read most at the last heartbeat, hottest first ({@link
+ *     io.tierstate.cache.TieredCache#hotKeys()}): at most {@value
+ *     io.tierstate.cache.TieredCache#MAX_HOT_KEYS}, empty when its sampling is off
  */
 public record ClusterNode(
     String id,
@@ -30,7 +35,8 @@ public record ClusterNode(
     Duration uptime,
     long l1Size,
     Duration invalidationLag,
-    Status status) {
+    Status status,
+    List<HotKey> hotKeys) {
 
   /** Whether a node still announces itself. */
   public enum Status {
@@ -45,7 +51,7 @@ public record ClusterNode(
   }
 
   /**
-   * @throws NullPointerException if an argument is null
+   * @throws NullPointerException if an argument is null, or {@code hotKeys} holds a null
    */
   public ClusterNode {
     Objects.requireNonNull(id, "id");
@@ -57,5 +63,6 @@ public record ClusterNode(
     Objects.requireNonNull(uptime, "uptime");
     Objects.requireNonNull(invalidationLag, "invalidationLag");
     Objects.requireNonNull(status, "status");
+    hotKeys = List.copyOf(hotKeys);
   }
 }

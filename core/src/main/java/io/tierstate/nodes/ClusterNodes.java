@@ -9,14 +9,14 @@ import java.util.List;
  * announced.
  *
  * <p>In Redis, under the namespace {@code ns}: a hash per node, {@code ns:node:<id>} (id, host,
- * version, start time, last heartbeat, heartbeat interval, L1 size, invalidation lag, and the stop
- * time of a clean close), which expires {@link #RETENTION} after the last heartbeat; and a sorted
- * set {@code ns:nodes} of node ids scored by their last heartbeat (epoch ms), which is how a lister
- * finds the hashes without SCAN. A node that missed {@value #MISSED_HEARTBEATS} heartbeats (by its
- * own announced interval) or closed cleanly is {@link ClusterNode.Status#STOPPED}, not dropped: an
- * operator sees that it went away. Listing removes ids older than the retention from the set. Each
- * command touches one key, so this works on a Redis Cluster too. Times are the nodes' wall clocks:
- * keep them in sync (NTP) to well within a heartbeat.
+ * version, start time, last heartbeat, heartbeat interval, L1 size, invalidation lag, hot keys, and
+ * the stop time of a clean close), which expires {@link #RETENTION} after the last heartbeat; and a
+ * sorted set {@code ns:nodes} of node ids scored by their last heartbeat (epoch ms), which is how a
+ * lister finds the hashes without SCAN. A node that missed {@value #MISSED_HEARTBEATS} heartbeats
+ * (by its own announced interval) or closed cleanly is {@link ClusterNode.Status#STOPPED}, not
+ * dropped: an operator sees that it went away. Listing removes ids older than the retention from
+ * the set. Each command touches one key, so this works on a Redis Cluster too. Times are the nodes'
+ * wall clocks: keep them in sync (NTP) to well within a heartbeat.
  *
  * <p>A heartbeat that fails (Redis unreachable) is skipped, not retried: the next one is on time.
  *

@@ -3,9 +3,11 @@ package io.tierstate.internal.cache;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tierstate.RedisEndpoint;
 import io.tierstate.TierstateConfig;
+import io.tierstate.cache.HotKey;
 import io.tierstate.cache.Invalidator;
 import io.tierstate.cache.TieredCache;
 import io.tierstate.codec.Codec;
+import io.tierstate.internal.hotkeys.HotKeySampler;
 import io.tierstate.internal.inspect.CachedEntries;
 import io.tierstate.internal.redis.RedisExecutor;
 import java.util.List;
@@ -75,9 +77,12 @@ public final class CacheEngine implements AutoCloseable {
             refresher,
             scheduler,
             key -> invalidations.holdBack(List.of(key)));
+    HotKeySampler hotKeys =
+        HotKeySampler.create(
+            config.hotKeySampling(), TieredCache.HOT_KEY_HALF_LIFE, CoarseClock::read);
     this.cache =
         new DefaultTieredCache(
-            config, l1, l2, entries, loads, invalidations, events, meters, regions);
+            config, l1, l2, entries, loads, invalidations, events, meters, regions, hotKeys);
     InvalidationReceiver receiver =
         new InvalidationReceiver(l1, l2, waiters, invalidations, events, meters, config.nodeId());
     this.invalidationLog =
@@ -128,6 +133,11 @@ public final class CacheEngine implements AutoCloseable {
   /** What L1 and L2 hold, read without touching them: for the consistency auditor. */
   public CachedEntries entries() {
     return entries;
+  }
+
+  /** This node's hot keys now ({@link TieredCache#hotKeys()}): what its heartbeat announces. */
+  public List<HotKey> hotKeys() {
+    return cache.hotKeys();
   }
 
   /** How many entries L1 holds (an estimate). */

@@ -6,11 +6,13 @@ import io.tierstate.TierstateConfig;
 import io.tierstate.cache.CacheLoader;
 import io.tierstate.cache.CacheOptions;
 import io.tierstate.cache.CacheRegion;
+import io.tierstate.cache.HotKey;
 import io.tierstate.cache.InvalidationEvent;
 import io.tierstate.cache.Invalidator;
 import io.tierstate.cache.KeyInspection;
 import io.tierstate.cache.TieredCache;
 import io.tierstate.codec.TypeRef;
+import io.tierstate.internal.hotkeys.HotKeySampler;
 import io.tierstate.keys.CacheKeys;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -51,6 +53,7 @@ final class DefaultTieredCache implements TieredCache, Invalidator {
   private final InvalidationEvents events;
   private final CacheMeters meters;
   private final Regions regions;
+  private final HotKeySampler hotKeys;
   private final String nodeId;
   private final long degradedL1TtlNanos;
   private final int maxPayloadBytes;
@@ -68,7 +71,8 @@ final class DefaultTieredCache implements TieredCache, Invalidator {
       InvalidationSender invalidations,
       InvalidationEvents events,
       CacheMeters meters,
-      Regions regions) {
+      Regions regions,
+      HotKeySampler hotKeys) {
     this.l1 = l1;
     this.l2 = l2;
     this.entries = entries;
@@ -77,6 +81,7 @@ final class DefaultTieredCache implements TieredCache, Invalidator {
     this.events = events;
     this.meters = meters;
     this.regions = regions;
+    this.hotKeys = hotKeys;
     this.nodeId = config.nodeId();
     this.degradedL1TtlNanos = config.degradedL1Ttl().toNanos();
     this.maxPayloadBytes = (int) Math.min(Integer.MAX_VALUE, config.maxValueBytes() * 16L);
@@ -111,9 +116,11 @@ final class DefaultTieredCache implements TieredCache, Invalidator {
       if (region != null) {
         region.l1Hit();
       }
+      hotKeys.read(key);
       return (Optional<T>) entry.optional;
     }
     CacheKeys.requireValidKey(key);
+    hotKeys.read(key);
     meters.l1Miss.increment();
     // Without options, only an entry still in L1 (expired, another type) tells the region.
     Region region = entry == null ? null : entry.region;
@@ -164,6 +171,9 @@ final class DefaultTieredCache implements TieredCache, Invalidator {
     String[] unique = distinct.toArray(String[]::new);
     for (String key : unique) {
       CacheKeys.requireValidKey(key);
+    }
+    for (String key : unique) {
+      hotKeys.read(key);
     }
     @Nullable Object[] values = new Object[unique.length];
     long now = CoarseClock.read();
@@ -338,6 +348,11 @@ final class DefaultTieredCache implements TieredCache, Invalidator {
   }
 
   @Override
+  public List<HotKey> hotKeys() {
+    return hotKeys.top(MAX_HOT_KEYS);
+  }
+
+  @Override
   public long invalidateRegion(String region) {
     return invalidations.invalidateTags(CacheKeys.regionTag(region));
   }
@@ -384,6 +399,7 @@ final class DefaultTieredCache implements TieredCache, Invalidator {
         if (entry.region != null) {
           entry.region.l1Hit();
         }
+        hotKeys.read(key);
         if (entry.dueForRefresh(now, options.refreshAheadFraction())) {
           loads.refreshInBackground(key, type, loader, options);
         }
@@ -394,12 +410,14 @@ final class DefaultTieredCache implements TieredCache, Invalidator {
         if (entry.region != null) {
           entry.region.l1Hit();
         }
+        hotKeys.read(key);
         meters.staleRevalidate.increment();
         loads.refreshInBackground(key, type, loader, options);
         return (T) entry.value;
       }
     }
     CacheKeys.requireValidKey(key);
+    hotKeys.read(key);
     // Resolved before the loader runs: one region past the bound fails here, having done nothing.
     Region region = entries.region(options);
     meters.l1Miss.increment();

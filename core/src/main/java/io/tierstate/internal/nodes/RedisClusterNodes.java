@@ -4,6 +4,7 @@ import io.lettuce.core.Range;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.tierstate.TierstateConfig;
+import io.tierstate.cache.HotKey;
 import io.tierstate.internal.redis.RedisExecutor;
 import io.tierstate.metrics.MeterNames;
 import io.tierstate.nodes.ClusterNode;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -27,6 +29,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +50,7 @@ public final class RedisClusterNodes implements ClusterNodes {
   private final Duration interval;
   private final Duration retention;
   private final LongSupplier l1Size;
+  private final Supplier<List<HotKey>> hotKeys;
   private final MeterRegistry registry;
   private final Clock clock;
   private final long startedAtMillis;
@@ -61,6 +65,7 @@ public final class RedisClusterNodes implements ClusterNodes {
       Duration interval,
       Duration retention,
       LongSupplier l1Size,
+      Supplier<List<HotKey>> hotKeys,
       MeterRegistry registry,
       Clock clock) {
     this.redis = redis;
@@ -71,6 +76,7 @@ public final class RedisClusterNodes implements ClusterNodes {
     this.interval = interval;
     this.retention = retention;
     this.l1Size = l1Size;
+    this.hotKeys = hotKeys;
     this.registry = registry;
     this.clock = clock;
     this.startedAtMillis = clock.millis();
@@ -89,10 +95,15 @@ public final class RedisClusterNodes implements ClusterNodes {
    * Tierstate}.
    *
    * @param l1Size this node's L1 entry count, read at every heartbeat
+   * @param hotKeys this node's hot keys, read at every heartbeat
    * @param registry where the invalidation lag ({@link MeterNames#INVALIDATION_LAG}) is read
    */
   public static RedisClusterNodes start(
-      RedisExecutor redis, TierstateConfig config, LongSupplier l1Size, MeterRegistry registry) {
+      RedisExecutor redis,
+      TierstateConfig config,
+      LongSupplier l1Size,
+      Supplier<List<HotKey>> hotKeys,
+      MeterRegistry registry) {
     RedisClusterNodes nodes =
         new RedisClusterNodes(
             redis,
@@ -101,6 +112,7 @@ public final class RedisClusterNodes implements ClusterNodes {
             config.nodeHeartbeat(),
             RETENTION,
             l1Size,
+            hotKeys,
             registry,
             Clock.systemUTC());
     nodes.startHeartbeat();
@@ -196,7 +208,8 @@ public final class RedisClusterNodes implements ClusterNodes {
           Duration.ofMillis(Math.max(0, until - started)),
           Long.parseLong(field(hash, "l1Size")),
           Duration.ofMillis(Long.parseLong(field(hash, "lagMs"))),
-          live ? ClusterNode.Status.LIVE : ClusterNode.Status.STOPPED);
+          live ? ClusterNode.Status.LIVE : ClusterNode.Status.STOPPED,
+          decodeHotKeys(hash.get("hotKeys")));
     } catch (IllegalArgumentException e) { // a missing field, or not a number
       return null;
     }
@@ -241,6 +254,7 @@ public final class RedisClusterNodes implements ClusterNodes {
     fields.put("intervalMs", bytes(Long.toString(interval.toMillis())));
     fields.put("l1Size", bytes(Long.toString(l1Size.getAsLong())));
     fields.put("lagMs", bytes(Long.toString(invalidationLagMillis())));
+    fields.put("hotKeys", bytes(encodeHotKeys(hotKeys.get())));
     if (stoppedAt != null) {
       fields.put("stoppedAt", bytes(Long.toString(stoppedAt)));
     }
@@ -254,6 +268,49 @@ public final class RedisClusterNodes implements ClusterNodes {
               r.zadd(setKey, (double) now, bytes(nodeId)).toCompletableFuture();
           return CompletableFuture.allOf(hset, expire, zadd);
         });
+  }
+
+  /**
+   * One line per key, {@code <reads per second> <key>}, hottest first: keys hold no whitespace
+   * ({@link io.tierstate.keys.CacheKeys#requireValidKey}), so a space and a newline separate them
+   * unambiguously. At most 20 keys of at most 512 characters: about 10 KB per heartbeat at worst.
+   */
+  static String encodeHotKeys(List<HotKey> hot) {
+    StringBuilder text = new StringBuilder();
+    for (HotKey key : hot) {
+      if (!text.isEmpty()) {
+        text.append('\n');
+      }
+      text.append(String.format(Locale.ROOT, "%.3f", key.readsPerSecond()))
+          .append(' ')
+          .append(key.key());
+    }
+    return text.toString();
+  }
+
+  /**
+   * The hot keys a heartbeat carried; none for a node that announced none (sampling off, or a
+   * version before hot keys). A malformed line is skipped rather than failing the listing: one
+   * node's odd field must not hide every node.
+   */
+  static List<HotKey> decodeHotKeys(byte @Nullable [] field) {
+    if (field == null || field.length == 0) {
+      return List.of();
+    }
+    List<HotKey> hot = new ArrayList<>();
+    for (String line : text(field).lines().toList()) {
+      int space = line.indexOf(' ');
+      if (space <= 0 || space == line.length() - 1) {
+        continue;
+      }
+      try {
+        hot.add(
+            new HotKey(line.substring(space + 1), Double.parseDouble(line.substring(0, space))));
+      } catch (IllegalArgumentException e) {
+        // not a number, or a negative or infinite one: skip the line
+      }
+    }
+    return hot;
   }
 
   /** The windowed maximum of the invalidation lag timer, in whole milliseconds. */

@@ -1,11 +1,13 @@
 package io.tierstate.internal.nodes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tierstate.Tierstate;
 import io.tierstate.TierstateConfig;
 import io.tierstate.cache.CacheOptions;
+import io.tierstate.cache.HotKey;
 import io.tierstate.internal.redis.CircuitBreaker;
 import io.tierstate.internal.redis.RedisConnector;
 import io.tierstate.internal.redis.RedisExecutor;
@@ -15,6 +17,7 @@ import io.tierstate.testing.Nodes;
 import io.tierstate.testkit.FaultProxy;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -88,6 +91,61 @@ class ClusterNodesIntegrationTests {
     assertThat(find(a, "a").orElseThrow().invalidationLag()).isLessThan(Duration.ofSeconds(1));
   }
 
+  @Test
+  void eachHeartbeatCarriesTheNodesHotKeysSoAnotherNodeSeesThemAndCanMergeThem() {
+    // Every read sampled: the test reads a few hundred times, not tens of thousands.
+    Tierstate a = nodes.start("a", c -> c.nodeHeartbeat(HEARTBEAT).hotKeySampling(1));
+    Tierstate b = nodes.start("b", c -> c.nodeHeartbeat(HEARTBEAT).hotKeySampling(1));
+    for (Tierstate node : List.of(a, b)) {
+      node.cache().set("shared:hot", "v", CacheOptions.ttl(Duration.ofMinutes(1)));
+    }
+    a.cache().set("only-a:hot", "v", CacheOptions.ttl(Duration.ofMinutes(1)));
+    for (int i = 0; i < 300; i++) {
+      assertThat(a.cache().get("shared:hot", String.class)).contains("v");
+      assertThat(b.cache().get("shared:hot", String.class)).contains("v");
+      if (i % 3 == 0) {
+        assertThat(a.cache().get("only-a:hot", String.class)).contains("v");
+      }
+    }
+    assertThat(a.cache().hotKeys())
+        .extracting(HotKey::key)
+        .as("hottest first")
+        .startsWith("shared:hot", "only-a:hot");
+
+    Await.until(
+        "b sees a's hot keys in its heartbeat",
+        () ->
+            find(b, "a")
+                .map(n -> n.hotKeys().stream().map(HotKey::key).toList())
+                .orElse(List.of())
+                .containsAll(List.of("shared:hot", "only-a:hot")));
+    ClusterNode seenA = find(b, "a").orElseThrow();
+    ClusterNode seenB = find(b, "b").orElseThrow();
+    double onA = rate(seenA.hotKeys(), "shared:hot");
+    double onB = rate(seenB.hotKeys(), "shared:hot");
+    assertThat(onA).isPositive();
+    assertThat(rate(seenA.hotKeys(), "only-a:hot")).isPositive().isLessThan(onA);
+    List<HotKey> merged = HotKey.merge(List.of(seenA.hotKeys(), seenB.hotKeys()), 20);
+    assertThat(merged.get(0).key()).isEqualTo("shared:hot");
+    assertThat(merged.get(0).readsPerSecond()).isCloseTo(onA + onB, within(1e-6));
+  }
+
+  @Test
+  void aNodeWithSamplingOffAnnouncesNoHotKeys() {
+    Tierstate a = nodes.start("a", c -> c.nodeHeartbeat(HEARTBEAT).hotKeySampling(0));
+    a.cache().set("k", "v", CacheOptions.ttl(Duration.ofMinutes(1)));
+    for (int i = 0; i < 1000; i++) {
+      assertThat(a.cache().get("k", String.class)).contains("v");
+    }
+    assertThat(a.cache().hotKeys()).isEmpty();
+    Await.until("a announced itself", () -> find(a, "a").isPresent());
+    assertThat(find(a, "a").orElseThrow().hotKeys()).isEmpty();
+  }
+
+  private static double rate(List<HotKey> hot, String key) {
+    return hot.stream().filter(h -> h.key().equals(key)).mapToDouble(HotKey::readsPerSecond).sum();
+  }
+
   private static long lagCount(Tierstate node) {
     return node.metrics()
         .prometheus()
@@ -148,6 +206,7 @@ class ClusterNodesIntegrationTests {
               HEARTBEAT,
               Duration.ofSeconds(2),
               () -> 7,
+              List::of,
               registry,
               Clock.systemUTC());
       crashed.startHeartbeat();

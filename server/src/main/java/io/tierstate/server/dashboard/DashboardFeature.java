@@ -6,7 +6,7 @@ import io.tierstate.server.ServerContext;
 
 /**
  * Registers {@code GET /api/v1/dashboard}, {@code GET /api/v1/dashboard/nodes},
- * {@code GET /api/v1/dashboard/regions}, {@code POST /api/v1/dashboard/regions/{name}/clear} and starts this node's {@link DashboardSampler}, stopped
+ * {@code GET /api/v1/dashboard/regions}, {@code GET /api/v1/dashboard/hotkeys}, {@code POST /api/v1/dashboard/regions/{name}/clear} and starts this node's {@link DashboardSampler}, stopped
  * with the server. Register after the auth feature.
  */
 public final class DashboardFeature implements Feature {
@@ -18,6 +18,7 @@ public final class DashboardFeature implements Feature {
     app.get("/api/v1/dashboard", handlers::get);
     app.get("/api/v1/dashboard/nodes", handlers::nodes);
     app.get("/api/v1/dashboard/regions", handlers::regions);
+    app.get("/api/v1/dashboard/hotkeys", handlers::hotKeys);
     app.post("/api/v1/dashboard/regions/{name}/clear", handlers::clearRegion);
   }
 }

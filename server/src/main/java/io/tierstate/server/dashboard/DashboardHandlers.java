@@ -4,6 +4,8 @@ import io.javalin.http.Context;
 import io.tierstate.RedisUnavailableException;
 import io.tierstate.Tierstate;
 import io.tierstate.cache.CacheRegion;
+import io.tierstate.cache.HotKey;
+import io.tierstate.cache.TieredCache;
 import io.tierstate.keys.CacheKeys;
 import io.tierstate.server.api.CacheRegions;
 import io.tierstate.server.api.QueryParameters;
@@ -11,6 +13,7 @@ import io.tierstate.server.auth.AuthContext;
 import io.tierstate.server.auth.Principal;
 import io.tierstate.server.http.ApiError;
 import io.tierstate.nodes.ClusterNode;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -113,6 +116,82 @@ final class DashboardHandlers {
     body.put("node", tierstate.nodeId());
     body.put("regions", rows);
     ctx.header("Cache-Control", "no-store").json(body);
+  }
+
+  /**
+   * {@code GET /api/v1/dashboard/hotkeys}: the hot keys of every live node, each node's top {@value
+   * TieredCache#MAX_HOT_KEYS} by estimated reads per second, and the merged list (rates added per
+   * key). The answering node's list is its sketch now; the others' are what their last heartbeat
+   * carried. A tenant's {@code cache:admin} sees only keys that start with {@code
+   * tenant:<its tenant>:} (each node reports its top 20 over every tenant, so a tenant whose keys
+   * are cooler than others' may see few or none); platform administrators every key. While Redis
+   * cannot be reached only the answering node is listed ({@code nodesListed: false}).
+   */
+  void hotKeys(Context ctx) {
+    Principal me = requireViewer(ctx);
+    QueryParameters.of(ctx, Set.of()); // no parameters: an unknown one is a 400, not ignored
+    String scope = me.platformAdmin() ? "" : CacheKeys.tenant(me.tenantId()).prefix();
+    String self = tierstate.nodeId();
+    List<Map<String, Object>> nodes = new ArrayList<>();
+    List<List<HotKey>> lists = new ArrayList<>();
+    List<HotKey> mine = inScope(tierstate.cache().hotKeys(), scope);
+    nodes.add(hotNode(self, true, Instant.now(), mine));
+    lists.add(mine);
+    boolean listed = true;
+    try {
+      for (ClusterNode node : tierstate.nodes().list()) {
+        if (node.status() == ClusterNode.Status.LIVE && !node.id().equals(self)) {
+          List<HotKey> theirs = inScope(node.hotKeys(), scope);
+          nodes.add(hotNode(node.id(), false, node.lastHeartbeat(), theirs));
+          lists.add(theirs);
+        }
+      }
+    } catch (RedisUnavailableException e) {
+      listed = false; // this node's own list needs no Redis
+    }
+    Map<String, Integer> listedBy = new LinkedHashMap<>();
+    for (List<HotKey> list : lists) {
+      for (HotKey hot : list) {
+        listedBy.merge(hot.key(), 1, Integer::sum);
+      }
+    }
+    List<Map<String, Object>> merged = new ArrayList<>();
+    for (HotKey hot : HotKey.merge(lists, TieredCache.MAX_HOT_KEYS)) {
+      Map<String, Object> row = hotRow(hot);
+      row.put("nodes", listedBy.getOrDefault(hot.key(), 0));
+      merged.add(row);
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("node", self);
+    body.put("scope", me.platformAdmin() ? "service" : "tenant");
+    body.put("sampling", tierstate.config().hotKeySampling());
+    body.put("halfLifeSeconds", TieredCache.HOT_KEY_HALF_LIFE.toMillis() / 1000.0);
+    body.put("nodesListed", listed);
+    body.put("merged", merged);
+    body.put("nodes", nodes);
+    ctx.header("Cache-Control", "no-store").json(body);
+  }
+
+  /** The keys of {@code hot} that start with {@code scope} (every key for the empty scope). */
+  private static List<HotKey> inScope(List<HotKey> hot, String scope) {
+    return scope.isEmpty() ? hot : hot.stream().filter(h -> h.key().startsWith(scope)).toList();
+  }
+
+  private static Map<String, Object> hotNode(String id, boolean self, Instant asOf, List<HotKey> hot) {
+    Map<String, Object> node = new LinkedHashMap<>();
+    node.put("id", id);
+    node.put("self", self);
+    node.put("asOf", asOf.toString());
+    node.put("hotKeys", hot.stream().map(DashboardHandlers::hotRow).toList());
+    return node;
+  }
+
+  private static Map<String, Object> hotRow(HotKey hot) {
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("key", hot.key());
+    // a tenth of a read per second is finer than the estimate is good for
+    row.put("readsPerSecond", Math.round(hot.readsPerSecond() * 10) / 10.0);
+    return row;
   }
 
   private static Map<String, Object> row(CacheRegion region) {

@@ -1,0 +1,163 @@
+package io.tierstate.internal.hotkeys;
+
+import io.tierstate.cache.HotKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * This node's hot keys: one read in {@code oneIn}, chosen at random, goes into a {@link
+ * DecayingTopKeys} sketch, and {@link #top} scales the sketch's decayed counts back to reads per
+ * second. Internal: applications read the result through {@code TieredCache.hotKeys()}.
+ *
+ * <p>The check on every read is one draw of {@link ThreadLocalRandom}: its seed is a field of the
+ * current {@link Thread} that moves by a constant and is mixed, so the check is a per-thread
+ * counter step plus a few arithmetic instructions, with no shared write and no allocation. A plain
+ * counter per thread would need a {@link ThreadLocal} lookup (a hash probe) and would alias with
+ * periodic access patterns: with a period of 64, a loop over 64 keys would sample one key only.
+ * Only the sampled read takes the lock and updates the sketch (a hash lookup and a heap sift), so
+ * its cost is spread over {@code oneIn} reads.
+ *
+ * <p>Thread-safe.
+ */
+public final class HotKeySampler {
+  /**
+   * Counters in the sketch: a key with more than 1/512 of the sampled reads is always tracked, and
+   * a count overestimates by at most 1/512 of the (decayed) total. Memory: about 100 bytes per
+   * counter plus the keys it holds.
+   */
+  static final int CAPACITY = 512;
+
+  /**
+   * The decayed weight of sampled reads a key needs to be listed, so that one sampled read of a
+   * cold key does not make it hot.
+   */
+  static final double MIN_SAMPLES = 2;
+
+  private final int oneIn;
+  // A read is sampled when 31 random bits are at most this; -1 when sampling is off.
+  private final int threshold;
+  private final double lambdaPerNano;
+  private final LongSupplier nanoClock;
+  private final long startNanos;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final @Nullable DecayingTopKeys sketch;
+
+  /**
+   * A sampler.
+   *
+   * @param oneIn one read in this many is sampled; 0 turns sampling off
+   * @param halfLife how fast a key's count fades
+   * @param nanoClock a {@link System#nanoTime()}-like clock, read once per sampled read: the
+   *     cache's clock sampled every millisecond serves (a decay of 10 s needs no finer time)
+   * @throws IllegalArgumentException if {@code oneIn} is negative or {@code halfLife} not positive
+   */
+  public static HotKeySampler create(int oneIn, Duration halfLife, LongSupplier nanoClock) {
+    return new HotKeySampler(oneIn, halfLife, nanoClock);
+  }
+
+  HotKeySampler(int oneIn, Duration halfLife, LongSupplier nanoClock) {
+    if (oneIn < 0) {
+      throw new IllegalArgumentException("oneIn must be >= 0, but was " + oneIn);
+    }
+    if (halfLife.isNegative() || halfLife.isZero()) {
+      throw new IllegalArgumentException("halfLife must be positive, but was " + halfLife);
+    }
+    this.oneIn = oneIn;
+    this.threshold = oneIn == 0 ? -1 : (int) ((1L << 31) / oneIn) - 1;
+    this.lambdaPerNano = Math.log(2) / halfLife.toNanos();
+    this.nanoClock = nanoClock;
+    this.startNanos = nanoClock.getAsLong();
+    this.sketch = oneIn == 0 ? null : new DecayingTopKeys(CAPACITY, halfLife.toNanos(), startNanos);
+  }
+
+  /** Whether reads are sampled at all. */
+  public boolean enabled() {
+    return threshold >= 0;
+  }
+
+  /**
+   * Counts a read of {@code key}: called on every read, the L1 hit included, so it must stay a
+   * branch and a random draw unless this read is sampled.
+   */
+  public void read(String key) {
+    if (threshold >= 0 && (ThreadLocalRandom.current().nextInt() >>> 1) <= threshold) {
+      record(key);
+    }
+  }
+
+  /** Adds a sampled read to the sketch: the lock is held for one hash lookup and one heap sift. */
+  private void record(String key) {
+    DecayingTopKeys s = sketch;
+    if (s == null) {
+      return;
+    }
+    lock.lock();
+    try {
+      s.add(key, nanoClock.getAsLong()); // read under the lock: the sketch needs time in order
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The hottest keys now, at most {@code limit}, hottest first, each with its estimated reads per
+   * second: the key's decayed sampled reads that the sketch guarantees (those since the key took
+   * its counter), times {@code oneIn}, times the decay rate; while the sampler is younger than a
+   * few half-lives, divided by the share of a full window it has seen. Keys with less than {@link
+   * #MIN_SAMPLES} of decayed weight are left out. Empty when sampling is off.
+   */
+  public List<HotKey> top(int limit) {
+    DecayingTopKeys s = sketch;
+    if (s == null || limit <= 0) {
+      return List.of();
+    }
+    long now;
+    List<DecayingTopKeys.Weighed> all;
+    lock.lock();
+    try {
+      now = nanoClock.getAsLong();
+      all = s.snapshot(now);
+    } finally {
+      lock.unlock();
+    }
+    // A sampler that ran for t has seen 1 - exp(-λt) of the weight a steady stream reaches.
+    double seen = -Math.expm1(-lambdaPerNano * Math.max(1, now - startNanos));
+    double perSecond = oneIn * lambdaPerNano * 1e9 / seen;
+    List<DecayingTopKeys.Weighed> hot = new ArrayList<>();
+    for (DecayingTopKeys.Weighed w : all) {
+      if (w.guaranteed() >= MIN_SAMPLES) {
+        hot.add(w);
+      }
+    }
+    hot.sort(
+        Comparator.comparingDouble(DecayingTopKeys.Weighed::guaranteed)
+            .reversed()
+            .thenComparing(DecayingTopKeys.Weighed::key));
+    List<HotKey> top = new ArrayList<>(Math.min(limit, hot.size()));
+    for (int i = 0; i < hot.size() && i < limit; i++) {
+      DecayingTopKeys.Weighed w = hot.get(i);
+      top.add(new HotKey(w.key(), w.guaranteed() * perSecond));
+    }
+    return List.copyOf(top);
+  }
+
+  /** How many keys the sketch tracks now: at most {@link #CAPACITY}. */
+  int tracked() {
+    DecayingTopKeys s = sketch;
+    if (s == null) {
+      return 0;
+    }
+    lock.lock();
+    try {
+      return s.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+}

@@ -2,15 +2,11 @@ package io.tierstate.bench;
 
 import io.tierstate.Tierstate;
 import io.tierstate.TierstateConfig;
-import io.tierstate.cache.CacheOptions;
 import io.tierstate.cache.HotKey;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -61,10 +57,6 @@ public final class HotKeySamplingAB {
     try (BenchRedis redis = BenchRedis.startOrConnect()) {
       List<Tierstate> nodes = new ArrayList<>();
       try {
-        Map<String, Value> entries = new LinkedHashMap<>();
-        for (int i = 0; i < keys; i++) {
-          entries.put(PREFIX + i, Value.of(i));
-        }
         Tierstate[] slots = new Tierstate[names.length];
         for (int c = 0; c < names.length; c++) {
           int n = creation[c];
@@ -80,7 +72,7 @@ public final class HotKeySamplingAB {
           slots[n] = node;
           nodes.add(node); // closed in creation order
           Invalidations.awaitFlowing(node);
-          fill(node, entries);
+          ScalingRedis.fill(node, PREFIX, keys, ScalingRedis.HOUR);
         }
         List<Tierstate> bySlot = List.of(slots);
         for (KeyDistribution distribution : KeyDistribution.values()) {
@@ -102,20 +94,6 @@ public final class HotKeySamplingAB {
       } finally {
         nodes.forEach(Tierstate::close);
       }
-    }
-  }
-
-  private static void fill(Tierstate node, Map<String, Value> entries) {
-    Map<String, Value> batch = new LinkedHashMap<>();
-    for (Map.Entry<String, Value> entry : entries.entrySet()) {
-      batch.put(entry.getKey(), entry.getValue());
-      if (batch.size() == 1_000) {
-        node.cache().setAll(batch, CacheOptions.ttl(Duration.ofHours(1)));
-        batch.clear();
-      }
-    }
-    if (!batch.isEmpty()) {
-      node.cache().setAll(batch, CacheOptions.ttl(Duration.ofHours(1)));
     }
   }
 

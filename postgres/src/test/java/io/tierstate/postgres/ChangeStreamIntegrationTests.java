@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tierstate.Tierstate;
-import io.tierstate.TierstateConfig;
 import io.tierstate.cache.CacheOptions;
 import io.tierstate.cache.InvalidationEvent;
 import io.tierstate.testkit.PostgresServer;
@@ -227,15 +226,7 @@ class ChangeStreamIntegrationTests {
   }
 
   private Tierstate node(String id) {
-    Tierstate node =
-        Tierstate.create(
-            TierstateConfig.builder()
-                .redisUrl(redis.uri())
-                .namespace(namespace)
-                .nodeId(id)
-                .commandTimeout(Duration.ofMillis(500))
-                .breakerOpenDuration(Duration.ofMillis(200))
-                .build());
+    Tierstate node = ChangeStreamNodeProcess.node(redis.uri(), namespace, id);
     closing.add(node);
     awaitUntil("node " + id + " reads the log", node::invalidationsFlowing);
     return node;

@@ -8,10 +8,6 @@ import io.tierstate.audit.AuditOptions;
 import io.tierstate.cache.CacheOptions;
 import io.tierstate.testkit.PostgresServer;
 import io.tierstate.testkit.RedisServer;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -401,44 +397,12 @@ class ChangeStreamKillIntegrationTests {
     }
 
     Process start(String id) throws Exception {
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      Process process =
-          new ProcessBuilder(
-                  java,
-                  "-Xmx128m",
-                  "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  ChangeStreamNodeProcess.class.getName(),
-                  redis.uri(),
-                  "kill",
-                  id,
-                  url,
-                  pg.user(),
-                  pg.password(),
-                  SLOT,
-                  Long.toString(LEASE_MILLIS))
-              .redirectError(ProcessBuilder.Redirect.INHERIT)
-              .start();
-      processes.add(process);
       AtomicBoolean flag = new AtomicBoolean();
+      Process process =
+          ChangeStreamNodeProcess.launch(id, flag, redis.uri(), "kill", id, url, pg.user(), pg.password(), SLOT,
+              Long.toString(LEASE_MILLIS));
+      processes.add(process);
       streaming.put(process, flag);
-      Thread.ofPlatform()
-          .daemon()
-          .name("out-" + id)
-          .start(
-              () -> {
-                try (BufferedReader out =
-                    new BufferedReader(
-                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                  String line;
-                  while ((line = out.readLine()) != null) {
-                    flag.set(line.startsWith("streaming"));
-                  }
-                } catch (java.io.IOException e) {
-                  // The process died.
-                }
-              });
       return process;
     }
 

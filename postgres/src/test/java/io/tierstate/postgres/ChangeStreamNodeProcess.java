@@ -2,8 +2,15 @@ package io.tierstate.postgres;
 
 import io.tierstate.Tierstate;
 import io.tierstate.TierstateConfig;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A node in a JVM of its own, for tests that kill it with {@code kill -9}: a Tierstate node that
@@ -18,15 +25,7 @@ public final class ChangeStreamNodeProcess {
   private ChangeStreamNodeProcess() {}
 
   public static void main(String[] args) throws Exception {
-    Tierstate node =
-        Tierstate.create(
-            TierstateConfig.builder()
-                .redisUrl(args[0])
-                .namespace(args[1])
-                .nodeId(args[2])
-                .commandTimeout(Duration.ofMillis(500))
-                .breakerOpenDuration(Duration.ofMillis(200))
-                .build());
+    Tierstate node = node(args[0], args[1], args[2]);
     ChangeStream stream =
         mapping(ChangeStream.builder(node, args[3], args[4], args[5]))
             .and()
@@ -60,6 +59,53 @@ public final class ChangeStreamNodeProcess {
       said = streaming;
       Thread.sleep(10);
     }
+  }
+
+  /**
+   * A node as the change-stream tests run them: short command timeout and breaker, so that a
+   * killed or restarted server is noticed quickly.
+   */
+  static Tierstate node(String redisUrl, String namespace, String id) {
+    return Tierstate.create(
+        TierstateConfig.builder()
+            .redisUrl(redisUrl)
+            .namespace(namespace)
+            .nodeId(id)
+            .commandTimeout(Duration.ofMillis(500))
+            .breakerOpenDuration(Duration.ofMillis(200))
+            .build());
+  }
+
+  /**
+   * Starts this class in a JVM of its own with {@code args} (see the class comment); {@code
+   * streaming} follows what it prints: true while it reads the slot.
+   */
+  static Process launch(String id, AtomicBoolean streaming, String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx128m",
+        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+        "-cp",
+        System.getProperty("java.class.path"),
+        ChangeStreamNodeProcess.class.getName()));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    Thread.ofPlatform()
+        .daemon()
+        .name("out-" + id)
+        .start(
+            () -> {
+              try (BufferedReader out =
+                  new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = out.readLine()) != null) {
+                  streaming.set(line.startsWith("streaming"));
+                }
+              } catch (IOException e) {
+                // The process died.
+              }
+            });
+    return process;
   }
 
   /** The mapping of the table {@code items}: the key {@code item:ID} and the tag {@code group:G}. */

@@ -4,14 +4,9 @@ import static io.tierstate.postgres.ChangeStreamIntegrationTests.awaitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tierstate.Tierstate;
-import io.tierstate.TierstateConfig;
 import io.tierstate.cache.CacheOptions;
 import io.tierstate.testkit.PostgresServer;
 import io.tierstate.testkit.RedisServer;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -236,15 +231,7 @@ class ChangeStreamRegionsIntegrationTests {
   }
 
   private static Tierstate node(RedisServer redis, String id, List<AutoCloseable> closing) {
-    Tierstate node =
-        Tierstate.create(
-            TierstateConfig.builder()
-                .redisUrl(redis.uri())
-                .namespace(NAMESPACE)
-                .nodeId(id)
-                .commandTimeout(Duration.ofMillis(500))
-                .breakerOpenDuration(Duration.ofMillis(200))
-                .build());
+    Tierstate node = ChangeStreamNodeProcess.node(redis.uri(), NAMESPACE, id);
     closing.add(node);
     awaitUntil("node " + id + " reads the log", node::invalidationsFlowing);
     return node;
@@ -265,31 +252,8 @@ class ChangeStreamRegionsIntegrationTests {
   /** Region A's node a2, a JVM of its own, running the stream on slot A; the flag follows its output. */
   private static Process startChild(
       RedisServer redis, String url, PostgresServer pg, String id, AtomicBoolean streaming) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process process =
-        new ProcessBuilder(
-                java, "-Xmx128m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-cp", System.getProperty("java.class.path"),
-                ChangeStreamNodeProcess.class.getName(),
-                redis.uri(), NAMESPACE, id, url, pg.user(), pg.password(), SLOT_A, Long.toString(LEASE_MILLIS))
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
-            .start();
-    Thread.ofPlatform()
-        .daemon()
-        .name("out-" + id)
-        .start(
-            () -> {
-              try (BufferedReader out =
-                  new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = out.readLine()) != null) {
-                  streaming.set(line.startsWith("streaming"));
-                }
-              } catch (java.io.IOException e) {
-                // The process died.
-              }
-            });
-    return process;
+    return ChangeStreamNodeProcess.launch(id, streaming, redis.uri(), NAMESPACE, id, url, pg.user(), pg.password(),
+        SLOT_A, Long.toString(LEASE_MILLIS));
   }
 
   /** SIGKILL through kill(1), as an operator would: the JVM gets no chance to clean up. */

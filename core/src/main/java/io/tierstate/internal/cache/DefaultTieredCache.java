@@ -354,13 +354,7 @@ final class DefaultTieredCache implements TieredCache, Invalidator {
     String listedIn = stored.tag();
     String region = listedIn == null ? null : regionNames.get(regionTags.indexOf(listedIn));
     return KeyInspections.of(
-        key,
-        local,
-        stored.value(),
-        stored.pttlMillis(),
-        stored.fence(),
-        region,
-        maxPayloadBytes);
+        key, local, stored.value(), stored.pttlMillis(), stored.fence(), region, maxPayloadBytes);
   }
 
   @Override

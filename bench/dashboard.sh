@@ -2,8 +2,9 @@
 # What a dashboard viewer costs the server, and how fast the endpoints that feed the page answer:
 # DashboardBenchmarkIT starts a real PostgreSQL, Redis and one process of the server jar, reads the
 # server process's CPU time over alternating phases of nobody watching and five viewers polling as
-# the console's dashboard page does (ROUNDS rounds of PHASE seconds each, default 4 and 30), then
-# asks each endpoint 2000 times back to back. The result goes into docs/benchmarks.md (between the
+# the console's dashboard page does (ROUNDS rounds of PHASE seconds each, default 4 and 30), after
+# asking each endpoint 2000 times back to back (interleaved, with the session check as a control;
+# this also warms the JIT up). The result goes into docs/benchmarks.md (between the
 # dashboard-bench markers) and into the bench resource that `bench/run.sh --full` copies into the
 # same file, so neither run erases the other's figures.
 #
@@ -35,8 +36,9 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
   echo "admins twice, one platform administrator) poll from the benchmark's JVM exactly as the page does:"
   echo "\`GET /api/v1/dashboard?since=<last seq>\` and \`/api/v1/dashboard/regions\` every 2 s,"
   echo "\`/api/v1/dashboard/nodes\` every 5 s. CPU is the server process's own (user + system, from"
-  echo "\`/proc/<pid>/stat\`), idle and watched phases alternating in the same run. Targets: a viewer at most"
-  echo "1 % of one core; every endpoint that feeds the page under 5 ms at p99."
+  echo "\`/proc/<pid>/stat\`), idle and watched phases alternating in the same run, after the latency rounds"
+  echo "(which warm the JIT up). Targets: a viewer at most 1 % of one core; every endpoint that feeds the"
+  echo "page under 5 ms at p99."
   echo
   cat "$REPORT"
   echo '<!-- dashboard-bench:end -->'

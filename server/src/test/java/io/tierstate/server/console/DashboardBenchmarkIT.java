@@ -26,12 +26,15 @@ import org.junit.jupiter.api.Test;
  * ?since=<last seq>} and {@code /api/v1/dashboard/regions} every 2 s, {@code /api/v1/dashboard/nodes}
  * every 5 s). The server's CPU time ({@code /proc/<pid>/stat} through {@link ProcessHandle}) is
  * read over alternating phases of nobody watching and five viewers, in the same run, so a drift of
- * the machine's load falls on both. Then each endpoint that feeds the page is asked back to back
- * by one client, for its latency distribution.
+ * the machine's load falls on both. Before that, each endpoint that feeds the page is asked back
+ * to back by one client in interleaved rounds, with the session check as a control, for its
+ * latency distribution (which also warms the JIT up: the CPU phases measure a steady state).
  *
  * <p>Run by {@code bench/dashboard.sh} ({@code -Ddashboard.bench=true}); the report goes to {@code
  * target/dashboard-bench.md}. {@code -Ddashboard.bench.rounds=N} and {@code
- * -Ddashboard.bench.phaseSeconds=S} change the rounds (default 4) and the phase length (30 s).
+ * -Ddashboard.bench.phaseSeconds=S} change the rounds (default 4) and the phase length (30 s);
+ * {@code -Ddashboard.bench.serverJvmOptions=...} is given to the server process as {@code
+ * JAVA_TOOL_OPTIONS} (a JFR recording, say).
  */
 class DashboardBenchmarkIT {
   private static final int VIEWERS = 5;
@@ -41,6 +44,8 @@ class DashboardBenchmarkIT {
   private static final List<String> ENDPOINTS = List.of("/api/v1/dashboard?since=", "/api/v1/dashboard/regions",
       "/api/v1/dashboard/nodes");
   private static final int REQUESTS_PER_ENDPOINT = 2_000;
+  /** Not the dashboard's: what any signed-in page asks, for the floor of an authenticated request. */
+  private static final String CONTROL = "/api/v1/auth/session";
 
   @Test
   void aViewerCostsTheServerLittleAndTheFeedAnswersFast() throws Exception {
@@ -48,7 +53,10 @@ class DashboardBenchmarkIT {
     int rounds = Integer.getInteger("dashboard.bench.rounds", 4);
     Duration phase = Duration.ofSeconds(Integer.getInteger("dashboard.bench.phaseSeconds", 30));
     Path report = Path.of("target", "dashboard-bench.md").toAbsolutePath();
-    try (ConsoleStack stack = ConsoleStack.start(1)) {
+    // -Ddashboard.bench.serverJvmOptions='-XX:StartFlightRecording=...' profiles the server process.
+    String jvmOptions = System.getProperty("dashboard.bench.serverJvmOptions", "");
+    try (ConsoleStack stack = ConsoleStack.start(1,
+        jvmOptions.isBlank() ? Map.of() : Map.of("JAVA_TOOL_OPTIONS", jvmOptions))) {
       String url = stack.urls().get(0);
       ProcessHandle server = stack.process(0);
       List<ApiClient> viewers = new ArrayList<>();
@@ -57,8 +65,33 @@ class DashboardBenchmarkIT {
         viewer.login(EMAILS.get(i), PASSWORD);
         viewers.add(viewer);
       }
+      // Back to back, one client: the latency of each endpoint without the 2 s pauses, in
+      // interleaved rounds so that the machine's load falls on all alike, with the session check
+      // (every page asks it) as the floor of an authenticated request. It also warms the JIT up
+      // for the CPU phases, which measure a server in its steady state.
+      ApiClient client = viewers.get(2); // the platform administrator: the whole service
+      Map<String, List<Double>> steady = new LinkedHashMap<>();
+      List<String> measured = new ArrayList<>(ENDPOINTS);
+      measured.add(CONTROL);
+      long since = 0;
+      for (int i = -200; i < REQUESTS_PER_ENDPOINT; i++) { // the first 200 rounds are a warm-up
+        for (String endpoint : measured) {
+          String path = endpoint.endsWith("=") ? endpoint + since : endpoint;
+          long start = System.nanoTime();
+          ApiClient.Answer answer = client.get(path);
+          double millis = (System.nanoTime() - start) / 1e6;
+          assertThat(answer.status()).as(path + " " + answer).isEqualTo(200);
+          if (endpoint.endsWith("=")) {
+            since = Math.max(since, lastSeq(answer.json())); // as the page does: only what is newer next
+          }
+          if (i >= 0) {
+            steady.computeIfAbsent(endpoint.replace("?since=", "?since=<last>"), e -> new ArrayList<>()).add(millis);
+          }
+        }
+      }
+
       Map<String, List<Double>> polled = new ConcurrentHashMap<>();
-      watch(viewers, Duration.ofSeconds(15), polled); // warm-up: JIT, connections, the first health report
+      watch(viewers, Duration.ofSeconds(15), polled); // warm-up of the viewers' connections, the first health report
       polled.clear();
 
       List<double[]> cpu = new ArrayList<>(); // per round: idle ms/s, watching ms/s
@@ -66,25 +99,6 @@ class DashboardBenchmarkIT {
         double idle = cpuMillisPerSecond(server, phase, () -> { });
         double watching = cpuMillisPerSecond(server, phase, () -> watch(viewers, phase, polled));
         cpu.add(new double[] {idle, watching});
-      }
-
-      // Back to back, one client: the latency of each endpoint without the 2 s pauses.
-      ApiClient client = viewers.get(2); // the platform administrator: the whole service
-      Map<String, List<Double>> steady = new LinkedHashMap<>();
-      for (String endpoint : ENDPOINTS) {
-        long since = lastSeq(client.get("/api/v1/dashboard?since=0").json());
-        String path = endpoint.endsWith("=") ? endpoint + since : endpoint;
-        for (int i = 0; i < 200; i++) {
-          client.get(path); // warm-up
-        }
-        List<Double> millis = new ArrayList<>(REQUESTS_PER_ENDPOINT);
-        for (int i = 0; i < REQUESTS_PER_ENDPOINT; i++) {
-          long start = System.nanoTime();
-          ApiClient.Answer answer = client.get(path);
-          millis.add((System.nanoTime() - start) / 1e6);
-          assertThat(answer.status()).as(path + " " + answer).isEqualTo(200);
-        }
-        steady.put(endpoint.replace("?since=", "?since=<last>"), millis);
       }
 
       String text = report(rounds, phase, cpu, polled, steady);
@@ -204,7 +218,8 @@ class DashboardBenchmarkIT {
     out.append("| endpoint | how | requests | p50 | p90 | p99 | max |\n|---|---|---:|---:|---:|---:|---:|\n");
     polled.forEach((endpoint, millis) -> out.append(row(endpoint.replace("?since=", "?since=<last>"),
         VIEWERS + " viewers polling", millis)));
-    steady.forEach((endpoint, millis) -> out.append(row(endpoint, "one client, back to back", millis)));
+    steady.forEach((endpoint, millis) -> out.append(row(endpoint,
+        endpoint.equals(CONTROL) ? "control: the session check, same rounds" : "one client, back to back", millis)));
     return out.toString();
   }
 

@@ -228,10 +228,113 @@ test('pausing Redis turns the dashboard\'s health DEGRADED within seconds, and i
 
   // Redis lifts the pause by itself; the node reconnects and the page turns healthy again.
   await eventually('the page shows HEALTHY again', async () => (await health.textContent()) === 'Health: HEALTHY', PAUSE + 15_000);
-  // The issue asks for 5 s; measured here 4.8 to 5.1 s: the page polls every 2 s, and a poll during
-  // the pause waits out the session check's 1 s command timeout before the health report. The bound
-  // allows one more poll so the test does not flake; the diagnostic below reports the figure.
+  // The issue asks for 5 s; measured 2.8 s here since the health report is refreshed in the
+  // background (4.8 to 5.1 s when each poll ran the checks). The worst case is one refresh period
+  // and the checks' timeout, then a poll (every 2 s) that waits out the session check's 1 s command
+  // timeout. The bound allows one more poll so the test does not flake; the diagnostic reports the figure.
   assert.ok(seen <= 5_000 + 2_000, `DEGRADED shown ${seen} ms after the pause (${JSON.stringify(seenTexts)})`);
   t.diagnostic(`DEGRADED shown ${seen} ms after the pause, HEALTHY again ${Date.now() - paused} ms after it`);
   await admin.context.close();
+});
+
+test('the propagation lag chart draws a line per live node, fed by invalidations between the instances', async () => {
+  const root = await person(browser, instance(0));
+  await signIn(root.page, 'root@tierstate.test');
+  const other = await person(browser, instance(1));
+  await signIn(other.page, 'root@tierstate.test');
+  // Invalidations sent from instance B reach instance A, whose lag meter records how long they took.
+  for (let i = 0; i < 3; i++) {
+    assert.equal((await api(other.page, 'POST', '/admin/cache/invalidate', { keys: [`lag:probe:${i}`] })).status, 200);
+  }
+  await root.page.getByRole('link', { name: 'Dashboard' }).click();
+  const title = 'Propagation lag per node';
+  const chart = root.page.locator(`figure[aria-label="${title}"]`);
+  await chart.waitFor();
+  const self = (await api(root.page, 'GET', '/api/v1/dashboard/nodes')).body.node;
+  const peer = (await api(other.page, 'GET', '/api/v1/dashboard/nodes')).body.node;
+  const caption = () => chart.locator('figcaption').textContent();
+  try {
+    await eventually('both nodes have a line with a value', async () => {
+      const text = await caption();
+      return new RegExp(`${self} \\(this node\\) \\d+`).test(text) && new RegExp(`${peer} \\d+`).test(text);
+    }, 15_000);
+  } catch (error) {
+    throw new Error(`${error.message}; the caption said: ${await caption()}`);
+  }
+  const before = await points(root.page, title);
+  await eventually('new points arrive', async () => (await points(root.page, title)) >= before + 2, 10_000);
+  await chart.scrollIntoViewIfNeeded();
+  await screenshot(root.page, 'dashboard-propagation-lag');
+  assert.equal(root.errors.length, 0, `no page errors: ${root.errors.join('\n')}`);
+  for (const p of [root, other]) await p.context.close();
+});
+
+test('the key inspector on the other instance shows a key only in Redis, with its region', async () => {
+  const writer = await person(browser, instance(0));
+  await signIn(writer.page, 'admin@acme.test');
+  const me = (await api(writer.page, 'GET', '/api/v1/auth/session')).body;
+  // Reading a user's detail on instance A caches it (region "users") in A's L1 and in Redis.
+  assert.equal((await api(writer.page, 'GET', `/api/v1/tenants/${me.tenant.id}/users/${me.user.id}`)).status, 200);
+  const key = `tenant:${me.tenant.id}:user:${me.user.id}`;
+
+  const viewer = await person(browser, instance(1));
+  await signIn(viewer.page, 'admin@acme.test');
+  // Instance B reads the user list (region "users" too), so it knows which region's tag set to ask.
+  assert.equal((await api(viewer.page, 'GET', `/api/v1/tenants/${me.tenant.id}/users`)).status, 200);
+  await viewer.page.getByRole('link', { name: 'Dashboard' }).click();
+  const inspector = viewer.page.getByRole('form', { name: 'Key inspector' });
+  await inspector.getByLabel('Cache key').fill(key);
+  await inspector.getByRole('button', { name: 'Inspect' }).click();
+  const result = inspector.getByRole('region', { name: `Inspection of ${key}` });
+  await result.getByRole('status').filter({ hasText: /: cached$/ }).waitFor();
+  const figure = (label) => result.locator('dt', { hasText: label }).locator('xpath=following-sibling::dd');
+  assert.match(await figure('In this node\'s L1').textContent(), /^no /, 'B never read it');
+  assert.equal(await figure('In Redis (L2)').textContent(), 'yes');
+  assert.equal(await figure('Region').textContent(), 'users');
+  await result.scrollIntoViewIfNeeded();
+  await screenshot(viewer.page, 'dashboard-key-inspector-other-node');
+  assert.equal(viewer.errors.length, 0, `no page errors: ${viewer.errors.join('\n')}`);
+  for (const p of [writer, viewer]) await p.context.close();
+});
+
+// Run by ConsoleEndToEndIT#aNodeThatStopsIsMarkedStopped, on a stack of its own whose instance B it
+// may kill (E2E_STOPPABLE_PID), with a 1 s heartbeat; skipped in the main run.
+const STOPPABLE_PID = process.env.E2E_STOPPABLE_PID ? Number(process.env.E2E_STOPPABLE_PID) : null;
+
+test('a node that stops is marked stopped in the nodes table once its heartbeat expires', { skip: STOPPABLE_PID === null ? 'no E2E_STOPPABLE_PID (run by ConsoleEndToEndIT#aNodeThatStopsIsMarkedStopped)' : false }, async () => {
+  const root = await person(browser, instance(0));
+  await signIn(root.page, 'root@tierstate.test');
+  await root.page.getByRole('link', { name: 'Dashboard' }).click();
+  const nodes = root.page.getByRole('table', { name: 'Nodes of the cluster' });
+  await nodes.waitFor();
+  const peer = 'console-b'; // the node id ConsoleStack gives instance B
+  assert.ok((await fetch(`${instance(1)}/health`)).ok, 'instance B answers before it is stopped');
+  const row = nodes.getByRole('row').filter({ has: root.page.getByRole('rowheader', { name: peer, exact: true }) });
+  const status = () => row.getByRole('cell').first().textContent();
+  await eventually('instance B is listed live', async () => (await row.count()) === 1 && (await status()) === 'live', 15_000);
+
+  // As a crash would: no goodbye in Redis, so only the missed heartbeats tell.
+  process.kill(STOPPABLE_PID, 'SIGKILL');
+  const killed = Date.now();
+  const seen = [];
+  try {
+    await eventually('instance B is marked stopped', async () => {
+      const text = await status();
+      if (seen.at(-1)?.text !== text) seen.push({ at: Date.now() - killed, text });
+      return text === 'stopped';
+    }, 30_000);
+  } catch (error) {
+    throw new Error(`${error.message}; seen ${JSON.stringify(seen)}; the page said: ${await root.page.locator('main').innerText()}`);
+  }
+  const feed = await api(root.page, 'GET', '/api/v1/dashboard/nodes');
+  const stopped = feed.body.nodes.find((n) => n.id === peer);
+  assert.equal(stopped.status, 'STOPPED');
+  // Not before three of its heartbeats were missed.
+  const missed = Date.now() - Date.parse(stopped.lastHeartbeat);
+  assert.ok(missed >= 3 * stopped.heartbeatIntervalMillis, `marked after ${missed} ms without a heartbeat`);
+  assert.equal(await nodes.getByRole('row').filter({ has: root.page.getByRole('rowheader', { name: /\(this node\)$/ }) }).getByRole('cell').first().textContent(), 'live');
+  await nodes.scrollIntoViewIfNeeded();
+  await screenshot(root.page, 'dashboard-node-stopped');
+  assert.equal(root.errors.length, 0, `no page errors: ${root.errors.join('\n')}`);
+  await root.context.close();
 });

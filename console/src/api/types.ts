@@ -122,6 +122,13 @@ export interface DashboardSample {
   fillsRejected: Record<string, number>;
   loadFailures: number;
   invalidations: { sent: number; received: number };
+  /**
+   * Each live node's invalidation propagation lag (ms): the longest time another node's
+   * invalidation took to reach it over the last two minutes or so. The answering node's from its
+   * own meter, the others' from their last heartbeat; only the answering node's while Redis is
+   * unreachable.
+   */
+  propagationLag: Record<string, number>;
   latency: Record<string, Percentiles>;
   http: Record<string, Percentiles & { count: number }>;
   redis: { breaker: string | null; rttMillis?: number | null; usedBytes?: number | null; maxBytes?: number | null };
@@ -216,6 +223,11 @@ export interface KeyInspection {
   freshUntil: string | null;
   fence: number;
   tags: string[];
+  /**
+   * The entry's cache region; null when it has none, or when it is only in Redis under a region
+   * the answering node has not used since it started (Redis has no index from a key to its region).
+   */
+  region: string | null;
 }
 
 /** What POST /admin/cache/invalidate takes: at least one member. */

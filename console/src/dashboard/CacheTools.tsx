@@ -75,11 +75,22 @@ function Inspection({ result, fetching }: { result: KeyInspection; fetching: boo
         <div><dt>Written</dt><dd>{result.writtenAt ? formatDateTime(result.writtenAt) : '–'}</dd></div>
         <div><dt>Fresh until</dt><dd>{result.freshUntil ? formatDateTime(result.freshUntil) : '–'}</dd></div>
         <div><dt>Write fence</dt><dd>{result.fence}</dd></div>
+        <div><dt>Region</dt><dd>{regionText(result)}</dd></div>
         <div><dt>Tags (from L1)</dt><dd>{result.tags.length === 0 ? '–' : result.tags.join(', ')}</dd></div>
       </dl>
       {result.corrupt ? <p role="alert" className="alert">The bytes in Redis are not a valid entry: reads treat them as a miss.</p> : null}
     </div>
   );
+}
+
+/**
+ * The region, or why there is none to show: an L1 entry always knows its region, while an entry
+ * only in Redis is found only under the regions the answering node has used.
+ */
+export function regionText(result: KeyInspection): string {
+  if (result.region !== null) return result.region;
+  if (!result.cached) return '–';
+  return result.inL1 ? 'none' : 'none known to this node';
 }
 
 type Kind = 'keys' | 'tags' | 'pattern';

@@ -83,6 +83,7 @@ function Dashboard({ feed, points, tenantId }: { feed: DashboardFeed; points: Po
   const policies = namesOf(points, (s) => s.rateLimit);
   const causes = namesOf(points, (s) => s.evictions);
   const staleReasons = namesOf(points, (s) => s.staleServed);
+  const lagNodes = namesOf(points, (s) => s.propagationLag);
   const mb = (bytes: number | null | undefined) => (bytes === null || bytes === undefined ? null : bytes / 1048576);
 
   return (
@@ -183,6 +184,16 @@ function Dashboard({ feed, points, tenantId }: { feed: DashboardFeed; points: Po
             line('waiting here', (s) => s.pendingInvalidations),
           ]}
         />
+        <TimeChart
+          title="Propagation lag per node"
+          unit="ms"
+          x={x}
+          series={lagNodes.map((node) => line(node === feed.node ? `${node} (this node)` : node, (s) => s.propagationLag?.[node]))}
+        />
+        <p className="muted">
+          Each node&apos;s longest wait for another node&apos;s invalidation over the last two minutes or so: this
+          node&apos;s from its own meter, the others&apos; from their heartbeats. A node that stops leaves a gap.
+        </p>
       </section>
 
       <Consistency points={points} x={x} line={line} />

@@ -159,6 +159,8 @@ public final class Scenarios {
     }
     // The console's figures come from their own command (bench/console.sh); kept across full runs.
     out.append(resource("benchmarks-console.md")).append('\n');
+    // And the dashboard's (bench/dashboard.sh).
+    out.append(resource("benchmarks-dashboard.md")).append('\n');
     // So are the Spring Boot service's (bench/spring.sh).
     out.append(resource("benchmarks-spring.md")).append('\n');
     // And the change stream's (bench/postgres-cdc.sh).

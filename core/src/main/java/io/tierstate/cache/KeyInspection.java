@@ -8,7 +8,7 @@ import java.util.Optional;
 
 /**
  * What the tiers hold for one key, as {@link TieredCache#inspect} found it: for operators, not for
- * reading values. Cache regions are not reported: Tierstate has none yet.
+ * reading values.
  *
  * @param key the key inspected
  * @param inL1 whether this node's L1 holds an entry for it (fresh or still servable stale)
@@ -26,6 +26,12 @@ import java.util.Optional;
  *     none recently). It is what fenced fills compare, not a durable version number.
  * @param tags the tags of this node's L1 entry; empty when L1 does not hold it, since Redis keeps
  *     tags as sets of keys, with no index from a key to its tags
+ * @param region the entry's cache region ({@link CacheOptions#region}): from this node's L1 entry
+ *     when L1 holds it; otherwise, for an entry only in Redis, the first of the regions this node
+ *     has used ({@link TieredCache#regions()}) whose tag set in Redis lists the key. Empty when the
+ *     entry has no region, is nowhere, or is only in Redis under a region this node has not used
+ *     since it started (Redis has no index from a key to its region either, so only known regions
+ *     can be asked)
  */
 public record KeyInspection(
     String key,
@@ -39,7 +45,8 @@ public record KeyInspection(
     Optional<Instant> writtenAt,
     Optional<Instant> freshUntil,
     long fence,
-    List<String> tags) {
+    List<String> tags,
+    Optional<String> region) {
 
   /**
    * @throws NullPointerException if an argument is null
@@ -49,6 +56,7 @@ public record KeyInspection(
     Objects.requireNonNull(l2Ttl, "l2Ttl");
     Objects.requireNonNull(writtenAt, "writtenAt");
     Objects.requireNonNull(freshUntil, "freshUntil");
+    Objects.requireNonNull(region, "region");
     tags = List.copyOf(tags);
   }
 

@@ -59,6 +59,35 @@ class KeyInspectionIntegrationTests {
   }
 
   @Test
+  void anEntrysRegionIsReportedFromL1HereAndFromRedisOnANodeThatKnowsTheRegion() {
+    Tierstate a = nodes.start("a");
+    Tierstate b = nodes.start("b");
+    CacheOptions inTickets = CacheOptions.ttl(Duration.ofMinutes(5)).region("tickets");
+    a.cache().set("ticket:7", "seven", inTickets);
+    a.cache().set("plain:7", "seven", CacheOptions.ttl(Duration.ofMinutes(5)));
+
+    assertThat(a.cache().inspect("ticket:7").region()).as("from a's L1 entry").hasValue("tickets");
+    assertThat(a.cache().inspect("plain:7").region()).as("an entry of no region").isEmpty();
+
+    KeyInspection unknown = b.cache().inspect("ticket:7");
+    assertThat(unknown.inL1()).isFalse();
+    assertThat(unknown.region())
+        .as("b has not used the region: it cannot know which tag set to ask")
+        .isEmpty();
+
+    b.cache().set("ticket:8", "eight", inTickets); // b now knows the region "tickets"
+    KeyInspection known = b.cache().inspect("ticket:7");
+    assertThat(known.inL1()).as("inspecting reads nothing into L1").isFalse();
+    assertThat(known.region()).as("from the region's tag set in Redis").hasValue("tickets");
+    assertThat(b.cache().inspect("plain:7").region()).isEmpty();
+
+    a.invalidator().invalidateKeys("ticket:7");
+    assertThat(b.cache().inspect("ticket:7").region())
+        .as("a key gone from Redis has no region, whatever a tag set still lists")
+        .isEmpty();
+  }
+
+  @Test
   void inspectingReadsNothingIntoL1AndCountsNoRead() {
     Tierstate a = nodes.start("a");
     Tierstate b = nodes.start("b");

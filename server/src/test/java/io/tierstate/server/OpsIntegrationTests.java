@@ -162,7 +162,11 @@ class OpsIntegrationTests {
     assertThat(entry.path("ttlMillis").asLong()).isBetween(1L, Duration.ofMinutes(5).toMillis());
     assertThat(entry.path("sizeBytes").asLong()).isPositive();
     assertThat(entry.path("tags").get(0).asText()).isEqualTo(acme + "inspected");
-    assertThat(entry.has("region")).as("a region shows as its region:NAME tag, not a field").isFalse();
+    assertThat(entry.has("region")).as("region is always answered").isTrue();
+    assertThat(entry.path("region").isNull()).as("an entry of no region").isTrue();
+    cache.set(acme + "inspect:2", "y", CacheOptions.ttl(Duration.ofMinutes(5)).region("users"));
+    JsonNode inRegion = JSON.readTree(admin.get("/admin/cache/inspect?key=" + acme + "inspect:2").body());
+    assertThat(inRegion.path("region").asText()).isEqualTo("users");
 
     admin.post("/admin/cache/invalidate", "{\"keys\":[\"" + acme + "inspect:1\"]}");
     JsonNode gone = JSON.readTree(admin.get("/admin/cache/inspect?key=" + acme + "inspect:1").body());

@@ -361,9 +361,15 @@ final class DefaultTieredCache implements TieredCache, Invalidator {
   public KeyInspection inspect(String key) {
     CacheKeys.requireValidKey(key);
     L1Entry local = l1.peek(key);
-    L2.Stored stored = l2.inspect(key);
+    // An entry only in Redis: ask the tag sets of the regions this node knows (at most
+    // MAX_REGIONS, one SISMEMBER each in the same round trip); L1's entry names its own.
+    List<String> regionNames = local != null ? List.of() : regions.names();
+    List<String> regionTags = regionNames.stream().map(CacheKeys::regionTag).toList();
+    L2.Stored stored = l2.inspect(key, regionTags);
+    String listedIn = stored.tag();
+    String region = listedIn == null ? null : regionNames.get(regionTags.indexOf(listedIn));
     return KeyInspections.of(
-        key, local, stored.value(), stored.pttlMillis(), stored.fence(), maxPayloadBytes);
+        key, local, stored.value(), stored.pttlMillis(), stored.fence(), region, maxPayloadBytes);
   }
 
   @Override

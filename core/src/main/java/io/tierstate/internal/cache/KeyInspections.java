@@ -17,9 +17,15 @@ final class KeyInspections {
       byte @Nullable [] stored,
       long pttlMillis,
       long fence,
+      @Nullable String l2Region,
       int maxPayloadBytes) {
     boolean inL1 = l1Entry != null;
     List<String> tags = l1Entry == null ? List.of() : List.of(l1Entry.tags);
+    // L1's entry knows its region; Redis's answer counts only for an entry Redis still holds.
+    Optional<String> region =
+        l1Entry != null
+            ? Optional.ofNullable(l1Entry.region == null ? null : l1Entry.region.name)
+            : stored == null ? Optional.empty() : Optional.ofNullable(l2Region);
     if (stored == null) {
       return new KeyInspection(
           key,
@@ -33,7 +39,8 @@ final class KeyInspections {
           Optional.empty(),
           Optional.empty(),
           fence,
-          tags);
+          tags,
+          region);
     }
     Optional<Duration> ttl =
         pttlMillis >= 0 ? Optional.of(Duration.ofMillis(pttlMillis)) : Optional.empty();
@@ -51,7 +58,8 @@ final class KeyInspections {
           Optional.of(Instant.ofEpochMilli(envelope.createdAtMillis())),
           Optional.of(Instant.ofEpochMilli(envelope.freshUntilMillis())),
           fence,
-          tags);
+          tags,
+          region);
     } catch (CorruptEntryException e) {
       return new KeyInspection(
           key,
@@ -65,7 +73,8 @@ final class KeyInspections {
           Optional.empty(),
           Optional.empty(),
           fence,
-          tags);
+          tags,
+          region);
     }
   }
 }

@@ -21,12 +21,18 @@ interface L2 {
   /** One element per key, in order, null where there is no entry: one round trip. */
   List<byte @Nullable []> getAll(List<String> keys);
 
-  /** What Redis holds for a key, for inspection: its bytes, PTTL and fence. */
+  /**
+   * What Redis holds for a key, for inspection: its bytes, PTTL and fence, and the first of the
+   * asked tags whose set lists the key (null if none does, or none was asked).
+   */
   @SuppressWarnings("ArrayRecordComponent") // internal, never compared or hashed
-  record Stored(byte @Nullable [] value, long pttlMillis, long fence) {}
+  record Stored(byte @Nullable [] value, long pttlMillis, long fence, @Nullable String tag) {}
 
-  /** The entry's bytes, remaining TTL and fence counter, in one round trip. */
-  Stored inspect(String key);
+  /**
+   * The entry's bytes, remaining TTL and fence counter, and which of {@code tags} (in order) lists
+   * it, in one round trip.
+   */
+  Stored inspect(String key, List<String> tags);
 
   // --- writes, each logged for the other nodes
 

@@ -165,16 +165,27 @@ final class RedisTier implements L2 {
   }
 
   @Override
-  public Stored inspect(String key) {
+  public Stored inspect(String key, List<String> tags) {
     String valueKey = valueKey(key);
     String fenceKey = fenceKey(key); // same hash slot as the value: one shard on a Cluster
+    byte[] member = bytes(key);
     return call(
         "inspect",
         redis -> {
           CompletableFuture<byte[]> value = redis.get(valueKey).toCompletableFuture();
           CompletableFuture<Long> pttl = redis.pttl(valueKey).toCompletableFuture();
           CompletableFuture<byte[]> fence = redis.get(fenceKey).toCompletableFuture();
-          return CompletableFuture.allOf(value, pttl, fence)
+          // Pipelined with the reads above: still one round trip (tag sets may sit on other
+          // shards).
+          List<CompletableFuture<Boolean>> listed = new ArrayList<>(tags.size());
+          for (String tag : tags) {
+            listed.add(redis.sismember(tagKey(tag), member).toCompletableFuture());
+          }
+          List<CompletableFuture<?>> all = new ArrayList<>(listed);
+          all.add(value);
+          all.add(pttl);
+          all.add(fence);
+          return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
               .thenApply(
                   done -> {
                     byte[] fenceBytes = fence.join();
@@ -186,7 +197,13 @@ final class RedisTier implements L2 {
                         fenceValue = -1; // not written by Tierstate
                       }
                     }
-                    return new Stored(value.join(), pttl.join(), fenceValue);
+                    @Nullable String tag = null;
+                    for (int i = 0; i < listed.size() && tag == null; i++) {
+                      if (Boolean.TRUE.equals(listed.get(i).join())) {
+                        tag = tags.get(i);
+                      }
+                    }
+                    return new Stored(value.join(), pttl.join(), fenceValue, tag);
                   });
         });
   }

@@ -62,6 +62,15 @@ final class Regions {
     return region;
   }
 
+  /** The names of this node's regions, in the order first used. */
+  synchronized List<String> names() {
+    List<String> names = new ArrayList<>(inOrder.size());
+    for (Region region : inOrder) {
+      names.add(region.name);
+    }
+    return names;
+  }
+
   synchronized List<CacheRegion> snapshot() {
     List<CacheRegion> all = new ArrayList<>(inOrder.size());
     for (Region region : inOrder) {

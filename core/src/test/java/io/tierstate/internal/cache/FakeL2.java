@@ -73,10 +73,11 @@ final class FakeL2 implements L2 {
   }
 
   @Override
-  public synchronized Stored inspect(String key) {
+  public synchronized Stored inspect(String key, List<String> tags) {
     check("inspect");
     byte[] value = values.get(key);
-    return new Stored(value, value == null ? -2 : -1, fences.getOrDefault(key, 0L));
+    // Keeps no tag sets: no tag lists the key.
+    return new Stored(value, value == null ? -2 : -1, fences.getOrDefault(key, 0L), null);
   }
 
   @Override

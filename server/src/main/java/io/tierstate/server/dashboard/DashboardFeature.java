@@ -12,7 +12,7 @@ import io.tierstate.server.ServerContext;
 public final class DashboardFeature implements Feature {
   @Override
   public void register(Javalin app, ServerContext context) {
-    DashboardSampler sampler = new DashboardSampler(context.tierstate().metrics());
+    DashboardSampler sampler = new DashboardSampler(context.tierstate().metrics(), context.tierstate().nodes());
     app.events(events -> events.serverStopping(sampler::close));
     DashboardHandlers handlers = new DashboardHandlers(context.tierstate(), sampler);
     app.get("/api/v1/dashboard", handlers::get);

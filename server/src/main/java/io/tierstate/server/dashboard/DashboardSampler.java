@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.tierstate.RedisUnavailableException;
 import io.tierstate.metrics.Alert;
 import io.tierstate.metrics.AlertRule;
 import io.tierstate.metrics.HealthCheck;
@@ -15,6 +16,8 @@ import io.tierstate.metrics.HealthStatus;
 import io.tierstate.metrics.MeterNames;
 import io.tierstate.metrics.MetricsSnapshot;
 import io.tierstate.metrics.TierstateMetrics;
+import io.tierstate.nodes.ClusterNode;
+import io.tierstate.nodes.ClusterNodes;
 import io.tierstate.server.http.RequestMetrics;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -36,7 +39,14 @@ import org.slf4j.LoggerFactory;
  * per server, whatever the number of viewers: a viewer only copies the samples it has not seen, so
  * the cost of reading the meters (and of the health check with its Redis round trip) is paid once
  * per interval, not once per viewer. Counters become per-interval deltas here, so the browser draws
- * rates without keeping state. Thread-safe.
+ * rates without keeping state.
+ *
+ * <p>The health report is refreshed on a thread of its own every {@link #HEALTH_REFRESH} while
+ * someone watches (a viewer asked within {@link #WATCHED_FOR}), and a viewer's request only reads
+ * the latest report: the checks take a Redis round trip and a PostgreSQL query (tens of
+ * milliseconds on a loaded machine, a command timeout while Redis hangs), which no poll should wait
+ * for. Only the first viewer after a quiet spell, when no report is younger than {@link
+ * #HEALTH_MAX_AGE}, waits for one. Thread-safe.
  */
 public final class DashboardSampler implements AutoCloseable {
   /** How often a sample is taken. */
@@ -44,38 +54,58 @@ public final class DashboardSampler implements AutoCloseable {
   /** How far back the buffer reaches. */
   public static final Duration WINDOW = Duration.ofMinutes(15);
 
-  /** How long viewers share one health report. */
-  public static final Duration HEALTH_MAX_AGE = Duration.ofMillis(1500);
+  /** How often the health report is refreshed while someone watches. */
+  public static final Duration HEALTH_REFRESH = Duration.ofSeconds(1);
+
+  /** How long after a viewer's last request the health report is still refreshed. */
+  public static final Duration WATCHED_FOR = Duration.ofSeconds(6);
+
+  /**
+   * The oldest health report handed to a viewer; the first viewer after a quiet spell waits for a
+   * fresh one. Above the refresh period plus a check that waits out Redis's command timeout.
+   */
+  public static final Duration HEALTH_MAX_AGE = Duration.ofSeconds(5);
 
   static final int CAPACITY = (int) (WINDOW.toMillis() / INTERVAL.toMillis());
   private static final int MAX_ALERTS = 50;
   private static final Logger log = LoggerFactory.getLogger(DashboardSampler.class);
 
   private final TierstateMetrics metrics;
+  private final ClusterNodes nodes;
   private final MeterRegistry registry;
   private final ScheduledExecutorService scheduler;
   private final java.util.concurrent.ScheduledFuture<?> task;
+  private final java.util.concurrent.ScheduledFuture<?> healthTask;
   private final ArrayDeque<Map<String, Object>> samples = new ArrayDeque<>(CAPACITY);
   private final ArrayDeque<Map<String, Object>> alerts = new ArrayDeque<>(MAX_ALERTS);
   private final Map<String, Double> previous = new HashMap<>();
   private long sequence;
   private final Object healthLock = new Object();
-  private volatile @Nullable Map<String, Object> latestHealth;
-  private volatile long healthAt;
+  private volatile @Nullable CheckedHealth latestHealth;
+  // nanoTime of the last viewer's request; "long ago" until the first one
+  private volatile long viewedAt = System.nanoTime() - 2 * WATCHED_FOR.toNanos();
 
-  /** Starts sampling {@code metrics} at once and every {@link #INTERVAL}. */
-  public DashboardSampler(TierstateMetrics metrics) {
+  /**
+   * Starts sampling {@code metrics} (and the propagation lag that {@code nodes} announce) at once
+   * and every {@link #INTERVAL}.
+   */
+  public DashboardSampler(TierstateMetrics metrics, ClusterNodes nodes) {
     this.metrics = metrics;
+    this.nodes = nodes;
     this.registry = metrics.registry();
     // Alerts fire while the sampler runs the health check; keep the recent ones for the page.
     metrics.onAlert(AlertRule.statusAtLeast(HealthStatus.DEGRADED).coolDown(Duration.ofMinutes(1)), this::remember);
     metrics.onAlert(AlertRule.errorRateAbove(0.05).coolDown(Duration.ofMinutes(1)), this::remember);
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread thread = new Thread(r, "tierstate-dashboard-sampler");
+    // Two threads: a health check that waits out Redis's timeout must not hold up the samples.
+    java.util.concurrent.atomic.AtomicInteger threads = new java.util.concurrent.atomic.AtomicInteger();
+    this.scheduler = Executors.newScheduledThreadPool(2, r -> {
+      Thread thread = new Thread(r, "tierstate-dashboard-" + threads.incrementAndGet());
       thread.setDaemon(true);
       return thread;
     });
     this.task = scheduler.scheduleWithFixedDelay(this::sampleSafely, 0, INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    this.healthTask = scheduler.scheduleWithFixedDelay(this::refreshHealthWhileWatched, HEALTH_REFRESH.toMillis(),
+        HEALTH_REFRESH.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** The samples after {@code since} (a sequence number; 0 for all), oldest first. */
@@ -90,45 +120,71 @@ public final class DashboardSampler implements AutoCloseable {
   }
 
   /**
-   * The health report with each named check, at most {@link #HEALTH_MAX_AGE} old. Run in the
-   * viewer's request (shared by all viewers), not by the sampler thread: a check writes a probe key
-   * to Redis, and doing that in the background would put a key in Redis that no request made.
+   * The latest health report with each named check, for a viewer: at most {@link
+   * #HEALTH_MAX_AGE} old, normally at most {@link #HEALTH_REFRESH} plus one check's time. Marks the
+   * dashboard watched, which keeps the report refreshed in the background for {@link #WATCHED_FOR}
+   * (the checks write and delete a probe key in Redis, so they run only while someone watches).
+   * Call it only for a viewer who may see the dashboard.
    */
   public Map<String, Object> health() {
-    synchronized (healthLock) {
-      return freshHealth();
+    viewedAt = System.nanoTime();
+    CheckedHealth latest = latestHealth;
+    if (latest != null && latest.current()) {
+      return latest.report();
+    }
+    synchronized (healthLock) { // the first viewer after a quiet spell: one check, shared by all waiting
+      latest = latestHealth;
+      if (latest != null && latest.current()) {
+        return latest.report();
+      }
+      return checkHealth();
     }
   }
 
-  private Map<String, Object> freshHealth() {
-    long now = System.nanoTime();
-    Map<String, Object> latest = latestHealth;
-    if (latest == null || now - healthAt > HEALTH_MAX_AGE.toNanos()) {
-      HealthReport report = metrics.healthCheck(); // also evaluates the alert rules
-      List<Map<String, Object>> checks = new ArrayList<>();
-      for (HealthCheck check : report.checks()) {
-        Map<String, Object> item = new LinkedHashMap<>();
-        item.put("name", check.name());
-        item.put("status", check.status().name());
-        item.put("message", check.message());
-        checks.add(item);
-      }
-      Map<String, Object> health = new LinkedHashMap<>();
-      health.put("status", report.status().name());
-      health.put("checkedAt", report.checkedAt().toString());
-      health.put("checks", checks);
-      Map<String, Object> redis = new LinkedHashMap<>();
-      redis.put("rttMillis", detail(report, "redis.roundtrip", "setMillis"));
-      redis.put("usedBytes", detail(report, "redis.memory", "usedBytes"));
-      redis.put("maxBytes", detail(report, "redis.memory", "maxBytes"));
-      health.put("redis", redis);
-      // Not a propagation lag (no meter measures one yet): invalidations waiting to be applied here.
-      health.put("pendingInvalidations", detail(report, "invalidations", "pendingInvalidations"));
-      healthAt = now;
-      latestHealth = health;
-      return health;
+  /** A health report as the page reads it, and when it was made ({@link System#nanoTime()}). */
+  private record CheckedHealth(Map<String, Object> report, long at) {
+    boolean current() {
+      return System.nanoTime() - at <= HEALTH_MAX_AGE.toNanos();
     }
-    return latest;
+  }
+
+  private void refreshHealthWhileWatched() {
+    if (System.nanoTime() - viewedAt > WATCHED_FOR.toNanos()) {
+      return;
+    }
+    try {
+      synchronized (healthLock) {
+        checkHealth();
+      }
+    } catch (RuntimeException e) {
+      log.warn("dashboard health refresh failed", e); // the next period tries again
+    }
+  }
+
+  /** Runs the checks (which also evaluate the alert rules) and keeps the report; under healthLock. */
+  private Map<String, Object> checkHealth() {
+    HealthReport report = metrics.healthCheck(); // also evaluates the alert rules
+    List<Map<String, Object>> checks = new ArrayList<>();
+    for (HealthCheck check : report.checks()) {
+      Map<String, Object> item = new LinkedHashMap<>();
+      item.put("name", check.name());
+      item.put("status", check.status().name());
+      item.put("message", check.message());
+      checks.add(item);
+    }
+    Map<String, Object> health = new LinkedHashMap<>();
+    health.put("status", report.status().name());
+    health.put("checkedAt", report.checkedAt().toString());
+    health.put("checks", checks);
+    Map<String, Object> redis = new LinkedHashMap<>();
+    redis.put("rttMillis", detail(report, "redis.roundtrip", "setMillis"));
+    redis.put("usedBytes", detail(report, "redis.memory", "usedBytes"));
+    redis.put("maxBytes", detail(report, "redis.memory", "maxBytes"));
+    health.put("redis", redis);
+    // Not the propagation lag (each sample's propagationLag): invalidations waiting to be applied here.
+    health.put("pendingInvalidations", detail(report, "invalidations", "pendingInvalidations"));
+    latestHealth = new CheckedHealth(health, System.nanoTime());
+    return health;
   }
 
   /** The alerts that fired, newest first. */
@@ -187,6 +243,7 @@ public final class DashboardSampler implements AutoCloseable {
     invalidations.put("sent", delta("inv.sent", counterTotal(MeterNames.INVALIDATIONS_PUBLISHED)));
     invalidations.put("received", delta("inv.received", counterTotal(MeterNames.INVALIDATIONS_RECEIVED)));
     s.put("invalidations", invalidations);
+    s.put("propagationLag", propagationLag());
 
     Map<String, Object> latency = new TreeMap<>();
     snapshot.latencies().forEach((op, l) -> latency.put(op, percentiles(l.p50Millis(), l.p95Millis(), l.p99Millis())));
@@ -196,9 +253,10 @@ public final class DashboardSampler implements AutoCloseable {
     Map<String, Object> redis = new LinkedHashMap<>();
     Gauge breaker = registry.find(MeterNames.BREAKER_STATE).gauge();
     redis.put("breaker", breaker == null ? null : breakerName(breaker.value()));
-    Map<String, Object> health = latestHealth;
-    if (health != null && System.nanoTime() - healthAt < 3 * HEALTH_MAX_AGE.toNanos()) {
-      // Drawn over time while someone watches; the sampler itself never runs the checks.
+    CheckedHealth checked = latestHealth;
+    if (checked != null && checked.current()) {
+      Map<String, Object> health = checked.report();
+      // Drawn over time while someone watches (the checks run only then).
       Map<?, ?> fromHealth = (Map<?, ?>) java.util.Objects.requireNonNull(health.get("redis"));
       redis.put("rttMillis", fromHealth.get("rttMillis"));
       redis.put("usedBytes", fromHealth.get("usedBytes"));
@@ -225,6 +283,30 @@ public final class DashboardSampler implements AutoCloseable {
     sessions.put("ended", delta("sess.ended", snapshot.sessions().deleted() + snapshot.sessions().evicted()));
     s.put("sessions", sessions);
     return s;
+  }
+
+  /**
+   * Each live node's invalidation propagation lag in milliseconds: the longest time another node's
+   * invalidation took to reach it over the last two minutes or so (the windowed maximum of {@link
+   * MeterNames#INVALIDATION_LAG}, what every heartbeat announces). This node's is read from its own
+   * meter, fresher than its heartbeat; the others' from their last heartbeat in Redis (two round
+   * trips per interval, whatever the number of viewers). Only this node's while Redis cannot be
+   * reached.
+   */
+  private Map<String, Long> propagationLag() {
+    Map<String, Long> lag = new TreeMap<>();
+    try {
+      for (ClusterNode node : nodes.list()) {
+        if (node.status() == ClusterNode.Status.LIVE) {
+          lag.put(node.id(), node.invalidationLag().toMillis());
+        }
+      }
+    } catch (RedisUnavailableException e) {
+      // the other nodes' lag is unknown this interval: a gap in their lines
+    }
+    Timer own = registry.find(MeterNames.INVALIDATION_LAG).timer();
+    lag.put(nodes.nodeId(), own == null ? 0 : (long) Math.ceil(own.max(TimeUnit.MILLISECONDS)));
+    return lag;
   }
 
   /**
@@ -363,6 +445,7 @@ public final class DashboardSampler implements AutoCloseable {
   @Override
   public void close() {
     task.cancel(false);
+    healthTask.cancel(false);
     scheduler.shutdownNow();
   }
 }

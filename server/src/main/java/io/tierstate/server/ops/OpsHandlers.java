@@ -173,7 +173,8 @@ final class OpsHandlers {
    * GET /admin/cache/inspect?key=: what this node's L1 and Redis hold for one key (in L1 or not,
    * in Redis with its remaining TTL, size, compression, write fence, tags from L1). For {@code
    * cache:admin} the key must be the caller's tenant's; platform administrators may inspect any.
-   * An entry's cache region shows among its L1 tags as {@code region:<name>}.
+   * {@code region} is the entry's cache region, or null (see {@link KeyInspection#region()}: an
+   * entry only in Redis shows it when this node has used that region).
    */
   void inspect(Context ctx) {
     Principal me = requireCacheAdmin(ctx);
@@ -198,6 +199,7 @@ final class OpsHandlers {
     body.put("freshUntil", found.freshUntil().isPresent() ? found.freshUntil().get().toString() : null);
     body.put("fence", found.fence());
     body.put("tags", found.tags());
+    body.put("region", found.region().orElse(null));
     ctx.header("Cache-Control", "no-store").json(body);
   }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,6 +39,30 @@ class ConsoleEndToEndIT {
           .as("npm run e2e exited with %s (-1: timed out after %s); its output (%s):%n%s", exit, E2E_TIMEOUT,
               log, ConsoleStack.tail(log))
           .isZero();
+    }
+  }
+
+  /**
+   * A node that stops is marked: on a stack of its own (its instance B is killed) with a 1 s
+   * heartbeat, the browser test of that name kills instance B as a crash would (SIGKILL, no goodbye
+   * in Redis) and waits for the nodes table to mark it stopped. Skipped when {@code
+   * -Dconsole.e2e.only} names other tests.
+   */
+  @Test
+  void aNodeThatStopsIsMarkedStopped() throws Exception {
+    String test = "a node that stops is marked stopped";
+    assumeTrue(Pattern.compile(System.getProperty("console.e2e.only", ".")).matcher(test).find(),
+        "-Dconsole.e2e.only does not select '" + test + "'");
+    Path log = Path.of("target", "console-e2e-node-stop.log");
+    String screenshots = System.getProperty("console.screenshots", "target/console-screenshots");
+    try (ConsoleStack stack = ConsoleStack.start(2, Map.of("TIERSTATE_NODE_HEARTBEAT", "1s"))) {
+      int exit = stack.runNpm("e2e", log, Map.of("E2E_SCREENSHOTS", Path.of(screenshots).toAbsolutePath().toString(),
+          "E2E_ONLY", test, "E2E_STOPPABLE_PID", Long.toString(stack.process(1).pid())), E2E_TIMEOUT);
+      assertThat(exit)
+          .as("npm run e2e exited with %s (-1: timed out after %s); its output (%s):%n%s", exit, E2E_TIMEOUT,
+              log, ConsoleStack.tail(log))
+          .isZero();
+      assertThat(stack.process(1).isAlive()).as("instance B was killed by the browser test").isFalse();
     }
   }
 

@@ -32,19 +32,29 @@ final class ConsoleStack implements AutoCloseable {
   private final RedisServer redis;
   private final List<Process> servers = new ArrayList<>();
   private final List<String> urls = new ArrayList<>();
+  private final Map<String, String> extraEnv;
 
-  private ConsoleStack(PostgresServer postgres, RedisServer redis) {
+  private ConsoleStack(PostgresServer postgres, RedisServer redis, Map<String, String> extraEnv) {
     this.postgres = postgres;
     this.redis = redis;
+    this.extraEnv = Map.copyOf(extraEnv);
   }
 
   /** Starts PostgreSQL, Redis and {@code instances} server processes, and waits until each is healthy. */
   static ConsoleStack start(int instances) throws IOException, InterruptedException {
+    return start(instances, Map.of());
+  }
+
+  /**
+   * As {@link #start(int)}, with {@code extraEnv} added to (or replacing in) every instance's
+   * environment: {@code TIERSTATE_NODE_HEARTBEAT=1s}, say.
+   */
+  static ConsoleStack start(int instances, Map<String, String> extraEnv) throws IOException, InterruptedException {
     Path jar = Path.of("target", "tierstate-server.jar");
     if (!Files.exists(jar)) {
       throw new IllegalStateException(jar + " is missing: run 'mvn package' first");
     }
-    ConsoleStack stack = new ConsoleStack(PostgresServer.start(), RedisServer.start());
+    ConsoleStack stack = new ConsoleStack(PostgresServer.start(), RedisServer.start(), extraEnv);
     try {
       String jdbcUrl = stack.postgres.createDatabase("console_e2e");
       for (int i = 0; i < instances; i++) {
@@ -84,6 +94,7 @@ final class ConsoleStack implements AutoCloseable {
     // One read in 16 for the hot keys (default 256): the browser test reads a key a few thousand times.
     env.put("TIERSTATE_HOT_KEY_SAMPLING", "16");
     env.put("LOG_LEVEL", "WARN");
+    env.putAll(extraEnv);
     Process process = builder.start();
     servers.add(process);
     // The server's own idea of its origin is the Host header; browsers will use "localhost".
@@ -105,6 +116,11 @@ final class ConsoleStack implements AutoCloseable {
   /** The port of the Redis every instance shares (the browser tests pause it with CLIENT PAUSE). */
   int redisPort() {
     return redis.port();
+  }
+
+  /** The process of instance {@code index} (0 is A), to measure its CPU time or to kill it. */
+  ProcessHandle process(int index) {
+    return servers.get(index).toHandle();
   }
 
   /** The base URLs of the instances, in start order. */

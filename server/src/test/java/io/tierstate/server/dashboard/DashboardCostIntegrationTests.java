@@ -18,10 +18,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * What watching the dashboard costs: five viewers polling every 2 s as the page does, against the
  * same time with nobody watching. The CPU is this JVM's (server and the five clients together, so
  * an upper bound for the server); the endpoint's latency is the server's own, from the route
- * group timer of {@code /api/v1/dashboard}. The ceilings are far above the targets of
- * docs/benchmarks.md (1 % of a core per viewer, 5 ms p99), which this machine does not meet while
- * other builds run (see there): they catch a feed that got much worse, and the figures are printed
- * for the benchmarks page.
+ * group timer of {@code /api/v1/dashboard}. The ceilings are far above the targets (1 % of a core
+ * per viewer, 5 ms p99) so that other builds on a shared machine do not fail it: they catch a feed
+ * that got much worse. The figures of record come from {@code bench/dashboard.sh}, which measures
+ * the server process alone (docs/benchmarks.md).
  */
 class DashboardCostIntegrationTests {
   private static final int VIEWERS = 5;

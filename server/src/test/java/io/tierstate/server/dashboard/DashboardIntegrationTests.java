@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tierstate.server.testing.ApiClient;
 import io.tierstate.server.testing.Await;
 import io.tierstate.server.testing.ApiClient.Answer;
+import io.tierstate.metrics.MeterNames;
+import io.tierstate.server.TierstateServer;
 import io.tierstate.server.testing.TestStack;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -87,6 +89,54 @@ class DashboardIntegrationTests {
     assertThat(sample.path("health").asText()).isIn("HEALTHY", "DEGRADED");
     // Nothing newer than the newest: an empty list, not the whole buffer again.
     assertThat(admin.get("/api/v1/dashboard?since=" + last + 1000).json().path("samples").size()).isZero();
+  }
+
+  @Test
+  void eachSampleCarriesThePropagationLagOfEveryLiveNode() {
+    TierstateServer other = stack.startServer();
+    ApiClient root = TestStack.signedIn(stack.server(), "root@tierstate.test");
+    String self = stack.server().tierstate().nodeId();
+    String otherId = other.tierstate().nodeId();
+    assertThat(otherId).isNotEqualTo(self);
+    // An invalidation from the other node reaches this one: this node's lag meter records it.
+    other.tierstate().invalidator().invalidateKeys("lag:probe");
+    Await.until("this node measured a propagation lag",
+        () -> stack.server().tierstate().metrics().registry().find(MeterNames.INVALIDATION_LAG).timer() != null
+            && stack.server().tierstate().metrics().registry().find(MeterNames.INVALIDATION_LAG).timer().count() > 0,
+        Duration.ofSeconds(10));
+
+    JsonNode[] lag = new JsonNode[1];
+    Await.until("a sample holds both nodes' lag", () -> {
+      JsonNode samples = root.get("/api/v1/dashboard").json().path("samples");
+      lag[0] = samples.isEmpty() ? null : samples.get(samples.size() - 1).path("propagationLag");
+      return lag[0] != null && lag[0].has(self) && lag[0].has(otherId);
+    }, Duration.ofSeconds(10));
+    assertThat(lag[0].path(self).isIntegralNumber()).as(lag[0].toString()).isTrue();
+    assertThat(lag[0].path(self).asLong()).isNotNegative();
+    assertThat(lag[0].path(otherId).asLong()).as("what the other node announced").isNotNegative();
+
+    other.close(); // a node that stopped is no longer drawn
+    Await.until("the stopped node left the samples", () -> {
+      JsonNode samples = root.get("/api/v1/dashboard").json().path("samples");
+      JsonNode last = samples.isEmpty() ? null : samples.get(samples.size() - 1).path("propagationLag");
+      return last != null && last.has(self) && !last.has(otherId);
+    }, Duration.ofSeconds(10));
+  }
+
+  @Test
+  void theHealthReportIsRefreshedInTheBackgroundWhileSomeoneWatches() {
+    ApiClient admin = TestStack.signedIn(stack.server(), "admin@acme.test");
+    String first = admin.get("/api/v1/dashboard").json().path("health").path("checkedAt").asText();
+    // Polls run no check while a report younger than HEALTH_MAX_AGE exists, so within that time
+    // they could see at most one newer report of their own making: two come from the background.
+    Duration within = DashboardSampler.HEALTH_MAX_AGE.minusMillis(500);
+    assertThat(DashboardSampler.HEALTH_REFRESH.multipliedBy(3)).isLessThan(within);
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    Await.until("two newer reports while polling", () -> {
+      seen.add(admin.get("/api/v1/dashboard?since=999999").json().path("health").path("checkedAt").asText());
+      seen.remove(first);
+      return seen.size() >= 2;
+    }, within);
   }
 
   @Test

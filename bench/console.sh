@@ -35,17 +35,6 @@ mvn -q -B -pl server -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=fa
   echo '<!-- console-bench:end -->'
 } > "$SECTION"
 
-python3 - "$SECTION" docs/benchmarks.md <<'PY'
-import re, sys
-section = open(sys.argv[1]).read().rstrip('\n')
-doc = open(sys.argv[2]).read()
-pattern = re.compile(r'<!-- console-bench:start -->.*?<!-- console-bench:end -->', re.S)
-if pattern.search(doc):
-    doc = pattern.sub(lambda m: section, doc)
-else:
-    marker = '\n## Notes\n'
-    doc = doc.replace(marker, '\n' + section + '\n' + marker, 1) if marker in doc else doc + '\n' + section + '\n'
-open(sys.argv[2], 'w').write(doc)
-PY
+python3 bench/splice-section.py console-bench "$SECTION" docs/benchmarks.md
 cat "$REPORT"
 echo "Wrote $SECTION and docs/benchmarks.md"

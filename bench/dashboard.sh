@@ -44,17 +44,6 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
   echo '<!-- dashboard-bench:end -->'
 } > "$SECTION"
 
-python3 - "$SECTION" docs/benchmarks.md <<'PY'
-import re, sys
-section = open(sys.argv[1]).read().rstrip('\n')
-doc = open(sys.argv[2]).read()
-pattern = re.compile(r'<!-- dashboard-bench:start -->.*?<!-- dashboard-bench:end -->', re.S)
-if pattern.search(doc):
-    doc = pattern.sub(lambda m: section, doc)
-else:
-    marker = '\n## Notes\n'
-    doc = doc.replace(marker, '\n' + section + '\n' + marker, 1) if marker in doc else doc + '\n' + section + '\n'
-open(sys.argv[2], 'w').write(doc)
-PY
+python3 bench/splice-section.py dashboard-bench "$SECTION" docs/benchmarks.md
 cat "$REPORT"
 echo "Wrote $SECTION and docs/benchmarks.md"

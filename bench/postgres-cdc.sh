@@ -50,19 +50,6 @@ mvn -q -B -o -pl server -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests
   echo '<!-- cdc-sse-bench:end -->'
 } > "$SECTION"
 
-python3 - "$SECTION" docs/benchmarks.md <<'PY'
-import re, sys
-section = open(sys.argv[1]).read().rstrip('\n')
-doc = open(sys.argv[2]).read()
-pattern = re.compile(r'<!-- cdc-sse-bench:start -->.*?<!-- cdc-sse-bench:end -->', re.S)
-if pattern.search(doc):
-    doc = pattern.sub(lambda m: section, doc)
-elif '<!-- cdc-bench:end -->\n' in doc:
-    doc = doc.replace('<!-- cdc-bench:end -->\n', '<!-- cdc-bench:end -->\n\n' + section + '\n', 1)
-else:
-    marker = '\n## Notes\n'
-    doc = doc.replace(marker, '\n' + section + '\n' + marker, 1) if marker in doc else doc + '\n' + section + '\n'
-open(sys.argv[2], 'w').write(doc)
-PY
+python3 bench/splice-section.py cdc-sse-bench "$SECTION" docs/benchmarks.md cdc-bench
 cat "$SECTION"
 echo "Wrote $SECTION and docs/benchmarks.md"

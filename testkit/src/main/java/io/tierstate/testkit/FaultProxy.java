@@ -409,8 +409,12 @@ public final class FaultProxy implements AutoCloseable {
 
       void start() {
         String direction = clientToServer ? "up" : "down";
-        Thread.ofVirtual().name("fault-proxy-read-" + direction).start(this::read);
-        Thread.ofVirtual().name("fault-proxy-write-" + direction).start(this::write);
+        // Platform threads, not virtual ones: closing a socket that a platform thread is reading
+        // closes it at once (with SO_LINGER 0, an RST right away), while for a virtual reader the
+        // JDK defers the close until that thread is scheduled again, which under load left a
+        // reset connection open for seconds.
+        Thread.ofPlatform().daemon().name("fault-proxy-read-" + direction).start(this::read);
+        Thread.ofPlatform().daemon().name("fault-proxy-write-" + direction).start(this::write);
       }
 
       private void read() {

@@ -13,7 +13,10 @@
 #   bench/run.sh --l1-interleaved [rounds]
 #                                the same twelve shapes with every subject in one JVM, reading in
 #                                turn 100 ms at a time (L1HitInterleaved): ratios a noisy machine
-#                                cannot tilt, with a Caffeine-against-Caffeine noise column (about 6 min)
+#                                cannot tilt, with a Caffeine-against-Caffeine noise column (about 8 min)
+#   bench/run.sh --l1-profile [keys,distribution,threads] [rounds]
+#                                one shape of it (default 10000,zipf,1, 60 rounds) under JFR, then
+#                                each subject's samples by method (bench/l1profile.py)
 #   bench/run.sh --scaling       the cost curves (tag and pattern invalidation by size,
 #                                propagation by node count, memory per entry, write-behind by
 #                                node count; about 8 minutes); writes docs/scaling.md and
@@ -54,6 +57,22 @@ if [ "${1:-}" = --l1-interleaved ]; then
   shift
   exec "$JAVA" -Xmx6g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$JAR" \
     io.tierstate.bench.L1HitInterleaved "$@"
+fi
+
+if [ "${1:-}" = --l1-profile ]; then
+  # One shape of the interleaved L1 hit under JFR (a sample every millisecond), then each subject's
+  # time split by method: where a Tierstate hit spends what Caffeine's read does not.
+  shift
+  SHAPE=${1:-10000,zipf,1}
+  ROUNDS=${2:-60}
+  JFR_FILE=bench/target/l1-profile.jfr
+  mkdir -p bench/target
+  "$JAVA" -Xmx6g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+    "-XX:StartFlightRecording=filename=$JFR_FILE,settings=profile,jdk.ExecutionSample#period=1ms" \
+    -cp "$JAR" io.tierstate.bench.L1HitInterleaved "$ROUNDS" "$SHAPE"
+  "$JAVA_HOME/bin/jfr" print --events jdk.ExecutionSample --stack-depth 64 "$JFR_FILE" \
+    | python3 bench/l1profile.py
+  exit
 fi
 
 if [ "${1:-}" = --l1 ]; then

@@ -19,7 +19,10 @@ import org.jspecify.annotations.Nullable;
  * subject alike: all subjects of a shape live in one JVM and read in turn, 100 ms each, for many
  * rounds; each round's ratio compares slices a few hundred milliseconds apart, and the table gives
  * the median ratio and its spread. A second Caffeine alone ("Caffeine again") measures the noise
- * that remains: its ratio to the first should be 1.
+ * that remains: its ratio to the first should be 1. Caffeine with a per-entry expiry is the
+ * reference an L1 with per-entry TTLs must be compared with; the same with {@code recordStats()}
+ * adds what keeping hit and miss counts observable costs Caffeine itself (striped counters), a
+ * lower bound for any L1 that counts its hits, as Tierstate's must.
  *
  * <p>As in the JMH benchmark, each read builds its key afresh ({@code "tenant:7:user:" + n}) and
  * consumes the value; Tierstate holds every key in L1 (a miss fails the run). All subjects share
@@ -28,13 +31,20 @@ import org.jspecify.annotations.Nullable;
  * tens of nanoseconds.
  *
  * <pre>
- * bench/run.sh --l1-interleaved [rounds]     (default 40 rounds; about 6 minutes)
+ * bench/run.sh --l1-interleaved [rounds]     (default 40 rounds; about 8 minutes)
  * </pre>
  */
 public final class L1HitInterleaved {
   static final String PREFIX = "tenant:7:user:";
   private static final long SLICE_NANOS = 100_000_000L;
   private static final int WARM_UP_ROUNDS = 10;
+  // The subjects, by their index in each round's reads and rates.
+  private static final int CAFFEINE = 0;
+  private static final int CAFFEINE_AGAIN = 1;
+  private static final int CAFFEINE_EXPIRY = 2;
+  private static final int CAFFEINE_EXPIRY_STATS = 3;
+  private static final int TIERSTATE = 4;
+  private static final int SUBJECTS = 5;
 
   private L1HitInterleaved() {}
 
@@ -46,21 +56,31 @@ public final class L1HitInterleaved {
   /**
    * Runs every shape and prints the table.
    *
-   * @param args optionally the number of measured rounds per shape (40)
+   * @param args optionally the number of measured rounds per shape (40), and one shape to measure
+   *     alone, as {@code keys,distribution,threads} (for example {@code 10000,zipf,1})
    */
   public static void main(String[] args) throws Exception {
     int rounds = args.length == 0 ? 40 : RevisionAB.positive(args[0]);
+    String only = args.length > 1 ? args[1].toLowerCase(Locale.ROOT) : null;
     String loadBefore = RunArgs.loadAverage();
     StringBuilder table = new StringBuilder();
     table.append("| keys | keys picked | threads | Caffeine (M reads/s) | Tierstate / Caffeine | p10–p90 |"
-        + " Tierstate / Caffeine + expiry | p10–p90 | Caffeine again / Caffeine (noise) | p10–p90 |\n");
-    table.append("|---|---|---|---|---|---|---|---|---|---|\n");
+        + " Tierstate / Caffeine + expiry | p10–p90 | Tierstate / Caffeine + expiry + stats | p10–p90 |"
+        + " Caffeine again / Caffeine (noise) | p10–p90 |\n");
+    table.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try (BenchRedis redis = BenchRedis.startOrConnect()) {
       for (int keys : new int[] {100, 10_000, 1_000_000}) {
+        if (only != null && !only.startsWith(keys + ",")) {
+          continue;
+        }
         try (Subjects subjects = Subjects.create(redis, keys)) {
           for (KeyDistribution distribution : KeyDistribution.values()) {
             for (int threads : new int[] {1, 4}) {
+              String shape = keys + "," + distribution.name().toLowerCase(Locale.ROOT) + "," + threads;
+              if (only != null && !only.equals(shape)) {
+                continue;
+              }
               double[][] rates = measure(subjects.reads, keys, distribution, threads, rounds, pool);
               subjects.checkNoMisses();
               table.append(row(keys, distribution, threads, rates));
@@ -71,18 +91,23 @@ public final class L1HitInterleaved {
     } finally {
       pool.shutdownNow();
     }
+    if (only != null && table.toString().lines().count() == 2) {
+      throw new IllegalArgumentException("no shape is " + only + ": give keys (100, 10000 or 1000000),"
+          + " a distribution (uniform or zipf) and threads (1 or 4), as 10000,zipf,1");
+    }
     System.out.printf(Locale.ROOT,
         "L1 hit, interleaved: %d rounds of 100 ms slices per subject and shape; load average before %s,"
             + " after %s%n%n%s", rounds, loadBefore, RunArgs.loadAverage(), table);
   }
 
   private static String row(int keys, KeyDistribution distribution, int threads, double[][] rates) {
-    double[] vsCaffeine = RevisionAB.ratios(rates[3], rates[0]);
-    double[] vsExpiry = RevisionAB.ratios(rates[3], rates[2]);
-    double[] noise = RevisionAB.ratios(rates[1], rates[0]);
-    return String.format(Locale.ROOT, "| %,d | %s | %d | %.2f | %s | %s | %s |%n", keys,
-        distribution.name().toLowerCase(Locale.ROOT), threads, RevisionAB.percentile(rates[0], 50) / 1e6,
-        spread(vsCaffeine), spread(vsExpiry), spread(noise));
+    double[] vsCaffeine = RevisionAB.ratios(rates[TIERSTATE], rates[CAFFEINE]);
+    double[] vsExpiry = RevisionAB.ratios(rates[TIERSTATE], rates[CAFFEINE_EXPIRY]);
+    double[] vsExpiryStats = RevisionAB.ratios(rates[TIERSTATE], rates[CAFFEINE_EXPIRY_STATS]);
+    double[] noise = RevisionAB.ratios(rates[CAFFEINE_AGAIN], rates[CAFFEINE]);
+    return String.format(Locale.ROOT, "| %,d | %s | %d | %.2f | %s | %s | %s | %s |%n", keys,
+        distribution.name().toLowerCase(Locale.ROOT), threads, RevisionAB.percentile(rates[CAFFEINE], 50) / 1e6,
+        spread(vsCaffeine), spread(vsExpiry), spread(vsExpiryStats), spread(noise));
   }
 
   private static String spread(double[] ratios) {
@@ -153,6 +178,43 @@ public final class L1HitInterleaved {
     return reads * 1e9 / (now - start);
   }
 
+  // One named type per subject, so that a profile's stacks say which subject a sample belongs to
+  // (bench/run.sh --l1-profile).
+  private record CaffeineAlone(Cache<String, Value> cache) implements Read {
+    @Override
+    public @Nullable Value get(String key) {
+      return cache.getIfPresent(key);
+    }
+  }
+
+  private record CaffeineAgain(Cache<String, Value> cache) implements Read {
+    @Override
+    public @Nullable Value get(String key) {
+      return cache.getIfPresent(key);
+    }
+  }
+
+  private record CaffeineWithExpiry(Cache<String, Value> cache) implements Read {
+    @Override
+    public @Nullable Value get(String key) {
+      return cache.getIfPresent(key);
+    }
+  }
+
+  private record CaffeineWithExpiryAndStats(Cache<String, Value> cache) implements Read {
+    @Override
+    public @Nullable Value get(String key) {
+      return cache.getIfPresent(key);
+    }
+  }
+
+  private record TierstateL1Hit(Tierstate tierstate) implements Read {
+    @Override
+    public @Nullable Value get(String key) {
+      return tierstate.cache().get(key, Value.class).orElse(null);
+    }
+  }
+
   /** The subjects of one key count, filled with the same entries. */
   private static final class Subjects implements AutoCloseable {
     final Read[] reads;
@@ -172,19 +234,24 @@ public final class L1HitInterleaved {
       Cache<String, Value> caffeineAgain = Caffeine.newBuilder().maximumSize(keys).build();
       Cache<String, Value> withExpiry =
           Caffeine.newBuilder().maximumSize(keys).expireAfter(new L1HitBenchmark.PerEntryExpiry()).build();
+      // The lower bound of an observable L1 with per-entry TTLs: Caffeine itself, counting its hits
+      // and misses (striped LongAdders, as Tierstate's hit counter is) on top of the expiry.
+      Cache<String, Value> withExpiryAndStats = Caffeine.newBuilder().maximumSize(keys)
+          .expireAfter(new L1HitBenchmark.PerEntryExpiry()).recordStats().build();
       caffeine.putAll(entries);
       caffeineAgain.putAll(entries);
       withExpiry.putAll(entries);
+      withExpiryAndStats.putAll(entries);
       Tierstate tierstate = Tierstate.create(
           redis.tierstateConfig().nodeId("bench-l1-interleaved").l1MaximumSize(keys).build());
       Invalidations.awaitFlowing(tierstate);
       ScalingRedis.fill(tierstate, PREFIX, keys, ScalingRedis.HOUR);
-      Read[] reads = {
-        caffeine::getIfPresent,
-        caffeineAgain::getIfPresent,
-        withExpiry::getIfPresent,
-        key -> tierstate.cache().get(key, Value.class).orElse(null),
-      };
+      Read[] reads = new Read[SUBJECTS];
+      reads[CAFFEINE] = new CaffeineAlone(caffeine);
+      reads[CAFFEINE_AGAIN] = new CaffeineAgain(caffeineAgain);
+      reads[CAFFEINE_EXPIRY] = new CaffeineWithExpiry(withExpiry);
+      reads[CAFFEINE_EXPIRY_STATS] = new CaffeineWithExpiryAndStats(withExpiryAndStats);
+      reads[TIERSTATE] = new TierstateL1Hit(tierstate);
       for (Read read : reads) {
         entries.forEach((key, value) -> Checks.require(value.equals(read.get(key)), key, "a subject"));
       }

@@ -152,12 +152,24 @@ public interface TieredCache {
    * L1 hit or not), but only one in {@link io.tierstate.TierstateConfig#hotKeySampling()} is looked
    * at: the estimate is scaled back from that sample and decays with a half-life of {@link
    * #HOT_KEY_HALF_LIFE}, so a key that stops being read leaves the list within a minute or so. A
-   * key needs a couple of sampled reads to be listed. Empty when sampling is off.
+   * key needs a couple of sampled reads to be listed. Empty while sampling is off (after {@link
+   * #hotKeySampling} turned it off, the keys listed fade out).
    *
    * <p>The node's heartbeat carries this list ({@link io.tierstate.nodes.ClusterNode#hotKeys()}),
    * so any node can show every node's hot keys; {@link HotKey#merge} adds them up.
    */
   List<HotKey> hotKeys();
+
+  /**
+   * Changes, from now on, how many reads this node samples for {@link #hotKeys()}: one in {@code
+   * oneIn}, or none with 0; the node starts at {@link
+   * io.tierstate.TierstateConfig#hotKeySampling()}. Estimates stay right across a change (each
+   * sampled read weighs the rate it was drawn at). For an operator who wants hot keys only while
+   * investigating, or to measure what sampling costs on a running node.
+   *
+   * @throws IllegalArgumentException if {@code oneIn} is negative
+   */
+  void hotKeySampling(int oneIn);
 
   /** How many keys {@link #hotKeys()} lists at most. */
   int MAX_HOT_KEYS = 20;

@@ -353,6 +353,11 @@ final class DefaultTieredCache implements TieredCache, Invalidator {
   }
 
   @Override
+  public void hotKeySampling(int oneIn) {
+    hotKeys.sampling(oneIn);
+  }
+
+  @Override
   public long invalidateRegion(String region) {
     return invalidations.invalidateTags(CacheKeys.regionTag(region));
   }

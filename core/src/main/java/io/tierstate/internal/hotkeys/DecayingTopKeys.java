@@ -77,7 +77,15 @@ final class DecayingTopKeys {
 
   /** Adds one observation of {@code key} at {@code nowNanos} (never earlier than the last). */
   void add(String key, long nowNanos) {
-    double added = weightAt(nowNanos);
+    add(key, nowNanos, 1);
+  }
+
+  /**
+   * Adds an observation of {@code key} at {@code nowNanos} (never earlier than the last) that
+   * counts {@code times}: a sampled read stands for the reads it was drawn from.
+   */
+  void add(String key, long nowNanos, double times) {
+    double added = times * weightAt(nowNanos);
     Counter counter = byKey.get(key);
     if (counter != null) {
       counter.count += added;

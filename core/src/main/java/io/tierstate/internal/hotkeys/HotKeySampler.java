@@ -12,8 +12,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * This node's hot keys: one read in {@code oneIn}, chosen at random, goes into a {@link
- * DecayingTopKeys} sketch, and {@link #top} scales the sketch's decayed counts back to reads per
- * second. Internal: applications read the result through {@code TieredCache.hotKeys()}.
+ * DecayingTopKeys} sketch with the weight {@code oneIn}, and {@link #top} turns the sketch's
+ * decayed weights into reads per second. Weighing each sampled read by the rate it was sampled at
+ * keeps the estimates right when {@link #sampling} changes the rate while the node runs. Internal:
+ * applications read the result through {@code TieredCache.hotKeys()}.
  *
  * <p>The check on every read is one draw of {@link ThreadLocalRandom}: its seed is a field of the
  * current {@link Thread} that moves by a constant and is mixed, so the check is a per-thread
@@ -39,14 +41,21 @@ public final class HotKeySampler {
    */
   static final double MIN_SAMPLES = 2;
 
-  private final int oneIn;
+  // Volatile so that sampling() takes effect at once; on the read path a volatile read of an int
+  // costs what a plain one does on x86 and ARM (a load), and this one is the only field read there.
+  private volatile int oneIn;
   // A read is sampled when 31 random bits are at most this; -1 when sampling is off.
-  private final int threshold;
+  private volatile int threshold;
+  private final double halfLifeNanos;
   private final double lambdaPerNano;
   private final LongSupplier nanoClock;
   private final long startNanos;
   private final ReentrantLock lock = new ReentrantLock();
-  private final @Nullable DecayingTopKeys sketch;
+  // Created with the first sampling rate above 0; guarded by lock.
+  private @Nullable DecayingTopKeys sketch;
+  // The last rate above 0 (guarded by lock): what a key's weight is compared with once sampling
+  // stopped.
+  private int lastOneIn = 1;
 
   /**
    * A sampler.
@@ -62,23 +71,44 @@ public final class HotKeySampler {
   }
 
   HotKeySampler(int oneIn, Duration halfLife, LongSupplier nanoClock) {
-    if (oneIn < 0) {
-      throw new IllegalArgumentException("oneIn must be >= 0, but was " + oneIn);
-    }
     if (halfLife.isNegative() || halfLife.isZero()) {
       throw new IllegalArgumentException("halfLife must be positive, but was " + halfLife);
     }
-    this.oneIn = oneIn;
-    this.threshold = oneIn == 0 ? -1 : (int) ((1L << 31) / oneIn) - 1;
+    this.halfLifeNanos = halfLife.toNanos();
     this.lambdaPerNano = Math.log(2) / halfLife.toNanos();
     this.nanoClock = nanoClock;
     this.startNanos = nanoClock.getAsLong();
-    this.sketch = oneIn == 0 ? null : new DecayingTopKeys(CAPACITY, halfLife.toNanos(), startNanos);
+    sampling(oneIn);
   }
 
   /** Whether reads are sampled at all. */
   public boolean enabled() {
     return threshold >= 0;
+  }
+
+  /**
+   * Samples one read in {@code oneIn} from now on; 0 stops sampling. The keys counted so far stay
+   * and fade as usual.
+   *
+   * @throws IllegalArgumentException if {@code oneIn} is negative
+   */
+  public void sampling(int oneIn) {
+    if (oneIn < 0) {
+      throw new IllegalArgumentException("oneIn must be >= 0, but was " + oneIn);
+    }
+    lock.lock();
+    try {
+      if (oneIn > 0 && sketch == null) {
+        sketch = new DecayingTopKeys(CAPACITY, halfLifeNanos, startNanos);
+      }
+      if (oneIn > 0) {
+        lastOneIn = oneIn;
+      }
+      this.oneIn = oneIn;
+      this.threshold = oneIn == 0 ? -1 : (int) ((1L << 31) / oneIn) - 1;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**
@@ -93,13 +123,16 @@ public final class HotKeySampler {
 
   /** Adds a sampled read to the sketch: the lock is held for one hash lookup and one heap sift. */
   private void record(String key) {
-    DecayingTopKeys s = sketch;
-    if (s == null) {
-      return;
-    }
     lock.lock();
     try {
-      s.add(key, nanoClock.getAsLong()); // read under the lock: the sketch needs time in order
+      DecayingTopKeys s = sketch;
+      int weight = oneIn;
+      if (s != null && weight > 0) {
+        s.add(
+            key,
+            nanoClock.getAsLong(),
+            weight); // time read under the lock: the sketch needs it in order
+      }
     } finally {
       lock.unlock();
     }
@@ -107,31 +140,38 @@ public final class HotKeySampler {
 
   /**
    * The hottest keys now, at most {@code limit}, hottest first, each with its estimated reads per
-   * second: the key's decayed sampled reads that the sketch guarantees (those since the key took
-   * its counter), times {@code oneIn}, times the decay rate; while the sampler is younger than a
-   * few half-lives, divided by the share of a full window it has seen. Keys with less than {@link
-   * #MIN_SAMPLES} of decayed weight are left out. Empty when sampling is off.
+   * second: the key's decayed weight that the sketch guarantees (the sampled reads since the key
+   * took its counter, each weighing the {@code oneIn} it was sampled at), times the decay rate;
+   * while the sampler is younger than a few half-lives, divided by the share of a full window it
+   * has seen. Keys with less than {@link #MIN_SAMPLES} decayed sampled reads are left out. Empty
+   * when nothing was ever sampled; after sampling stops, the keys fade.
    */
   public List<HotKey> top(int limit) {
-    DecayingTopKeys s = sketch;
-    if (s == null || limit <= 0) {
+    if (limit <= 0) {
       return List.of();
     }
     long now;
     List<DecayingTopKeys.Weighed> all;
+    double minWeight;
     lock.lock();
     try {
+      DecayingTopKeys s = sketch;
+      if (s == null) {
+        return List.of();
+      }
       now = nanoClock.getAsLong();
       all = s.snapshot(now);
+      // MIN_SAMPLES sampled reads at the current rate, or at the last one once sampling stopped.
+      minWeight = MIN_SAMPLES * lastOneIn;
     } finally {
       lock.unlock();
     }
     // A sampler that ran for t has seen 1 - exp(-λt) of the weight a steady stream reaches.
     double seen = -Math.expm1(-lambdaPerNano * Math.max(1, now - startNanos));
-    double perSecond = oneIn * lambdaPerNano * 1e9 / seen;
+    double perSecond = lambdaPerNano * 1e9 / seen;
     List<DecayingTopKeys.Weighed> hot = new ArrayList<>();
     for (DecayingTopKeys.Weighed w : all) {
-      if (w.guaranteed() >= MIN_SAMPLES) {
+      if (w.guaranteed() >= minWeight) {
         hot.add(w);
       }
     }
@@ -149,13 +189,10 @@ public final class HotKeySampler {
 
   /** How many keys the sketch tracks now: at most {@link #CAPACITY}. */
   int tracked() {
-    DecayingTopKeys s = sketch;
-    if (s == null) {
-      return 0;
-    }
     lock.lock();
     try {
-      return s.size();
+      DecayingTopKeys s = sketch;
+      return s == null ? 0 : s.size();
     } finally {
       lock.unlock();
     }

@@ -110,6 +110,41 @@ class HotKeySamplerUnitTests {
   }
 
   @Test
+  void aRateChangedWhileReadingKeepsTheEstimateRight() {
+    HotKeySampler sampler = sampler(4);
+    steady(sampler, "k", 2000, 30);
+    sampler.sampling(32);
+    steady(sampler, "k", 2000, 30);
+    // Sampled reads weigh the rate they were drawn at: the estimate stays near the true rate
+    // across the change (counted as one in 4, it would read 8x too low for the later reads).
+    assertThat(rate(sampler.top(20), "k")).isCloseTo(2000, within(200.0));
+
+    sampler.sampling(0);
+    steady(sampler, "k", 2000, 10);
+    assertThat(sampler.enabled()).isFalse();
+    assertThat(rate(sampler.top(20), "k"))
+        .as("no read sampled for one half-life: the estimate halved")
+        .isCloseTo(1000, within(100.0));
+  }
+
+  @Test
+  void samplingTurnedOnAtRunTimeStartsTheSketch() {
+    HotKeySampler sampler = sampler(0);
+    steady(sampler, "k", 1000, 5);
+    assertThat(sampler.top(20)).isEmpty();
+    assertThat(sampler.tracked()).isZero();
+
+    sampler.sampling(1);
+    steady(sampler, "k", 1000, 60);
+    assertThat(sampler.enabled()).isTrue();
+    // The window counts from the sampler's start, when nothing was sampled yet: a little low.
+    assertThat(rate(sampler.top(20), "k")).isCloseTo(1000, within(120.0));
+    assertThatIllegalArgumentException()
+        .isThrownBy(() -> sampler.sampling(-2))
+        .withMessage("oneIn must be >= 0, but was -2");
+  }
+
+  @Test
   void aKeyThatStopsBeingReadHalvesItsRateEveryHalfLifeAndLeavesTheList() {
     HotKeySampler sampler = sampler(1);
     steady(sampler, "k", 1000, 60);

@@ -258,7 +258,7 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
         // The append may have been sent and may still run from a buffer; it cannot once its
         // deadline passed (server clock), which this wait covers with a margin of as much again.
         awaitMillis(sentAt + 2 * appendDeadlineMillis - System.currentTimeMillis());
-      } // else the circuit breaker skipped the call: nothing was sent
+      } // else the circuit breaker skipped the call (its exception alone has no cause): not sent
       notQueued = e;
     }
     unavailable(key, value, notQueued);

@@ -177,6 +177,13 @@ public final class MeterNames {
    */
   public static final String WRITE_BEHIND_CLAIMED = "tierstate.writebehind.claimed";
 
+  /**
+   * Counter, tag {@code name}: writes this node had queued (Redis acknowledged them) that Redis
+   * then lost (a failover to a replica that had not received them, a restart without persistence);
+   * an upper bound, some may have been written before the loss.
+   */
+  public static final String WRITE_BEHIND_POSSIBLY_LOST = "tierstate.writebehind.possibly.lost";
+
   /** Gauge of entries in the write-behind stream not yet written (XLEN); tag {@code name}. */
   public static final String WRITE_BEHIND_QUEUE_DEPTH = "tierstate.writebehind.queue.depth";
 

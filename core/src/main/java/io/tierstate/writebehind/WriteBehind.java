@@ -17,18 +17,29 @@ import java.time.Duration;
  * moved to the dead-letter stream {@code <namespace>:wb:{<name>}:dead} after {@link
  * WriteBehindOptions#maxRetries()} failed retries. Entries a node read but did not settle (it died,
  * or lost Redis) are claimed by another node once idle for {@link WriteBehindOptions#claimIdle()},
- * or re-read by the same node id when it comes back. Each write gets a per-key version; the highest
- * version written successfully per key is recorded together with the acknowledgement, atomically,
- * and entries at or below it are never handed to the writer again (so an older value never
- * overwrites a newer one delivered before). That record is kept for {@link
- * WriteBehindOptions#settledRetention()} after the key was last settled, then trimmed, so Redis
- * memory follows the keys written recently, not every key ever written; versions come from one
- * sequence per stream, so a trimmed key's next write still gets a higher version. Delivery is
- * <em>at least once</em>: a (key, version) is handed to the writer a second time only when a writer
- * call succeeded but its settlement never reached Redis (the node died or lost Redis in between,
- * and the settlement could not be retried), or when another node claimed a batch that was still
- * being written because it took longer than {@code claimIdle}. A failed call is retried with
- * exactly the same batch.
+ * or re-read by the same node id when it comes back.
+ *
+ * <p><b>Versions and order.</b> Each write gets a version (the Redis server's clock in
+ * microseconds, made strictly increasing per stream), so versions follow the order in which Redis
+ * accepted the writes, across nodes and across a failover. Before every attempt to write a batch,
+ * one script drops the keys already written at a version at least as new, or handed newer by any
+ * node, and records the rest as handed: no attempt hands the {@link BatchWriter} a version older
+ * than one handed before, while Redis keeps what it acknowledged. Two nodes can still hand two
+ * versions of one key at overlapping times, and after a {@link WhenRedisUnavailable#WRITE_THROUGH}
+ * or a failover an older queued entry can be handed after a newer value: take the versions with
+ * {@link BatchWriter#versioned} and guard the upsert with them. The record of what was written is
+ * kept for {@link WriteBehindOptions#settledRetention()} after the key was last settled, then
+ * trimmed, so Redis memory follows the keys written recently. Delivery is <em>at least once</em>: a
+ * (key, version) is handed to the writer a second time only when a writer call succeeded but its
+ * settlement never reached Redis (the node died or lost Redis in between, and the settlement could
+ * not be retried), or when another node claimed a batch that was still being written because it
+ * took longer than {@code claimIdle}. A failed call is retried with the same batch, minus the keys
+ * another node handed newer meanwhile.
+ *
+ * <p><b>Redis data loss.</b> Entries Redis acknowledged and then lost (a failover to a replica that
+ * had not received them, a restart without persistence) never reach the writer. Each node notices
+ * when the stream's last version went below one Redis gave it, counts its writes that may be lost
+ * in {@code tierstate.writebehind.possibly.lost} and logs a warning with the count.
  *
  * <p>Thread-safe: {@link #write} may be called from any number of threads.
  *
@@ -45,6 +56,10 @@ public interface WriteBehind<T> extends AutoCloseable {
    * Caches {@code value} under {@code key} and queues it durably for the {@link BatchWriter}. When
    * it returns normally the write is in Redis (or, with {@link WhenRedisUnavailable#WRITE_THROUGH}
    * while Redis is unavailable, already written by the batch writer) and visible in the cache.
+   *
+   * <p>A write is never both queued and written through: the append expires half the command
+   * timeout after it was sent (Redis refuses it later), and the fallback runs only once that
+   * deadline has passed, so a write whose append timed out takes the command timeout.
    *
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code key} is blank or {@code value} is not a {@code T}

@@ -10,6 +10,7 @@ import io.tierstate.internal.writebehind.RedisWriteBehind;
 import io.tierstate.metrics.MeterNames;
 import io.tierstate.testing.Await;
 import io.tierstate.testing.Nodes;
+import io.tierstate.testkit.FaultProxy;
 import io.tierstate.testkit.RedisServer;
 import java.time.Duration;
 import java.util.HashMap;
@@ -258,8 +259,10 @@ class WriteBehindIntegrationTests {
     assertThat(count(a, MeterNames.WRITE_BEHIND_RETRIES)).isEqualTo(2);
     assertThat(count(a, MeterNames.WRITE_BEHIND_DEAD_LETTERS)).isZero();
     assertThat(redis("XLEN", stream("orders"))).isEqualTo("0");
-    // order:19's latest value was the 40th write: versions come from one sequence per stream
-    assertThat(redis("HGET", stream("orders") + ":written", "order:19")).isEqualTo("40");
+    // order:19's latest value was the 40th write, order:0's the 21st: versions follow the order
+    // in which Redis accepted the writes
+    assertThat(Long.parseLong(redis("HGET", stream("orders") + ":written", "order:19")))
+        .isGreaterThan(Long.parseLong(redis("HGET", stream("orders") + ":written", "order:0")));
   }
 
   @Test
@@ -279,6 +282,7 @@ class WriteBehindIntegrationTests {
     }
     orders.flush(); // one batch, settled at one instant
     assertThat(redis("HLEN", stream("orders") + ":written")).isEqualTo("50");
+    long trimmedVersion = Long.parseLong(redis("HGET", stream("orders") + ":written", "order:49"));
 
     // each settlement trims what is past the retention: later writes to other keys clear the old
     // ones
@@ -291,6 +295,7 @@ class WriteBehindIntegrationTests {
         },
         Duration.ofSeconds(10));
     assertThat(redis("ZCARD", stream("orders") + ":settled-at")).isEqualTo("1");
+    assertThat(redis("HLEN", stream("orders") + ":handed")).isEqualTo("1");
     assertThat(redis("EXISTS", stream("orders") + ":versions")).isEqualTo("0");
 
     // a trimmed key written again is newer than anything written for it before, and is delivered
@@ -299,7 +304,7 @@ class WriteBehindIntegrationTests {
     assertThat(recorder.batches.get(recorder.batches.size() - 1))
         .containsEntry("order:7", "value-7-again");
     assertThat(Long.parseLong(redis("HGET", stream("orders") + ":written", "order:7")))
-        .isGreaterThan(50);
+        .isGreaterThan(trimmedVersion);
   }
 
   @Test
@@ -469,5 +474,162 @@ class WriteBehindIntegrationTests {
         .as("version 1 dropped, not written over version 2")
         .containsExactly(Map.of("order:1", "new"));
     assertThat(count(b, MeterNames.WRITE_BEHIND_CLAIMED)).isEqualTo(1);
+  }
+
+  /** Every entry handed to a versioned writer, in order, across nodes. */
+  static final class Handed {
+    final List<WriteBehindEntry<String>> entries = new CopyOnWriteArrayList<>();
+
+    BatchWriter<String> writer() {
+      return BatchWriter.versioned(entries::addAll);
+    }
+
+    List<String> values(String key) {
+      return entries.stream()
+          .filter(e -> e.key().equals(key))
+          .map(WriteBehindEntry::value)
+          .toList();
+    }
+
+    List<Long> versions(String key) {
+      return entries.stream()
+          .filter(e -> e.key().equals(key))
+          .map(WriteBehindEntry::version)
+          .toList();
+    }
+  }
+
+  /**
+   * Issue 16, defect 6, cause (a): an append whose reply never came (the command reached Redis
+   * late) fell back to WRITE_THROUGH, and Redis ran it later and delivered it after a newer value.
+   */
+  @Test
+  void aTimedOutAppendThatReachesRedisLateIsRefusedNotDeliveredAfterANewerWriteThrough() {
+    try (FaultProxy proxy = FaultProxy.to("127.0.0.1", nodes.redis().port())) {
+      Tierstate a = nodes.start("a", config -> config.redisUrl(proxy.redisUri()));
+      Handed handed = new Handed();
+      WriteBehind<String> orders =
+          a.writeBehind(
+              "orders",
+              String.class,
+              handed.writer(),
+              WriteBehindOptions.defaults().withFlushInterval(Duration.ofMillis(50)));
+      orders.write("order:1", "v1", TTL);
+      orders.flush();
+
+      // commands reach neither Redis nor a reply: the appends of v2 and v3 are held in the network
+      proxy.blackhole(FaultProxy.Direction.CLIENT_TO_SERVER);
+      orders.write("order:1", "v2", TTL); // times out, then written through
+      orders.write("order:1", "v3", TTL);
+      assertThat(handed.values("order:1")).containsExactly("v1", "v2", "v3");
+
+      proxy.heal(); // the held appends reach Redis now, past their deadline
+      Await.until("a reaches Redis again", a::redisAvailable, Duration.ofSeconds(15));
+      orders.flush();
+      assertThat(handed.values("order:1"))
+          .as("a held append is not delivered after the newer value written through")
+          .containsExactly("v1", "v2", "v3");
+      assertThat(redis("XLEN", stream("orders"))).isEqualTo("0");
+
+      orders.write("order:1", "v4", TTL);
+      orders.flush();
+      assertThat(handed.values("order:1")).containsExactly("v1", "v2", "v3", "v4");
+      assertThat(handed.versions("order:1")).isSorted().doesNotHaveDuplicates();
+      assertThat(count(a, MeterNames.WRITE_BEHIND_WRITES)).isEqualTo(4);
+    }
+  }
+
+  /**
+   * Issue 16, defect 6, cause (b): a batch retried after its backoff was checked against what was
+   * written only before its first attempt, so it wrote an older value over the newer one another
+   * node had written meanwhile.
+   */
+  @Test
+  void aBatchRetriedAfterAnotherNodeWroteANewerVersionLeavesThatKeyOut() throws Exception {
+    Tierstate a = nodes.start("a");
+    Tierstate b = nodes.start("b");
+    Handed handed = new Handed();
+    CountDownLatch aCalled = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger callsOnA = new AtomicInteger();
+    WriteBehind<String> onA =
+        a.writeBehind(
+            "orders",
+            String.class,
+            BatchWriter.versioned(
+                entries -> {
+                  if (callsOnA.incrementAndGet() == 1) {
+                    handed.entries.addAll(entries);
+                    aCalled.countDown();
+                    release.await();
+                    throw new IllegalStateException("database busy");
+                  }
+                  handed.entries.addAll(entries);
+                }),
+            WriteBehindOptions.defaults()
+                .withFlushInterval(Duration.ofMillis(50))
+                .withBackoff(Duration.ofMillis(20), 2.0, Duration.ofMillis(100)));
+    onA.write("order:1", "old", TTL);
+    assertThat(aCalled.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+    // a is inside its writer call with "old": b reads and writes the newer value meanwhile
+    WriteBehind<String> onB =
+        b.writeBehind(
+            "orders",
+            String.class,
+            handed.writer(),
+            WriteBehindOptions.defaults().withFlushInterval(Duration.ofMillis(50)));
+    onB.write("order:1", "new", TTL);
+    onB.flush();
+    assertThat(handed.values("order:1")).containsExactly("old", "new");
+
+    release.countDown(); // a's attempt fails; its retry must leave order:1 out
+    Await.until("a settled its batch", () -> redis("XLEN", stream("orders")).equals("0"));
+    onA.flush();
+    assertThat(handed.values("order:1"))
+        .as("the retry did not hand the older value after the newer one")
+        .containsExactly("old", "new");
+    assertThat(callsOnA).hasValue(1);
+    assertThat(count(a, MeterNames.WRITE_BEHIND_RETRIES)).isEqualTo(1);
+    assertThat(count(a, MeterNames.WRITE_BEHIND_DEAD_LETTERS)).isZero();
+  }
+
+  /**
+   * A failover to a replica that had not received the last appends loses them; the write-behind
+   * cannot bring them back, but counts them, and later writes still get newer versions than any it
+   * handed out before.
+   */
+  @Test
+  void appendsRedisLostAreCountedAndLaterVersionsStayNewer() {
+    Tierstate a = nodes.start("a");
+    Handed handed = new Handed();
+    WriteBehind<String> orders =
+        a.writeBehind(
+            "orders",
+            String.class,
+            handed.writer(),
+            WriteBehindOptions.defaults().withFlushInterval(Duration.ofMillis(50)));
+    orders.write("order:1", "written", TTL);
+    orders.flush();
+    long writtenVersion = handed.versions("order:1").get(0);
+    for (int i = 0; i < 5; i++) {
+      orders.write("order:lost" + i, "v", TTL);
+    }
+    // what a replica that missed the last commands would have: no stream, an older sequence
+    redis("DEL", stream("orders"), stream("orders") + ":seq");
+
+    Await.until(
+        "a counts the writes Redis lost",
+        () -> count(a, MeterNames.WRITE_BEHIND_POSSIBLY_LOST) > 0,
+        Duration.ofSeconds(10));
+    assertThat(count(a, MeterNames.WRITE_BEHIND_POSSIBLY_LOST))
+        .as("the writes acknowledged after the last one Redis still had, at most")
+        .isBetween(5.0, 6.0);
+
+    orders.write("order:1", "after", TTL);
+    orders.flush();
+    assertThat(handed.values("order:1")).endsWith("after");
+    assertThat(handed.versions("order:1")).hasSize(2).isSorted().doesNotHaveDuplicates();
+    assertThat(handed.versions("order:1").get(1)).isGreaterThan(writtenVersion);
   }
 }

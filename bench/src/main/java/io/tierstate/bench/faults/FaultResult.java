@@ -27,8 +27,9 @@ import java.util.Map;
  * @param writeBehindAcknowledged write-behind writes acknowledged to their caller
  * @param writeBehindKeysLost write-behind keys whose latest acknowledged version never reached
  *     PostgreSQL
- * @param writeBehindOlderDeliveries deliveries that handed the batch writer a value older than the
- *     one PostgreSQL already had for the key (the write-behind promises none)
+ * @param writeBehindOlderDeliveries write-behind entries written over a newer value of their key
+ *     (the write-behind's versions promise none to a writer that guards its upsert with them;
+ *     older entries the guard refused are in the notes)
  * @param writeBehindDeadLetters entries dead-lettered after failing every retry (-1: unknown)
  * @param sessionsBefore sessions created before the fault
  * @param sessionsKept those still found after it, on the other node

@@ -97,14 +97,31 @@ final class FaultRun {
             staleEntries,
             recorder.writeBehindWrites(),
             lost,
-            db.olderDeliveries(),
+            db.olderWritten(),
             d.deadLetters(),
             sessions.size(),
             kept,
             unexpected(recorder),
-            d.notes());
+            notes(d, db));
       }
     }
+  }
+
+  /**
+   * The deployment's notes, and how many write-behind entries older than the stored value the
+   * writer's version guard refused (the write-behind cannot rule them out after a write-through or
+   * a Redis failover; it hands their version so that the writer can).
+   */
+  private static List<String> notes(Deployment d, SourceOfTruth db) {
+    List<String> notes = new ArrayList<>(d.notes());
+    if (db.olderDeliveries() > 0) {
+      notes.add(
+          db.olderDeliveries()
+              + " write-behind entries older than the stored value reached the writer; its version"
+              + " guard refused "
+              + (db.olderDeliveries() - db.olderWritten()));
+    }
+    return notes;
   }
 
   /** Sessions signed in on each node before the fault (the id, alternating nodes). */

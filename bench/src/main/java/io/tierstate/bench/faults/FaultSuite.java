@@ -111,7 +111,7 @@ public final class FaultSuite {
       missed.add(r.writeBehindKeysLost() + " write-behind keys lost");
     }
     if (r.writeBehindOlderDeliveries() > 0) {
-      missed.add(r.writeBehindOlderDeliveries() + " write-behind deliveries older than the stored value");
+      missed.add(r.writeBehindOlderDeliveries() + " older write-behind values written over newer ones");
     }
     if (r.healthyMillis() < 0) {
       missed.add("not healthy within " + FaultRun.RECOVERY_BOUND.toSeconds() + " s");
@@ -128,7 +128,7 @@ public final class FaultSuite {
         .append(FaultRun.PROPAGATION_BOUND.toSeconds()).append(" s.\n\n");
     md.append("| fault | deployment | lasted | calls | errors during | errors after | 500s "
         + "| p99 ms before / during / after | nodes back | healthy | stale reads after heal (checked) "
-        + "| stale entries at end | write-behind keys lost / older deliveries (writes) | sessions kept | goals |\n");
+        + "| stale entries at end | write-behind keys lost / older written over newer (writes) | sessions kept | goals |\n");
     md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (FaultResult r : results) {
       List<String> missed = missedGoals(r);

@@ -3,6 +3,7 @@ package io.tierstate.bench.faults;
 import io.tierstate.Tierstate;
 import io.tierstate.TierstateConfig;
 import io.tierstate.testkit.Poll;
+import io.tierstate.writebehind.BatchWriter;
 import io.tierstate.writebehind.WriteBehind;
 import io.tierstate.writebehind.WriteBehindOptions;
 import java.time.Duration;
@@ -27,7 +28,7 @@ final class Node implements AutoCloseable {
         ts.writeBehind(
             "events",
             Event.class,
-            rows::upsertEvents,
+            BatchWriter.versioned(rows::upsertEvents),
             WriteBehindOptions.defaults().withFlushInterval(Duration.ofMillis(200)));
   }
 

@@ -3,6 +3,7 @@ package io.tierstate.bench.faults;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.tierstate.testkit.PostgresServer;
+import io.tierstate.writebehind.WriteBehindEntry;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -19,8 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The source of truth of the suite, in a real PostgreSQL: {@code items} (each row has a version
- * that every write moves) and {@code events} (what the write-behind delivered, the highest version
- * per key). Nodes reach it through pools of their own ({@link #pool}); the checker reads it on a
+ * that every write moves) and {@code events} (what the write-behind delivered: the newest value per
+ * key, with the load generator's version and the write-behind's). Nodes reach it through pools of their own ({@link #pool}); the checker reads it on a
  * connection of its own, outside any pool, so an exhausted pool does not blind it.
  *
  * <p>Thread-safe.
@@ -42,6 +43,7 @@ final class SourceOfTruth implements AutoCloseable {
   private final PostgresServer server;
   private final String url;
   private final AtomicLong olderDeliveries = new AtomicLong();
+  private final AtomicLong olderWritten = new AtomicLong();
 
   private SourceOfTruth(PostgresServer server, String url) {
     this.server = server;
@@ -55,7 +57,7 @@ final class SourceOfTruth implements AutoCloseable {
       SourceOfTruth db = new SourceOfTruth(server, server.createDatabase("faults"));
       db.execute(
           "CREATE TABLE items (id int PRIMARY KEY, grp int NOT NULL, version bigint NOT NULL)",
-          "CREATE TABLE events (key text PRIMARY KEY, version bigint NOT NULL)");
+          "CREATE TABLE events (key text PRIMARY KEY, version bigint NOT NULL, wb_version bigint NOT NULL)");
       return db;
     } catch (RuntimeException e) {
       server.close();
@@ -68,16 +70,25 @@ final class SourceOfTruth implements AutoCloseable {
   }
 
   /**
-   * Write-behind deliveries since the last {@link #reset()} that carried a version older than the
-   * one PostgreSQL already had for the key (kept out by the writer's guard).
+   * Write-behind entries since the last {@link #reset()} handed to the writer with a value older
+   * than the one PostgreSQL already had for the key (the writer's version guard refused them).
    */
   long olderDeliveries() {
     return olderDeliveries.get();
   }
 
+  /**
+   * Write-behind entries since the last {@link #reset()} that the writer's guard let overwrite a
+   * newer value: the write-behind's version disagreed with the order of the writes (goal: none).
+   */
+  long olderWritten() {
+    return olderWritten.get();
+  }
+
   /** Every item back at version 1, no events: the start of each fault's run. */
   void reset() {
     olderDeliveries.set(0);
+    olderWritten.set(0);
     execute(
         "TRUNCATE items, events",
         "INSERT INTO items SELECT i, i / " + GROUP_SIZE + ", 1 FROM generate_series(0, " + (ITEMS - 1) + ") i");
@@ -215,33 +226,43 @@ final class SourceOfTruth implements AutoCloseable {
     }
 
     /**
-     * The write-behind's batch writer: an upsert, as the write-behind guide recommends, guarded so
-     * that it never moves a version back; a delivery older than the row it would overwrite is
-     * counted ({@link SourceOfTruth#olderDeliveries()}), since the write-behind promises it never
-     * hands the writer an older value after a newer one.
+     * The write-behind's batch writer, as the write-behind guide recommends: an upsert guarded by
+     * the write-behind's version ({@code WHERE events.wb_version < excluded.wb_version}), so that
+     * an older entry never overwrites a newer one. It also compares the load generator's version
+     * (the order the writes were made in): an entry older than the stored value is counted ({@link
+     * SourceOfTruth#olderDeliveries()}), and one the guard let through anyway too ({@link
+     * SourceOfTruth#olderWritten()}).
      */
-    void upsertEvents(Map<String, Event> latestByKey) throws SQLException {
+    void upsertEvents(List<WriteBehindEntry<Event>> entries) throws SQLException {
       try (Connection c = pool.getConnection()) {
         c.setAutoCommit(false);
-        try (PreparedStatement current = c.prepareStatement("SELECT version FROM events WHERE key = ? FOR UPDATE");
+        try (PreparedStatement current =
+                c.prepareStatement("SELECT version, wb_version FROM events WHERE key = ? FOR UPDATE");
             PreparedStatement upsert =
                 c.prepareStatement(
-                    "INSERT INTO events (key, version) VALUES (?, ?) ON CONFLICT (key) DO UPDATE"
-                        + " SET version = GREATEST(events.version, excluded.version)")) {
+                    "INSERT INTO events (key, version, wb_version) VALUES (?, ?, ?) ON CONFLICT (key)"
+                        + " DO UPDATE SET version = excluded.version, wb_version = excluded.wb_version"
+                        + " WHERE events.wb_version < excluded.wb_version")) {
           int older = 0;
-          for (Map.Entry<String, Event> entry : latestByKey.entrySet()) {
-            current.setString(1, entry.getKey());
+          int olderApplied = 0;
+          for (WriteBehindEntry<Event> entry : entries) {
+            current.setString(1, entry.key());
             try (ResultSet rs = current.executeQuery()) {
-              if (rs.next() && rs.getLong(1) > entry.getValue().version()) {
+              if (rs.next() && rs.getLong(1) > entry.value().version()) {
                 older++;
+                if (rs.getLong(2) < entry.version()) {
+                  olderApplied++;
+                }
               }
             }
-            upsert.setString(1, entry.getKey());
-            upsert.setLong(2, entry.getValue().version());
+            upsert.setString(1, entry.key());
+            upsert.setLong(2, entry.value().version());
+            upsert.setLong(3, entry.version());
             upsert.executeUpdate();
           }
           c.commit();
           olderDeliveries.addAndGet(older);
+          olderWritten.addAndGet(olderApplied);
         } catch (SQLException e) {
           c.rollback();
           throw e;

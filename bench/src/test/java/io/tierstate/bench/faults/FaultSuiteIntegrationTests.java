@@ -55,6 +55,9 @@ class FaultSuiteIntegrationTests {
       } else if (!r.fault().redisDataMayBeLost()) {
         assertThat(r.writeBehindKeysLost()).as("%s: write-behind keys lost", fault).isZero();
       }
+      // Issue 16, defect 6: with the versions it is handed, the writer never keeps an older value.
+      assertThat(r.writeBehindOlderDeliveries()).as("%s: older write-behind values written over newer; %s",
+          fault, r.notes()).isZero();
       assertThat(r.staleEntriesAtEnd()).as("%s: stale entries at the end; %s", fault, r.notes()).isZero();
       if (STALE_FREE.contains(r.fault())) {
         assertThat(r.staleReadsAfterHeal()).as("%s: stale reads after the heal; %s", fault, r.notes()).isZero();

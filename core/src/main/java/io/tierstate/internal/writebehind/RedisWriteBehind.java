@@ -1,7 +1,6 @@
 package io.tierstate.internal.writebehind;
 
 import io.lettuce.core.Consumer;
-import io.lettuce.core.KeyValue;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisBusyException;
@@ -32,15 +31,20 @@ import io.tierstate.metrics.MeterNames;
 import io.tierstate.writebehind.BatchWriter;
 import io.tierstate.writebehind.WhenRedisUnavailable;
 import io.tierstate.writebehind.WriteBehind;
+import io.tierstate.writebehind.WriteBehindEntry;
 import io.tierstate.writebehind.WriteBehindOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,10 +57,14 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
   private static final Logger log = LoggerFactory.getLogger(RedisWriteBehind.class);
   private static final LuaScript APPEND = LuaScript.load(RedisWriteBehind.class, "append.lua");
   private static final LuaScript SETTLE = LuaScript.load(RedisWriteBehind.class, "settle.lua");
+  private static final LuaScript HAND = LuaScript.load(RedisWriteBehind.class, "hand.lua");
   private static final String GROUP = "writers";
   private static final Duration DEFAULT_FLUSH_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration CLOSE_FLUSH_TIMEOUT = Duration.ofSeconds(10);
   private static final long STATS_EVERY_MILLIS = 1_000;
+
+  /** How long this node remembers its acknowledged appends, to count those Redis may lose. */
+  private static final long ACKED_WINDOW_MICROS = Duration.ofMinutes(5).toNanos() / 1_000;
 
   private final String name;
   private final Class<T> type;
@@ -74,6 +82,8 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
   private final String sequenceKey;
   private final String writtenKey;
   private final String settledAtKey;
+  private final String handedKey;
+  private final long appendDeadlineMillis;
   private final Runnable onClose;
   private final MeterRegistry registry;
   private final List<Meter> meters = new ArrayList<>();
@@ -85,6 +95,8 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
   private final Counter retries;
   private final Counter deadLetters;
   private final Counter claimed;
+  private final Counter possiblyLost;
+  private final AckedAppends acked = new AckedAppends();
   private final Thread thread;
 
   private final Object flushLock = new Object();
@@ -103,6 +115,7 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
   private volatile RedisConnector.@Nullable DedicatedConnection current;
   private volatile double queueDepth;
   private volatile double lagSeconds;
+  private volatile long clockOffsetMillis; // Redis server clock minus this node's, last measured
 
   RedisWriteBehind(
       String name,
@@ -133,6 +146,10 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
     this.sequenceKey = base + ":seq";
     this.writtenKey = base + ":written";
     this.settledAtKey = base + ":settled-at";
+    this.handedKey = base + ":handed";
+    // An append that reached Redis later than this is refused, so that when write() gives up on it
+    // (after the command timeout, twice this) it is known never to run: see write().
+    this.appendDeadlineMillis = Math.max(1, connector.config().commandTimeout().toMillis() / 2);
     this.onClose = onClose;
     this.registry = registry;
     this.queued = counter(MeterNames.WRITE_BEHIND_WRITES, "result", "queued");
@@ -143,6 +160,7 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
     this.retries = counter(MeterNames.WRITE_BEHIND_RETRIES, null, null);
     this.deadLetters = counter(MeterNames.WRITE_BEHIND_DEAD_LETTERS, null, null);
     this.claimed = counter(MeterNames.WRITE_BEHIND_CLAIMED, null, null);
+    this.possiblyLost = counter(MeterNames.WRITE_BEHIND_POSSIBLY_LOST, null, null);
     meters.add(
         Gauge.builder(MeterNames.WRITE_BEHIND_QUEUE_DEPTH, this, wb -> wb.queueDepth)
             .description("entries in the write-behind stream not yet written (XLEN)")
@@ -206,46 +224,113 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
           "write-behind '" + name + "' is closed; key '" + key + "' was not written");
     }
     byte[] encoded = codec.encode(value);
+    long sentAt = System.currentTimeMillis();
+    long floor = acked.highest();
+    RedisUnavailableException notQueued;
     try {
-      Long unused =
+      List<Object> reply =
           redis.call(
               "write-behind '" + name + "' append",
               commands ->
-                  APPEND.<Long>run(
+                  APPEND.<List<Object>>run(
                       commands,
-                      ScriptOutputType.INTEGER,
+                      ScriptOutputType.MULTI,
                       new String[] {streamKey, sequenceKey},
                       key.getBytes(StandardCharsets.UTF_8),
                       encoded,
-                      nodeIdBytes));
-      queued.increment();
+                      nodeIdBytes,
+                      bytes(Long.toString(sentAt + clockOffsetMillis + appendDeadlineMillis)),
+                      bytes(Long.toString(floor))));
+      long version = (Long) reply.get(0);
+      checkForLoss((Long) reply.get(1), floor, "an append");
+      if (version > 0) {
+        acked.add(version);
+        queued.increment();
+        cache.set(key, value, cacheOptions);
+        return;
+      }
+      // Redis ran the append after its deadline (it was held up): it refused it, nothing is queued.
+      notQueued =
+          new RedisUnavailableException(
+              "the append reached Redis after its deadline of " + appendDeadlineMillis + " ms");
     } catch (RedisUnavailableException e) {
-      if (options.whenRedisUnavailable() == WhenRedisUnavailable.REJECT) {
-        rejected.increment();
-        throw new RedisUnavailableException(
-            "write-behind '"
-                + name
-                + "' rejected the write of key '"
-                + key
-                + "': Redis is unavailable (whenRedisUnavailable=REJECT): "
-                + e.getMessage(),
-            e);
-      }
-      try {
-        writer.write(Collections.singletonMap(key, value));
-      } catch (Exception failure) {
-        throw new TierstateException(
-            "write-behind '"
-                + name
-                + "': Redis is unavailable and writing key '"
-                + key
-                + "' through to the batch writer failed: "
-                + failure,
-            failure);
-      }
-      writtenThrough.increment();
+      if (e.getCause() != null) {
+        // The append may have been sent and may still run from a buffer; it cannot once its
+        // deadline passed (server clock), which this wait covers with a margin of as much again.
+        awaitMillis(sentAt + 2 * appendDeadlineMillis - System.currentTimeMillis());
+      } // else the circuit breaker skipped the call (its exception alone has no cause): not sent
+      notQueued = e;
     }
+    unavailable(key, value, notQueued);
     cache.set(key, value, cacheOptions);
+  }
+
+  /** The write could not be queued and never will be: REJECT, or WRITE_THROUGH now. */
+  private void unavailable(String key, T value, RedisUnavailableException e) {
+    if (options.whenRedisUnavailable() == WhenRedisUnavailable.REJECT) {
+      rejected.increment();
+      throw new RedisUnavailableException(
+          "write-behind '"
+              + name
+              + "' rejected the write of key '"
+              + key
+              + "': Redis is unavailable (whenRedisUnavailable=REJECT): "
+              + e.getMessage(),
+          e);
+    }
+    // Newer than every version Redis gave out before (server clock, as estimated), older than
+    // any it gives out later: a guarded writer keeps this value over an older queued entry.
+    long version =
+        Math.max((System.currentTimeMillis() + clockOffsetMillis) * 1_000, acked.highest() + 1);
+    try {
+      writer.writeEntries(List.of(new WriteBehindEntry<>(key, value, version)));
+    } catch (Exception failure) {
+      throw new TierstateException(
+          "write-behind '"
+              + name
+              + "': Redis is unavailable and writing key '"
+              + key
+              + "' through to the batch writer failed: "
+              + failure,
+          failure);
+    }
+    acked.seen(version);
+    writtenThrough.increment();
+  }
+
+  private static void awaitMillis(long millis) {
+    if (millis > 0) {
+      try {
+        Thread.sleep(millis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RedisUnavailableException(
+            "interrupted while waiting for a write-behind append to expire", e);
+      }
+    }
+  }
+
+  /**
+   * Redis answered that the last version it gave out is {@code last}, at a moment when this node
+   * had been given versions up to {@code upTo}: if {@code last} is below, Redis lost acknowledged
+   * appends (a failover to a replica that had not received them, a restart without persistence).
+   * Counts and logs those of this node.
+   */
+  private void checkForLoss(long last, long upTo, String seenBy) {
+    long lost = acked.forgetAbove(last, upTo);
+    if (lost > 0) {
+      possiblyLost.increment((double) lost);
+      log.warn(
+          "write-behind '{}': Redis lost writes it had acknowledged (its last version went back to"
+              + " {}, seen by {}): up to {} writes acknowledged by node {} may never reach the"
+              + " batch writer (failover to a replica that had not received them, or a restart"
+              + " without persistence)",
+          name,
+          last,
+          seenBy,
+          lost,
+          nodeId);
+    }
   }
 
   @Override
@@ -545,6 +630,18 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
   }
 
   private void updateStats(RedisClusterCommands<String, byte[]> sync, long now) {
+    long before = System.currentTimeMillis();
+    List<byte[]> time = sync.time();
+    long after = System.currentTimeMillis();
+    if (time != null && time.size() == 2) {
+      long serverMillis =
+          Long.parseLong(text(time.get(0))) * 1_000 + Long.parseLong(text(time.get(1))) / 1_000;
+      clockOffsetMillis = serverMillis - (before + after) / 2;
+    }
+    long upTo = acked.highest(); // acknowledged before the GET was sent: Redis had them then
+    byte[] last = sync.get(sequenceKey);
+    checkForLoss(last == null ? 0 : Long.parseLong(text(last)), upTo, "the write-behind thread");
+    acked.trimBelow((after + clockOffsetMillis) * 1_000 - ACKED_WINDOW_MICROS);
     queueDepth = sync.xlen(streamKey);
     List<StreamMessage<String, byte[]>> oldest =
         sync.xrange(streamKey, Range.create("-", "+"), Limit.from(1));
@@ -619,30 +716,28 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
         latest.put(keyText, new Pending<>(keyText, versionNumber, encoded, value));
       }
     }
-    dropAlreadyWritten(latest);
     Map<String, Long> written = new LinkedHashMap<>();
     if (!latest.isEmpty()) {
-      Map<String, T> batch = new LinkedHashMap<>();
-      for (Pending<T> pending : latest.values()) {
-        batch.put(pending.key(), pending.value());
-      }
-      Exception failure = writeWithRetries(Collections.unmodifiableMap(batch));
+      Outcome<T> outcome = writeWithRetries(latest.values());
+      Exception failure = outcome.failure();
       if (failure == null) {
-        for (Pending<T> pending : latest.values()) {
+        for (Pending<T> pending : outcome.handed()) {
           written.put(pending.key(), pending.version());
         }
-        delivered.increment(written.size());
-        batches.increment();
+        if (!written.isEmpty()) {
+          delivered.increment(written.size());
+          batches.increment();
+        }
       } else {
         String error = failure.toString();
-        for (Pending<T> pending : latest.values()) {
+        for (Pending<T> pending : outcome.handed()) {
           dead.add(
               new Dead(pending.key(), Long.toString(pending.version()), pending.encoded(), error));
         }
         log.error(
             "write-behind '{}' moved {} entries to {} after {} retries",
             name,
-            latest.size(),
+            outcome.handed().size(),
             deadKey,
             options.maxRetries(),
             failure);
@@ -654,28 +749,16 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
     settle(new Settlement(ids, written, dead));
   }
 
-  /** Drops entries whose key was written at this version or a newer one already. */
-  private void dropAlreadyWritten(Map<String, Pending<T>> latest) {
-    if (latest.isEmpty()) {
-      return;
-    }
-    String[] keys = latest.keySet().toArray(String[]::new);
-    List<KeyValue<String, byte[]>> done =
-        redis.call(
-            "write-behind '" + name + "' versions", commands -> commands.hmget(writtenKey, keys));
-    for (KeyValue<String, byte[]> entry : done) {
-      if (entry.hasValue()) {
-        long writtenVersion = Long.parseLong(text(entry.getValue()));
-        Pending<T> pending = latest.get(entry.getKey());
-        if (pending != null && pending.version() <= writtenVersion) {
-          latest.remove(entry.getKey());
-        }
-      }
-    }
-  }
+  /** What a batch came to: the entries handed to the writer last, and its last failure if any. */
+  private record Outcome<T>(List<Pending<T>> handed, @Nullable Exception failure) {}
 
-  /** Calls the writer, retrying with backoff; returns the last failure, or null on success. */
-  private @Nullable Exception writeWithRetries(Map<String, T> batch) throws Abandoned {
+  /**
+   * Calls the writer, retrying with backoff. Before every attempt, one script decides which entries
+   * may still be handed (none that was written or handed newer meanwhile, by any node) and records
+   * them as handed, so that no attempt hands the writer a version older than one handed before.
+   */
+  private Outcome<T> writeWithRetries(Collection<Pending<T>> latest) throws Abandoned {
+    List<Pending<T>> handed = List.of();
     Exception failure = null;
     for (int attempt = 0; attempt <= options.maxRetries(); attempt++) {
       if (attempt > 0) {
@@ -684,9 +767,17 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
           throw new Abandoned();
         }
       }
+      handed = hand(latest);
+      if (handed.isEmpty()) {
+        return new Outcome<>(handed, null);
+      }
+      List<WriteBehindEntry<T>> entries = new ArrayList<>(handed.size());
+      for (Pending<T> pending : handed) {
+        entries.add(new WriteBehindEntry<>(pending.key(), pending.value(), pending.version()));
+      }
       try {
-        writer.write(batch);
-        return null;
+        writer.writeEntries(Collections.unmodifiableList(entries));
+        return new Outcome<>(handed, null);
       } catch (Exception e) {
         if (abandoned) {
           throw new Abandoned();
@@ -695,13 +786,40 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
         log.warn(
             "write-behind '{}' batch of {} failed (attempt {} of {}): {}",
             name,
-            batch.size(),
+            handed.size(),
             attempt + 1,
             options.maxRetries() + 1,
             e.toString());
       }
     }
-    return failure;
+    return new Outcome<>(handed, failure);
+  }
+
+  /** The entries that may be handed to the writer now, recorded as handed (hand.lua). */
+  private List<Pending<T>> hand(Collection<Pending<T>> latest) {
+    List<Pending<T>> candidates = new ArrayList<>(latest);
+    byte[][] argv = new byte[candidates.size() * 2][];
+    int i = 0;
+    for (Pending<T> pending : candidates) {
+      argv[i++] = bytes(pending.key());
+      argv[i++] = bytes(Long.toString(pending.version()));
+    }
+    List<Object> verdicts =
+        redis.call(
+            "write-behind '" + name + "' hand",
+            commands ->
+                HAND.<List<Object>>run(
+                    commands,
+                    ScriptOutputType.MULTI,
+                    new String[] {writtenKey, handedKey, settledAtKey},
+                    argv));
+    List<Pending<T>> handed = new ArrayList<>(candidates.size());
+    for (int k = 0; k < candidates.size(); k++) {
+      if (Long.valueOf(1).equals(verdicts.get(k))) {
+        handed.add(candidates.get(k));
+      }
+    }
+    return handed;
   }
 
   private void settleLeftover() {
@@ -743,10 +861,56 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
                 SETTLE.<Long>run(
                     commands,
                     ScriptOutputType.INTEGER,
-                    new String[] {streamKey, deadKey, writtenKey, settledAtKey},
+                    new String[] {streamKey, deadKey, writtenKey, settledAtKey, handedKey},
                     argv));
     unsettled = null;
     deadLetters.increment(settlement.dead().size());
+  }
+
+  /**
+   * The versions of this node's acknowledged appends (counted per 100 ms of version, that is of the
+   * Redis clock), to count those Redis lost, and the highest version this node has seen.
+   * Thread-safe.
+   */
+  private static final class AckedAppends {
+    private static final long BUCKET_MICROS = 100_000;
+    private final ConcurrentSkipListMap<Long, LongAdder> buckets = new ConcurrentSkipListMap<>();
+    private final AtomicLong highest = new AtomicLong();
+
+    void add(long version) {
+      buckets.computeIfAbsent(version / BUCKET_MICROS, b -> new LongAdder()).increment();
+      seen(version);
+    }
+
+    void seen(long version) {
+      highest.accumulateAndGet(version, Math::max);
+    }
+
+    long highest() {
+      return highest.get();
+    }
+
+    /**
+     * Forgets and counts the appends with a version above {@code last} and at most {@code upTo} (an
+     * upper bound: the bucket of {@code last} counts whole).
+     */
+    synchronized long forgetAbove(long last, long upTo) {
+      if (last >= upTo) {
+        return 0;
+      }
+      Map<Long, LongAdder> lost =
+          buckets.subMap(last / BUCKET_MICROS, true, upTo / BUCKET_MICROS, true);
+      long count = 0;
+      for (LongAdder adder : lost.values()) {
+        count += adder.sum();
+      }
+      lost.clear();
+      return count;
+    }
+
+    void trimBelow(long version) {
+      buckets.headMap(version / BUCKET_MICROS).clear();
+    }
   }
 
   private static boolean sleep(long millis) {

@@ -2,7 +2,8 @@
 -- dead-letter stream, acknowledges and deletes every entry of the batch, then trims records of
 -- keys settled longer ago than the retention (at most 200 per call, so the work stays bounded).
 -- KEYS[1] the stream, KEYS[2] the dead-letter stream, KEYS[3] the hash of the last version written
--- per key, KEYS[4] the sorted set of when each key was last settled (milliseconds, server clock)
+-- per key, KEYS[4] the sorted set of when each key was last handed or settled (milliseconds, server
+-- clock), KEYS[5] the hash of the last version handed per key
 -- ARGV[1] the group, ARGV[2] this node's id, ARGV[3] n written, ARGV[4] m dead, ARGV[5] the retention
 -- in milliseconds, then n pairs (key, version), then m quads (key, version, value, error), then the
 -- entry ids
@@ -16,7 +17,7 @@ for _ = 1, written do
   local key, version = ARGV[i], tonumber(ARGV[i + 1])
   local current = tonumber(redis.call('HGET', KEYS[3], key) or '0')
   if version > current then
-    redis.call('HSET', KEYS[3], key, version)
+    redis.call('HSET', KEYS[3], key, ARGV[i + 1])
   end
   redis.call('ZADD', KEYS[4], now, key)
   i = i + 2
@@ -39,6 +40,7 @@ end
 local expired = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', '(' .. (now - retention), 'LIMIT', 0, 200)
 if #expired > 0 then
   redis.call('HDEL', KEYS[3], unpack(expired))
+  redis.call('HDEL', KEYS[5], unpack(expired))
   redis.call('ZREM', KEYS[4], unpack(expired))
 end
 return settled

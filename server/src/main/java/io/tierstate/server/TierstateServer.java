@@ -165,7 +165,7 @@ public final class TierstateServer implements AutoCloseable {
       app = Javalin.create(javalin -> {
         javalin.events.handlerAdded(routes::add);
         javalin.jetty.modifyServer(jetty -> jetty.setErrorHandler(new JettyErrors()));
-        javalin.useVirtualThreads = true;
+        javalin.useVirtualThreads = config.http().virtualThreads();
         javalin.showJavalinBanner = false;
         javalin.http.maxRequestSize = config.http().maxRequestBytes();
         javalin.requestLogger.http(new RequestMetrics(meters));

@@ -63,11 +63,9 @@ public record ServerConfig(Http http, Database database, Auth auth, RateLimits r
    *     (only behind a proxy that sets it)
    * @param serverTiming whether answers carry a {@code Server-Timing} header (time spent in the
    *     handlers, the rate limit and the auth check)
-   * @param virtualThreads whether Jetty runs each request on a virtual thread rather than on its
-   *     pool of platform threads
    */
   public record Http(int port, long maxRequestBytes, boolean cookieSecure, List<String> allowedOrigins,
-      boolean trustForwardedFor, boolean serverTiming, boolean virtualThreads) {
+      boolean trustForwardedFor, boolean serverTiming) {
     /** Copies the origins. */
     public Http {
       allowedOrigins = List.copyOf(allowedOrigins);
@@ -153,8 +151,7 @@ public record ServerConfig(Http http, Database database, Auth auth, RateLimits r
         in.bool("COOKIE_SECURE", false),
         in.origins("ALLOWED_ORIGINS"),
         in.bool("TRUST_FORWARDED_FOR", false),
-        in.bool("SERVER_TIMING", false),
-        in.bool("HTTP_VIRTUAL_THREADS", true));
+        in.bool("SERVER_TIMING", false));
     Database database = in.database();
     String secret = in.text("JWT_SECRET");
     String key;

@@ -165,7 +165,9 @@ public final class TierstateServer implements AutoCloseable {
       app = Javalin.create(javalin -> {
         javalin.events.handlerAdded(routes::add);
         javalin.jetty.modifyServer(jetty -> jetty.setErrorHandler(new JettyErrors()));
-        javalin.useVirtualThreads = config.http().virtualThreads();
+        // Platform threads answered ~0.1 ms sooner at the median (one hand-off less), but an open event
+        // stream holds its thread: on a pool they would run out (docs/benchmarks.md, the dashboard).
+        javalin.useVirtualThreads = true;
         javalin.showJavalinBanner = false;
         javalin.http.maxRequestSize = config.http().maxRequestBytes();
         javalin.requestLogger.http(new RequestMetrics(meters));

@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tierstate.server.testing.ApiClient;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,6 +87,9 @@ class DashboardBenchmarkIT {
       measured.add(CONTROL);
       long since = 0;
       long sinceRaw = 0;
+      double[] serverGcBefore = serverGc(url);
+      long[] clientGcBefore = clientGc();
+      long roundsStart = System.nanoTime();
       // A second client of another make on its own keep-alive connection: what java.net.http adds.
       try (KeepAliveClient raw = new KeepAliveClient(server(url), client.cookieHeader("/api/"), client.clientIp())) {
         for (int i = -200; i < REQUESTS_PER_ENDPOINT; i++) { // the first 200 rounds are a warm-up
@@ -118,6 +124,14 @@ class DashboardBenchmarkIT {
         }
       }
 
+      double[] serverGcAfter = serverGc(url);
+      long[] clientGcAfter = clientGc();
+      String gcLine = String.format(Locale.ROOT, "%nGarbage collection during these rounds (%.0f s): the server JVM"
+          + " %.0f collections, %.0f ms of pauses in all, the longest %.1f ms (Micrometer's recent maximum);"
+          + " the client JVM %d collections, %d ms in all.%n", (System.nanoTime() - roundsStart) / 1e9,
+          serverGcAfter[0] - serverGcBefore[0], serverGcAfter[1] - serverGcBefore[1], serverGcAfter[2],
+          clientGcAfter[0] - clientGcBefore[0], clientGcAfter[1] - clientGcBefore[1]);
+
       Map<String, List<Double>> polled = new ConcurrentHashMap<>();
       watch(viewers, Duration.ofSeconds(15), polled); // warm-up of the viewers' connections, the first health report
       polled.clear();
@@ -129,7 +143,7 @@ class DashboardBenchmarkIT {
         cpu.add(new double[] {idle, watching});
       }
 
-      String text = report(rounds, phase, cpu, polled, steady) + breakdown(breakdowns);
+      String text = report(rounds, phase, cpu, polled, steady) + breakdown(breakdowns) + gcLine;
       Files.writeString(report, text, StandardCharsets.UTF_8);
       System.out.println(text);
 
@@ -273,6 +287,36 @@ class DashboardBenchmarkIT {
   /** {@code host:port} of a base URL such as {@code http://127.0.0.1:8080}. */
   private static String server(String url) {
     return url.substring(url.indexOf("//") + 2);
+  }
+
+  /** The server JVM's GC pauses from its {@code /metrics}: count, sum in ms, recent maximum in ms. */
+  private static double[] serverGc(String url) throws Exception {
+    String text = ApiClient.HTTP.send(HttpRequest.newBuilder(URI.create(url + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    double[] gc = new double[3];
+    for (String line : text.split("\n")) {
+      if (line.startsWith("jvm_gc_pause_seconds")) {
+        double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        if (line.startsWith("jvm_gc_pause_seconds_count")) {
+          gc[0] += value;
+        } else if (line.startsWith("jvm_gc_pause_seconds_sum")) {
+          gc[1] += value * 1000;
+        } else if (line.startsWith("jvm_gc_pause_seconds_max")) {
+          gc[2] = Math.max(gc[2], value * 1000);
+        }
+      }
+    }
+    return gc;
+  }
+
+  /** This JVM's (the client's) collections and their time in ms so far. */
+  private static long[] clientGc() {
+    long[] gc = new long[2];
+    for (GarbageCollectorMXBean bean : ManagementFactory.getGarbageCollectorMXBeans()) {
+      gc[0] += Math.max(0, bean.getCollectionCount());
+      gc[1] += Math.max(0, bean.getCollectionTime());
+    }
+    return gc;
   }
 
   /** Collections of every garbage collector of this JVM (the client's) so far. */

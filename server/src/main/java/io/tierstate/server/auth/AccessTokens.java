@@ -110,9 +110,8 @@ public final class AccessTokens {
   }
 
   /**
-   * The verification of {@code token} from the request's cookie, done once per request: the rate
-   * limit and the auth filter both need it, and an HMAC check with the JSON decoding of the token
-   * is the costliest step of either that stays in the process.
+   * The verification of {@code token} from the request's cookie, done once per request although
+   * the rate limit and the auth filter both ask for it.
    */
   Verification verify(Context ctx, String token) {
     if (ctx.attribute(VERIFIED) instanceof VerifiedToken done && done.token().equals(token)) {

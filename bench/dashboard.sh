@@ -4,9 +4,11 @@
 # server process's CPU time over alternating phases of nobody watching and five viewers polling as
 # the console's dashboard page does (ROUNDS rounds of PHASE seconds each, default 4 and 30), after
 # asking each endpoint 2000 times back to back (interleaved, with the session check as a control;
-# this also warms the JIT up). The result goes into docs/benchmarks.md (between the
-# dashboard-bench markers) and into the bench resource that `bench/run.sh --full` copies into the
-# same file, so neither run erases the other's figures.
+# this also warms the JIT up), each time from java.net.http and from a keep-alive socket client,
+# with the server's own time per request from its Server-Timing header (SERVER_TIMING=true). The
+# result goes into docs/benchmarks.md (between the dashboard-bench markers) and into the bench
+# resource that `bench/run.sh --full` copies into the same file, so neither run erases the other's
+# figures.
 #
 #   bench/dashboard.sh            # ROUNDS=6 PHASE=60 bench/dashboard.sh for a steadier figure
 set -euo pipefail
@@ -38,7 +40,10 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
   echo "\`/api/v1/dashboard/nodes\` every 5 s. CPU is the server process's own (user + system, from"
   echo "\`/proc/<pid>/stat\`), idle and watched phases alternating in the same run, after the latency rounds"
   echo "(which warm the JIT up). Targets: a viewer at most 1 % of one core; every endpoint that feeds the"
-  echo "page under 5 ms at p99."
+  echo "page under 5 ms at p99. The server runs with \`SERVER_TIMING=true\`: the last table splits each"
+  echo "back-to-back request into the server's own time (its \`Server-Timing\` header) and the rest, and"
+  echo "asks every request a second time from a keep-alive socket client, to tell java.net.http's cost"
+  echo "from the server's."
   echo
   cat "$REPORT"
   echo '<!-- dashboard-bench:end -->'

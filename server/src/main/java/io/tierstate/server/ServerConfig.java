@@ -61,9 +61,11 @@ public record ServerConfig(Http http, Database database, Auth auth, RateLimits r
    *     ({@code https://app.example.com}), without a trailing slash
    * @param trustForwardedFor whether the client address is taken from {@code X-Forwarded-For}
    *     (only behind a proxy that sets it)
+   * @param serverTiming whether answers carry a {@code Server-Timing} header (time spent in the
+   *     handlers, the rate limit and the auth check)
    */
   public record Http(int port, long maxRequestBytes, boolean cookieSecure, List<String> allowedOrigins,
-      boolean trustForwardedFor) {
+      boolean trustForwardedFor, boolean serverTiming) {
     /** Copies the origins. */
     public Http {
       allowedOrigins = List.copyOf(allowedOrigins);
@@ -148,7 +150,8 @@ public record ServerConfig(Http http, Database database, Auth auth, RateLimits r
         in.integer("MAX_REQUEST_BYTES", 64 * 1024, 1024, 64 * 1024 * 1024),
         in.bool("COOKIE_SECURE", false),
         in.origins("ALLOWED_ORIGINS"),
-        in.bool("TRUST_FORWARDED_FOR", false));
+        in.bool("TRUST_FORWARDED_FOR", false),
+        in.bool("SERVER_TIMING", false));
     Database database = in.database();
     String secret = in.text("JWT_SECRET");
     String key;

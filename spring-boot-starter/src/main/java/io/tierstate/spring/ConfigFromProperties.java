@@ -43,6 +43,7 @@ final class ConfigFromProperties {
     PROPERTY_OF.put("breakerFailureThreshold", "tierstate.breaker.failure-threshold");
     PROPERTY_OF.put("breakerOpenDuration", "tierstate.breaker.open-duration");
     PROPERTY_OF.put("directReadConnections", "tierstate.direct-read-connections");
+    PROPERTY_OF.put("hotKeySampling", "tierstate.hot-key-sampling");
     PROPERTY_OF.put("REDIS_TLS_CERT_FILE", "tierstate.redis.tls.cert-file");
     PROPERTY_OF.put("REDIS_TLS_KEY_FILE", "tierstate.redis.tls.key-file");
   }
@@ -90,6 +91,7 @@ final class ConfigFromProperties {
     set("tierstate.breaker.failure-threshold", p.getBreaker().getFailureThreshold(), b::breakerFailureThreshold);
     set("tierstate.breaker.open-duration", p.getBreaker().getOpenDuration(), b::breakerOpenDuration);
     set("tierstate.direct-read-connections", p.getDirectReadConnections(), b::directReadConnections);
+    set("tierstate.hot-key-sampling", p.getHotKeySampling(), b::hotKeySampling);
     b.meterRegistry(registry);
     try {
       return b.build();

@@ -56,6 +56,9 @@ public class TierstateProperties {
   /** Blocking connections per Redis server that serve cache reads on the caller's thread; 0 reads through Lettuce only (default 8). */
   private @Nullable Integer directReadConnections;
 
+  /** One cache read in this many is sampled for the node's hot keys; 0 turns sampling off (default 256). */
+  private @Nullable Integer hotKeySampling;
+
   /** Whether the Spring CacheManager is Tierstate's, unless the application declares its own (default true). */
   private boolean cacheManagerEnabled = true;
 
@@ -157,6 +160,14 @@ public class TierstateProperties {
 
   public void setDirectReadConnections(@Nullable Integer directReadConnections) {
     this.directReadConnections = directReadConnections;
+  }
+
+  public @Nullable Integer getHotKeySampling() {
+    return hotKeySampling;
+  }
+
+  public void setHotKeySampling(@Nullable Integer hotKeySampling) {
+    this.hotKeySampling = hotKeySampling;
   }
 
   public boolean isCacheManagerEnabled() {

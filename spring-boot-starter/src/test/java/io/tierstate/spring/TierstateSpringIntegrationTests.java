@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tierstate.cache.CacheOptions;
+import io.tierstate.cache.HotKey;
 import io.tierstate.cache.Invalidator;
+import io.tierstate.cache.TieredCache;
 import io.tierstate.lock.LockHandle;
 import io.tierstate.lock.LockService;
 import io.tierstate.ratelimit.RateLimitPolicy;
@@ -210,6 +213,19 @@ class TierstateSpringIntegrationTests {
   }
 
   @Test
+  void hotKeySamplingComesFromItsProperty() {
+    TieredCache everyRead = nodes.start("tierstate.hot-key-sampling=1").getBean(TieredCache.class);
+    TieredCache off = nodes.start("tierstate.hot-key-sampling=0").getBean(TieredCache.class);
+    everyRead.set("hot:1", "v", CacheOptions.ttl(Duration.ofMinutes(1)));
+    for (int i = 0; i < 50; i++) {
+      assertThat(everyRead.get("hot:1", String.class)).contains("v");
+      assertThat(off.get("hot:1", String.class)).contains("v");
+    }
+    assertThat(everyRead.hotKeys()).extracting(HotKey::key).contains("hot:1");
+    assertThat(off.hotKeys()).as("sampling off").isEmpty();
+  }
+
+  @Test
   void staleIfErrorServesTheLastValueWhenTheLoaderFails() throws Exception {
     Catalog a = nodes.start("tierstate.caches.products.ttl=200ms", "tierstate.caches.products.stale-if-error=1m")
         .getBean(Catalog.class);
@@ -239,6 +255,7 @@ class TierstateSpringIntegrationTests {
     assertStartFails("tierstate.caches.products.refresh-ahead: refreshAhead must be between 0 and 1",
         "tierstate.caches.products.refresh-ahead=2");
     assertStartFails("tierstate.caches.products.region", "tierstate.caches.products.region=e u");
+    assertStartFails("tierstate.hot-key-sampling", "tierstate.hot-key-sampling=-1");
     assertStartFails("tierstate.redis.tls.cert-file and tierstate.redis.tls.key-file go together",
         "tierstate.redis.tls.cert-file=/tmp/cert.pem");
   }

@@ -27,6 +27,8 @@ public final class AccessTokens {
 
   private static final String ISSUER = "tierstate";
   private static final long LEEWAY_SECONDS = 5;
+  /** The request attribute that keeps the verification of the request's token. */
+  private static final String VERIFIED = "tierstate.access-token";
 
   private final Algorithm algorithm;
   private final JWTVerifier verifier;
@@ -108,6 +110,21 @@ public final class AccessTokens {
   }
 
   /**
+   * The verification of {@code token} from the request's cookie, done once per request although
+   * the rate limit and the auth filter both ask for it.
+   */
+  Verification verify(Context ctx, String token) {
+    if (ctx.attribute(VERIFIED) instanceof VerifiedToken done && done.token().equals(token)) {
+      return done.verification();
+    }
+    Verification verification = verify(token);
+    ctx.attribute(VERIFIED, new VerifiedToken(token, verification));
+    return verification;
+  }
+
+  private record VerifiedToken(String token, Verification verification) {}
+
+  /**
    * The user id in the request's access-token cookie if the token is valid, else null. Checks the
    * signature and expiry only, not the session: for identifying a caller cheaply (rate limits).
    */
@@ -116,7 +133,7 @@ public final class AccessTokens {
     if (token == null || token.isEmpty()) {
       return null;
     }
-    return verify(token) instanceof Valid valid ? valid.claims().userId() : null;
+    return verify(ctx, token) instanceof Valid valid ? valid.claims().userId() : null;
   }
 
   private static Verification claims(@Nullable DecodedJWT jwt) {

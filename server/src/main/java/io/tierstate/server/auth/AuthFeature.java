@@ -5,6 +5,7 @@ import io.tierstate.server.Feature;
 import io.tierstate.server.ServerConfig;
 import io.tierstate.server.ServerContext;
 import io.tierstate.server.http.Access;
+import io.tierstate.server.http.ServerTiming;
 
 /**
  * Registers the auth filter (before every matched route) and {@code /api/v1/auth/*}: login,
@@ -32,7 +33,7 @@ public final class AuthFeature implements Feature {
     if (context.config().auditRate() > 0) {
       AccessCache.audit(context.tierstate(), accounts);
     }
-    app.beforeMatched(new Authenticator(tokens, context.tierstate().sessions(), access));
+    app.beforeMatched(ServerTiming.phase("auth", new Authenticator(tokens, context.tierstate().sessions(), access)));
     app.post("/api/v1/auth/login", handlers::login, Access.PUBLIC);
     app.post("/api/v1/auth/refresh", handlers::refresh, Access.PUBLIC);
     app.post("/api/v1/auth/logout", handlers::logout, Access.PUBLIC);

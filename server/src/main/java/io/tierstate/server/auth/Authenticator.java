@@ -76,7 +76,7 @@ final class Authenticator implements Handler {
     if (token == null || token.isEmpty()) {
       throw ApiError.unauthorized("not_authenticated", "sign in first: POST /api/v1/auth/login");
     }
-    AccessTokens.Claims claims = switch (tokens.verify(token)) {
+    AccessTokens.Claims claims = switch (tokens.verify(ctx, token)) {
       case AccessTokens.Valid valid -> valid.claims();
       case AccessTokens.Expired expired -> throw ApiError.unauthorized("token_expired",
           "the access token expired; get a new one with POST /api/v1/auth/refresh");

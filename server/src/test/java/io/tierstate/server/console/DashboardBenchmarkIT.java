@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tierstate.server.testing.ApiClient;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,8 +62,12 @@ class DashboardBenchmarkIT {
     Path report = Path.of("target", "dashboard-bench.md").toAbsolutePath();
     // -Ddashboard.bench.serverJvmOptions='-XX:StartFlightRecording=...' profiles the server process.
     String jvmOptions = System.getProperty("dashboard.bench.serverJvmOptions", "");
-    try (ConsoleStack stack = ConsoleStack.start(1,
-        jvmOptions.isBlank() ? Map.of() : Map.of("JAVA_TOOL_OPTIONS", jvmOptions))) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("SERVER_TIMING", "true"); // the server's own time per request, to tell it from the client's
+    if (!jvmOptions.isBlank()) {
+      env.put("JAVA_TOOL_OPTIONS", jvmOptions);
+    }
+    try (ConsoleStack stack = ConsoleStack.start(1, env)) {
       String url = stack.urls().get(0);
       ProcessHandle server = stack.process(0);
       List<ApiClient> viewers = new ArrayList<>();
@@ -73,24 +82,55 @@ class DashboardBenchmarkIT {
       // for the CPU phases, which measure a server in its steady state.
       ApiClient client = viewers.get(2); // the platform administrator: the whole service
       Map<String, List<Double>> steady = new LinkedHashMap<>();
+      Map<String, Breakdown> breakdowns = new LinkedHashMap<>();
       List<String> measured = new ArrayList<>(ENDPOINTS);
       measured.add(CONTROL);
       long since = 0;
-      for (int i = -200; i < REQUESTS_PER_ENDPOINT; i++) { // the first 200 rounds are a warm-up
-        for (String endpoint : measured) {
-          String path = endpoint.endsWith("=") ? endpoint + since : endpoint;
-          long start = System.nanoTime();
-          ApiClient.Answer answer = client.get(path);
-          double millis = (System.nanoTime() - start) / 1e6;
-          assertThat(answer.status()).as(path + " " + answer).isEqualTo(200);
-          if (endpoint.endsWith("=")) {
-            since = Math.max(since, lastSeq(answer.json())); // as the page does: only what is newer next
-          }
-          if (i >= 0) {
-            steady.computeIfAbsent(endpoint.replace("?since=", "?since=<last>"), e -> new ArrayList<>()).add(millis);
+      long sinceRaw = 0;
+      double[] serverGcBefore = serverGc(url);
+      long[] clientGcBefore = clientGc();
+      long roundsStart = System.nanoTime();
+      // A second client of another make on its own keep-alive connection: what java.net.http adds.
+      try (KeepAliveClient raw = new KeepAliveClient(server(url), client.cookieHeader("/api/"), client.clientIp())) {
+        for (int i = -200; i < REQUESTS_PER_ENDPOINT; i++) { // the first 200 rounds are a warm-up
+          for (String endpoint : measured) {
+            String name = endpoint.replace("?since=", "?since=<last>");
+            String path = endpoint.endsWith("=") ? endpoint + since : endpoint;
+            long gcBefore = gcCount();
+            long start = System.nanoTime();
+            ApiClient.Answer answer = client.get(path);
+            double millis = (System.nanoTime() - start) / 1e6;
+            boolean gc = gcCount() != gcBefore;
+            assertThat(answer.status()).as(path + " " + answer).isEqualTo(200);
+            if (endpoint.endsWith("=")) {
+              since = Math.max(since, lastSeq(answer.json())); // as the page does: only what is newer next
+            }
+            String rawPath = endpoint.endsWith("=") ? endpoint + sinceRaw : endpoint;
+            gcBefore = gcCount();
+            long rawStart = System.nanoTime();
+            KeepAliveClient.Reply reply = raw.get(rawPath);
+            double rawMillis = (System.nanoTime() - rawStart) / 1e6;
+            boolean rawGc = gcCount() != gcBefore;
+            assertThat(reply.status()).as(rawPath + " " + reply.body()).isEqualTo(200);
+            if (endpoint.endsWith("=")) {
+              sinceRaw = Math.max(sinceRaw, lastSeq(ApiClient.JSON.readTree(reply.body())));
+            }
+            if (i >= 0) {
+              steady.computeIfAbsent(name, e -> new ArrayList<>()).add(millis);
+              Breakdown b = breakdowns.computeIfAbsent(name, e -> new Breakdown());
+              b.add(millis, answer.header("Server-Timing"), gc, rawMillis, reply.serverTiming(), rawGc);
+            }
           }
         }
       }
+
+      double[] serverGcAfter = serverGc(url);
+      long[] clientGcAfter = clientGc();
+      String gcLine = String.format(Locale.ROOT, "%nGarbage collection during these rounds (%.0f s): the server JVM"
+          + " %.0f collections, %.0f ms of pauses in all, the longest %.1f ms (Micrometer's recent maximum);"
+          + " the client JVM %d collections, %d ms in all.%n", (System.nanoTime() - roundsStart) / 1e9,
+          serverGcAfter[0] - serverGcBefore[0], serverGcAfter[1] - serverGcBefore[1], serverGcAfter[2],
+          clientGcAfter[0] - clientGcBefore[0], clientGcAfter[1] - clientGcBefore[1]);
 
       Map<String, List<Double>> polled = new ConcurrentHashMap<>();
       watch(viewers, Duration.ofSeconds(15), polled); // warm-up of the viewers' connections, the first health report
@@ -103,7 +143,7 @@ class DashboardBenchmarkIT {
         cpu.add(new double[] {idle, watching});
       }
 
-      String text = report(rounds, phase, cpu, polled, steady);
+      String text = report(rounds, phase, cpu, polled, steady) + breakdown(breakdowns) + gcLine;
       Files.writeString(report, text, StandardCharsets.UTF_8);
       System.out.println(text);
 
@@ -242,6 +282,119 @@ class DashboardBenchmarkIT {
 
   private static double quantile(List<Double> sorted, double q) {
     return sorted.get(Math.max(0, (int) Math.ceil(sorted.size() * q) - 1));
+  }
+
+  /** {@code host:port} of a base URL such as {@code http://127.0.0.1:8080}. */
+  private static String server(String url) {
+    return url.substring(url.indexOf("//") + 2);
+  }
+
+  /** The server JVM's GC pauses from its {@code /metrics}: count, sum in ms, recent maximum in ms. */
+  private static double[] serverGc(String url) throws Exception {
+    String text = ApiClient.HTTP.send(HttpRequest.newBuilder(URI.create(url + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    double[] gc = new double[3];
+    for (String line : text.split("\n")) {
+      if (line.startsWith("jvm_gc_pause_seconds")) {
+        double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        if (line.startsWith("jvm_gc_pause_seconds_count")) {
+          gc[0] += value;
+        } else if (line.startsWith("jvm_gc_pause_seconds_sum")) {
+          gc[1] += value * 1000;
+        } else if (line.startsWith("jvm_gc_pause_seconds_max")) {
+          gc[2] = Math.max(gc[2], value * 1000);
+        }
+      }
+    }
+    return gc;
+  }
+
+  /** This JVM's (the client's) collections and their time in ms so far. */
+  private static long[] clientGc() {
+    long[] gc = new long[2];
+    for (GarbageCollectorMXBean bean : ManagementFactory.getGarbageCollectorMXBeans()) {
+      gc[0] += Math.max(0, bean.getCollectionCount());
+      gc[1] += Math.max(0, bean.getCollectionTime());
+    }
+    return gc;
+  }
+
+  /** Collections of every garbage collector of this JVM (the client's) so far. */
+  private static long gcCount() {
+    long count = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      count += Math.max(0, gc.getCollectionCount());
+    }
+    return count;
+  }
+
+  /** Per endpoint: the client's time against the server's own ({@code Server-Timing}), for both clients. */
+  private static final class Breakdown {
+    final List<Double> client = new ArrayList<>();
+    final List<Double> server = new ArrayList<>();
+    final List<Double> rateLimit = new ArrayList<>();
+    final List<Double> auth = new ArrayList<>();
+    final List<Double> outside = new ArrayList<>();
+    final List<Double> clientNoGc = new ArrayList<>();
+    final List<Double> raw = new ArrayList<>();
+    final List<Double> rawServer = new ArrayList<>();
+    final List<Double> rawOutside = new ArrayList<>();
+    int clientGcs;
+    int rawGcs;
+
+    void add(double millis, String timing, boolean gc, double rawMillis, String rawTiming, boolean rawGc) {
+      Map<String, Double> t = timings(timing);
+      client.add(millis);
+      server.add(t.get("total"));
+      rateLimit.add(t.getOrDefault("ratelimit", 0.0));
+      auth.add(t.getOrDefault("auth", 0.0));
+      outside.add(millis - t.get("total"));
+      if (gc) {
+        clientGcs++;
+      } else {
+        clientNoGc.add(millis);
+      }
+      Map<String, Double> r = timings(rawTiming);
+      raw.add(rawMillis);
+      rawServer.add(r.get("total"));
+      rawOutside.add(rawMillis - r.get("total"));
+      if (rawGc) {
+        rawGcs++;
+      }
+    }
+
+    static Map<String, Double> timings(String header) {
+      assertThat(header).as("Server-Timing").isNotNull();
+      Map<String, Double> out = new LinkedHashMap<>();
+      for (String metric : header.split(",")) {
+        String[] parts = metric.strip().split(";dur=");
+        out.put(parts[0], Double.parseDouble(parts[1]));
+      }
+      return out;
+    }
+  }
+
+  private static String breakdown(Map<String, Breakdown> breakdowns) {
+    StringBuilder out = new StringBuilder();
+    out.append("\nWhere a back-to-back request's time goes (the same rounds; ms, p50 / p99): the client's time;"
+        + " the server's own from its `Server-Timing` header (first before-handler to last after-handler),"
+        + " of which the rate limit and the auth check; the client's time outside it; the client's time"
+        + " for the requests during which its JVM ran no GC; and a second client, one keep-alive socket"
+        + " with a hand-written HTTP/1.1 exchange, asked right after each java.net.http request:\n\n");
+    out.append("| endpoint | client | server | rate limit | auth | outside the server | client, no GC in the request"
+        + " (GCs met) | socket client | its server | its outside (GCs met) |\n");
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    breakdowns.forEach((endpoint, b) -> out.append(String.format(Locale.ROOT,
+        "| `%s` | %s | %s | %s | %s | %s | %s (%d) | %s | %s | %s (%d) |%n", endpoint, pair(b.client),
+        pair(b.server), pair(b.rateLimit), pair(b.auth), pair(b.outside), pair(b.clientNoGc), b.clientGcs,
+        pair(b.raw), pair(b.rawServer), pair(b.rawOutside), b.rawGcs)));
+    return out.toString();
+  }
+
+  private static String pair(List<Double> millis) {
+    List<Double> sorted = new ArrayList<>(millis);
+    Collections.sort(sorted);
+    return String.format(Locale.ROOT, "%.2f / %.2f", quantile(sorted, 0.50), quantile(sorted, 0.99));
   }
 
   private static long lastSeq(JsonNode body) {

@@ -30,6 +30,12 @@ import org.HdrHistogram.Histogram;
 final class FaultRun {
   /** How long after a write every node must have stopped serving the older value. */
   static final Duration PROPAGATION_BOUND = Duration.ofSeconds(2);
+  /**
+   * The least time reads are checked for after a heal: the load goes on past the run's after time
+   * until both nodes have been back this long plus the bound (a slow reconnect, 2.6 s after a
+   * restart on a loaded host, otherwise left a few dozen checked reads).
+   */
+  static final Duration MIN_CHECKED = Duration.ofMillis(1500);
   /** How long the nodes get, after the heal, to be healthy again. */
   static final Duration RECOVERY_BOUND = Duration.ofSeconds(60);
   private static final int SESSIONS_PER_NODE = 20;
@@ -61,6 +67,7 @@ final class FaultRun {
           healedAt = System.nanoTime();
           recorder.phase(Recorder.Phase.AFTER);
           sleep(timing.after());
+          awaitCheckedWindow(watch, nodes, healedAt);
         } finally {
           load.close();
         }
@@ -122,6 +129,26 @@ final class FaultRun {
               + (db.olderDeliveries() - db.olderWritten()));
     }
     return notes;
+  }
+
+  /**
+   * Keeps the load on until both nodes have been back (reaching Redis, reading the log) for the
+   * propagation bound plus {@link #MIN_CHECKED}, at most the recovery bound.
+   */
+  private static void awaitCheckedWindow(HealthWatch watch, List<Node> nodes, long healedAt)
+      throws InterruptedException {
+    long needed = PROPAGATION_BOUND.plus(MIN_CHECKED).toNanos();
+    long deadline = System.nanoTime() + RECOVERY_BOUND.toNanos();
+    while (System.nanoTime() < deadline) {
+      long back = healedAt;
+      for (Node node : nodes) {
+        back = Math.max(back, watch.connectedAfter(node.index, healedAt));
+      }
+      if (back != Long.MAX_VALUE && System.nanoTime() - back >= needed) {
+        return;
+      }
+      TimeUnit.MILLISECONDS.sleep(100);
+    }
   }
 
   /** Sessions signed in on each node before the fault (the id, alternating nodes). */

@@ -55,6 +55,8 @@ final class InvalidationReceiver implements InvalidationLog.Handler {
           meters.invalidationsReceived.increment();
           if (entry.tagsOnly()) {
             l1.invalidateTagged(entry.tags().toArray(new String[0]));
+          } else if (!entry.tags().isEmpty()) {
+            l1.invalidateUnlisted(entry.tags().toArray(new String[0]));
           }
           events.emit(
               entry.tags().isEmpty() ? InvalidationEvent.Kind.KEYS : InvalidationEvent.Kind.TAGS,

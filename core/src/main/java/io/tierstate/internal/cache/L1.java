@@ -24,6 +24,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>While invalidations cannot flow (the log listener is down), entries are trusted for at most
  * {@code degradedTtl} from the later of their insertion and the start of the outage.
+ *
+ * <p>A tag invalidation from another node names the keys L2 holds under the tag, not the tag alone,
+ * so that receiving it costs no scan of L1. Entries cached while Redis was unreachable ({@link
+ * L1Entry#unlisted}) are in no L2 tag set and would escape it: while any may be here, such an
+ * invalidation also drops what carries its tags ({@link #invalidateUnlisted}).
  */
 final class L1 {
   private static final int STRIPES = 4096;
@@ -36,9 +41,14 @@ final class L1 {
   private final long maxAgeNanos;
   private final long degradedTtlNanos;
   private volatile long distrustedSinceNanos = TRUSTED;
+  // Tag invalidations from other nodes seen so far, and until when an unlisted entry may be served
+  // (each installed one extends it, before it checks the count: see putIfUnchanged).
+  private final AtomicLong peerTagInvalidations = new AtomicLong();
+  private final AtomicLong unlistedUntilNanos = new AtomicLong(System.nanoTime());
 
-  /** A fill's view of the generations when it started. */
-  record Stamp(int stripe, long stripeGeneration, long globalGeneration) {}
+  /** A fill's view of the generations (and of the peers' tag invalidations) when it started. */
+  record Stamp(
+      int stripe, long stripeGeneration, long globalGeneration, long peerTagInvalidations) {}
 
   L1(long maximumSize, Duration maxAge, Duration degradedTtl, CacheMeters meters) {
     this.maxAgeNanos = maxAge.toNanos();
@@ -144,7 +154,8 @@ final class L1 {
 
   Stamp stamp(String key) {
     int stripe = stripe(key);
-    return new Stamp(stripe, generations.get(stripe), globalGeneration.get());
+    return new Stamp(
+        stripe, generations.get(stripe), globalGeneration.get(), peerTagInvalidations.get());
   }
 
   private boolean unchanged(Stamp stamp) {
@@ -157,6 +168,16 @@ final class L1 {
     ConcurrentMap<String, L1Entry> m = map;
     if (m == null) {
       return false;
+    }
+    if (entry.unlisted && entry.tags.length > 0) {
+      // Announced before the check, so that a peer's tag invalidation either moved the count
+      // already (the value may predate it: not installed) or sees the announcement and scans
+      // (moving the global generation, which this install checks below).
+      long until = entry.lastUseNanos();
+      unlistedUntilNanos.accumulateAndGet(until, (a, b) -> a - b < 0 ? b : a);
+      if (peerTagInvalidations.get() != stamp.peerTagInvalidations()) {
+        return false;
+      }
     }
     boolean[] installed = {false};
     m.compute(
@@ -207,6 +228,18 @@ final class L1 {
                 }
                 return false;
               });
+    }
+  }
+
+  /**
+   * Another node invalidated {@code tags} and named the keys L2 held under them (which the caller
+   * drops): also drops what this node cached under those tags while Redis was unreachable, which no
+   * L2 tag set holds. A scan of L1, but only while such entries may be here.
+   */
+  void invalidateUnlisted(String[] tags) {
+    peerTagInvalidations.incrementAndGet();
+    if (System.nanoTime() - unlistedUntilNanos.get() < 0) {
+      invalidateTagged(tags);
     }
   }
 

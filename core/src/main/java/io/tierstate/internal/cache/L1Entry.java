@@ -18,6 +18,9 @@ final class L1Entry {
   final long errorUntilNanos;
   final long ttlNanos;
   final String[] tags;
+  // Cached while Redis was unreachable: in this node's L1 only, so in none of L2's tag sets, which
+  // are what a tag invalidation names to other nodes (see L1#invalidateUnlisted).
+  final boolean unlisted;
   // The region's counters, so that a hit counts without a lookup; null for entries of no region.
   final @Nullable Region region;
 
@@ -31,6 +34,30 @@ final class L1Entry {
       long ttlNanos,
       String[] tags,
       @Nullable Region region) {
+    this(
+        value,
+        type,
+        insertedNanos,
+        freshUntilNanos,
+        staleUntilNanos,
+        errorUntilNanos,
+        ttlNanos,
+        tags,
+        region,
+        false);
+  }
+
+  private L1Entry(
+      @Nullable Object value,
+      TypeRef<?> type,
+      long insertedNanos,
+      long freshUntilNanos,
+      long staleUntilNanos,
+      long errorUntilNanos,
+      long ttlNanos,
+      String[] tags,
+      @Nullable Region region,
+      boolean unlisted) {
     this.value = value;
     this.optional = Optional.ofNullable(value);
     this.type = type;
@@ -41,6 +68,7 @@ final class L1Entry {
     this.ttlNanos = ttlNanos;
     this.tags = tags;
     this.region = region;
+    this.unlisted = unlisted;
   }
 
   boolean absent() {
@@ -85,7 +113,10 @@ final class L1Entry {
     return Math.max(freshUntilNanos, Math.max(staleUntilNanos, errorUntilNanos));
   }
 
-  /** A copy that nobody may use after {@code deadlineNanos}: for entries cached while degraded. */
+  /**
+   * A copy that nobody may use after {@code deadlineNanos}: for entries cached while degraded, in
+   * this node's L1 only ({@link #unlisted}).
+   */
   L1Entry capped(long deadlineNanos) {
     return new L1Entry(
         value,
@@ -96,7 +127,8 @@ final class L1Entry {
         earlier(errorUntilNanos, deadlineNanos),
         ttlNanos,
         tags,
-        region);
+        region,
+        true);
   }
 
   private static long earlier(long a, long b) {

@@ -57,6 +57,16 @@ class LoadCoordinatorUnitTests {
   private final LoadCoordinator loads =
       new LoadCoordinator(
           config, l1, l2, entries, meters, waiters, refresher, scheduler, unsettled::add);
+  private final InvalidationEvents events = new InvalidationEvents(meters);
+  private final InvalidationReceiver receiver =
+      new InvalidationReceiver(
+          l1,
+          l2,
+          waiters,
+          new InvalidationSender(l1, l2, meters, events, "this-node"),
+          events,
+          meters,
+          "this-node");
 
   @AfterEach
   void stop() {
@@ -90,6 +100,45 @@ class LoadCoordinatorUnitTests {
     L1Entry entry = l1.get("k", System.nanoTime());
     assertThat(entry).isNotNull();
     assertThat(entry.value).as("served on this node meanwhile").isEqualTo("v1");
+  }
+
+  /**
+   * Found by the fault suite (defect 7: Redis paused under load). While Redis was paused, a node
+   * loaded a tagged row into its L1 only; after the heal another node updated the row's group and
+   * invalidated the tag. That node's log entry named the keys L2 held under the tag, and this row
+   * was not among them (it never reached L2), so the first node served the old row until the
+   * degraded TTL, seconds after it had received the invalidation.
+   */
+  @Test
+  void aValueLoadedWithoutRedisIsDroppedByAPeersTagInvalidationThatDoesNotNameIt() {
+    l2.unavailable = true;
+    assertThat(loads.load("k", STRING, () -> "v1", MINUTE.tags("grp"), null)).isEqualTo("v1");
+    assertThat(loads.load("j", STRING, () -> "w1", MINUTE.tags("other"), null)).isEqualTo("w1");
+    assertThat(inL1("k")).as("served from L1 while Redis is away").isEqualTo("v1");
+    l2.unavailable = false;
+
+    receiver.onEntry(LogEntry.keys("other-node", List.of("named-by-l2"), List.of("grp")));
+
+    assertThat(inL1("k")).isEqualTo("(none)");
+    assertThat(inL1("j")).as("another tag's entry stays").isEqualTo("w1");
+  }
+
+  /** The same invalidation arriving while such a load runs: its value is not cached. */
+  @Test
+  void aValueLoadedWithoutRedisWhileAPeersTagInvalidationArrivesIsNotCached() {
+    l2.unavailable = true;
+    CacheLoader<String> loader =
+        () -> {
+          // The row was read before the peer's write; its invalidation arrives before the install.
+          receiver.onEntry(LogEntry.keys("other-node", List.of("named-by-l2"), List.of("grp")));
+          return "v1";
+        };
+
+    assertThat(loads.load("k", STRING, loader, MINUTE.tags("grp"), null))
+        .as("its own caller still gets the value (its read began before the write)")
+        .isEqualTo("v1");
+
+    assertThat(inL1("k")).isEqualTo("(none)");
   }
 
   @Test

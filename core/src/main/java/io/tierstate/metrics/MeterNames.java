@@ -73,7 +73,8 @@ public final class MeterNames {
 
   /**
    * Counter of the reads that may run on the caller's thread (cache {@code GET}/{@code MGET},
-   * session lookups), by {@code path}: {@code caller_thread} or {@code shared_connection}.
+   * session lookups, rate-limit decisions), by {@code path}: {@code caller_thread} or {@code
+   * shared_connection}.
    */
   public static final String REDIS_READS = "tierstate.redis.reads";
 

@@ -22,8 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads ({@code GET}, {@code MGET}, {@code HGETALL}) on the caller's thread, over a small pool of
- * blocking connections per Redis server, next to Lettuce's shared connection.
+ * Reads ({@code GET}, {@code MGET}, {@code HGETALL}) and short scripts that run on every request (a
+ * rate limit's {@code EVALSHA}) on the caller's thread, over a small pool of blocking connections
+ * per Redis server, next to Lettuce's shared connection.
  *
  * <p>Why: a command through Lettuce crosses threads twice (the caller hands the write to Netty's
  * event loop, the event loop hands the reply back), and on a machine with few cores each hand-off
@@ -58,6 +59,8 @@ final class DirectReads implements AutoCloseable {
   private static final byte[] GET = bytes("GET");
   private static final byte[] MGET = bytes("MGET");
   private static final byte[] HGETALL = bytes("HGETALL");
+  private static final byte[] EVALSHA = bytes("EVALSHA");
+  private static final byte[] ONE = bytes("1");
 
   /** After a failed connect, how long reads go through Lettuce before connecting is tried again. */
   private static final long CONNECT_BACKOFF_NANOS = Duration.ofSeconds(1).toNanos();
@@ -161,6 +164,32 @@ final class DirectReads implements AutoCloseable {
       fields.put(new String(name, StandardCharsets.UTF_8), value);
     }
     return fields;
+  }
+
+  /**
+   * {@code EVALSHA sha 1 key args...} on the caller's thread: the array the script returns, or null
+   * if the call is left to Lettuce (no free connection, an error reply such as {@code NOSCRIPT} or
+   * a redirect, a reply that is not an array, a connection that failed). For short scripts of one
+   * key that are safe to run again: a connection that fails after the command was sent leaves the
+   * call to Lettuce, so the script may have run once already (a rate limit then counts one request
+   * twice).
+   *
+   * @throws RedisUnavailableException if Redis did not answer within the command timeout
+   */
+  @Nullable List<Object> evalsha(String sha, String key, byte[]... args) {
+    byte[][] command = new byte[4 + args.length][];
+    command[0] = EVALSHA;
+    command[1] = bytes(sha);
+    command[2] = ONE;
+    command[3] = bytes(key);
+    for (int i = 0; i < args.length; i++) {
+      command[4 + i] = args[i];
+    }
+    Object reply = send(key, command);
+    if (!(reply instanceof List<?> values)) {
+      return null;
+    }
+    return new ArrayList<>(values);
   }
 
   /**

@@ -2,6 +2,7 @@ package io.tierstate.internal.redis;
 
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -125,6 +126,24 @@ public final class RedisExecutor {
    */
   public Map<String, byte[]> hgetall(String what, String key) {
     return read(what, direct -> direct.hgetall(key), redis -> redis.hgetall(key));
+  }
+
+  /**
+   * A script of one key that returns an array, like {@link #get}: {@code EVALSHA} on the caller's
+   * thread when a direct connection is free and the server has the script, else through the shared
+   * connection, which loads the script when the server lacks it. For short scripts of every request
+   * that may run twice in the rare case a direct connection fails after sending (see {@link
+   * DirectReads#evalsha}): a rate limit, not a write that must happen once.
+   *
+   * @param what what the script is for, for error messages
+   * @throws RedisUnavailableException when the breaker is open, or Redis fails or times out
+   * @throws RedisCommandException when Redis refuses the script
+   */
+  public List<Object> script(String what, LuaScript script, String key, byte[]... args) {
+    return read(
+        what,
+        direct -> direct.evalsha(script.sha(), key, args),
+        redis -> script.run(redis, ScriptOutputType.MULTI, new String[] {key}, args));
   }
 
   /**

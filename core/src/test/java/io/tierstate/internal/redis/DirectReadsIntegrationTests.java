@@ -10,6 +10,8 @@ import io.tierstate.Tierstate;
 import io.tierstate.TierstateConfig;
 import io.tierstate.cache.CacheOptions;
 import io.tierstate.metrics.MeterNames;
+import io.tierstate.ratelimit.RateLimitPolicy;
+import io.tierstate.ratelimit.RateLimitResult;
 import io.tierstate.session.NewSession;
 import io.tierstate.session.Session;
 import io.tierstate.testing.Await;
@@ -73,6 +75,30 @@ class DirectReadsIntegrationTests {
       assertThat(reads(node, "shared_connection")).isZero();
       assertThat(node.metrics().registry().get(MeterNames.REDIS_DIRECT_CONNECTIONS).gauge().value())
           .isEqualTo(1);
+    }
+  }
+
+  @Test
+  void rateLimitsAreDecidedOnTheCallersThreadOnceRedisHasTheScript() {
+    try (Nodes nodes = Nodes.onSharedRedis()) {
+      Tierstate node = nodes.start("a");
+      Nodes.sharedRedis().command("SCRIPT", "FLUSH");
+      RateLimitPolicy policy = RateLimitPolicy.fixedWindow(3, Duration.ofHours(1));
+      double before = reads(node, "caller_thread");
+      double sharedBefore = reads(node, "shared_connection");
+
+      // The first call finds no script on the server (NOSCRIPT on the direct connection): Lettuce
+      // loads it; every later one runs on the caller's thread. The count is kept across both.
+      List<Boolean> allowed = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        RateLimitResult result = node.rateLimiter().limit("direct-rl", policy);
+        assertThat(result.source()).isEqualTo(RateLimitResult.Source.REDIS);
+        allowed.add(result.allowed());
+      }
+
+      assertThat(allowed).containsExactly(true, true, true, false, false);
+      assertThat(reads(node, "shared_connection") - sharedBefore).isEqualTo(1);
+      assertThat(reads(node, "caller_thread") - before).isEqualTo(4);
     }
   }
 

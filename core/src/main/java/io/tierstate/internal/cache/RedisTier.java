@@ -243,7 +243,7 @@ final class RedisTier implements L2 {
   /**
    * {@inheritDoc}
    *
-   * <p>A tag's members are read, deleted, removed from its set and logged one SSCAN page at a time:
+   * <p>A tag's members are read, removed from its set, deleted and logged one SSCAN page at a time:
    * each page is its own round trips, within the command timeout however large the tag, and Redis
    * never builds one huge reply or runs one huge command that would stall its other clients.
    */
@@ -264,8 +264,11 @@ final class RedisTier implements L2 {
           keys.add(new String(member, StandardCharsets.UTF_8));
         }
         if (!keys.isEmpty()) {
-          deleted += deleteAll(keys);
+          // Out of the set first, then deleted: a fill that registers the key after the removal
+          // is deleted with it or stays registered. The other order dropped the registration of a
+          // fill that wrote and registered between the delete and the removal (defect 8).
           removeFromTag(tag, keys);
+          deleted += deleteAll(keys);
           List<String> logged = unlogged.isEmpty() ? keys : union(unlogged, keys);
           log(logged, tags);
           invalidated.addAll(logged);

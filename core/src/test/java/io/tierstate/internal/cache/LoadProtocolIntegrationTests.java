@@ -49,6 +49,101 @@ class LoadProtocolIntegrationTests {
     final AtomicReference<String> value = new AtomicReference<>("v1");
   }
 
+  /**
+   * Defect 8 of the fault suite: a tag invalidation deleted a page of the tag's keys and then took
+   * them out of the tag's set. A fill that wrote one of those keys and registered it in between
+   * (its lease taken after the tag's version moved, so it had no reason to undo itself) kept its
+   * value but lost its registration, and the next {@code invalidateTags} missed the key until its
+   * TTL. Taking the keys out of the set first leaves no such window: a fill that registers after
+   * the removal is deleted with its key or stays registered. Redis's {@code MONITOR} shows the
+   * order the node sends.
+   */
+  @Test
+  void aTagInvalidationTakesKeysOutOfTheTagSetBeforeDeletingThem() throws Exception {
+    Tierstate node = nodes.start("a");
+    List<String> keys = List.of("d8:item:0", "d8:item:1", "d8:item:2");
+    for (String key : keys) {
+      node.cache().set(key, "v1", MINUTE.tags("d8-group"));
+    }
+    List<String> commands;
+    try (Monitor monitor = new Monitor(Nodes.sharedRedis().port())) {
+      assertThat(node.cache().invalidateTags("d8-group")).isEqualTo(3);
+      commands =
+          monitor.readUntil(
+              seen ->
+                  keys.stream()
+                      .allMatch(key -> deleteOf(seen, key) >= 0 && removalOf(seen, key) >= 0),
+              Duration.ofSeconds(5));
+    }
+    for (String key : keys) {
+      int removed = removalOf(commands, key);
+      assertThat(removed).as("%s taken out of the tag's set", key).isNotNegative();
+      assertThat(removed)
+          .as("%s out of the set before it is deleted", key)
+          .isLessThan(deleteOf(commands, key));
+    }
+  }
+
+  /** The index of the first {@code SREM} that names {@code key} in MONITOR lines, or -1. */
+  private static int removalOf(List<String> lines, String key) {
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).contains("\"SREM\"") && lines.get(i).contains("\"" + key + "\"")) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** The index of the first {@code DEL} of {@code key}'s value in MONITOR lines, or -1. */
+  private static int deleteOf(List<String> lines, String key) {
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).contains("\"DEL\"") && lines.get(i).contains("{" + key + "}\"")) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** A raw connection in MONITOR mode: every command Redis runs, scripts' commands included. */
+  private static final class Monitor implements AutoCloseable {
+    private final java.net.Socket socket;
+    private final java.io.BufferedReader in;
+
+    Monitor(int port) throws java.io.IOException {
+      socket = new java.net.Socket("127.0.0.1", port);
+      socket
+          .getOutputStream()
+          .write("MONITOR\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      socket.getOutputStream().flush();
+      in =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(
+                  socket.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+      assertThat(in.readLine()).isEqualTo("+OK");
+    }
+
+    /** The lines seen until {@code done} holds for them, or the time is up. */
+    List<String> readUntil(java.util.function.Predicate<List<String>> done, Duration within)
+        throws java.io.IOException {
+      List<String> lines = new ArrayList<>();
+      long deadline = System.nanoTime() + within.toNanos();
+      socket.setSoTimeout((int) within.toMillis());
+      while (!done.test(lines) && System.nanoTime() < deadline) {
+        String line = in.readLine();
+        if (line == null) {
+          break;
+        }
+        lines.add(line);
+      }
+      return lines;
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+      socket.close();
+    }
+  }
+
   @Test
   void concurrentMissesOnThreeNodesRunTheLoaderOnce() throws Exception {
     List<Tierstate> cluster = List.of(nodes.start("a"), nodes.start("b"), nodes.start("c"));

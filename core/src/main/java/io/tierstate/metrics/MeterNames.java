@@ -69,10 +69,11 @@ public final class MeterNames {
   public static final String L1_RESYNCS = "tierstate.invalidation.l1.resyncs";
 
   /**
-   * Counter of the times this node raised the namespace's trust floor (L2 entries written before
-   * it read as misses) because Redis may have lost acknowledged writes; tag {@code cause}: {@code
-   * redis-restarted}, {@code log-went-back}, {@code log-missing}, {@code log-owner-changed} (Cluster: another node serves the log's slot), {@code master-replaced}
-   * (Cluster: a replica was promoted).
+   * Counter of the times this node raised the namespace's trust floor (L2 entries written before it
+   * read as misses) because Redis may have lost acknowledged writes; tag {@code cause}: {@code
+   * redis-restarted}, {@code log-went-back}, {@code log-missing}, {@code log-owner-changed}
+   * (Cluster: another node serves the log's slot), {@code master-replaced} (Cluster: a replica was
+   * promoted).
    */
   public static final String TRUST_FLOOR_RAISES = "tierstate.invalidation.trust.floor.raises";
 

@@ -93,7 +93,13 @@ final class EntryCodec {
     byte[] payload = value == null ? new byte[0] : codec.encode(value);
     Envelope envelope =
         new Envelope(
-            absent, codec.id(), createdAtMillis, freshUntil, freshUntil + swr, freshUntil + sie, payload);
+            absent,
+            codec.id(),
+            createdAtMillis,
+            freshUntil,
+            freshUntil + swr,
+            freshUntil + sie,
+            payload);
     byte[] bytes = envelope.encode(compressionThreshold, options.compressionForced());
     if (bytes.length > maxValueBytes) {
       throw new IllegalArgumentException(

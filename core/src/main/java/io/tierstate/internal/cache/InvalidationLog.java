@@ -116,7 +116,9 @@ final class InvalidationLog implements AutoCloseable {
     return replacedMaster(before, now);
   }
 
-  /** Whether {@code now} names a master {@code before} did not (an empty before is a first look). */
+  /**
+   * Whether {@code now} names a master {@code before} did not (an empty before is a first look).
+   */
   static boolean replacedMaster(Set<String> before, Set<String> now) {
     return !before.isEmpty() && !before.containsAll(now);
   }

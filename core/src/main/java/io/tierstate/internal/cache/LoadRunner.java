@@ -147,8 +147,7 @@ final class LoadRunner {
       return fallbacks.serveOnError(key, type, fallback, e);
     }
     if (value != null || options.absentTtlOrNull() != null) {
-      EntryCodec.Prepared prepared =
-          entries.prepareLoaded(key, value, options, type, readAtMillis);
+      EntryCodec.Prepared prepared = entries.prepareLoaded(key, value, options, type, readAtMillis);
       if (prepared != null) {
         l1.putIfUnchanged(key, degraded(prepared), stamp);
       }

@@ -18,8 +18,8 @@ final class TrustFloor {
    * How far ahead of the detecting node's clock the floor is put. Entries carry their writer's
    * clock ({@link Envelope#createdAtMillis()}): an entry written just before the loss by a node
    * whose clock runs up to this much ahead of the detecting node's is still below the floor. The
-   * price: entries written in the allowance after a raise read as misses too (their keys are
-   * loaded again once more).
+   * price: entries written in the allowance after a raise read as misses too (their keys are loaded
+   * again once more).
    */
   static final Duration CLOCK_SKEW_ALLOWANCE = Duration.ofSeconds(1);
 
@@ -57,9 +57,9 @@ final class TrustFloor {
 
   /**
    * Whether a floor learned from Redis, above the local one, belongs to a loss this node has not
-   * acted on: another node raised it for the same failover less than the allowance after this
-   * node did (both clear their L1 themselves), or for a loss this node did not see (then it must
-   * clear L1: entries it filled from L2 meanwhile may be below the floor).
+   * acted on: another node raised it for the same failover less than the allowance after this node
+   * did (both clear their L1 themselves), or for a loss this node did not see (then it must clear
+   * L1: entries it filled from L2 meanwhile may be below the floor).
    */
   static boolean isNewLoss(long localMillis, long learnedMillis) {
     return localMillis == 0 || learnedMillis - localMillis > ALLOWANCE_MILLIS;

@@ -94,8 +94,12 @@ class TrustFloorUnitTests {
   void aClusterMasterThatWasNotOneBeforeIsAReplacement() {
     assertThat(InvalidationLog.replacedMaster(Set.of("a", "b"), Set.of("a", "c"))).isTrue();
     assertThat(InvalidationLog.replacedMaster(Set.of("a", "b"), Set.of("a", "b"))).isFalse();
-    assertThat(InvalidationLog.replacedMaster(Set.of("a", "b"), Set.of("a"))).as("a master gone, not yet replaced").isFalse();
-    assertThat(InvalidationLog.replacedMaster(Set.of(), Set.of("a"))).as("the first look").isFalse();
+    assertThat(InvalidationLog.replacedMaster(Set.of("a", "b"), Set.of("a")))
+        .as("a master gone, not yet replaced")
+        .isFalse();
+    assertThat(InvalidationLog.replacedMaster(Set.of(), Set.of("a")))
+        .as("the first look")
+        .isFalse();
   }
 
   @Test

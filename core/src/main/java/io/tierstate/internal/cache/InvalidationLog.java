@@ -151,9 +151,14 @@ final class InvalidationLog implements AutoCloseable {
     return namespace + ":log";
   }
 
-  /** The trust floor's key. */
+  /**
+   * The trust floor's key, {@code ns:{ns:log}:floor}: under the namespace's prefix like every key,
+   * and its hash tag puts it in the log's slot, so on a Cluster it lives and fails over with the
+   * log, and a failover that loses it is one this node's listener sees (another owner of that slot)
+   * and raises it again for.
+   */
   static String floorKey(String namespace) {
-    return namespace + ":floor";
+    return namespace + ":{" + streamKey(namespace) + "}:floor";
   }
 
   void start() {
@@ -279,7 +284,14 @@ final class InvalidationLog implements AutoCloseable {
    */
   private void learnFloor(RedisConnector.DedicatedConnection connection, boolean clearIfNew) {
     long local = floor.millis();
-    long stored = runFloor(connection, local);
+    long stored;
+    try {
+      stored = runFloor(connection, local);
+    } catch (RuntimeException e) {
+      // Tried again within a second; the log's own checks still apply meanwhile.
+      log.debug("Could not read the trust floor: {}", e.toString());
+      return;
+    }
     if (floor.adopt(stored) && clearIfNew && TrustFloor.isNewLoss(local, stored)) {
       handler.onLost("floor-raised");
     }

@@ -2,6 +2,7 @@ package io.tierstate.internal.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lettuce.core.cluster.SlotHash;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tierstate.TierstateConfig;
 import io.tierstate.cache.CacheOptions;
@@ -111,5 +112,12 @@ class TrustFloorUnitTests {
     assertThat(InvalidationLog.lostSince("100-0", "node-a/run1", "node-a/run2", same))
         .isEqualTo("redis-restarted");
     assertThat(InvalidationLog.lostSince("100-0", "node-a/run1", "node-a/run1", same)).isNull();
+  }
+
+  @Test
+  void theFloorSharesTheLogsClusterSlotSoItFailsOverWithIt() {
+    assertThat(InvalidationLog.floorKey("ts")).startsWith("ts:");
+    assertThat(SlotHash.getSlot(InvalidationLog.floorKey("ts")))
+        .isEqualTo(SlotHash.getSlot(InvalidationLog.streamKey("ts")));
   }
 }

@@ -182,8 +182,10 @@ final class InvalidationLog implements AutoCloseable {
           masterReplaced();
         } else {
           String lost = lost(lastId, runId, serverRunId, position);
-          if (masterReplaced() && lost == null && !LOSS_DETECTION_OFF.contains(lossKey)) {
-            lost = "master-replaced";
+          if (masterReplaced()
+              && (lost == null || !WRITES_LOST.contains(lost))
+              && !LOSS_DETECTION_OFF.contains(lossKey)) {
+            lost = "master-replaced"; // clears L1 too, like any other loss
           }
           if (lost != null) {
             lossDetected(connection, lost);

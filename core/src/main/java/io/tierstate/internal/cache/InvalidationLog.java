@@ -198,7 +198,10 @@ final class InvalidationLog implements AutoCloseable {
             learnFloor(connection, true);
           }
         }
-        runId = serverRunId;
+        if (serverRunId != null) {
+          // One unanswered INFO must not erase the identity the next reconnect compares with.
+          runId = serverRunId;
+        }
         wasDown = false;
         backoff.reset();
         boolean caughtUp = false;

@@ -163,7 +163,7 @@ public final class RedisConnector implements AutoCloseable {
 
   /**
    * The node ids of the Cluster masters that serve slots, in the topology Lettuce knows now (empty
-   * on other deployments). A id that appears between two calls is a promoted replica or a new
+   * on other deployments). An id that appears between two calls is a promoted replica or a new
    * master: writes the master it replaced acknowledged and had not replicated may be lost. Slots
    * moving between known masters (a migration, which moves the data) change nothing here.
    */

@@ -68,6 +68,21 @@ public final class MeterNames {
   /** Counter of full L1 clears after invalidations may have been lost; tag {@code reason}. */
   public static final String L1_RESYNCS = "tierstate.invalidation.l1.resyncs";
 
+  /**
+   * Counter of the times this node raised the namespace's trust floor (L2 entries written before it
+   * read as misses) because Redis may have lost acknowledged writes; tag {@code cause}: {@code
+   * redis-restarted}, {@code log-went-back}, {@code log-missing}, {@code log-owner-changed}
+   * (Cluster: another node serves the log's slot), {@code master-replaced} (Cluster: a replica was
+   * promoted).
+   */
+  public static final String TRUST_FLOOR_RAISES = "tierstate.invalidation.trust.floor.raises";
+
+  /**
+   * Counter of L2 entries read as misses because they were created before the trust floor (a
+   * failover may have dropped the delete that would have removed them).
+   */
+  public static final String L2_UNTRUSTED = "tierstate.cache.l2.untrusted";
+
   /** Gauge of the Redis circuit breaker: 0 closed, 1 open, 2 half-open. */
   public static final String BREAKER_STATE = "tierstate.redis.breaker.state";
 

@@ -1,5 +1,7 @@
 package io.tierstate.bench.faults;
 
+import io.micrometer.core.instrument.Counter;
+import io.tierstate.metrics.MeterNames;
 import io.tierstate.session.NewSession;
 import io.tierstate.testkit.Poll;
 import java.time.Duration;
@@ -84,6 +86,7 @@ final class FaultRun {
         long staleEntries = staleEntries(d, recorder, faultAt, healedAt);
         long lost = writeBehindLost(nodes, recorder, db);
         int kept = sessionsKept(nodes, sessions);
+        noteTrustFloor(nodes, d);
         long calls = recorder.outcomes().values().stream().mapToLong(Long::longValue).sum();
         return new FaultResult(
             fault,
@@ -148,6 +151,28 @@ final class FaultRun {
         return;
       }
       TimeUnit.MILLISECONDS.sleep(100);
+    }
+  }
+
+  /**
+   * What each node did about a possible loss of Redis writes: trust floor raises by cause, and L2
+   * entries read as misses because they were below the floor (guarantees.md, 1).
+   */
+  private static void noteTrustFloor(List<Node> nodes, Deployment d) {
+    for (Node node : nodes) {
+      StringBuilder raises = new StringBuilder();
+      for (Counter counter : node.ts.metrics().registry().find(MeterNames.TRUST_FLOOR_RAISES).counters()) {
+        if (counter.count() > 0) {
+          raises.append(raises.isEmpty() ? "" : ", ").append(counter.getId().getTag("cause"))
+              .append(' ').append((long) counter.count());
+        }
+      }
+      double untrusted = node.ts.metrics().registry().find(MeterNames.L2_UNTRUSTED).counters().stream()
+          .mapToDouble(Counter::count).sum();
+      if (!raises.isEmpty() || untrusted > 0) {
+        d.note("node-" + node.index + " raised the trust floor (" + (raises.isEmpty() ? "no raise" : raises)
+            + "); L2 entries read as misses below it: " + (long) untrusted);
+      }
     }
   }
 

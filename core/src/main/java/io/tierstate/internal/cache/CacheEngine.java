@@ -39,7 +39,7 @@ public final class CacheEngine implements AutoCloseable {
     CoarseClock.acquire();
     this.l1 = new L1(config.l1MaximumSize(), config.l1MaximumAge(), config.degradedL1Ttl(), meters);
     // On one server a log entry may be pipelined behind its writes; on a Cluster they may reach
-    // different shards, and a server's run id says nothing about the log's shard.
+    // different shards.
     boolean cluster = config.redisEndpoint().mode() == RedisEndpoint.Mode.CLUSTER;
     RedisTier l2 =
         new RedisTier(
@@ -61,7 +61,8 @@ public final class CacheEngine implements AutoCloseable {
               return thread;
             });
     Regions regions = new Regions(meters.registry, TieredCache.MAX_REGIONS);
-    EntryCodec entries = new EntryCodec(config, codec, meters, regions);
+    TrustFloor floor = new TrustFloor();
+    EntryCodec entries = new EntryCodec(config, codec, meters, regions, floor);
     this.entries = new EngineEntries(l1, l2, entries);
     LeaseWaiters waiters = new LeaseWaiters();
     InvalidationEvents events = new InvalidationEvents(meters);
@@ -87,7 +88,7 @@ public final class CacheEngine implements AutoCloseable {
         new InvalidationReceiver(l1, l2, waiters, invalidations, events, meters, config.nodeId());
     this.invalidationLog =
         new InvalidationLog(
-            redis.connector(), config.namespace(), config.nodeId(), !cluster, meters, receiver);
+            redis.connector(), config.namespace(), config.nodeId(), floor, meters, receiver);
     // Until the listener has read the log, this node cannot know what others invalidate.
     l1.distrust(System.nanoTime());
   }

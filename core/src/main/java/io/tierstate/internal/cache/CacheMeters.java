@@ -42,8 +42,10 @@ final class CacheMeters {
   final Counter invalidationsReceived;
   final Counter invalidationsPublished;
   final Timer invalidationLag;
+  final Counter untrustedEntries;
   private final ConcurrentMap<String, Timer> operations = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Counter> resyncs = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Counter> floorRaises = new ConcurrentHashMap<>();
 
   CacheMeters(MeterRegistry registry) {
     this(registry, registry, null);
@@ -83,6 +85,7 @@ final class CacheMeters {
             .register(registry);
     invalidationsReceived = Counter.builder(INVALIDATIONS_RECEIVED).register(registry);
     invalidationsPublished = Counter.builder(INVALIDATIONS_PUBLISHED).register(registry);
+    untrustedEntries = Counter.builder(L2_UNTRUSTED).register(registry);
     invalidationLag =
         Timer.builder(INVALIDATION_LAG).publishPercentiles(0.5, 0.99).register(registry);
   }
@@ -114,6 +117,14 @@ final class CacheMeters {
     resyncs
         .computeIfAbsent(
             reason, r -> Counter.builder(L1_RESYNCS).tag("reason", r).register(registry))
+        .increment();
+  }
+
+  /** This node raised the trust floor after a possible loss of Redis writes, for {@code cause}. */
+  void floorRaised(String cause) {
+    floorRaises
+        .computeIfAbsent(
+            cause, c -> Counter.builder(TRUST_FLOOR_RAISES).tag("cause", c).register(registry))
         .increment();
   }
 }

@@ -29,8 +29,15 @@ final class EntryCodec {
   private final Duration defaultTtl;
   private final int compressionThreshold;
   private final int maxValueBytes;
+  private final TrustFloor floor;
 
   EntryCodec(TierstateConfig config, Codec codec, CacheMeters meters, Regions regions) {
+    this(config, codec, meters, regions, new TrustFloor());
+  }
+
+  EntryCodec(
+      TierstateConfig config, Codec codec, CacheMeters meters, Regions regions, TrustFloor floor) {
+    this.floor = floor;
     this.codec = codec;
     this.meters = meters;
     this.regions = regions;
@@ -53,8 +60,24 @@ final class EntryCodec {
    * @throws CodecException if the codec cannot encode the value
    */
   Prepared prepare(String key, @Nullable Object value, CacheOptions options, TypeRef<?> type) {
+    return prepare(key, value, options, type, System.currentTimeMillis());
+  }
+
+  /**
+   * Like {@link #prepare(String, Object, CacheOptions, TypeRef)}, with the envelope's created time
+   * set to {@code readAtMillis}, the moment the value was read from its source (at most now): a
+   * loaded value is as old as that read, so the trust floor raised by a failover during the load
+   * distrusts it like any entry written before the failover.
+   */
+  private Prepared prepare(
+      String key,
+      @Nullable Object value,
+      CacheOptions options,
+      TypeRef<?> type,
+      long readAtMillis) {
     Region region = regions.resolve(options);
     long nowMillis = System.currentTimeMillis();
+    long createdAtMillis = Math.min(readAtMillis, nowMillis);
     long nowNanos = System.nanoTime();
     boolean absent = value == null;
     Duration ttl = absent ? Objects.requireNonNull(options.absentTtlOrNull()) : options.ttlOrNull();
@@ -70,7 +93,13 @@ final class EntryCodec {
     byte[] payload = value == null ? new byte[0] : codec.encode(value);
     Envelope envelope =
         new Envelope(
-            absent, codec.id(), nowMillis, freshUntil, freshUntil + swr, freshUntil + sie, payload);
+            absent,
+            codec.id(),
+            createdAtMillis,
+            freshUntil,
+            freshUntil + swr,
+            freshUntil + sie,
+            payload);
     byte[] bytes = envelope.encode(compressionThreshold, options.compressionForced());
     if (bytes.length > maxValueBytes) {
       throw new IllegalArgumentException(
@@ -96,11 +125,18 @@ final class EntryCodec {
     return new Prepared(bytes, ttlMillis + Math.max(swr, sie), entry);
   }
 
-  /** Like {@link #prepare}, but a loaded value too large to cache is logged and served uncached. */
+  /**
+   * Like {@link #prepare}, but a loaded value too large to cache is logged and served uncached;
+   * {@code readAtMillis} is when the loader began reading the source.
+   */
   @Nullable Prepared prepareLoaded(
-      String key, @Nullable Object value, CacheOptions options, TypeRef<?> type) {
+      String key,
+      @Nullable Object value,
+      CacheOptions options,
+      TypeRef<?> type,
+      long readAtMillis) {
     try {
-      return prepare(key, value, options, type);
+      return prepare(key, value, options, type, readAtMillis);
     } catch (IllegalArgumentException | CodecException e) {
       meters.codecErrors.increment();
       log.warn("Loaded value for '{}' is not cached: {}", key, e.getMessage());
@@ -117,10 +153,19 @@ final class EntryCodec {
     return regions.resolve(options);
   }
 
-  /** The envelope in L2's bytes, or null (counted and logged) when they are corrupt. */
+  /**
+   * The envelope in L2's bytes, or null (counted and logged) when they are corrupt, or (counted)
+   * when they were created before the trust floor: a failover may have dropped the delete that
+   * would have removed them. Every L2 read goes through here.
+   */
   @Nullable Envelope decodeEnvelope(String key, byte[] bytes) {
     try {
-      return Envelope.decode(bytes, maxValueBytes * 16);
+      Envelope envelope = Envelope.decode(bytes, maxValueBytes * 16);
+      if (!floor.trusts(envelope.createdAtMillis())) {
+        meters.untrustedEntries.increment();
+        return null;
+      }
+      return envelope;
     } catch (CorruptEntryException e) {
       meters.corruptEntries.increment();
       log.warn("Corrupt cache entry at '{}' read as a miss: {}", key, e.getMessage());

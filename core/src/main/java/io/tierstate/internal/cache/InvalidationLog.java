@@ -1,11 +1,14 @@
 package io.tierstate.internal.cache;
 
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.tierstate.internal.redis.LuaScript;
 import io.tierstate.internal.redis.ReconnectBackoff;
 import io.tierstate.internal.redis.RedisConnector;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +27,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A stream, unlike pub/sub, keeps what a disconnected node missed: after a reconnect the node
  * replays from the last entry it saw. It clears its L1 instead when it cannot prove it saw
- * everything: Redis restarted or failed over (its run id or the stream's last id went back), or the
- * stream was trimmed past the node's position. While the listener is down, L1 entries are trusted
- * only for the degraded TTL.
+ * everything: Redis restarted or failed over (its run id changed, on a Cluster the log slot's owner
+ * or its run id; or the stream's last id went back), or the stream was trimmed past the node's
+ * position. While the listener is down, L1 entries are trusted only for the degraded TTL.
+ *
+ * <p>Where Redis itself may have dropped acknowledged writes (a restart, a failover, a Cluster
+ * master replaced, a log that went back), the deletes it dropped would leave older values in L2:
+ * the listener raises the namespace's {@link TrustFloor} before clearing L1, and reads the floor
+ * other nodes raised about once a second.
  */
 final class InvalidationLog implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(InvalidationLog.class);
@@ -54,10 +62,20 @@ final class InvalidationLog implements AutoCloseable {
    */
   private static final Set<String> LOSS_DETECTION_OFF = ConcurrentHashMap.newKeySet();
 
+  private static final LuaScript FLOOR = LuaScript.load(InvalidationLog.class, "floor.lua");
+
+  /** How often the listener reads the trust floor another node may have raised. */
+  private static final long FLOOR_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  /** The loss reasons that mean Redis itself may have dropped acknowledged writes. */
+  private static final Set<String> WRITES_LOST =
+      Set.of("redis-restarted", "log-owner-changed", "log-went-back", "log-missing");
+
   private final RedisConnector connector;
   private final String lossKey;
   private final String streamKey;
-  private final boolean checkRunId;
+  private final String floorKey;
+  private final TrustFloor floor;
   private final Handler handler;
   private final CacheMeters meters;
   private final byte[] nodeIdBytes;
@@ -65,23 +83,44 @@ final class InvalidationLog implements AutoCloseable {
   private volatile boolean running = true;
   private volatile RedisConnector.@Nullable DedicatedConnection current;
 
+  /** The Cluster's masters at the last check (empty elsewhere, or before the first). */
+  private Set<String> masters = Set.of();
+
   InvalidationLog(
       RedisConnector connector,
       String namespace,
       String nodeId,
-      boolean checkRunId,
+      TrustFloor floor,
       CacheMeters meters,
       Handler handler) {
     this.connector = connector;
     this.streamKey = streamKey(namespace);
+    this.floorKey = floorKey(namespace);
     this.lossKey = lossKey(namespace, nodeId);
-    // In a cluster INFO reaches an arbitrary node, so its run id says nothing about the log's node.
-    this.checkRunId = checkRunId;
+    this.floor = floor;
     this.handler = handler;
     this.meters = meters;
     this.nodeIdBytes = nodeId.getBytes(StandardCharsets.UTF_8);
     this.thread = new Thread(this::listen, "tierstate-invalidation-" + nodeId);
     this.thread.setDaemon(true);
+  }
+
+  /**
+   * Whether a Cluster master was replaced since the last call: any shard's failover may have
+   * dropped deletes of value keys there, whichever shard holds the log. Listener thread only.
+   */
+  private boolean masterReplaced() {
+    Set<String> now = connector.clusterMasters();
+    Set<String> before = masters;
+    masters = now;
+    return replacedMaster(before, now);
+  }
+
+  /**
+   * Whether {@code now} names a master {@code before} did not (an empty before is a first look).
+   */
+  static boolean replacedMaster(Set<String> before, Set<String> now) {
+    return !before.isEmpty() && !before.containsAll(now);
   }
 
   private static String lossKey(String namespace, String nodeId) {
@@ -112,6 +151,16 @@ final class InvalidationLog implements AutoCloseable {
     return namespace + ":log";
   }
 
+  /**
+   * The trust floor's key, {@code ns:{ns:log}:floor}: under the namespace's prefix like every key,
+   * and its hash tag puts it in the log's slot, so on a Cluster it lives and fails over with the
+   * log, and a failover that loses it is one this node's listener sees (another owner of that slot)
+   * and raises it again for.
+   */
+  static String floorKey(String namespace) {
+    return namespace + ":{" + streamKey(namespace) + "}:floor";
+  }
+
   void start() {
     thread.start();
   }
@@ -126,22 +175,37 @@ final class InvalidationLog implements AutoCloseable {
         current = connection;
         RedisClusterCommands<String, byte[]> redis = connection.sync();
         StreamPosition position = position(redis);
-        String serverRunId = checkRunId ? runId(redis) : null;
+        String serverRunId = serverIdentity(connection);
         if (lastId == null) {
           lastId = position.lastGeneratedId;
+          learnFloor(connection, false);
+          masterReplaced();
         } else {
           String lost = lost(lastId, runId, serverRunId, position);
+          if (masterReplaced()
+              && (lost == null || !WRITES_LOST.contains(lost))
+              && !LOSS_DETECTION_OFF.contains(lossKey)) {
+            lost = "master-replaced"; // clears L1 too, like any other loss
+          }
           if (lost != null) {
-            handler.onLost(lost);
+            lossDetected(connection, lost);
             lastId = position.lastGeneratedId;
-          } else if (wasDown) {
-            log.info("Invalidation log reconnected; replaying from {}", lastId);
+          } else {
+            if (wasDown) {
+              log.info("Invalidation log reconnected; replaying from {}", lastId);
+            }
+            // Puts back a floor a second failover lost, and learns one raised meanwhile.
+            learnFloor(connection, true);
           }
         }
-        runId = serverRunId;
+        if (serverRunId != null) {
+          // One unanswered INFO must not erase the identity the next reconnect compares with.
+          runId = serverRunId;
+        }
         wasDown = false;
         backoff.reset();
         boolean caughtUp = false;
+        long floorCheckedAt = System.nanoTime();
         while (running) {
           // Catch up without blocking first: L1 is trusted again only once the replay is applied.
           XReadArgs args =
@@ -167,6 +231,14 @@ final class InvalidationLog implements AutoCloseable {
               handler.onLost(lost);
             }
           }
+          if (System.nanoTime() - floorCheckedAt >= FLOOR_CHECK_NANOS) {
+            if (masterReplaced() && !LOSS_DETECTION_OFF.contains(lossKey)) {
+              lossDetected(connection, "master-replaced");
+            } else {
+              learnFloor(connection, true);
+            }
+            floorCheckedAt = System.nanoTime();
+          }
         }
       } catch (RuntimeException e) {
         if (!running) {
@@ -183,6 +255,73 @@ final class InvalidationLog implements AutoCloseable {
       } finally {
         current = null;
       }
+    }
+  }
+
+  /**
+   * The node may have missed entries. Where Redis itself may have dropped writes, first raises the
+   * trust floor (in Redis for every node, and here), so that the L1 clear that follows cannot be
+   * refilled from L2 entries whose deletes the loss dropped.
+   */
+  private void lossDetected(RedisConnector.DedicatedConnection connection, String reason) {
+    if (WRITES_LOST.contains(reason) || reason.equals("master-replaced")) {
+      long raised = TrustFloor.raisedAt(System.currentTimeMillis());
+      floor.adopt(raised);
+      meters.floorRaised(reason);
+      log.warn(
+          "Redis may have lost acknowledged writes ({}); L2 entries created before {} are no"
+              + " longer trusted",
+          reason,
+          Instant.ofEpochMilli(raised));
+      try {
+        floor.adopt(runFloor(connection, floor.millis()));
+      } catch (RuntimeException e) {
+        // Known here; the next check writes it to Redis for the other nodes.
+        log.debug("Could not store the trust floor: {}", e.toString());
+      }
+    }
+    handler.onLost(reason);
+  }
+
+  /**
+   * Reads the namespace's floor, writing this node's if Redis's is lower (a failover lost it), and
+   * adopts a higher one: raised by another node for a loss this node did not see, L1 is cleared.
+   */
+  private void learnFloor(RedisConnector.DedicatedConnection connection, boolean clearIfNew) {
+    long local = floor.millis();
+    long stored;
+    try {
+      stored = runFloor(connection, local);
+    } catch (RuntimeException e) {
+      // Tried again within a second; the log's own checks still apply meanwhile.
+      log.debug("Could not read the trust floor: {}", e.toString());
+      return;
+    }
+    if (floor.adopt(stored) && clearIfNew && TrustFloor.isNewLoss(local, stored)) {
+      handler.onLost("floor-raised");
+    }
+  }
+
+  private long runFloor(RedisConnector.DedicatedConnection connection, long wanted) {
+    Long stored =
+        FLOOR
+            .<Long>run(
+                connection.async(),
+                ScriptOutputType.INTEGER,
+                new String[] {floorKey},
+                Long.toString(wanted).getBytes(StandardCharsets.US_ASCII))
+            .toCompletableFuture()
+            .join();
+    return stored == null ? 0 : stored;
+  }
+
+  private @Nullable String serverIdentity(RedisConnector.DedicatedConnection connection) {
+    try {
+      return connection.serverIdentity(streamKey);
+    } catch (RuntimeException e) {
+      // Some managed services hide INFO; the stream checks below still apply.
+      log.debug("INFO server unavailable: {}", e.toString());
+      return null;
     }
   }
 
@@ -258,20 +397,6 @@ final class InvalidationLog implements AutoCloseable {
     return new StreamPosition(true, last, maxDeleted);
   }
 
-  private static @Nullable String runId(RedisClusterCommands<String, byte[]> redis) {
-    try {
-      for (String line : redis.info("server").lines().toList()) {
-        if (line.startsWith("run_id:")) {
-          return line.substring("run_id:".length()).trim();
-        }
-      }
-    } catch (RuntimeException e) {
-      // Some managed services hide INFO; the stream checks below still apply.
-      log.debug("INFO server unavailable: {}", e.toString());
-    }
-    return null;
-  }
-
   /**
    * Why entries after {@code lastId} may have been lost, or null when the log proves they were not.
    */
@@ -281,7 +406,11 @@ final class InvalidationLog implements AutoCloseable {
       @Nullable String newRunId,
       StreamPosition position) {
     if (oldRunId != null && newRunId != null && !oldRunId.equals(newRunId)) {
-      return "redis-restarted";
+      // On a Cluster an identity is "owner node id/run id": another owner is a failover.
+      int slash = oldRunId.indexOf('/');
+      return slash >= 0 && !newRunId.startsWith(oldRunId.substring(0, slash + 1))
+          ? "log-owner-changed"
+          : "redis-restarted";
     }
     if (!position.exists()) {
       return lastId.equals("0-0") ? null : "log-missing";

@@ -84,6 +84,7 @@ final class LoadRunner {
     ScheduledFuture<?> renewal =
         scheduler.scheduleAtFixedRate(
             () -> renew(key, token), renewEvery, renewEvery, TimeUnit.NANOSECONDS);
+    long readAtMillis = System.currentTimeMillis(); // the entry is as old as the source read
     T value;
     try {
       value = runLoader(key, loader, entries.region(options));
@@ -97,7 +98,7 @@ final class LoadRunner {
     EntryCodec.Prepared prepared =
         value == null && options.absentTtlOrNull() == null
             ? null
-            : entries.prepareLoaded(key, value, options, type);
+            : entries.prepareLoaded(key, value, options, type, readAtMillis);
     if (prepared == null) {
       releaseQuietly(key, token);
       return value;
@@ -138,6 +139,7 @@ final class LoadRunner {
       CacheOptions options,
       L1.Stamp stamp,
       StaleFallbacks.Fallback fallback) {
+    long readAtMillis = System.currentTimeMillis();
     T value;
     try {
       value = runLoader(key, loader, entries.region(options));
@@ -145,7 +147,7 @@ final class LoadRunner {
       return fallbacks.serveOnError(key, type, fallback, e);
     }
     if (value != null || options.absentTtlOrNull() != null) {
-      EntryCodec.Prepared prepared = entries.prepareLoaded(key, value, options, type);
+      EntryCodec.Prepared prepared = entries.prepareLoaded(key, value, options, type, readAtMillis);
       if (prepared != null) {
         l1.putIfUnchanged(key, degraded(prepared), stamp);
       }

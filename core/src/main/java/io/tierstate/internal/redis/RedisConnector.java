@@ -14,9 +14,11 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -31,7 +33,9 @@ import io.tierstate.RedisEndpoint;
 import io.tierstate.RedisUnavailableException;
 import io.tierstate.TierstateConfig;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
@@ -67,6 +71,15 @@ public final class RedisConnector implements AutoCloseable {
   private final @Nullable RedisClusterClient clusterClient;
   private static final Duration RECONNECT_DELAY_MIN = Duration.ofMillis(10);
   private static final Duration RECONNECT_DELAY_MAX = Duration.ofSeconds(2);
+
+  /** At most one adaptive Cluster topology refresh in this time (Lettuce's default: 30 s). */
+  static final Duration ADAPTIVE_REFRESH_EVERY = Duration.ofSeconds(1);
+
+  /** Failed reconnects to one Cluster node before they trigger a topology refresh (default 5). */
+  static final int RECONNECTS_BEFORE_REFRESH = 2;
+
+  /** The Cluster topology is read again at least this often, whatever happens. */
+  static final Duration PERIODIC_REFRESH = Duration.ofSeconds(10);
 
   private final ScheduledExecutorService reconnector;
   private final @Nullable DirectReads directReads;
@@ -115,7 +128,13 @@ public final class RedisConnector implements AutoCloseable {
               .topologyRefreshOptions(
                   ClusterTopologyRefreshOptions.builder()
                       .enableAllAdaptiveRefreshTriggers()
-                      .enablePeriodicRefresh(Duration.ofSeconds(30))
+                      // Lettuce's default lets one adaptive refresh in 30 s: the refresh that a
+                      // dead master's failing reconnects trigger comes before its replica is
+                      // promoted and suppressed the one after it, so nodes reached the promoted
+                      // replica only at the next periodic refresh (17 s later in the fault suite).
+                      .adaptiveRefreshTriggersTimeout(ADAPTIVE_REFRESH_EVERY)
+                      .refreshTriggersReconnectAttempts(RECONNECTS_BEFORE_REFRESH)
+                      .enablePeriodicRefresh(PERIODIC_REFRESH)
                       .build())
               .build());
       this.clusterClient = cluster;
@@ -140,6 +159,26 @@ public final class RedisConnector implements AutoCloseable {
               thread.setDaemon(true);
               return thread;
             });
+  }
+
+  /**
+   * The node ids of the Cluster masters that serve slots, in the topology Lettuce knows now (empty
+   * on other deployments). An id that appears between two calls is a promoted replica or a new
+   * master: writes the master it replaced acknowledged and had not replicated may be lost. Slots
+   * moving between known masters (a migration, which moves the data) change nothing here.
+   */
+  public Set<String> clusterMasters() {
+    RedisClusterClient cluster = clusterClient;
+    if (cluster == null) {
+      return Set.of();
+    }
+    Set<String> masters = new HashSet<>();
+    for (RedisClusterNode node : cluster.getPartitions()) {
+      if (node.getRole().isUpstream() && !node.getSlots().isEmpty()) {
+        masters.add(node.getNodeId());
+      }
+    }
+    return masters;
   }
 
   /**
@@ -420,19 +459,56 @@ public final class RedisConnector implements AutoCloseable {
   public static final class DedicatedConnection implements AutoCloseable {
     private final StatefulConnection<String, byte[]> connection;
     private final RedisClusterCommands<String, byte[]> sync;
+    private final RedisClusterAsyncCommands<String, byte[]> async;
 
     DedicatedConnection(StatefulConnection<String, byte[]> connection) {
       this.connection = connection;
       if (connection instanceof StatefulRedisClusterConnection<String, byte[]> cluster) {
         this.sync = cluster.sync();
+        this.async = cluster.async();
       } else {
-        this.sync = ((StatefulRedisConnection<String, byte[]>) connection).sync();
+        StatefulRedisConnection<String, byte[]> standalone =
+            (StatefulRedisConnection<String, byte[]>) connection;
+        this.sync = standalone.sync();
+        this.async = standalone.async();
       }
     }
 
     /** Synchronous commands on this connection. */
     public RedisClusterCommands<String, byte[]> sync() {
       return sync;
+    }
+
+    /** Asynchronous commands on this connection. */
+    public RedisClusterAsyncCommands<String, byte[]> async() {
+      return async;
+    }
+
+    /**
+     * Who serves {@code key} now: the server's run id, and on a Cluster the id of the master that
+     * owns the key's slot with its run id (a promoted replica has another node id). A change means
+     * a restart or failover: writes acknowledged before it may be lost. Null if the server hides
+     * {@code INFO} (some managed services do) or the owner is unknown.
+     */
+    public @Nullable String serverIdentity(String key) {
+      if (connection instanceof StatefulRedisClusterConnection<String, byte[]> cluster) {
+        RedisClusterNode owner = cluster.getPartitions().getPartitionBySlot(SlotHash.getSlot(key));
+        if (owner == null) {
+          return null;
+        }
+        String runId = runId(cluster.getConnection(owner.getNodeId()).sync().info("server"));
+        return owner.getNodeId() + "/" + runId;
+      }
+      return runId(sync.info("server"));
+    }
+
+    private static @Nullable String runId(String info) {
+      for (String line : info.lines().toList()) {
+        if (line.startsWith("run_id:")) {
+          return line.substring("run_id:".length()).trim();
+        }
+      }
+      return null;
     }
 
     /** Whether the connection is open. */

@@ -75,7 +75,8 @@ class EntryCodecUnitTests {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'k'")
         .hasMessageContaining("maxValueBytes");
-    assertThat(entries.prepareLoaded("k", large, MINUTE, STRING)).isNull();
+    assertThat(entries.prepareLoaded("k", large, MINUTE, STRING, System.currentTimeMillis()))
+        .isNull();
     assertThat(meters.codecErrors.count()).isEqualTo(1);
   }
 

@@ -1,0 +1,67 @@
+package io.tierstate.internal.cache;
+
+import java.time.Duration;
+
+/**
+ * The namespace's trust floor as this node knows it: L2 entries created before it read as misses
+ * (and their fill replaces them). It is raised when Redis may have lost acknowledged writes (a
+ * restart or failover, a log that went back or is gone, a Cluster master replaced by its replica):
+ * the deletes and fence moves such a loss drops leave older values in L2, which nothing else would
+ * remove before their TTL.
+ *
+ * <p>The floor lives in Redis ({@code ns:floor}, raised only, by {@code floor.lua}) so every node
+ * learns it, and here as a volatile long, so the L2 read path pays one comparison and no Redis
+ * command. Thread-safe.
+ */
+final class TrustFloor {
+  /**
+   * How far ahead of the detecting node's clock the floor is put. Entries carry their writer's
+   * clock ({@link Envelope#createdAtMillis()}): an entry written just before the loss by a node
+   * whose clock runs up to this much ahead of the detecting node's is still below the floor. The
+   * price: entries written in the allowance after a raise read as misses too (their keys are loaded
+   * again once more).
+   */
+  static final Duration CLOCK_SKEW_ALLOWANCE = Duration.ofSeconds(1);
+
+  private static final long ALLOWANCE_MILLIS = CLOCK_SKEW_ALLOWANCE.toMillis();
+
+  private volatile long floorMillis;
+
+  /** The floor: epoch millis, 0 while nothing was ever lost. */
+  long millis() {
+    return floorMillis;
+  }
+
+  /** Whether an L2 entry created at {@code createdAtMillis} (its writer's clock) can be served. */
+  boolean trusts(long createdAtMillis) {
+    return createdAtMillis >= floorMillis;
+  }
+
+  /** The floor a node that detects a loss at {@code nowMillis} (its clock) asks for. */
+  static long raisedAt(long nowMillis) {
+    return nowMillis + ALLOWANCE_MILLIS;
+  }
+
+  /**
+   * Takes a floor read from Redis or just raised; never lowers the local one.
+   *
+   * @return whether the local floor moved
+   */
+  synchronized boolean adopt(long millis) {
+    if (millis <= floorMillis) {
+      return false;
+    }
+    floorMillis = millis;
+    return true;
+  }
+
+  /**
+   * Whether a floor learned from Redis, above the local one, belongs to a loss this node has not
+   * acted on: another node raised it for the same failover less than the allowance after this node
+   * did (both clear their L1 themselves), or for a loss this node did not see (then it must clear
+   * L1: entries it filled from L2 meanwhile may be below the floor).
+   */
+  static boolean isNewLoss(long localMillis, long learnedMillis) {
+    return localMillis == 0 || learnedMillis - localMillis > ALLOWANCE_MILLIS;
+  }
+}

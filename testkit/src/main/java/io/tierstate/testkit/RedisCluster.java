@@ -111,7 +111,7 @@ public final class RedisCluster implements AutoCloseable {
     if (slot < 0 || slot >= SLOTS) {
       throw new IllegalArgumentException("slot must be 0 to " + (SLOTS - 1) + ", was " + slot);
     }
-    RedisServer source = owner(slot);
+    RedisServer source = claimant(slot);
     if (!nodes.contains(target) && !replicas.contains(target)) {
       throw new IllegalArgumentException(target.uri() + " is not a node of this cluster");
     }
@@ -122,6 +122,19 @@ public final class RedisCluster implements AutoCloseable {
     String targetId = nodeId(target);
     String s = Integer.toString(slot);
     expectOk(target, "CLUSTER", "SETSLOT", s, "IMPORTING", sourceId);
+    try {
+      return moveKeys(slot, source, target, targetId);
+    } catch (RuntimeException e) {
+      // A migration that stops halfway leaves the slot importing on one node and migrating on the
+      // other, and clients bouncing between them (ASK) for good: put it back as it was.
+      target.command("CLUSTER", "SETSLOT", s, "STABLE");
+      source.command("CLUSTER", "SETSLOT", s, "STABLE");
+      throw e;
+    }
+  }
+
+  private int moveKeys(int slot, RedisServer source, RedisServer target, String targetId) {
+    String s = Integer.toString(slot);
     expectOk(source, "CLUSTER", "SETSLOT", s, "MIGRATING", targetId);
     int moved = 0;
     while (true) {
@@ -145,6 +158,39 @@ public final class RedisCluster implements AutoCloseable {
       }
     }
     return moved;
+  }
+
+  /**
+   * The master that owns {@code slot} by its own account (the slot among its own in {@code CLUSTER
+   * NODES}): the node that can start migrating it. Another master's view ({@link #owner}) can lag
+   * behind a migration that just finished, and {@code SETSLOT MIGRATING} sent there fails ("I'm
+   * not the owner of hash slot"). Falls back to {@link #owner} when no master claims it.
+   */
+  private RedisServer claimant(int slot) {
+    for (RedisServer master : nodes) {
+      if (isUp(master) && claims(myselfLine(master), slot)) {
+        return master;
+      }
+    }
+    return owner(slot);
+  }
+
+  /** Whether a {@code CLUSTER NODES} line lists {@code slot} among the node's own slots. */
+  static boolean claims(String line, int slot) {
+    List<String> fields = List.of(line.trim().split(" ", -1));
+    for (int i = 8; i < fields.size(); i++) {
+      String range = fields.get(i);
+      if (range.startsWith("[")) {
+        continue; // a slot being imported or migrated, not owned
+      }
+      int dash = range.indexOf('-');
+      int from = Integer.parseInt(dash < 0 ? range : range.substring(0, dash));
+      int to = dash < 0 ? from : Integer.parseInt(range.substring(dash + 1));
+      if (from <= slot && slot <= to) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The master that owns {@code slot} now, by CLUSTER SLOTS on a running master. */

@@ -443,7 +443,7 @@ public final class RedisCluster implements AutoCloseable {
     String reply = node.command(args);
     if (!"OK".equals(reply)) {
       throw new IllegalStateException(
-          args[0] + " " + args[1] + " on " + node.uri() + " replied " + reply);
+          String.join(" ", args) + " on " + node.uri() + " replied " + reply);
     }
   }
 

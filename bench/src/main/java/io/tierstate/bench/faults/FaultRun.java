@@ -73,7 +73,9 @@ final class FaultRun {
         } finally {
           load.close();
         }
-        watch.awaitHealthy(RECOVERY_BOUND);
+        if (!watch.awaitHealthy(RECOVERY_BOUND)) {
+          d.note("not healthy at the end: " + watch.lastUnhealthy());
+        }
         long[] connectedAt = new long[nodes.size()];
         for (Node node : nodes) {
           connectedAt[node.index] = watch.connectedAfter(node.index, healedAt);

@@ -1,5 +1,6 @@
 package io.tierstate.bench.faults;
 
+import io.tierstate.metrics.HealthReport;
 import io.tierstate.metrics.HealthStatus;
 import java.time.Duration;
 import java.util.List;
@@ -18,6 +19,8 @@ final class HealthWatch implements AutoCloseable {
   private final List<Node> nodes;
   private final long[] connectedSince;
   private volatile long healthySince = NEVER;
+  // Why a node was last seen short of healthy: the checks that were not HEALTHY, or the pool's error.
+  private volatile String lastUnhealthy = "";
   private final Thread thread;
   private volatile boolean running = true;
 
@@ -56,16 +59,27 @@ final class HealthWatch implements AutoCloseable {
     }
   }
 
-  private static boolean healthy(Node node) {
+  private boolean healthy(Node node) {
     try {
-      if (node.ts.metrics().healthCheck().status() != HealthStatus.HEALTHY) {
+      HealthReport report = node.ts.metrics().healthCheck();
+      if (report.status() != HealthStatus.HEALTHY) {
+        lastUnhealthy = "node-" + node.index + ": " + report.checks().stream()
+            .filter(check -> check.status() != HealthStatus.HEALTHY)
+            .map(check -> check.name() + " " + check.status() + " (" + check.message() + ")")
+            .toList();
         return false;
       }
       node.rows.load(0);
       return true;
     } catch (Exception e) {
+      lastUnhealthy = "node-" + node.index + ": " + e;
       return false;
     }
+  }
+
+  /** Why a node was last seen short of healthy, or empty. */
+  String lastUnhealthy() {
+    return lastUnhealthy;
   }
 
   /**

@@ -77,7 +77,7 @@ final class EntryCodec {
       long readAtMillis) {
     Region region = regions.resolve(options);
     long nowMillis = System.currentTimeMillis();
-    long createdAtMillis = Math.min(readAtMillis, nowMillis);
+    long createdAtMillis = floor.stamp(Math.min(readAtMillis, nowMillis));
     long nowNanos = System.nanoTime();
     boolean absent = value == null;
     Duration ttl = absent ? Objects.requireNonNull(options.absentTtlOrNull()) : options.ttlOrNull();

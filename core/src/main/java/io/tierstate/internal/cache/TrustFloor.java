@@ -26,6 +26,9 @@ final class TrustFloor {
   private static final long ALLOWANCE_MILLIS = CLOCK_SKEW_ALLOWANCE.toMillis();
 
   private volatile long floorMillis;
+  // When this node took the current floor (its clock): a value read from its source after that
+  // was read after the loss was known, and is stamped at least the floor (see stamp).
+  private volatile long adoptedAtMillis = Long.MAX_VALUE;
 
   /** The floor: epoch millis, 0 while nothing was ever lost. */
   long millis() {
@@ -51,8 +54,23 @@ final class TrustFloor {
     if (millis <= floorMillis) {
       return false;
     }
+    adoptedAtMillis = System.currentTimeMillis();
     floorMillis = millis;
     return true;
+  }
+
+  /**
+   * The created time to write in an envelope whose value was read from its source at {@code
+   * readAtMillis} (this node's clock; now for a {@code set}). A value read after this node took the
+   * floor is stamped at least the floor: it was read after the loss was known, so the clock-skew
+   * allowance must not make it a miss (without this, a {@code set} in the second after a failover
+   * read back as absent). A value read before keeps its time, and the floor may distrust it.
+   */
+  long stamp(long readAtMillis) {
+    long adoptedAt = adoptedAtMillis;
+    long floor = floorMillis;
+    // Strictly after: a read in the same millisecond as the adoption may have begun before it.
+    return readAtMillis > adoptedAt ? Math.max(readAtMillis, floor) : readAtMillis;
   }
 
   /**

@@ -54,6 +54,19 @@ class TrustFloorUnitTests {
   }
 
   @Test
+  void aValueSetAfterThisNodeTookTheFloorIsServedEvenWithinTheClockSkewAllowance()
+      throws Exception {
+    floor.adopt(TrustFloor.raisedAt(System.currentTimeMillis())); // a second ahead of the clock
+    Thread.sleep(2); // the set's clock reading is then strictly after the adoption
+
+    byte[] set = entries.prepare("k", "set after the failover", MINUTE, STRING).bytes();
+
+    Envelope envelope = entries.decodeEnvelope("k", set);
+    assertThat(envelope).as("stamped at the floor, not read as a miss").isNotNull();
+    assertThat(envelope.createdAtMillis()).isEqualTo(floor.millis());
+  }
+
+  @Test
   void aLoadedValueIsAsOldAsItsSourceReadSoALoadThatRacedTheLossIsBelowTheFloor() {
     long readAt = System.currentTimeMillis();
     floor.adopt(readAt + 1); // the loss was detected while the loader ran

@@ -212,6 +212,15 @@ class DirectReadsIntegrationTests {
 
       redis.restart(); // the pooled connection is now dead
       Await.until("Lettuce reconnects", node::redisAvailable);
+      // A value set before the node saw the restart is below the trust floor it raises then
+      // (guarantee 1): set it once the node knows.
+      Await.until(
+          "the node saw the restart",
+          () ->
+              node.metrics().registry().find(MeterNames.TRUST_FLOOR_RAISES).counters().stream()
+                      .mapToDouble(io.micrometer.core.instrument.Counter::count)
+                      .sum()
+                  >= 1);
       node.cache().set("k", "after", HOUR);
 
       assertThat(node.cache().get("k", String.class))

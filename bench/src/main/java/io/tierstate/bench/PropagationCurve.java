@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +21,7 @@ import org.HdrHistogram.Histogram;
  */
 final class PropagationCurve {
   private static final long TIMEOUT_SECONDS = 10;
+  private static final String SYNC_KEY = "prop:sync";
 
   private PropagationCurve() {}
 
@@ -63,12 +65,14 @@ final class PropagationCurve {
     Map<String, Long> sentAt = new ConcurrentHashMap<>();
     Map<String, CountDownLatch> pending = new ConcurrentHashMap<>();
     Map<String, Long> lastArrival = new ConcurrentHashMap<>();
+    Set<String> heard = ConcurrentHashMap.newKeySet();
     try {
       for (int n = 0; n < count; n++) {
         Tierstate node = Tierstate.create(redis.tierstateConfig().namespace("scale-prop")
             .nodeId("prop-" + count + "-" + n).build());
         nodes.add(node);
         if (n > 0) {
+          String reader = "prop-" + count + "-" + n;
           // Closed with the node, which drops its listeners.
           var unused = node.invalidator().onInvalidation(event -> {
             if (event.kind() != InvalidationEvent.Kind.KEYS || event.local()) {
@@ -78,7 +82,9 @@ final class PropagationCurve {
             for (String key : event.keys()) {
               Long sent = sentAt.get(key);
               CountDownLatch latch = pending.get(key);
-              if (sent != null && latch != null) {
+              // Once per node and key: a second entry naming the key (a resent script logs its
+              // entry again) must not count for a node that has not heard yet.
+              if (sent != null && latch != null && heard.add(key + " " + reader)) {
                 synchronized (each) {
                   each.recordValue(now - sent);
                 }
@@ -98,9 +104,20 @@ final class PropagationCurve {
         names.add("prop:" + i);
       }
       ScalingRedis.fill(writer, "prop:", keys, ScalingRedis.HOUR);
-      // Let the fills' own invalidations reach every node before they cache the keys (an
-      // invalidation arriving during a fill fences it out, by design).
-      Thread.sleep(500);
+      // Let the fills' own invalidations reach every node before they cache the keys: a fill's
+      // entry arriving late would count down a key's latch below (the wrong event) or fence out a
+      // reader's fill. The log is in order, so once every reader heard a later write, it heard them.
+      CountDownLatch synced = new CountDownLatch(count - 1);
+      pending.put(SYNC_KEY, synced);
+      sentAt.put(SYNC_KEY, System.nanoTime());
+      writer.cache().set(SYNC_KEY, Value.of(0), ScalingRedis.HOUR);
+      Checks.check(synced.await(TIMEOUT_SECONDS, TimeUnit.SECONDS),
+          "not every node heard the fills' invalidations within " + TIMEOUT_SECONDS + " s");
+      pending.remove(SYNC_KEY);
+      synchronized (each) {
+        each.reset(); // the sync write is not one of the measured ones
+      }
+      lastArrival.clear();
       for (Tierstate reader : nodes.subList(1, count)) {
         Checks.check(reader.cache().getAll(names, Value.class).size() == keys, "a reader missed keys");
       }

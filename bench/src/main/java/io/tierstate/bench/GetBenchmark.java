@@ -39,7 +39,7 @@ import org.openjdk.jmh.annotations.Threads;
  * </ul>
  *
  * <p>Compare the pairs as ratios measured in the same run; see {@code docs/benchmarks.md}. Run with
- * {@code bench/run.sh}, or {@code java -jar bench/target/benchmarks.jar GetBenchmark}.
+ * {@code bench/run.sh}, or {@code "$JAVA_HOME/bin/java" -jar bench/target/benchmarks.jar GetBenchmark}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)

@@ -24,7 +24,7 @@ import java.util.Objects;
  * TIERSTATE_L1_NO_SAMPLING}), which on this machine disagreed by 2x between rows.
  *
  * <pre>
- * java -cp bench/target/benchmarks.jar io.tierstate.bench.HotKeySamplingAB [rounds] [keys] [sampling]
+ * "$JAVA_HOME/bin/java" -cp bench/target/benchmarks.jar io.tierstate.bench.HotKeySamplingAB [rounds] [keys] [sampling]
  * </pre>
  */
 public final class HotKeySamplingAB {

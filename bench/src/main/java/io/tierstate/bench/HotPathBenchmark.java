@@ -23,7 +23,7 @@ import org.openjdk.jmh.annotations.State;
  * concatenation. The L1 hit path itself is measured by {@link GetBenchmark} ({@code TIERSTATE_L1}
  * against {@code CAFFEINE}).
  *
- * <p>Run with {@code java -jar bench/target/benchmarks.jar HotPathBenchmark}; the full mode of
+ * <p>Run with {@code "$JAVA_HOME/bin/java" -jar bench/target/benchmarks.jar HotPathBenchmark}; the full mode of
  * {@code bench/run.sh} reports it as a table.
  */
 @State(Scope.Benchmark)

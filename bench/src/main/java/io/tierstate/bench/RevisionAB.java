@@ -27,7 +27,7 @@ import java.util.Set;
  * TierstateL1Adapter} on its own Redis, with every key in L1; a read that misses L1 fails the run.
  *
  * <pre>
- * java -cp HEAD.jar io.tierstate.bench.RevisionAB BASE.jar HEAD.jar [rounds]
+ * "$JAVA_HOME/bin/java" -cp HEAD.jar io.tierstate.bench.RevisionAB BASE.jar HEAD.jar [rounds]
  * </pre>
  *
  * {@code bench/compare.sh} runs it after its JMH rounds.

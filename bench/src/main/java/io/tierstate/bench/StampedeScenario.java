@@ -34,7 +34,7 @@ import org.jspecify.annotations.Nullable;
  *   <li>Caffeine alone: one cache per node, {@code get(key, loader)}; one load per node at best.
  * </ul>
  *
- * <p>Run by {@link Scenarios}, or alone: {@code java -cp bench/target/benchmarks.jar
+ * <p>Run by {@link Scenarios}, or alone: {@code "$JAVA_HOME/bin/java" -cp bench/target/benchmarks.jar
  * io.tierstate.bench.StampedeScenario}.
  */
 public final class StampedeScenario {

@@ -75,11 +75,6 @@ final class DecayingTopKeys {
     this.weight = 1;
   }
 
-  /** Adds one observation of {@code key} at {@code nowNanos} (never earlier than the last). */
-  void add(String key, long nowNanos) {
-    add(key, nowNanos, 1);
-  }
-
   /**
    * Adds an observation of {@code key} at {@code nowNanos} (never earlier than the last) that
    * counts {@code times}: a sampled read stands for the reads it was drawn from.

@@ -38,6 +38,7 @@ public final class RedisCluster implements AutoCloseable {
 
   private static final int SLOTS = 16_384;
   private static final int MAX_REDIRECTS = 5;
+  private static final Duration AGREEMENT_TIMEOUT = Duration.ofSeconds(10);
 
   private final List<RedisServer> nodes;
   private final List<RedisServer> replicas;
@@ -102,19 +103,26 @@ public final class RedisCluster implements AutoCloseable {
   /**
    * Moves one slot and its keys from the node that owns it to {@code target}, the way {@code
    * redis-cli --cluster reshard} does: IMPORTING/MIGRATING, MIGRATE in batches, then SETSLOT NODE on
-   * both. While it runs, clients see {@code ASK} redirects; afterwards {@code MOVED}.
+   * both and on the other masters. While it runs, clients see {@code ASK} redirects; afterwards
+   * {@code MOVED}.
+   *
+   * <p>It starts once every running node agrees on the epochs ({@link #awaitSettledEpochs}) and
+   * returns once every running node names {@code target} as the slot's owner, so that migrations
+   * in quick succession cannot leave the nodes disagreeing about an owner.
    *
    * @return the number of keys moved
    * @throws IllegalArgumentException if {@code target} is not a master of this cluster or the slot is out of range
+   * @throws IllegalStateException if a step is refused, or the nodes do not agree within 10 s
    */
   public int migrateSlot(int slot, RedisServer target) {
     if (slot < 0 || slot >= SLOTS) {
       throw new IllegalArgumentException("slot must be 0 to " + (SLOTS - 1) + ", was " + slot);
     }
-    RedisServer source = claimant(slot);
     if (!nodes.contains(target) && !replicas.contains(target)) {
       throw new IllegalArgumentException(target.uri() + " is not a node of this cluster");
     }
+    awaitSettledEpochs(AGREEMENT_TIMEOUT);
+    RedisServer source = claimant(slot);
     if (source == target) {
       return 0;
     }
@@ -157,7 +165,85 @@ public final class RedisCluster implements AutoCloseable {
         other.command("CLUSTER", "SETSLOT", s, "NODE", targetId);
       }
     }
+    awaitOwnerAgreed(slot, targetId, AGREEMENT_TIMEOUT);
     return moved;
+  }
+
+  /**
+   * Waits until every running node has the same current epoch and sees every master with the same
+   * config epoch, no two alike. {@code SETSLOT NODE} on the target raises the target's config epoch
+   * above the highest the target knows of, unless the target holds it already. With a view only a
+   * few milliseconds behind (the previous migration's target just raised its own), the target keeps
+   * or takes an epoch no higher than the source's; the source's last heartbeat from before the
+   * hand-over, still in flight, then wins the slot back on a third node, whose corrections make
+   * source and target each name the other as owner: {@code MOVED} back and forth for good, which
+   * only {@code redis-cli --cluster fix} repairs (seen once in a few hundred back-to-back
+   * migrations before this wait).
+   */
+  private void awaitSettledEpochs(Duration timeout) {
+    if (!Poll.until(timeout, this::epochsSettled)) {
+      throw new IllegalStateException(
+          "the nodes did not agree on their epochs within " + timeout.toMillis() + " ms:\n" + views());
+    }
+  }
+
+  private boolean epochsSettled() {
+    String agreed = null;
+    for (RedisServer node : all()) {
+      if (!isUp(node)) {
+        continue;
+      }
+      String info = clusterInfo(node);
+      String current = info.lines().filter(line -> line.startsWith("cluster_current_epoch:")).findFirst().orElse("?");
+      List<String> masterEpochs =
+          clusterNodes(node).lines()
+              .map(line -> line.split(" "))
+              .filter(fields -> fields.length > 7 && fields[2].contains("master") && !fields[2].contains("fail"))
+              .map(fields -> fields[0] + "=" + fields[6])
+              .sorted()
+              .toList();
+      long distinct = masterEpochs.stream().map(entry -> entry.substring(entry.indexOf('=') + 1)).distinct().count();
+      if (distinct != masterEpochs.size()) {
+        return false; // a collision the nodes have not resolved yet
+      }
+      String view = current + " " + masterEpochs;
+      if (agreed == null) {
+        agreed = view;
+      } else if (!agreed.equals(view)) {
+        return false;
+      }
+    }
+    return agreed != null;
+  }
+
+  /** Waits until every running node's {@code CLUSTER NODES} gives {@code slot} to {@code ownerId} alone. */
+  private void awaitOwnerAgreed(int slot, String ownerId, Duration timeout) {
+    boolean agreed =
+        Poll.until(
+            timeout,
+            () ->
+                all().stream()
+                    .filter(RedisCluster::isUp)
+                    .allMatch(
+                        node ->
+                            clusterNodes(node).lines()
+                                .filter(line -> claims(line, slot))
+                                .map(line -> line.substring(0, line.indexOf(' ')))
+                                .toList()
+                                .equals(List.of(ownerId))));
+    if (!agreed) {
+      throw new IllegalStateException(
+          "the nodes did not agree within " + timeout.toMillis() + " ms that " + ownerId + " owns slot " + slot + ":\n" + views());
+    }
+  }
+
+  /** Every running node's {@code CLUSTER NODES}, for an error message. */
+  private String views() {
+    StringBuilder views = new StringBuilder();
+    for (RedisServer node : all()) {
+      views.append(node.uri()).append(":\n").append(clusterNodes(node)).append('\n');
+    }
+    return views.toString();
   }
 
   /**
@@ -242,19 +328,18 @@ public final class RedisCluster implements AutoCloseable {
 
   /** Whether {@code node}'s view of the cluster has the node {@code id} as a master. */
   private static boolean seesAsMaster(RedisServer node, String id) {
-    try {
-      String lines = Resp.render(Resp.call(node.port(), Resp.DEFAULT_TIMEOUT, "CLUSTER", "NODES"));
-      return lines != null && lines.lines().anyMatch(line -> line.startsWith(id + " ") && line.contains("master"));
-    } catch (IOException e) {
-      return false;
-    }
+    return clusterNodes(node).lines().anyMatch(line -> line.startsWith(id + " ") && line.contains("master"));
   }
 
   /** The CLUSTER NODES line the node prints for itself ({@code myself} flag), or "". */
   private static String myselfLine(RedisServer node) {
+    return clusterNodes(node).lines().filter(line -> line.contains("myself")).findFirst().orElse("");
+  }
+
+  /** The node's {@code CLUSTER NODES}, or "" if it cannot be reached. */
+  private static String clusterNodes(RedisServer node) {
     try {
-      String lines = Resp.render(Resp.call(node.port(), Resp.DEFAULT_TIMEOUT, "CLUSTER", "NODES"));
-      return lines == null ? "" : lines.lines().filter(line -> line.contains("myself")).findFirst().orElse("");
+      return Objects.requireNonNullElse(Resp.render(Resp.call(node.port(), Resp.DEFAULT_TIMEOUT, "CLUSTER", "NODES")), "");
     } catch (IOException e) {
       return "";
     }

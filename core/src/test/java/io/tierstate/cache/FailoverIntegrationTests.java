@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.Counter;
 import io.tierstate.Tierstate;
 import io.tierstate.TierstateConfig;
+import io.tierstate.metrics.HealthStatus;
 import io.tierstate.metrics.MeterNames;
 import io.tierstate.testing.Await;
 import io.tierstate.testkit.RedisCluster;
@@ -132,6 +133,68 @@ class FailoverIntegrationTests {
       // Lettuce's 30 s limit on adaptive refreshes made this 17 s in the fault suite.
       assertThat(reachedMillis).isLessThan(10_000);
     }
+  }
+
+  /**
+   * Defect 9's library half: a Cluster whose masters each name the other as a slot's owner answers
+   * {@code MOVED} back and forth, so a delete of a key in that slot is held back (as if Redis were
+   * unreachable) and the node's health says so; once an operator repairs the slot, the held-back
+   * delete is sent, reaches the other node through the log, and both nodes are healthy again.
+   */
+  @Test
+  void aDeleteHeldBackByASlotTheMastersDisagreeOnIsSentOnceTheSlotIsRepaired() {
+    try (RedisCluster cluster = RedisCluster.start();
+        Tierstate a = node(cluster.uri(), "a");
+        Tierstate b = node(cluster.uri(), "b")) {
+      String valueKey = NAMESPACE + ":{item}";
+      int slot = Integer.parseInt(String.valueOf(cluster.command("CLUSTER", "KEYSLOT", valueKey)));
+      int logSlot =
+          Integer.parseInt(
+              String.valueOf(
+                  cluster.command("CLUSTER", "KEYSLOT", NAMESPACE + ":{" + NAMESPACE + ":log}")));
+      assertThat(slot).as("the value's slot is not the log's").isNotEqualTo(logSlot);
+      AtomicReference<String> source = new AtomicReference<>("v1");
+      assertThat(b.cache().getOrLoad("item", String.class, source::get, MINUTE)).isEqualTo("v1");
+      RedisServer owner = cluster.owner(slot);
+      RedisServer other = cluster.nodes().get((cluster.nodes().indexOf(owner) + 1) % 3);
+      // Break the slot the way defect 9 found it: the owner, emptied, names the other master, which
+      // still names the owner. (A master holding keys of a slot refuses to give it away.)
+      assertThat(owner.command("DEL", valueKey)).isEqualTo("1");
+      assertThat(owner.command("CLUSTER", "SETSLOT", Integer.toString(slot), "NODE", nodeId(other)))
+          .isEqualTo("OK");
+      assertThat(other.command("GET", valueKey))
+          .startsWith("ERR:MOVED " + slot + " 127.0.0.1:" + owner.port());
+      assertThat(owner.command("GET", valueKey))
+          .startsWith("ERR:MOVED " + slot + " 127.0.0.1:" + other.port());
+
+      source.set("v2");
+      a.cache().delete("item");
+      Await.until(
+          "a reports the delete it holds back",
+          () -> a.metrics().healthCheck().status() != HealthStatus.HEALTHY,
+          Duration.ofSeconds(10));
+      assertThat(b.cache().get("item", String.class))
+          .as("b never heard of the delete")
+          .contains("v1");
+
+      assertThat(owner.command("CLUSTER", "SETSLOT", Integer.toString(slot), "NODE", nodeId(owner)))
+          .isEqualTo("OK");
+      Await.until(
+          "b hears the replayed delete",
+          () -> b.cache().get("item", String.class).isEmpty(),
+          Duration.ofSeconds(30));
+      assertThat(b.cache().getOrLoad("item", String.class, source::get, MINUTE)).isEqualTo("v2");
+      Await.until(
+          "both nodes are healthy again",
+          () ->
+              a.metrics().healthCheck().status() == HealthStatus.HEALTHY
+                  && b.metrics().healthCheck().status() == HealthStatus.HEALTHY,
+          Duration.ofSeconds(30));
+    }
+  }
+
+  private static String nodeId(RedisServer node) {
+    return String.valueOf(node.command("CLUSTER", "MYID"));
   }
 
   private static double count(Tierstate node, String counter) {

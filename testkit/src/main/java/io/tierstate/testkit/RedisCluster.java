@@ -106,9 +106,9 @@ public final class RedisCluster implements AutoCloseable {
    * both and on the other masters. While it runs, clients see {@code ASK} redirects; afterwards
    * {@code MOVED}.
    *
-   * <p>It starts once every running node agrees on the epochs ({@link #awaitSettledEpochs}) and
-   * returns once every running node names {@code target} as the slot's owner, so that migrations
-   * in quick succession cannot leave the nodes disagreeing about an owner.
+   * <p>It starts once the masters' epochs are settled ({@link #awaitEpochsSettled}) and returns once
+   * every running master names {@code target} as the slot's owner, so that migrations in quick
+   * succession cannot leave the masters disagreeing about an owner.
    *
    * @return the number of keys moved
    * @throws IllegalArgumentException if {@code target} is not a master of this cluster or the slot is out of range
@@ -121,7 +121,7 @@ public final class RedisCluster implements AutoCloseable {
     if (!nodes.contains(target) && !replicas.contains(target)) {
       throw new IllegalArgumentException(target.uri() + " is not a node of this cluster");
     }
-    awaitSettledEpochs(AGREEMENT_TIMEOUT);
+    awaitEpochsSettled(target, AGREEMENT_TIMEOUT);
     RedisServer source = claimant(slot);
     if (source == target) {
       return 0;
@@ -170,59 +170,50 @@ public final class RedisCluster implements AutoCloseable {
   }
 
   /**
-   * Waits until every running node has the same current epoch and sees every master with the same
-   * config epoch, no two alike. {@code SETSLOT NODE} on the target raises the target's config epoch
-   * above the highest the target knows of, unless the target holds it already. With a view only a
-   * few milliseconds behind (the previous migration's target just raised its own), the target keeps
-   * or takes an epoch no higher than the source's; the source's last heartbeat from before the
+   * Waits until the running masters' config epochs are all different and {@code target} knows of
+   * the highest. {@code SETSLOT NODE} on the target raises the target's config epoch above the
+   * highest the target knows of, unless the target holds it already. With a view only a few
+   * milliseconds behind (the previous migration's target just raised its own), the target keeps or
+   * takes an epoch no higher than the source's; the source's last heartbeat from before the
    * hand-over, still in flight, then wins the slot back on a third node, whose corrections make
    * source and target each name the other as owner: {@code MOVED} back and forth for good, which
-   * only {@code redis-cli --cluster fix} repairs (seen once in a few hundred back-to-back
-   * migrations before this wait).
+   * only {@code redis-cli --cluster fix} repairs (once in a few hundred back-to-back migrations
+   * before this wait). Once this holds, the target ends the migration with the highest epoch.
    */
-  private void awaitSettledEpochs(Duration timeout) {
-    if (!Poll.until(timeout, this::epochsSettled)) {
+  private void awaitEpochsSettled(RedisServer target, Duration timeout) {
+    if (!Poll.until(timeout, () -> epochsSettled(target))) {
       throw new IllegalStateException(
-          "the nodes did not agree on their epochs within " + timeout.toMillis() + " ms:\n" + views());
+          "the masters' epochs did not settle within " + timeout.toMillis() + " ms:\n" + views());
     }
   }
 
-  private boolean epochsSettled() {
-    String agreed = null;
-    for (RedisServer node : all()) {
-      if (!isUp(node)) {
-        continue;
-      }
-      String info = clusterInfo(node);
-      String current = info.lines().filter(line -> line.startsWith("cluster_current_epoch:")).findFirst().orElse("?");
-      List<String> masterEpochs =
-          clusterNodes(node).lines()
-              .map(line -> line.split(" "))
-              .filter(fields -> fields.length > 7 && fields[2].contains("master") && !fields[2].contains("fail"))
-              .map(fields -> fields[0] + "=" + fields[6])
-              .sorted()
-              .toList();
-      long distinct = masterEpochs.stream().map(entry -> entry.substring(entry.indexOf('=') + 1)).distinct().count();
-      if (distinct != masterEpochs.size()) {
-        return false; // a collision the nodes have not resolved yet
-      }
-      String view = current + " " + masterEpochs;
-      if (agreed == null) {
-        agreed = view;
-      } else if (!agreed.equals(view)) {
-        return false;
+  private boolean epochsSettled(RedisServer target) {
+    List<Long> epochs = new ArrayList<>();
+    for (RedisServer master : nodes) {
+      if (isUp(master) && myselfLine(master).contains("master")) {
+        epochs.add(infoField(master, "cluster_my_epoch"));
       }
     }
-    return agreed != null;
+    long highest = epochs.stream().mapToLong(Long::longValue).max().orElse(0);
+    return epochs.stream().distinct().count() == epochs.size()
+        && infoField(target, "cluster_current_epoch") >= highest;
   }
 
-  /** Waits until every running node's {@code CLUSTER NODES} gives {@code slot} to {@code ownerId} alone. */
+  private static long infoField(RedisServer node, String field) {
+    return clusterInfo(node).lines()
+        .filter(line -> line.startsWith(field + ":"))
+        .map(line -> Long.parseLong(line.substring(field.length() + 1).trim()))
+        .findFirst()
+        .orElse(-1L);
+  }
+
+  /** Waits until every running master's {@code CLUSTER NODES} gives {@code slot} to {@code ownerId} alone. */
   private void awaitOwnerAgreed(int slot, String ownerId, Duration timeout) {
     boolean agreed =
         Poll.until(
             timeout,
             () ->
-                all().stream()
+                nodes.stream()
                     .filter(RedisCluster::isUp)
                     .allMatch(
                         node ->
@@ -233,7 +224,7 @@ public final class RedisCluster implements AutoCloseable {
                                 .equals(List.of(ownerId))));
     if (!agreed) {
       throw new IllegalStateException(
-          "the nodes did not agree within " + timeout.toMillis() + " ms that " + ownerId + " owns slot " + slot + ":\n" + views());
+          "the masters did not agree within " + timeout.toMillis() + " ms that " + ownerId + " owns slot " + slot + ":\n" + views());
     }
   }
 

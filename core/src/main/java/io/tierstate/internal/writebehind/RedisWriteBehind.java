@@ -840,7 +840,8 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
           }
           return Outcome.written(handed);
         } catch (Exception e) {
-          if (abandoned) {
+          if (abandoned || !running) {
+            // stopping (the interrupt may be what failed the call): leave the entries pending
             throw new Abandoned();
           }
           long now = System.currentTimeMillis();

@@ -25,6 +25,8 @@ module io.tierstate.core {
   requires com.fasterxml.jackson.datatype.jdk8;
   requires com.github.luben.zstd_jni;
   requires org.slf4j;
+  // WriteBehindOptions.isConnectionFailure recognizes JDBC connection failures.
+  requires java.sql;
 
   exports io.tierstate;
   exports io.tierstate.audit;

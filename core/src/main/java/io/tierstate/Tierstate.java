@@ -41,8 +41,10 @@ import io.tierstate.writebehind.WriteBehind;
 import io.tierstate.writebehind.WriteBehindOptions;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -149,6 +151,8 @@ public final class Tierstate implements AutoCloseable {
               RedisClusterNodes.start(redis, config, engine::l1Size, engine::hotKeys, registry));
       // Write-behind lag: how long the oldest queued write has waited to reach the source of truth.
       this.metrics.registerCheck("writebehind.lag", () -> writeBehindLag(registry));
+      // A write-behind riding out its writer's outage: writes are safe in Redis but not written.
+      this.metrics.registerCheck("writebehind.writer", () -> writeBehindWriter(registry));
     } catch (RuntimeException | Error e) {
       while (!opened.isEmpty()) {
         try {
@@ -179,6 +183,30 @@ public final class Tierstate implements AutoCloseable {
         ? HealthCheck.Result.degraded(
             message + " (above " + WRITE_BEHIND_LAG_DEGRADED.toSeconds() + " s)")
         : HealthCheck.Result.healthy(message);
+  }
+
+  private static HealthCheck.Result writeBehindWriter(MeterRegistry registry) {
+    List<String> waiting = new ArrayList<>();
+    double longest = 0;
+    for (Gauge gauge : registry.find(MeterNames.WRITE_BEHIND_UNREACHABLE).gauges()) {
+      double seconds = gauge.value();
+      String name = gauge.getId().getTag("name");
+      if (seconds > 0 && name != null) {
+        longest = Math.max(longest, seconds);
+        Gauge depth = registry.find(MeterNames.WRITE_BEHIND_QUEUE_DEPTH).tag("name", name).gauge();
+        waiting.add(
+            String.format(
+                Locale.ROOT,
+                "write-behind '%s': writer target unreachable for %d s; %d entries waiting",
+                name,
+                (long) seconds,
+                depth == null ? 0 : (long) depth.value()));
+      }
+    }
+    return waiting.isEmpty()
+        ? HealthCheck.Result.healthy("no write-behind waits for its writer's target")
+        : HealthCheck.Result.degraded(String.join("; ", waiting))
+            .withDetail("unreachableSeconds", longest);
   }
 
   private static double breakerGaugeValue(CircuitBreaker breaker) {

@@ -208,6 +208,13 @@ public final class MeterNames {
    */
   public static final String WRITE_BEHIND_LAG = "tierstate.writebehind.lag";
 
+  /**
+   * Gauge of how long, in seconds, the batch a write-behind is writing has been failing because its
+   * batch writer's target is unreachable (see {@code WriteBehindOptions.withUnreachableWhen}); 0
+   * while it is not. Tag {@code name}.
+   */
+  public static final String WRITE_BEHIND_UNREACHABLE = "tierstate.writebehind.unreachable";
+
   private MeterNames() {}
 
   /**

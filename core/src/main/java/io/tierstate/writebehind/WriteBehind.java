@@ -14,10 +14,17 @@ import java.time.Duration;
  *
  * <p><b>Delivery guarantees.</b> A write that {@link #write} accepted is in Redis before the call
  * returns, and stays there until a batch writer call that covered it returned normally, or it was
- * moved to the dead-letter stream {@code <namespace>:wb:{<name>}:dead} after {@link
- * WriteBehindOptions#maxRetries()} failed retries. Entries a node read but did not settle (it died,
- * or lost Redis) are claimed by another node once idle for {@link WriteBehindOptions#claimIdle()},
- * or re-read by the same node id when it comes back.
+ * moved to the dead-letter stream {@code <namespace>:wb:{<name>}:dead}: after the writer rejected
+ * its batch {@link WriteBehindOptions#maxRetries()} + 1 times, or after the writer's target had
+ * been unreachable for longer than {@link WriteBehindOptions#outageTolerance()} (5 minutes by
+ * default; {@link WriteBehindOptions#unreachableWhen()} tells the two kinds of failure apart, and
+ * failures while the target is unreachable do not count against {@code maxRetries}). So a database
+ * outage shorter than the tolerance dead-letters nothing: the batch is retried until the database
+ * is back, and health reports the write-behind waiting ({@code writebehind.writer} DEGRADED).
+ * Entries a node read but did not settle (it died, or lost Redis) are claimed by another node once
+ * idle for {@link WriteBehindOptions#claimIdle()}, or re-read by the same node id when it comes
+ * back; a node still retrying a batch takes its entries back before every retry, so they are not
+ * claimed from it.
  *
  * <p><b>Versions and order.</b> Each write gets a version (the Redis server's clock in
  * microseconds, made strictly increasing per stream), so versions follow the order in which Redis

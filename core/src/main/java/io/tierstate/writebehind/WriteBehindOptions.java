@@ -1,7 +1,17 @@
 package io.tierstate.writebehind;
 
+import java.net.ConnectException;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Objects;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a {@link WriteBehind} batches, retries, dead-letters and recovers. Start from {@link
@@ -28,7 +38,9 @@ public final class WriteBehindOptions {
           Duration.ofSeconds(5),
           Duration.ofSeconds(30),
           WhenRedisUnavailable.WRITE_THROUGH,
-          Duration.ofHours(1));
+          Duration.ofHours(1),
+          WriteBehindOptions::isConnectionFailure,
+          Duration.ofMinutes(5));
 
   private final int batchSize;
   private final Duration flushInterval;
@@ -39,6 +51,8 @@ public final class WriteBehindOptions {
   private final Duration claimIdle;
   private final WhenRedisUnavailable whenRedisUnavailable;
   private final Duration settledRetention;
+  private final Predicate<? super Throwable> unreachableWhen;
+  private final Duration outageTolerance;
 
   private WriteBehindOptions(
       int batchSize,
@@ -49,7 +63,9 @@ public final class WriteBehindOptions {
       Duration maxBackoff,
       Duration claimIdle,
       WhenRedisUnavailable whenRedisUnavailable,
-      Duration settledRetention) {
+      Duration settledRetention,
+      Predicate<? super Throwable> unreachableWhen,
+      Duration outageTolerance) {
     this.batchSize = batchSize;
     this.flushInterval = flushInterval;
     this.maxRetries = maxRetries;
@@ -59,13 +75,16 @@ public final class WriteBehindOptions {
     this.claimIdle = claimIdle;
     this.whenRedisUnavailable = whenRedisUnavailable;
     this.settledRetention = settledRetention;
+    this.unreachableWhen = unreachableWhen;
+    this.outageTolerance = outageTolerance;
   }
 
   /**
    * Batches of up to 100 entries, flushed at least every second; 3 retries after 100 ms, doubling,
    * at most 5 s apart; entries of a dead node claimed after 30 s; {@link
    * WhenRedisUnavailable#WRITE_THROUGH} while Redis is unavailable; the last version written per
-   * key remembered for an hour.
+   * key remembered for an hour; a batch writer whose target is unreachable ({@link
+   * #isConnectionFailure}) waited for up to 5 minutes.
    */
   public static WriteBehindOptions defaults() {
     return DEFAULTS;
@@ -91,7 +110,9 @@ public final class WriteBehindOptions {
         maxBackoff,
         claimIdle,
         whenRedisUnavailable,
-        settledRetention);
+        settledRetention,
+        unreachableWhen,
+        outageTolerance);
   }
 
   /**
@@ -109,11 +130,15 @@ public final class WriteBehindOptions {
         maxBackoff,
         claimIdle,
         whenRedisUnavailable,
-        settledRetention);
+        settledRetention,
+        unreachableWhen,
+        outageTolerance);
   }
 
   /**
-   * How many times a failed batch is retried before its entries go to the dead-letter stream.
+   * How many times a batch the writer rejected is retried before its entries go to the dead-letter
+   * stream. Failures while the writer's target is unreachable ({@link #withUnreachableWhen}) do not
+   * count: {@link #withOutageTolerance} bounds those.
    *
    * @throws IllegalArgumentException if {@code maxRetries} is not between 0 and 100
    */
@@ -130,7 +155,9 @@ public final class WriteBehindOptions {
         maxBackoff,
         claimIdle,
         whenRedisUnavailable,
-        settledRetention);
+        settledRetention,
+        unreachableWhen,
+        outageTolerance);
   }
 
   /**
@@ -160,13 +187,16 @@ public final class WriteBehindOptions {
         max,
         claimIdle,
         whenRedisUnavailable,
-        settledRetention);
+        settledRetention,
+        unreachableWhen,
+        outageTolerance);
   }
 
   /**
    * How long an entry read but not acknowledged by a node stays pending before another node claims
-   * it (XAUTOCLAIM). Keep it well above the longest a batch can take, retries and backoffs
-   * included, or a slow but live node's batch is written a second time by another node.
+   * it (XAUTOCLAIM). A node that is still retrying a batch takes its entries back for itself before
+   * every retry, so keep it well above the slowest writer call plus {@link #maxBackoff()}, or a
+   * slow but live node's batch is written a second time by another node.
    *
    * @throws IllegalArgumentException if {@code claimIdle} is not positive
    */
@@ -180,7 +210,9 @@ public final class WriteBehindOptions {
         maxBackoff,
         positive("claimIdle", claimIdle),
         whenRedisUnavailable,
-        settledRetention);
+        settledRetention,
+        unreachableWhen,
+        outageTolerance);
   }
 
   /**
@@ -199,7 +231,9 @@ public final class WriteBehindOptions {
         maxBackoff,
         claimIdle,
         policy,
-        settledRetention);
+        settledRetention,
+        unreachableWhen,
+        outageTolerance);
   }
 
   /**
@@ -221,7 +255,117 @@ public final class WriteBehindOptions {
         maxBackoff,
         claimIdle,
         whenRedisUnavailable,
-        positive("settledRetention", settledRetention));
+        positive("settledRetention", settledRetention),
+        unreachableWhen,
+        outageTolerance);
+  }
+
+  /**
+   * Which batch writer failures mean that the writer's target (the database) is unreachable, rather
+   * than that it rejected the batch. A batch failing so is retried with the usual backoff for up to
+   * {@link #outageTolerance()}, without counting against {@link #maxRetries()}: its entries are
+   * safe in Redis, and an outage is no reason to give up on them. The default is {@link
+   * #isConnectionFailure}; to add your own, combine them:
+   *
+   * <pre>{@code
+   * options.withUnreachableWhen(
+   *     failure -> WriteBehindOptions.isConnectionFailure(failure) || failure instanceof MyTimeout);
+   * }</pre>
+   *
+   * <p>The predicate runs on the write-behind's thread after each failed attempt; if it throws, the
+   * failure counts as a rejection.
+   *
+   * @throws NullPointerException if {@code unreachableWhen} is null
+   */
+  public WriteBehindOptions withUnreachableWhen(Predicate<? super Throwable> unreachableWhen) {
+    Objects.requireNonNull(unreachableWhen, "unreachableWhen");
+    return new WriteBehindOptions(
+        batchSize,
+        flushInterval,
+        maxRetries,
+        backoff,
+        backoffMultiplier,
+        maxBackoff,
+        claimIdle,
+        whenRedisUnavailable,
+        settledRetention,
+        unreachableWhen,
+        outageTolerance);
+  }
+
+  /**
+   * How long a batch may keep failing because its writer's target is unreachable before its entries
+   * go to the dead-letter stream. The rule, per batch: every failure is either <em>unreachable</em>
+   * ({@link #unreachableWhen()} says so) or a <em>rejection</em>. Rejections count against {@link
+   * #maxRetries()} over the batch's whole life; unreachable failures never do. A run of consecutive
+   * unreachable failures is an outage, timed from its first failure; the batch is dead-lettered at
+   * the first failure after an outage has lasted longer than {@code outageTolerance}. A rejection
+   * ends the outage (the target answered), so a later unreachable failure starts a new one. Retries
+   * follow the same backoff either way.
+   *
+   * @throws IllegalArgumentException if {@code outageTolerance} is not positive
+   */
+  public WriteBehindOptions withOutageTolerance(Duration outageTolerance) {
+    return new WriteBehindOptions(
+        batchSize,
+        flushInterval,
+        maxRetries,
+        backoff,
+        backoffMultiplier,
+        maxBackoff,
+        claimIdle,
+        whenRedisUnavailable,
+        settledRetention,
+        unreachableWhen,
+        positive("outageTolerance", outageTolerance));
+  }
+
+  /**
+   * The default of {@link #withUnreachableWhen}: whether {@code failure}, or any exception in its
+   * cause chain (and in the {@link SQLException#getNextException() next-exception} chain of a
+   * {@code SQLException}), says that the database could not be reached:
+   *
+   * <ul>
+   *   <li>{@link SQLTransientConnectionException} (HikariCP's "connection is not available"),
+   *       {@link SQLRecoverableException} and {@link SQLNonTransientConnectionException};
+   *   <li>a {@link SQLException} whose SQLState is of class {@code 08} (connection exception), or
+   *       is PostgreSQL's {@code 57P01} (admin shutdown), {@code 57P02} (crash shutdown) or {@code
+   *       57P03} (cannot connect now);
+   *   <li>{@link ConnectException} (connection refused).
+   * </ul>
+   *
+   * <p>Constraint violations, bad data and bugs are none of these: they are rejections.
+   */
+  public static boolean isConnectionFailure(Throwable failure) {
+    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    return isConnectionFailure(failure, seen);
+  }
+
+  private static boolean isConnectionFailure(@Nullable Throwable failure, Set<Throwable> seen) {
+    // Bounded by the identity set: cause chains can loop.
+    while (failure != null && seen.add(failure)) {
+      if (failure instanceof SQLTransientConnectionException
+          || failure instanceof SQLRecoverableException
+          || failure instanceof SQLNonTransientConnectionException
+          || failure instanceof ConnectException) {
+        return true;
+      }
+      if (failure instanceof SQLException sql) {
+        String state = sql.getSQLState();
+        if (state != null
+            && (state.startsWith("08")
+                || state.equals("57P01")
+                || state.equals("57P02")
+                || state.equals("57P03"))) {
+          return true;
+        }
+        if (isConnectionFailure(sql.getNextException(), seen)) {
+          return true;
+        }
+      }
+      failure = failure.getCause();
+    }
+    return false;
   }
 
   private static Duration positive(String what, Duration value) {
@@ -242,7 +386,7 @@ public final class WriteBehindOptions {
     return flushInterval;
   }
 
-  /** How many times a failed batch is retried. */
+  /** How many times a batch the writer rejected is retried. */
   public int maxRetries() {
     return maxRetries;
   }
@@ -286,6 +430,16 @@ public final class WriteBehindOptions {
     return settledRetention;
   }
 
+  /** Which batch writer failures mean that its target is unreachable. */
+  public Predicate<? super Throwable> unreachableWhen() {
+    return unreachableWhen;
+  }
+
+  /** How long a batch may fail because its writer's target is unreachable. */
+  public Duration outageTolerance() {
+    return outageTolerance;
+  }
+
   @Override
   public String toString() {
     return "WriteBehindOptions[batchSize="
@@ -306,6 +460,8 @@ public final class WriteBehindOptions {
         + whenRedisUnavailable
         + ", settledRetention="
         + settledRetention
+        + ", outageTolerance="
+        + outageTolerance
         + "]";
   }
 }

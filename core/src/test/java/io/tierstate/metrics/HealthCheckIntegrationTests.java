@@ -48,8 +48,11 @@ class HealthCheckIntegrationTests {
             "redis.breaker",
             "invalidations",
             "l1.size",
-            "writebehind.lag");
+            "writebehind.lag",
+            "writebehind.writer");
     assertThat(report.check("writebehind.lag").orElseThrow().status())
+        .isEqualTo(HealthStatus.HEALTHY);
+    assertThat(report.check("writebehind.writer").orElseThrow().status())
         .isEqualTo(HealthStatus.HEALTHY);
     assertThat(report.check("redis.ping").orElseThrow().details()).containsKey("latencyMillis");
     assertThat(report.check("redis.roundtrip").orElseThrow().details())

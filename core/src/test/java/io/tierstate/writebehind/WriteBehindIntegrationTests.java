@@ -7,11 +7,14 @@ import io.tierstate.RedisUnavailableException;
 import io.tierstate.Tierstate;
 import io.tierstate.cache.CacheOptions;
 import io.tierstate.internal.writebehind.RedisWriteBehind;
+import io.tierstate.metrics.HealthStatus;
 import io.tierstate.metrics.MeterNames;
 import io.tierstate.testing.Await;
 import io.tierstate.testing.Nodes;
 import io.tierstate.testkit.FaultProxy;
 import io.tierstate.testkit.RedisServer;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -337,6 +340,90 @@ class WriteBehindIntegrationTests {
         .doesNotContain("\"two\"");
     assertThat(redis("XLEN", stream("orders"))).isEqualTo("0");
     assertThat(count(a, MeterNames.WRITE_BEHIND_DEAD_LETTERS)).isEqualTo(2);
+  }
+
+  @Test
+  void aWriterWhoseTargetStaysUnreachableBeyondTheOutageToleranceIsDeadLetteredNamingTheOutage() {
+    Tierstate a = nodes.start("a");
+    AtomicInteger calls = new AtomicInteger();
+    WriteBehind<String> orders =
+        a.writeBehind(
+            "orders",
+            String.class,
+            batch -> {
+              calls.incrementAndGet();
+              throw new SQLTransientConnectionException("Connection is not available");
+            },
+            WriteBehindOptions.defaults()
+                .withMaxRetries(0) // unreachable failures do not count against it
+                .withBackoff(Duration.ofMillis(20), 2.0, Duration.ofMillis(100))
+                .withOutageTolerance(Duration.ofSeconds(1)));
+    orders.write("order:1", "one", TTL);
+    long started = System.nanoTime();
+
+    Await.until(
+        "health says the writer's target is unreachable",
+        () ->
+            a.metrics()
+                .healthCheck()
+                .check("writebehind.writer")
+                .orElseThrow()
+                .message()
+                .contains("write-behind 'orders': writer target unreachable for"));
+    orders.flush();
+
+    assertThat(Duration.ofNanos(System.nanoTime() - started))
+        .isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+    assertThat(calls.get()).as("retried through the tolerance").isGreaterThan(5);
+    String dead = stream("orders") + ":dead";
+    assertThat(redis("XLEN", dead)).isEqualTo("1");
+    assertThat(redis("XRANGE", dead, "-", "+"))
+        .contains("order:1")
+        .contains("the batch writer's target was unreachable for")
+        .contains("longer than outageTolerance PT1S")
+        .contains("Connection is not available");
+    assertThat(count(a, MeterNames.WRITE_BEHIND_DEAD_LETTERS)).isEqualTo(1);
+    assertThat(count(a, MeterNames.WRITE_BEHIND_RETRIES)).isEqualTo(calls.get() - 1);
+    assertThat(gauge(a, MeterNames.WRITE_BEHIND_UNREACHABLE)).isZero();
+    assertThat(a.metrics().healthCheck().check("writebehind.writer").orElseThrow().status())
+        .isEqualTo(HealthStatus.HEALTHY);
+  }
+
+  @Test
+  void rejectionsCountAgainstMaxRetriesWhateverUnreachableFailuresCameBetween() {
+    Tierstate a = nodes.start("a");
+    // unreachable, rejected, unreachable x3, rejected: the second rejection exceeds maxRetries 1
+    List<Exception> failures =
+        List.of(
+            new SQLTransientConnectionException("pool timeout"),
+            new SQLException("duplicate key", "23505"),
+            new SQLException("terminating connection", "57P01"),
+            new SQLTransientConnectionException("pool timeout"),
+            new SQLTransientConnectionException("pool timeout"),
+            new SQLException("value too long", "22001"));
+    AtomicInteger calls = new AtomicInteger();
+    WriteBehind<String> orders =
+        a.writeBehind(
+            "orders",
+            String.class,
+            batch -> {
+              int call = calls.getAndIncrement();
+              if (call < failures.size()) {
+                throw failures.get(call);
+              }
+            },
+            WriteBehindOptions.defaults()
+                .withMaxRetries(1)
+                .withBackoff(Duration.ofMillis(10), 2.0, Duration.ofMillis(50)));
+    orders.write("order:1", "one", TTL);
+
+    orders.flush();
+
+    assertThat(calls).hasValue(6);
+    assertThat(redis("XRANGE", stream("orders") + ":dead", "-", "+"))
+        .contains("order:1", "value too long")
+        .doesNotContain("outageTolerance");
+    assertThat(count(a, MeterNames.WRITE_BEHIND_DEAD_LETTERS)).isEqualTo(1);
   }
 
   @Test

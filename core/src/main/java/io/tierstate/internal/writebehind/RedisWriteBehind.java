@@ -58,6 +58,7 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
   private static final LuaScript APPEND = LuaScript.load(RedisWriteBehind.class, "append.lua");
   private static final LuaScript SETTLE = LuaScript.load(RedisWriteBehind.class, "settle.lua");
   private static final LuaScript HAND = LuaScript.load(RedisWriteBehind.class, "hand.lua");
+  private static final LuaScript HOLD = LuaScript.load(RedisWriteBehind.class, "hold.lua");
   private static final String GROUP = "writers";
   private static final Duration DEFAULT_FLUSH_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration CLOSE_FLUSH_TIMEOUT = Duration.ofSeconds(10);
@@ -116,6 +117,7 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
   private volatile double queueDepth;
   private volatile double lagSeconds;
   private volatile long clockOffsetMillis; // Redis server clock minus this node's, last measured
+  private volatile long unreachableSinceMillis; // when the batch began failing unreachable; 0: not
 
   RedisWriteBehind(
       String name,
@@ -172,6 +174,15 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
             .baseUnit("seconds")
             .tag("name", name)
             .register(registry));
+    meters.add(
+        Gauge.builder(
+                MeterNames.WRITE_BEHIND_UNREACHABLE, this, RedisWriteBehind::unreachableSeconds)
+            .description(
+                "seconds the batch being written has failed because the batch writer's target is"
+                    + " unreachable; 0 when it is not")
+            .baseUnit("seconds")
+            .tag("name", name)
+            .register(registry));
     this.thread = new Thread(this::work, "tierstate-writebehind-" + name + "-" + nodeId);
     this.thread.setDaemon(true);
   }
@@ -188,6 +199,11 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
 
   void start() {
     thread.start();
+  }
+
+  private double unreachableSeconds() {
+    long since = unreachableSinceMillis;
+    return since == 0 ? 0 : Math.max(0, System.currentTimeMillis() - since) / 1000.0;
   }
 
   @Override
@@ -662,7 +678,11 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
     List<StreamMessage<String, byte[]>> all = new ArrayList<>(buffer.values());
     buffer.clear();
     for (int from = 0; from < all.size(); from += options.batchSize()) {
-      deliver(all.subList(from, Math.min(all.size(), from + options.batchSize())));
+      List<String> held = new ArrayList<>(all.size() - from);
+      for (StreamMessage<String, byte[]> message : all.subList(from, all.size())) {
+        held.add(message.getId());
+      }
+      deliver(all.subList(from, Math.min(all.size(), from + options.batchSize())), held);
     }
   }
 
@@ -674,7 +694,12 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
 
   private record Settlement(List<String> ids, Map<String, Long> written, List<Dead> dead) {}
 
-  private void deliver(List<StreamMessage<String, byte[]>> messages) throws Abandoned {
+  /**
+   * Writes and settles one batch; {@code held} are the ids of this batch and of those this node
+   * read to write after it, kept from other nodes while this batch is retried.
+   */
+  private void deliver(List<StreamMessage<String, byte[]>> messages, List<String> held)
+      throws Abandoned {
     List<String> ids = new ArrayList<>(messages.size());
     Map<String, Pending<T>> latest = new LinkedHashMap<>();
     List<Dead> dead = new ArrayList<>();
@@ -718,9 +743,10 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
     }
     Map<String, Long> written = new LinkedHashMap<>();
     if (!latest.isEmpty()) {
-      Outcome<T> outcome = writeWithRetries(latest.values());
+      Outcome<T> outcome = writeWithRetries(latest.values(), held);
       Exception failure = outcome.failure();
-      if (failure == null) {
+      String deadReason = outcome.deadReason();
+      if (failure == null || deadReason == null) {
         for (Pending<T> pending : outcome.handed()) {
           written.put(pending.key(), pending.version());
         }
@@ -729,17 +755,17 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
           batches.increment();
         }
       } else {
-        String error = failure.toString();
         for (Pending<T> pending : outcome.handed()) {
           dead.add(
-              new Dead(pending.key(), Long.toString(pending.version()), pending.encoded(), error));
+              new Dead(
+                  pending.key(), Long.toString(pending.version()), pending.encoded(), deadReason));
         }
         log.error(
-            "write-behind '{}' moved {} entries to {} after {} retries",
+            "write-behind '{}' moved {} entries to {}: {}",
             name,
             outcome.handed().size(),
             deadKey,
-            options.maxRetries(),
+            deadReason,
             failure);
       }
     }
@@ -749,50 +775,167 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
     settle(new Settlement(ids, written, dead));
   }
 
-  /** What a batch came to: the entries handed to the writer last, and its last failure if any. */
-  private record Outcome<T>(List<Pending<T>> handed, @Nullable Exception failure) {}
+  /**
+   * What a batch came to: the entries handed to the writer last, and, if it is to be dead-lettered,
+   * its last failure and why it was given up on.
+   */
+  private record Outcome<T>(
+      List<Pending<T>> handed, @Nullable Exception failure, @Nullable String deadReason) {
+    static <T> Outcome<T> written(List<Pending<T>> handed) {
+      return new Outcome<>(handed, null, null);
+    }
+  }
 
   /**
-   * Calls the writer, retrying with backoff. Before every attempt, one script decides which entries
-   * may still be handed (none that was written or handed newer meanwhile, by any node) and records
-   * them as handed, so that no attempt hands the writer a version older than one handed before.
+   * Calls the writer, retrying with backoff until it succeeds or the batch is given up on (see
+   * {@link WriteBehindOptions#withOutageTolerance} for the rule: rejections count against
+   * maxRetries, failures while the target is unreachable only against the outage tolerance). Before
+   * every attempt, one script decides which entries may still be handed (none that was written or
+   * handed newer meanwhile, by any node) and records them as handed, so that no attempt hands the
+   * writer a version older than one handed before. Before every retry, another takes the held
+   * entries back for this node, so that no other node claims them while this one is still working
+   * on them.
    */
-  private Outcome<T> writeWithRetries(Collection<Pending<T>> latest) throws Abandoned {
-    List<Pending<T>> handed = List.of();
-    Exception failure = null;
-    for (int attempt = 0; attempt <= options.maxRetries(); attempt++) {
-      if (attempt > 0) {
-        retries.increment();
-        if (!sleep(options.backoffBefore(attempt - 1).toMillis()) || abandoned) {
-          throw new Abandoned();
+  private Outcome<T> writeWithRetries(Collection<Pending<T>> latest, List<String> held)
+      throws Abandoned {
+    int rejections = 0;
+    long outageStarted = 0; // the first failure of the current run of unreachable ones; 0: none
+    boolean takenReported = false;
+    try {
+      for (int attempt = 0; ; attempt++) {
+        if (attempt > 0) {
+          retries.increment();
+          if (!sleep(options.backoffBefore(attempt - 1).toMillis()) || abandoned || !running) {
+            throw new Abandoned();
+          }
+          int taken = hold(held);
+          if (taken > 0 && !takenReported) {
+            takenReported = true;
+            log.warn(
+                "write-behind '{}': another node claimed {} entries this node is still retrying (a"
+                    + " writer call plus a backoff took longer than claimIdle {}); they may be"
+                    + " written twice",
+                name,
+                taken,
+                options.claimIdle());
+          }
+        }
+        List<Pending<T>> handed = hand(latest);
+        if (handed.isEmpty()) {
+          return Outcome.written(handed);
+        }
+        List<WriteBehindEntry<T>> entries = new ArrayList<>(handed.size());
+        for (Pending<T> pending : handed) {
+          entries.add(new WriteBehindEntry<>(pending.key(), pending.value(), pending.version()));
+        }
+        try {
+          writer.writeEntries(Collections.unmodifiableList(entries));
+          if (outageStarted != 0) {
+            log.info(
+                "write-behind '{}': the batch writer's target is reachable again; a batch of {}"
+                    + " entries waited {} s for it",
+                name,
+                handed.size(),
+                (System.currentTimeMillis() - outageStarted) / 1000);
+          }
+          return Outcome.written(handed);
+        } catch (Exception e) {
+          if (abandoned || !running) {
+            // stopping (the interrupt may be what failed the call): leave the entries pending
+            throw new Abandoned();
+          }
+          long now = System.currentTimeMillis();
+          if (unreachable(e)) {
+            if (outageStarted == 0) {
+              outageStarted = now;
+              unreachableSinceMillis = now;
+              log.warn(
+                  "write-behind '{}': the batch writer's target is unreachable ({}); a batch of {}"
+                      + " entries stays in Redis and is retried for up to {} (outageTolerance)",
+                  name,
+                  e.toString(),
+                  handed.size(),
+                  options.outageTolerance());
+            } else {
+              log.debug(
+                  "write-behind '{}' batch of {} failed, target still unreachable (attempt {}): {}",
+                  name,
+                  handed.size(),
+                  attempt + 1,
+                  e.toString());
+            }
+            long outageMillis = now - outageStarted;
+            if (outageMillis > options.outageTolerance().toMillis()) {
+              return new Outcome<>(
+                  handed,
+                  e,
+                  "the batch writer's target was unreachable for "
+                      + outageMillis / 1000
+                      + " s, longer than outageTolerance "
+                      + options.outageTolerance()
+                      + ": "
+                      + e);
+            }
+          } else {
+            outageStarted = 0; // the target answered: whatever comes next is a new outage
+            unreachableSinceMillis = 0;
+            rejections++;
+            log.warn(
+                "write-behind '{}' batch of {} failed (rejection {} of {}): {}",
+                name,
+                handed.size(),
+                rejections,
+                options.maxRetries() + 1,
+                e.toString());
+            if (rejections > options.maxRetries()) {
+              return new Outcome<>(handed, e, e.toString());
+            }
+          }
         }
       }
-      handed = hand(latest);
-      if (handed.isEmpty()) {
-        return new Outcome<>(handed, null);
-      }
-      List<WriteBehindEntry<T>> entries = new ArrayList<>(handed.size());
-      for (Pending<T> pending : handed) {
-        entries.add(new WriteBehindEntry<>(pending.key(), pending.value(), pending.version()));
-      }
-      try {
-        writer.writeEntries(Collections.unmodifiableList(entries));
-        return new Outcome<>(handed, null);
-      } catch (Exception e) {
-        if (abandoned) {
-          throw new Abandoned();
-        }
-        failure = e;
-        log.warn(
-            "write-behind '{}' batch of {} failed (attempt {} of {}): {}",
-            name,
-            handed.size(),
-            attempt + 1,
-            options.maxRetries() + 1,
-            e.toString());
-      }
+    } finally {
+      unreachableSinceMillis = 0;
     }
-    return new Outcome<>(handed, failure);
+  }
+
+  private boolean unreachable(Exception failure) {
+    try {
+      return options.unreachableWhen().test(failure);
+    } catch (RuntimeException e) {
+      log.warn(
+          "write-behind '{}': the unreachableWhen predicate threw {}; counting {} as a rejection",
+          name,
+          e.toString(),
+          failure.toString());
+      return false;
+    }
+  }
+
+  /**
+   * Takes the held entries still pending for this node back for it (resetting their idle time), so
+   * that no other node claims them, and refreshes the queue's depth and lag (hold.lua).
+   *
+   * @return how many of them another node had claimed already
+   */
+  private int hold(List<String> held) {
+    List<byte[]> args = new ArrayList<>(held.size() + 2);
+    args.add(bytes(GROUP));
+    args.add(nodeIdBytes);
+    for (String id : held) {
+      args.add(bytes(id));
+    }
+    byte[][] argv = args.toArray(byte[][]::new);
+    List<Object> reply =
+        redis.call(
+            "write-behind '" + name + "' hold",
+            commands ->
+                HOLD.<List<Object>>run(
+                    commands, ScriptOutputType.MULTI, new String[] {streamKey}, argv));
+    queueDepth = (Long) reply.get(2);
+    String oldest = reply.get(3) instanceof byte[] id ? text(id) : "";
+    lagSeconds =
+        oldest.isEmpty() ? 0 : Math.max(0, System.currentTimeMillis() - idMillis(oldest)) / 1000.0;
+    return ((Long) reply.get(1)).intValue();
   }
 
   /** The entries that may be handed to the writer now, recorded as handed (hand.lua). */

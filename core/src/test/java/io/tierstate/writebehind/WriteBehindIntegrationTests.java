@@ -342,6 +342,34 @@ class WriteBehindIntegrationTests {
     assertThat(count(a, MeterNames.WRITE_BEHIND_DEAD_LETTERS)).isEqualTo(2);
   }
 
+  /** pgjdbc under -ea fails an assert on a connection the server closed, instead of throwing. */
+  @Test
+  void aWriterThatThrowsAnAssertionErrorIsRetriedAndDeliveriesGoOn() {
+    Tierstate a = nodes.start("a");
+    AtomicInteger calls = new AtomicInteger();
+    Map<String, String> table = new ConcurrentHashMap<>();
+    WriteBehind<String> orders =
+        a.writeBehind(
+            "orders",
+            String.class,
+            batch -> {
+              if (calls.incrementAndGet() == 1) {
+                throw new AssertionError("a driver's assert");
+              }
+              table.putAll(batch);
+            },
+            WriteBehindOptions.defaults()
+                .withBackoff(Duration.ofMillis(10), 2.0, Duration.ofMillis(50)));
+    orders.write("order:1", "one", TTL);
+    orders.flush();
+    orders.write("order:2", "two", TTL);
+    orders.flush();
+
+    assertThat(table).containsEntry("order:1", "one").containsEntry("order:2", "two");
+    assertThat(calls).hasValue(3);
+    assertThat(redis("XLEN", stream("orders") + ":dead")).isEqualTo("0");
+  }
+
   @Test
   void aWriterWhoseTargetStaysUnreachableBeyondTheOutageToleranceIsDeadLetteredNamingTheOutage() {
     Tierstate a = nodes.start("a");

@@ -744,7 +744,7 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
     Map<String, Long> written = new LinkedHashMap<>();
     if (!latest.isEmpty()) {
       Outcome<T> outcome = writeWithRetries(latest.values(), held);
-      Exception failure = outcome.failure();
+      Throwable failure = outcome.failure();
       String deadReason = outcome.deadReason();
       if (failure == null || deadReason == null) {
         for (Pending<T> pending : outcome.handed()) {
@@ -780,7 +780,7 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
    * its last failure and why it was given up on.
    */
   private record Outcome<T>(
-      List<Pending<T>> handed, @Nullable Exception failure, @Nullable String deadReason) {
+      List<Pending<T>> handed, @Nullable Throwable failure, @Nullable String deadReason) {
     static <T> Outcome<T> written(List<Pending<T>> handed) {
       return new Outcome<>(handed, null, null);
     }
@@ -839,7 +839,10 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
                 (System.currentTimeMillis() - outageStarted) / 1000);
           }
           return Outcome.written(handed);
-        } catch (Exception e) {
+        } catch (Exception | LinkageError | AssertionError e) {
+          // An Error a writer can recover from (a driver's assert under -ea, a class it cannot
+          // load) fails the batch like an exception: let through, it would end this thread, and
+          // with it this node's deliveries, with nothing in the logs but a stack trace on stderr.
           if (abandoned || !running) {
             // stopping (the interrupt may be what failed the call): leave the entries pending
             throw new Abandoned();
@@ -898,7 +901,7 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
     }
   }
 
-  private boolean unreachable(Exception failure) {
+  private boolean unreachable(Throwable failure) {
     try {
       return options.unreachableWhen().test(failure);
     } catch (RuntimeException e) {

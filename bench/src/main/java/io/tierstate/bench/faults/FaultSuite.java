@@ -178,7 +178,8 @@ public final class FaultSuite {
 
   private static String summary(FaultResult r) {
     List<String> missed = missedGoals(r);
-    return r.calls() + " calls, during " + errors(r.outcomesDuring()) + ", after " + errors(r.outcomesAfter())
+    long answeredDuring = r.outcomesDuring().values().stream().mapToLong(Long::longValue).sum();
+    return r.calls() + " calls (" + answeredDuring + " during), during " + errors(r.outcomesDuring()) + ", after " + errors(r.outcomesAfter())
         + ", p99 " + ms(r.p99().before()) + "/" + ms(r.p99().during()) + "/" + ms(r.p99().after()) + " ms"
         + ", back " + r.reconnectMillis() + " ms, healthy " + r.healthyMillis() + " ms"
         + ", stale after heal " + r.staleReadsAfterHeal() + "/" + r.readsCheckedAfterHeal()

@@ -5,7 +5,7 @@
 # PostgreSQL; a checker records every answer and version and compares the nodes with PostgreSQL
 # after the heal. Starts its own Redis (standalone, Sentinel, Cluster) and PostgreSQL.
 #
-#   bench/faults.sh                   every fault, full durations (about 8 minutes); writes the table
+#   bench/faults.sh                   every fault, full durations (about 5 to 8 minutes); writes the table
 #                                     into docs/reliability.md between the faults markers
 #   bench/faults.sh --quick           every fault with short durations; prints the table only
 #   bench/faults.sh --faults REDIS_PAUSED,ONE_NODE_PARTITIONED   only those (prints only)

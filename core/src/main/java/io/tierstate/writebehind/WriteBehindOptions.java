@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
@@ -28,19 +29,7 @@ public final class WriteBehindOptions {
   /** The largest batch size accepted. */
   public static final int MAX_BATCH_SIZE = 10_000;
 
-  private static final WriteBehindOptions DEFAULTS =
-      new WriteBehindOptions(
-          100,
-          Duration.ofSeconds(1),
-          3,
-          Duration.ofMillis(100),
-          2.0,
-          Duration.ofSeconds(5),
-          Duration.ofSeconds(30),
-          WhenRedisUnavailable.WRITE_THROUGH,
-          Duration.ofHours(1),
-          WriteBehindOptions::isConnectionFailure,
-          Duration.ofMinutes(5));
+  private static final WriteBehindOptions DEFAULTS = new WriteBehindOptions(new Fields());
 
   private final int batchSize;
   private final Duration flushInterval;
@@ -54,29 +43,51 @@ public final class WriteBehindOptions {
   private final Predicate<? super Throwable> unreachableWhen;
   private final Duration outageTolerance;
 
-  private WriteBehindOptions(
-      int batchSize,
-      Duration flushInterval,
-      int maxRetries,
-      Duration backoff,
-      double backoffMultiplier,
-      Duration maxBackoff,
-      Duration claimIdle,
-      WhenRedisUnavailable whenRedisUnavailable,
-      Duration settledRetention,
-      Predicate<? super Throwable> unreachableWhen,
-      Duration outageTolerance) {
-    this.batchSize = batchSize;
-    this.flushInterval = flushInterval;
-    this.maxRetries = maxRetries;
-    this.backoff = backoff;
-    this.backoffMultiplier = backoffMultiplier;
-    this.maxBackoff = maxBackoff;
-    this.claimIdle = claimIdle;
-    this.whenRedisUnavailable = whenRedisUnavailable;
-    this.settledRetention = settledRetention;
-    this.unreachableWhen = unreachableWhen;
-    this.outageTolerance = outageTolerance;
+  /** The options' values while a copy is made ({@link #with}), starting from the defaults. */
+  private static final class Fields {
+    int batchSize = 100;
+    Duration flushInterval = Duration.ofSeconds(1);
+    int maxRetries = 3;
+    Duration backoff = Duration.ofMillis(100);
+    double backoffMultiplier = 2.0;
+    Duration maxBackoff = Duration.ofSeconds(5);
+    Duration claimIdle = Duration.ofSeconds(30);
+    WhenRedisUnavailable whenRedisUnavailable = WhenRedisUnavailable.WRITE_THROUGH;
+    Duration settledRetention = Duration.ofHours(1);
+    Predicate<? super Throwable> unreachableWhen = WriteBehindOptions::isConnectionFailure;
+    Duration outageTolerance = Duration.ofMinutes(5);
+  }
+
+  private WriteBehindOptions(Fields fields) {
+    this.batchSize = fields.batchSize;
+    this.flushInterval = fields.flushInterval;
+    this.maxRetries = fields.maxRetries;
+    this.backoff = fields.backoff;
+    this.backoffMultiplier = fields.backoffMultiplier;
+    this.maxBackoff = fields.maxBackoff;
+    this.claimIdle = fields.claimIdle;
+    this.whenRedisUnavailable = fields.whenRedisUnavailable;
+    this.settledRetention = fields.settledRetention;
+    this.unreachableWhen = fields.unreachableWhen;
+    this.outageTolerance = fields.outageTolerance;
+  }
+
+  /** A copy of these options with {@code change} applied. */
+  private WriteBehindOptions with(Consumer<Fields> change) {
+    Fields fields = new Fields();
+    fields.batchSize = batchSize;
+    fields.flushInterval = flushInterval;
+    fields.maxRetries = maxRetries;
+    fields.backoff = backoff;
+    fields.backoffMultiplier = backoffMultiplier;
+    fields.maxBackoff = maxBackoff;
+    fields.claimIdle = claimIdle;
+    fields.whenRedisUnavailable = whenRedisUnavailable;
+    fields.settledRetention = settledRetention;
+    fields.unreachableWhen = unreachableWhen;
+    fields.outageTolerance = outageTolerance;
+    change.accept(fields);
+    return new WriteBehindOptions(fields);
   }
 
   /**
@@ -101,18 +112,7 @@ public final class WriteBehindOptions {
       throw new IllegalArgumentException(
           "batchSize must be between 1 and " + MAX_BATCH_SIZE + ", was " + batchSize);
     }
-    return new WriteBehindOptions(
-        batchSize,
-        flushInterval,
-        maxRetries,
-        backoff,
-        backoffMultiplier,
-        maxBackoff,
-        claimIdle,
-        whenRedisUnavailable,
-        settledRetention,
-        unreachableWhen,
-        outageTolerance);
+    return with(fields -> fields.batchSize = batchSize);
   }
 
   /**
@@ -121,18 +121,7 @@ public final class WriteBehindOptions {
    * @throws IllegalArgumentException if {@code flushInterval} is not positive
    */
   public WriteBehindOptions withFlushInterval(Duration flushInterval) {
-    return new WriteBehindOptions(
-        batchSize,
-        positive("flushInterval", flushInterval),
-        maxRetries,
-        backoff,
-        backoffMultiplier,
-        maxBackoff,
-        claimIdle,
-        whenRedisUnavailable,
-        settledRetention,
-        unreachableWhen,
-        outageTolerance);
+    return with(fields -> fields.flushInterval = positive("flushInterval", flushInterval));
   }
 
   /**
@@ -146,18 +135,7 @@ public final class WriteBehindOptions {
     if (maxRetries < 0 || maxRetries > 100) {
       throw new IllegalArgumentException("maxRetries must be between 0 and 100, was " + maxRetries);
     }
-    return new WriteBehindOptions(
-        batchSize,
-        flushInterval,
-        maxRetries,
-        backoff,
-        backoffMultiplier,
-        maxBackoff,
-        claimIdle,
-        whenRedisUnavailable,
-        settledRetention,
-        unreachableWhen,
-        outageTolerance);
+    return with(fields -> fields.maxRetries = maxRetries);
   }
 
   /**
@@ -178,18 +156,12 @@ public final class WriteBehindOptions {
       throw new IllegalArgumentException(
           "backoff max (" + max + ") must not be shorter than backoff initial (" + initial + ")");
     }
-    return new WriteBehindOptions(
-        batchSize,
-        flushInterval,
-        maxRetries,
-        initial,
-        multiplier,
-        max,
-        claimIdle,
-        whenRedisUnavailable,
-        settledRetention,
-        unreachableWhen,
-        outageTolerance);
+    return with(
+        fields -> {
+          fields.backoff = initial;
+          fields.backoffMultiplier = multiplier;
+          fields.maxBackoff = max;
+        });
   }
 
   /**
@@ -201,18 +173,7 @@ public final class WriteBehindOptions {
    * @throws IllegalArgumentException if {@code claimIdle} is not positive
    */
   public WriteBehindOptions withClaimIdle(Duration claimIdle) {
-    return new WriteBehindOptions(
-        batchSize,
-        flushInterval,
-        maxRetries,
-        backoff,
-        backoffMultiplier,
-        maxBackoff,
-        positive("claimIdle", claimIdle),
-        whenRedisUnavailable,
-        settledRetention,
-        unreachableWhen,
-        outageTolerance);
+    return with(fields -> fields.claimIdle = positive("claimIdle", claimIdle));
   }
 
   /**
@@ -222,18 +183,7 @@ public final class WriteBehindOptions {
    */
   public WriteBehindOptions withWhenRedisUnavailable(WhenRedisUnavailable policy) {
     Objects.requireNonNull(policy, "whenRedisUnavailable");
-    return new WriteBehindOptions(
-        batchSize,
-        flushInterval,
-        maxRetries,
-        backoff,
-        backoffMultiplier,
-        maxBackoff,
-        claimIdle,
-        policy,
-        settledRetention,
-        unreachableWhen,
-        outageTolerance);
+    return with(fields -> fields.whenRedisUnavailable = policy);
   }
 
   /**
@@ -246,18 +196,7 @@ public final class WriteBehindOptions {
    * @throws IllegalArgumentException if {@code settledRetention} is not positive
    */
   public WriteBehindOptions withSettledRetention(Duration settledRetention) {
-    return new WriteBehindOptions(
-        batchSize,
-        flushInterval,
-        maxRetries,
-        backoff,
-        backoffMultiplier,
-        maxBackoff,
-        claimIdle,
-        whenRedisUnavailable,
-        positive("settledRetention", settledRetention),
-        unreachableWhen,
-        outageTolerance);
+    return with(fields -> fields.settledRetention = positive("settledRetention", settledRetention));
   }
 
   /**
@@ -279,18 +218,7 @@ public final class WriteBehindOptions {
    */
   public WriteBehindOptions withUnreachableWhen(Predicate<? super Throwable> unreachableWhen) {
     Objects.requireNonNull(unreachableWhen, "unreachableWhen");
-    return new WriteBehindOptions(
-        batchSize,
-        flushInterval,
-        maxRetries,
-        backoff,
-        backoffMultiplier,
-        maxBackoff,
-        claimIdle,
-        whenRedisUnavailable,
-        settledRetention,
-        unreachableWhen,
-        outageTolerance);
+    return with(fields -> fields.unreachableWhen = unreachableWhen);
   }
 
   /**
@@ -306,18 +234,7 @@ public final class WriteBehindOptions {
    * @throws IllegalArgumentException if {@code outageTolerance} is not positive
    */
   public WriteBehindOptions withOutageTolerance(Duration outageTolerance) {
-    return new WriteBehindOptions(
-        batchSize,
-        flushInterval,
-        maxRetries,
-        backoff,
-        backoffMultiplier,
-        maxBackoff,
-        claimIdle,
-        whenRedisUnavailable,
-        settledRetention,
-        unreachableWhen,
-        positive("outageTolerance", outageTolerance));
+    return with(fields -> fields.outageTolerance = positive("outageTolerance", outageTolerance));
   }
 
   /**

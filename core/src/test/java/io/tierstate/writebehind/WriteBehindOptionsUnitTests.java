@@ -59,6 +59,37 @@ class WriteBehindOptionsUnitTests {
   }
 
   @Test
+  void eachWithMethodChangesItsOwnOptionsOnly() {
+    Predicate<Throwable> never = failure -> false;
+    WriteBehindOptions all =
+        DEFAULTS
+            .withBatchSize(7)
+            .withFlushInterval(Duration.ofMillis(70))
+            .withMaxRetries(9)
+            .withBackoff(Duration.ofMillis(11), 3.0, Duration.ofSeconds(13))
+            .withClaimIdle(Duration.ofSeconds(17))
+            .withWhenRedisUnavailable(WhenRedisUnavailable.REJECT)
+            .withSettledRetention(Duration.ofMinutes(19))
+            .withUnreachableWhen(never)
+            .withOutageTolerance(Duration.ofSeconds(23));
+
+    assertThat(all.batchSize()).isEqualTo(7);
+    assertThat(all.flushInterval()).isEqualTo(Duration.ofMillis(70));
+    assertThat(all.maxRetries()).isEqualTo(9);
+    assertThat(all.backoff()).isEqualTo(Duration.ofMillis(11));
+    assertThat(all.backoffMultiplier()).isEqualTo(3.0);
+    assertThat(all.maxBackoff()).isEqualTo(Duration.ofSeconds(13));
+    assertThat(all.claimIdle()).isEqualTo(Duration.ofSeconds(17));
+    assertThat(all.whenRedisUnavailable()).isEqualTo(WhenRedisUnavailable.REJECT);
+    assertThat(all.settledRetention()).isEqualTo(Duration.ofMinutes(19));
+    assertThat(all.unreachableWhen()).isSameAs(never);
+    assertThat(all.outageTolerance()).isEqualTo(Duration.ofSeconds(23));
+    assertThat(DEFAULTS.toString())
+        .isEqualTo(WriteBehindOptions.defaults().withBatchSize(100).toString())
+        .contains("batchSize=100", "maxRetries=3", "claimIdle=PT30S", "settledRetention=PT1H");
+  }
+
+  @Test
   void connectionFailuresOfTheDriverAndThePoolMeanUnreachable() {
     assertThat(WriteBehindOptions.isConnectionFailure(new SQLTransientConnectionException()))
         .as("HikariCP: connection is not available")

@@ -658,10 +658,15 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
     byte[] last = sync.get(sequenceKey);
     checkForLoss(last == null ? 0 : Long.parseLong(text(last)), upTo, "the write-behind thread");
     acked.trimBelow((after + clockOffsetMillis) * 1_000 - ACKED_WINDOW_MICROS);
-    queueDepth = sync.xlen(streamKey);
     List<StreamMessage<String, byte[]>> oldest =
         sync.xrange(streamKey, Range.create("-", "+"), Limit.from(1));
-    lagSeconds = oldest.isEmpty() ? 0 : Math.max(0, now - idMillis(oldest.get(0).getId())) / 1000.0;
+    recordQueue(sync.xlen(streamKey), oldest.isEmpty() ? "" : oldest.get(0).getId(), now);
+  }
+
+  /** The queue's depth and lag gauges, from its length and its oldest entry's id ("": none). */
+  private void recordQueue(long depth, String oldestId, long nowMillis) {
+    queueDepth = depth;
+    lagSeconds = oldestId.isEmpty() ? 0 : Math.max(0, nowMillis - idMillis(oldestId)) / 1000.0;
   }
 
   private static long idMillis(String id) {
@@ -678,11 +683,9 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
     List<StreamMessage<String, byte[]>> all = new ArrayList<>(buffer.values());
     buffer.clear();
     for (int from = 0; from < all.size(); from += options.batchSize()) {
-      List<String> held = new ArrayList<>(all.size() - from);
-      for (StreamMessage<String, byte[]> message : all.subList(from, all.size())) {
-        held.add(message.getId());
-      }
-      deliver(all.subList(from, Math.min(all.size(), from + options.batchSize())), held);
+      deliver(
+          all.subList(from, Math.min(all.size(), from + options.batchSize())),
+          all.subList(from, all.size()));
     }
   }
 
@@ -695,10 +698,11 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
   private record Settlement(List<String> ids, Map<String, Long> written, List<Dead> dead) {}
 
   /**
-   * Writes and settles one batch; {@code held} are the ids of this batch and of those this node
-   * read to write after it, kept from other nodes while this batch is retried.
+   * Writes and settles one batch; {@code held} are this batch and those this node read to write
+   * after it, kept from other nodes while this batch is retried.
    */
-  private void deliver(List<StreamMessage<String, byte[]>> messages, List<String> held)
+  private void deliver(
+      List<StreamMessage<String, byte[]>> messages, List<StreamMessage<String, byte[]>> held)
       throws Abandoned {
     List<String> ids = new ArrayList<>(messages.size());
     Map<String, Pending<T>> latest = new LinkedHashMap<>();
@@ -744,9 +748,8 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
     Map<String, Long> written = new LinkedHashMap<>();
     if (!latest.isEmpty()) {
       Outcome<T> outcome = writeWithRetries(latest.values(), held);
-      Throwable failure = outcome.failure();
       String deadReason = outcome.deadReason();
-      if (failure == null || deadReason == null) {
+      if (deadReason == null) {
         for (Pending<T> pending : outcome.handed()) {
           written.put(pending.key(), pending.version());
         }
@@ -766,7 +769,7 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
             outcome.handed().size(),
             deadKey,
             deadReason,
-            failure);
+            outcome.failure());
       }
     }
     if (abandoned) {
@@ -796,10 +799,9 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
    * entries back for this node, so that no other node claims them while this one is still working
    * on them.
    */
-  private Outcome<T> writeWithRetries(Collection<Pending<T>> latest, List<String> held)
-      throws Abandoned {
+  private Outcome<T> writeWithRetries(
+      Collection<Pending<T>> latest, List<StreamMessage<String, byte[]>> held) throws Abandoned {
     int rejections = 0;
-    long outageStarted = 0; // the first failure of the current run of unreachable ones; 0: none
     boolean takenReported = false;
     try {
       for (int attempt = 0; ; attempt++) {
@@ -830,13 +832,13 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
         }
         try {
           writer.writeEntries(Collections.unmodifiableList(entries));
-          if (outageStarted != 0) {
+          if (unreachableSinceMillis != 0) {
             log.info(
                 "write-behind '{}': the batch writer's target is reachable again; a batch of {}"
                     + " entries waited {} s for it",
                 name,
                 handed.size(),
-                (System.currentTimeMillis() - outageStarted) / 1000);
+                (System.currentTimeMillis() - unreachableSinceMillis) / 1000);
           }
           return Outcome.written(handed);
         } catch (Exception | LinkageError | AssertionError e) {
@@ -849,8 +851,7 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
           }
           long now = System.currentTimeMillis();
           if (unreachable(e)) {
-            if (outageStarted == 0) {
-              outageStarted = now;
+            if (unreachableSinceMillis == 0) {
               unreachableSinceMillis = now;
               log.warn(
                   "write-behind '{}': the batch writer's target is unreachable ({}); a batch of {}"
@@ -867,7 +868,7 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
                   attempt + 1,
                   e.toString());
             }
-            long outageMillis = now - outageStarted;
+            long outageMillis = now - unreachableSinceMillis;
             if (outageMillis > options.outageTolerance().toMillis()) {
               return new Outcome<>(
                   handed,
@@ -880,8 +881,7 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
                       + e);
             }
           } else {
-            outageStarted = 0; // the target answered: whatever comes next is a new outage
-            unreachableSinceMillis = 0;
+            unreachableSinceMillis = 0; // the target answered: what comes next is a new outage
             rejections++;
             log.warn(
                 "write-behind '{}' batch of {} failed (rejection {} of {}): {}",
@@ -920,12 +920,12 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
    *
    * @return how many of them another node had claimed already
    */
-  private int hold(List<String> held) {
+  private int hold(List<StreamMessage<String, byte[]>> held) {
     List<byte[]> args = new ArrayList<>(held.size() + 2);
     args.add(bytes(GROUP));
     args.add(nodeIdBytes);
-    for (String id : held) {
-      args.add(bytes(id));
+    for (StreamMessage<String, byte[]> message : held) {
+      args.add(bytes(message.getId()));
     }
     byte[][] argv = args.toArray(byte[][]::new);
     List<Object> reply =
@@ -934,10 +934,10 @@ public final class RedisWriteBehind<T> implements WriteBehind<T> {
             commands ->
                 HOLD.<List<Object>>run(
                     commands, ScriptOutputType.MULTI, new String[] {streamKey}, argv));
-    queueDepth = (Long) reply.get(2);
-    String oldest = reply.get(3) instanceof byte[] id ? text(id) : "";
-    lagSeconds =
-        oldest.isEmpty() ? 0 : Math.max(0, System.currentTimeMillis() - idMillis(oldest)) / 1000.0;
+    recordQueue(
+        (Long) reply.get(2),
+        reply.get(3) instanceof byte[] id ? text(id) : "",
+        System.currentTimeMillis());
     return ((Long) reply.get(1)).intValue();
   }
 

@@ -221,6 +221,42 @@ class CoherenceIntegrationTests {
     }
   }
 
+  @Test
+  void aWriteWhoseScriptsRedisKnowsIsLoggedExactlyOnce() throws InterruptedException {
+    // Regression: the entry was appended a second time whenever the writing thread, descheduled,
+    // found both replies in before it looked; every peer then counted one write as two (CI, once).
+    nodes = Nodes.onSharedRedis();
+    Tierstate a = nodes.start("a");
+    a.cache().set("warm", "v", MINUTE); // Redis learns both scripts: no write meets NOSCRIPT
+    a.cache().delete("warm");
+    long before = Long.parseLong(nodes.redis().command("XLEN", nodes.namespace() + ":log"));
+    int threads = 4;
+    int writesEach = 300;
+    List<Thread> writers = new CopyOnWriteArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int thread = t;
+      writers.add(
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    for (int i = 0; i < writesEach; i++) {
+                      if (i % 2 == 0) {
+                        a.cache().set("k" + thread + ":" + i, "v", MINUTE);
+                      } else {
+                        a.cache().delete("k" + thread + ":" + (i - 1));
+                      }
+                    }
+                  }));
+    }
+    for (Thread writer : writers) {
+      writer.join();
+    }
+    long after = Long.parseLong(nodes.redis().command("XLEN", nodes.namespace() + ":log"));
+    assertThat(after - before)
+        .as("log entries for %d writes", threads * writesEach)
+        .isEqualTo(threads * writesEach);
+  }
+
   /**
    * Runs {@code write} on a Redis that has forgotten its scripts and checks, in the order Redis
    * executed the commands, that the last write script (EVAL or EVALSHA) is followed by a log entry

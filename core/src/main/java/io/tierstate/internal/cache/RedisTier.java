@@ -18,6 +18,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -220,10 +221,12 @@ final class RedisTier implements L2 {
         writes.size() == 1 ? "set" : "setAll",
         redis -> {
           List<CompletionStage<?>> sets = new ArrayList<>(writes.size());
+          AtomicBoolean sentWhole = new AtomicBoolean();
           for (Write write : writes) {
-            sets.add(setAsync(redis, write.key(), write.bytes(), write.ttlMillis(), tags));
+            sets.add(
+                setAsync(redis, write.key(), write.bytes(), write.ttlMillis(), tags, sentWhole));
           }
-          return ordered(allOf(sets), () -> appendKeys(redis, keys, NO_TAGS));
+          return ordered(allOf(sets), sentWhole, () -> appendKeys(redis, keys, NO_TAGS));
         });
   }
 
@@ -233,10 +236,11 @@ final class RedisTier implements L2 {
         "delete",
         redis -> {
           List<CompletionStage<?>> deletes = new ArrayList<>(keys.size());
+          AtomicBoolean sentWhole = new AtomicBoolean();
           for (String key : keys) {
-            deletes.add(deleteAsync(redis, key));
+            deletes.add(deleteAsync(redis, key, sentWhole));
           }
-          return ordered(allOf(deletes), () -> appendKeys(redis, keys, NO_TAGS));
+          return ordered(allOf(deletes), sentWhole, () -> appendKeys(redis, keys, NO_TAGS));
         });
   }
 
@@ -337,12 +341,14 @@ final class RedisTier implements L2 {
       String key,
       byte[] envelope,
       long ttlMillis,
-      String[] tags) {
+      String[] tags,
+      @Nullable AtomicBoolean sentWhole) {
     CompletionStage<Object> set =
         SET.run(
             redis,
             ScriptOutputType.INTEGER,
             new String[] {valueKey(key), fenceKey(key)},
+            sentWhole,
             envelope,
             bytes(Long.toString(ttlMillis)),
             fenceTtl);
@@ -366,9 +372,15 @@ final class RedisTier implements L2 {
   }
 
   private CompletionStage<Long> deleteAsync(
-      RedisClusterAsyncCommands<String, byte[]> redis, String key) {
+      RedisClusterAsyncCommands<String, byte[]> redis,
+      String key,
+      @Nullable AtomicBoolean sentWhole) {
     return DELETE.run(
-        redis, ScriptOutputType.INTEGER, new String[] {valueKey(key), fenceKey(key)}, fenceTtl);
+        redis,
+        ScriptOutputType.INTEGER,
+        new String[] {valueKey(key), fenceKey(key)},
+        sentWhole,
+        fenceTtl);
   }
 
   // --- the load protocol ---------------------------------------------------------------------
@@ -480,7 +492,7 @@ final class RedisTier implements L2 {
     List<String> versionKeys = versionKeys(tags);
     List<String> now = call("re-read versions", redis -> readVersions(redis, versionKeys));
     if (!now.equals(acquired.versions())) {
-      call("undo raced fill", redis -> deleteAsync(redis, key));
+      call("undo raced fill", redis -> deleteAsync(redis, key, null));
       return FillResult.RACED_INVALIDATION;
     }
     return FillResult.WRITTEN;
@@ -557,7 +569,7 @@ final class RedisTier implements L2 {
         redis -> {
           CompletionStage<Long> total = CompletableFuture.completedFuture(0L);
           for (String key : keys) {
-            total = total.thenCombine(deleteAsync(redis, key), Long::sum);
+            total = total.thenCombine(deleteAsync(redis, key, null), Long::sum);
           }
           return total;
         });
@@ -612,18 +624,19 @@ final class RedisTier implements L2 {
    * <p>On one connection to one server, Redis executes commands in the order sent, so both are
    * pipelined, with one exception: a write that is a script Redis does not know (NOSCRIPT, after a
    * restart, a failover or SCRIPT FLUSH) is sent again whole, behind the entry. A peer that read L2
-   * between the two would cache the old value after its invalidation, for good. Replies come in
-   * order, so an entry already answered when the writes complete shows this happened; the entry is
-   * then appended again, after the writes. (It may also be appended twice when both replies came
-   * before this method returned: harmless, invalidations are idempotent.)
+   * between the two would cache the old value after its invalidation, for good. The scripts set
+   * {@code sentWhole} when that happens, and the entry is then appended again, after the writes.
+   * (Asking whether the entry's reply came first instead also re-appended, needlessly, whenever a
+   * descheduled caller found both replies in: each peer then counted one write twice.)
    */
-  private CompletionStage<?> ordered(CompletionStage<?> first, Supplier<CompletionStage<?>> then) {
+  private CompletionStage<?> ordered(
+      CompletionStage<?> first, AtomicBoolean sentWhole, Supplier<CompletionStage<?>> then) {
     if (!orderedPipeline) {
       return first.thenCompose(ignored -> then.get());
     }
-    CompletableFuture<?> second = then.get().toCompletableFuture();
+    CompletionStage<?> entry = then.get();
     return first.thenCompose(
-        ignored -> (second.isDone() ? then.get() : second).thenApply(Object.class::cast));
+        ignored -> (sentWhole.get() ? then.get() : entry).thenApply(Object.class::cast));
   }
 
   private static CompletionStage<?> allOf(List<CompletionStage<?>> stages) {

@@ -12,6 +12,8 @@ import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Lua script loaded once from a classpath resource beside the feature that uses it, and run with
@@ -68,6 +70,21 @@ public final class LuaScript {
       ScriptOutputType output,
       String[] keys,
       byte[]... args) {
+    return run(commands, output, keys, null, args);
+  }
+
+  /**
+   * Runs the script like {@link #run(RedisClusterAsyncCommands, ScriptOutputType, String[],
+   * byte[]...)}, and sets {@code sentWhole} if the server did not know it and it went out again
+   * with EVAL: it then ran after the commands pipelined behind it, which a caller that orders
+   * commands by pipelining them needs to know.
+   */
+  public <T> CompletionStage<T> run(
+      RedisClusterAsyncCommands<String, byte[]> commands,
+      ScriptOutputType output,
+      String[] keys,
+      @Nullable AtomicBoolean sentWhole,
+      byte[]... args) {
     CompletionStage<T> first = commands.evalsha(sha, output, keys, args);
     return first
         .handle(
@@ -80,6 +97,9 @@ public final class LuaScript {
                       ? error.getCause()
                       : error;
               if (cause instanceof RedisNoScriptException) {
+                if (sentWhole != null) {
+                  sentWhole.set(true);
+                }
                 return commands.<T>eval(source, output, keys, args).toCompletableFuture();
               }
               return CompletableFuture.<T>failedFuture(cause);

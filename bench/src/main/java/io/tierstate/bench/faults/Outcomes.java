@@ -1,15 +1,15 @@
 package io.tierstate.bench.faults;
 
 import io.tierstate.RedisUnavailableException;
-import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
+import io.tierstate.writebehind.WriteBehindOptions;
 import org.jspecify.annotations.Nullable;
 
 /**
  * What an answer would be over HTTP, by the reference server's rules ({@code HttpErrors}): a
  * failure whose cause chain holds a {@link RedisUnavailableException} is {@code 503
- * redis_unavailable}; one caused by PostgreSQL being unreachable (an exhausted pool, SQLSTATE class
- * 08, 57P01 to 57P03) is {@code 503 database_unavailable}; anything else is a {@code 500}, named by
+ * redis_unavailable}; one caused by PostgreSQL being unreachable ({@link
+ * WriteBehindOptions#isConnectionFailure}: an exhausted pool, SQLSTATE class 08, 57P01 to 57P03) is
+ * {@code 503 database_unavailable}; anything else is a {@code 500}, named by
  * its exception, which the suite counts as a defect.
  */
 final class Outcomes {
@@ -28,12 +28,9 @@ final class Outcomes {
       if (t instanceof RedisUnavailableException) {
         return REDIS_UNAVAILABLE;
       }
-      if (t instanceof SQLTransientConnectionException) {
-        return DATABASE_UNAVAILABLE;
-      }
-      if (t instanceof SQLException sql && unreachable(sql.getSQLState())) {
-        return DATABASE_UNAVAILABLE;
-      }
+    }
+    if (WriteBehindOptions.isConnectionFailure(failure)) {
+      return DATABASE_UNAVAILABLE;
     }
     return "500 " + failure.getClass().getSimpleName();
   }
@@ -46,9 +43,5 @@ final class Outcomes {
   /** Whether an answer is an error at all (the 409 of a busy lock and the 429 are answers). */
   static boolean isError(String outcome) {
     return outcome.startsWith("5") || outcome.equals(SESSION_NOT_FOUND);
-  }
-
-  private static boolean unreachable(@Nullable String sqlState) {
-    return sqlState != null && (sqlState.startsWith("08") || sqlState.startsWith("57P0"));
   }
 }

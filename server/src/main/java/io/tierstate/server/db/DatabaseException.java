@@ -1,7 +1,7 @@
 package io.tierstate.server.db;
 
+import io.tierstate.writebehind.WriteBehindOptions;
 import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,10 +32,12 @@ public final class DatabaseException extends RuntimeException {
   /**
    * Whether the database could not be reached: a connection failure (SQLSTATE class 08), an
    * exhausted pool, or a server shutting down, crashed or starting (57P01, 57P02, 57P03: a pooled
-   * connection's first statement after the server stopped fails with these, not with 08).
+   * connection's first statement after the server stopped fails with these, not with 08). The same
+   * rule by which the write-behind waits out an outage ({@link
+   * WriteBehindOptions#isConnectionFailure}), so that the API's 503s and the write-behind's holds
+   * agree on what an outage is.
    */
   public boolean unavailable() {
-    return getCause() instanceof SQLTransientConnectionException
-        || (sqlState != null && (sqlState.startsWith("08") || sqlState.startsWith("57P0")));
+    return WriteBehindOptions.isConnectionFailure(this); // its cause chain: the SQLException
   }
 }

@@ -132,7 +132,8 @@ export interface DashboardSample {
   latency: Record<string, Percentiles>;
   http: Record<string, Percentiles & { count: number }>;
   redis: { breaker: string | null; rttMillis?: number | null; usedBytes?: number | null; maxBytes?: number | null };
-  writeBehind: { pending: number; lagSeconds: number; deadLetters: number };
+  /** unreachableSeconds: how long a batch writer's database has been unreachable (0: answering). */
+  writeBehind: { pending: number; lagSeconds: number; deadLetters: number; unreachableSeconds: number };
   rateLimit: Record<string, Record<string, number>>;
   sessions: { started: number; ended: number };
   /** The health status, while someone watches (the sampler itself never runs the checks). */

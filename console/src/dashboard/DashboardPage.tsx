@@ -230,6 +230,7 @@ function Dashboard({ feed, points, tenantId }: { feed: DashboardFeed; points: Po
             line('pending', (s) => s.writeBehind.pending),
             line('lag (s)', (s) => s.writeBehind.lagSeconds),
             line('dead letters', (s) => s.writeBehind.deadLetters),
+            line('database unreachable (s)', (s) => s.writeBehind.unreachableSeconds),
           ]}
         />
         <TimeChart

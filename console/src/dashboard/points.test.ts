@@ -5,7 +5,7 @@ import { merge, namesOf, tierShares, WINDOW_POINTS } from './points';
 const sample = (seq: number, reads = { l1: 0, l2: 0, db: 0 }): DashboardSample => ({
   seq, t: seq * 2000, reads, l1Size: 0, evictions: {}, staleServed: {}, fillsRejected: {}, loadFailures: 0,
   invalidations: { sent: 0, received: 0 }, propagationLag: {}, latency: {}, http: {}, redis: { breaker: 'CLOSED' },
-  writeBehind: { pending: 0, lagSeconds: 0, deadLetters: 0 }, rateLimit: {}, sessions: { started: 0, ended: 0 },
+  writeBehind: { pending: 0, lagSeconds: 0, deadLetters: 0, unreachableSeconds: 0 }, rateLimit: {}, sessions: { started: 0, ended: 0 },
 });
 const browser = { cacheAnswers: 6, requests: 4, notModified: 2, liveRefetches: 1 };
 

@@ -122,10 +122,18 @@ public record MetricsSnapshot(
    *     tierstate.writebehind.dead.letters})
    * @param pending items waiting now
    * @param lagSeconds age of the oldest waiting item in seconds (the largest over queues)
+   * @param unreachableSeconds how long a queue's batch writer has found its target (the database)
+   *     unreachable, in seconds (the largest over queues; {@code
+   *     tierstate.writebehind.unreachable}); 0 while every target answers
    */
   public record WriteBehind(
-      long enqueued, long flushed, long failures, long pending, double lagSeconds) {
+      long enqueued,
+      long flushed,
+      long failures,
+      long pending,
+      double lagSeconds,
+      double unreachableSeconds) {
     /** No write-behind. */
-    public static final WriteBehind NONE = new WriteBehind(0, 0, 0, 0, 0);
+    public static final WriteBehind NONE = new WriteBehind(0, 0, 0, 0, 0, 0);
   }
 }

@@ -145,7 +145,8 @@ public final class TierstateMetrics implements AutoCloseable {
             count(registry.find(MeterNames.WRITE_BEHIND_DELIVERED)),
             count(registry.find(MeterNames.WRITE_BEHIND_DEAD_LETTERS)),
             (long) gaugeSum(registry.find(MeterNames.WRITE_BEHIND_QUEUE_DEPTH)),
-            gaugeMax(registry.find(MeterNames.WRITE_BEHIND_LAG))));
+            gaugeMax(registry.find(MeterNames.WRITE_BEHIND_LAG)),
+            gaugeMax(registry.find(MeterNames.WRITE_BEHIND_UNREACHABLE))));
   }
 
   private Map<String, MetricsSnapshot.Latency> latencies() {

@@ -209,6 +209,9 @@ class WriteBehindOutageIntegrationTests {
     assertThat(Duration.ofNanos(System.nanoTime() - down))
         .isGreaterThanOrEqualTo(Duration.ofSeconds(6));
     assertThat(redis("XLEN", stream() + ":dead")).as("nothing dead-lettered").isEqualTo("0");
+    assertThat(a.metrics().snapshot().writeBehind().unreachableSeconds())
+        .as("the snapshot's unreachable time")
+        .isGreaterThanOrEqualTo(6.0);
 
     postgres.restart();
 
@@ -224,6 +227,7 @@ class WriteBehindOutageIntegrationTests {
         .isGreaterThan(3);
     Await.until("health is back", () -> writerHealth(a).status() == HealthStatus.HEALTHY);
     assertThat(meter(a, MeterNames.WRITE_BEHIND_UNREACHABLE)).isZero();
+    assertThat(a.metrics().snapshot().writeBehind().unreachableSeconds()).isZero();
   }
 
   /**

@@ -270,6 +270,7 @@ public final class DashboardSampler implements AutoCloseable {
     Map<String, Object> writeBehind = new LinkedHashMap<>();
     writeBehind.put("pending", snapshot.writeBehind().pending());
     writeBehind.put("lagSeconds", snapshot.writeBehind().lagSeconds());
+    writeBehind.put("unreachableSeconds", snapshot.writeBehind().unreachableSeconds());
     writeBehind.put("deadLetters", delta("wb.dead", snapshot.writeBehind().failures()));
     s.put("writeBehind", writeBehind);
 

@@ -87,6 +87,10 @@ class DashboardIntegrationTests {
     assertThat(sample.path("http").path("tenants").path("p99").asDouble()).isPositive();
     assertThat(sample.path("redis").path("breaker").asText()).isEqualTo("CLOSED");
     assertThat(sample.path("health").asText()).isIn("HEALTHY", "DEGRADED");
+    assertThat(sample.path("writeBehind").path("unreachableSeconds").isNumber())
+        .as("the write-behind's database outage, 0 while PostgreSQL answers")
+        .isTrue();
+    assertThat(sample.path("writeBehind").path("unreachableSeconds").asDouble()).isZero();
     // Nothing newer than the newest: an empty list, not the whole buffer again.
     assertThat(admin.get("/api/v1/dashboard?since=" + last + 1000).json().path("samples").size()).isZero();
   }

@@ -124,20 +124,31 @@ public final class Database implements Jdbc, AutoCloseable {
    * (the exception is rethrown as is, or wrapped in {@link DatabaseException} for SQL failures).
    */
   public <T> T inTransaction(TransactionWork<T> work) {
+    // No setAutoCommit(true) at the end: the pool restores it when the connection goes back. Doing
+    // it here failed on a connection the statement had found broken ("Connection is closed", no
+    // SQLSTATE) and replaced the statement's own failure (57P01, a 503) with a 500.
     try (Connection connection = dataSource.getConnection()) {
       connection.setAutoCommit(false);
+      T result;
       try {
-        T result = work.run(new ConnectionJdbc(connection));
-        connection.commit();
-        return result;
+        result = work.run(new ConnectionJdbc(connection));
       } catch (RuntimeException | Error e) {
-        connection.rollback();
+        rollBack(connection, e);
         throw e;
-      } finally {
-        connection.setAutoCommit(true);
       }
+      connection.commit();
+      return result;
     } catch (SQLException e) {
       throw new DatabaseException("transaction failed", e);
+    }
+  }
+
+  /** Rolls back after {@code failure}; a rollback that fails too is kept beside it, not in its place. */
+  private static void rollBack(Connection connection, Throwable failure) {
+    try {
+      connection.rollback();
+    } catch (SQLException e) {
+      failure.addSuppressed(e);
     }
   }
 

@@ -67,7 +67,12 @@ public final class TestStack implements BeforeAllCallback, AfterAllCallback, Aut
 
   /** A stack with {@code count} instances with the test defaults. */
   public static TestStack withServers(int count) {
-    return new TestStack(count, Map.of(), List.of());
+    return withServers(count, Map.of());
+  }
+
+  /** A stack with {@code count} instances with the test defaults plus {@code overrides}. */
+  public static TestStack withServers(int count, Map<String, String> overrides) {
+    return new TestStack(count, overrides, List.of());
   }
 
   @Override

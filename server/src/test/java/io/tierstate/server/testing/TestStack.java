@@ -4,6 +4,7 @@ import io.tierstate.TierstateConfig;
 import io.tierstate.server.Feature;
 import io.tierstate.server.ServerConfig;
 import io.tierstate.server.TierstateServer;
+import io.tierstate.testkit.FaultProxy;
 import io.tierstate.testkit.PostgresServer;
 import io.tierstate.testkit.RedisServer;
 import java.util.ArrayList;
@@ -40,6 +41,8 @@ public final class TestStack implements BeforeAllCallback, AfterAllCallback, Aut
   private final Map<String, String> initialOverrides;
   private final List<Feature> initialFeatures;
   private final List<TierstateServer> servers = new ArrayList<>();
+  private final List<FaultProxy> redisProxies = new ArrayList<>();
+  private boolean redisThroughProxies;
   private PostgresServer postgres;
   private RedisServer redis;
   private String jdbcUrl;
@@ -48,6 +51,21 @@ public final class TestStack implements BeforeAllCallback, AfterAllCallback, Aut
     this.initialServers = initialServers;
     this.initialOverrides = Map.copyOf(overrides);
     this.initialFeatures = List.copyOf(extraFeatures);
+  }
+
+  /**
+   * Connects each instance to Redis through a {@link FaultProxy} of its own ({@link #redisProxy}),
+   * so that a test can slow or cut one instance's path to Redis and not the others'. Call before
+   * the stack starts.
+   */
+  public TestStack eachThroughItsOwnRedisProxy() {
+    redisThroughProxies = true;
+    return this;
+  }
+
+  /** The proxy between the {@code index}-th instance and Redis ({@link #eachThroughItsOwnRedisProxy}). */
+  public FaultProxy redisProxy(int index) {
+    return redisProxies.get(index);
   }
 
   /** A stack with one instance with the test defaults. */
@@ -135,7 +153,13 @@ public final class TestStack implements BeforeAllCallback, AfterAllCallback, Aut
     // Off unless a test turns it on: a stream's start-up resync would reach the event streams.
     env.put("SERVER_CDC", "off");
     env.putAll(overrides);
-    TierstateConfig redisConfig = TierstateConfig.fromEnv(Map.of("REDIS_URL", redis.uri(),
+    String redisUri = redis.uri();
+    if (redisThroughProxies) {
+      FaultProxy proxy = FaultProxy.to(redis.host(), redis.port());
+      redisProxies.add(proxy);
+      redisUri = proxy.redisUri();
+    }
+    TierstateConfig redisConfig = TierstateConfig.fromEnv(Map.of("REDIS_URL", redisUri,
         "TIERSTATE_COMMAND_TIMEOUT", "500ms", "TIERSTATE_CONNECT_TIMEOUT", "500ms"));
     TierstateServer server = TierstateServer.start(ServerConfig.fromEnv(env), redisConfig, extraFeatures);
     servers.add(server);
@@ -182,6 +206,8 @@ public final class TestStack implements BeforeAllCallback, AfterAllCallback, Aut
       servers.get(i).close();
     }
     servers.clear();
+    redisProxies.forEach(FaultProxy::close);
+    redisProxies.clear();
     if (redis != null) {
       redis.close();
     }

@@ -73,15 +73,23 @@ class ClusterNodesIntegrationTests {
   void aNodeMeasuresHowLongOtherNodesInvalidationsTookToReachItAndAnnouncesIt() {
     Tierstate a = start("a");
     Tierstate b = start("b");
+    // Redis learns the write scripts first: a write whose script it does not know yet (the first on
+    // a fresh server) is logged twice, by design (guarantee 1), and would count twice.
+    a.cache().set("warm", "v", CacheOptions.ttl(Duration.ofMinutes(1)));
+    a.cache().delete("warm");
+    long logged = Long.parseLong(nodes.redis().command("XLEN", nodes.namespace() + ":log"));
+    Await.until("b read a's warm-up entries", () -> lagCount(b) == logged);
+    assertThat(lagCount(a)).as("a node's own entries are no propagation").isZero();
+
     a.cache().set("k", "v", CacheOptions.ttl(Duration.ofMinutes(1)));
     b.cache().set("other", "x", CacheOptions.ttl(Duration.ofMinutes(1)));
     Await.until("a read b's entry", () -> lagCount(a) == 1);
-    assertThat(lagCount(b)).as("b read a's entry only").isEqualTo(1);
+    Await.until("b read a's entry", () -> lagCount(b) == logged + 1);
 
     b.cache().set("k", "w", CacheOptions.ttl(Duration.ofMinutes(1)));
 
     Await.until("a read b's second entry", () -> lagCount(a) == 2);
-    assertThat(lagCount(b)).as("a node's own entries are no propagation").isEqualTo(1);
+    assertThat(lagCount(b)).as("a node's own entries are no propagation").isEqualTo(logged + 1);
     // on loopback an invalidation takes milliseconds; the heartbeat carries the window's maximum
     Await.until(
         "a announces its lag",

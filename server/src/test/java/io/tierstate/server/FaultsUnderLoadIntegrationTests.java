@@ -118,6 +118,37 @@ class FaultsUnderLoadIntegrationTests {
     run("PostgreSQL stopped, started", false, () -> stack.postgres().stop(), () -> stack.postgres().restart());
   }
 
+  @Test
+  void oneInstancesPoolHeldBySlowQueriesUnderLoad() throws Exception {
+    // Every connection of instance 0's pool (DATABASE_POOL_SIZE, 10 by default) sleeps in
+    // PostgreSQL for 5 s, longer than a request waits for a connection (3 s): the heal waits for
+    // the sleepers. Instance 1's pool is free.
+    List<Thread> sleepers = new ArrayList<>();
+    run("instance 0's pool held by slow queries", false,
+        () -> {
+          for (int i = 0; i < 10; i++) {
+            sleepers.add(Thread.ofPlatform().start(this::sleepInInstance0sPool));
+          }
+        },
+        () -> sleepers.forEach(FaultsUnderLoadIntegrationTests::awaitEnd));
+  }
+
+  private void sleepInInstance0sPool() {
+    try {
+      stack.server(0).database().query("SELECT pg_sleep(5)", row -> 0);
+    } catch (RuntimeException e) {
+      // A connection a request held at the start: the pool is exhausted all the same.
+    }
+  }
+
+  private static void awaitEnd(Thread thread) {
+    try {
+      thread.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private void run(String fault, boolean losesSessions, Runnable inject, Runnable heal) throws Exception {
     for (Phase p : Phase.values()) {
       outcomes.put(p, new ConcurrentHashMap<>());

@@ -9,6 +9,7 @@ import io.tierstate.testing.Nodes;
 import io.tierstate.testing.RedisMonitor;
 import io.tierstate.testkit.RedisServer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -232,7 +233,7 @@ class CoherenceIntegrationTests {
     long before = Long.parseLong(nodes.redis().command("XLEN", nodes.namespace() + ":log"));
     int threads = 4;
     int writesEach = 300;
-    List<Thread> writers = new CopyOnWriteArrayList<>();
+    List<Thread> writers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       int thread = t;
       writers.add(

@@ -54,12 +54,16 @@ class FaultsUnderLoadIntegrationTests {
   private static final Set<String> DOCUMENTED_503 =
       Set.of("503 redis_unavailable", "503 database_unavailable", "503 session_store_unavailable");
 
+  private static final Duration SLOW_CALL = Duration.ofMillis(100);
   private static final String OUTSIDE_THE_FAULT = " (outside the fault)";
 
   /** When a call started: before the fault, while it lasts, until a second after both are HEALTHY, after. */
   private enum Phase { BEFORE, DURING, HEALING, AFTER }
 
   private final Map<Phase, Map<String, LongAdder>> outcomes = new EnumMap<>(Phase.class);
+  /** Calls that took 100 ms or more, by the phase they started in. */
+  private final Map<Phase, LongAdder> slowCalls = new EnumMap<>(Phase.class);
+  private String report = "";
   private volatile Phase phase = Phase.BEFORE;
   private volatile boolean running = true;
   private final List<Thread> callers = new ArrayList<>();
@@ -84,12 +88,14 @@ class FaultsUnderLoadIntegrationTests {
   @Test
   void redisPausedUnderLoad() throws Exception {
     run("Redis paused", false, () -> stack.redis().pause(), () -> stack.redis().resume());
+    assertSeenAroundTheFault("503 session_store_unavailable");
   }
 
   @Test
   void redisKilledAndRestartedEmptyUnderLoad() throws Exception {
     // Without persistence every session is gone: each user signs in again, once.
     run("Redis killed, restarted empty", true, () -> stack.redis().kill(), () -> stack.redis().restart());
+    assertSeenAroundTheFault("401 session_ended");
   }
 
   @Test
@@ -98,6 +104,9 @@ class FaultsUnderLoadIntegrationTests {
     run("Redis slowed to +100 ms per command", false,
         () -> bothProxies(p -> p.latency(Duration.ofMillis(50), Duration.ofMillis(5))),
         () -> bothProxies(FaultProxy::heal));
+    // Every call checks the session or the rate limit in Redis, so nearly all take 100 ms more.
+    assertThat(slowCalls.get(Phase.DURING).sum() * 2).as("calls of 100 ms or more during the fault\n%s", report)
+        .isGreaterThanOrEqualTo(total(Phase.DURING));
   }
 
   private static void bothProxies(Consumer<FaultProxy> change) {
@@ -111,11 +120,13 @@ class FaultsUnderLoadIntegrationTests {
     // a preference instance 1 changed (the check at the end).
     run("instance 0 partitioned from Redis", false,
         () -> stack.redisProxy(0).partition(), () -> stack.redisProxy(0).heal());
+    assertSeenAroundTheFault("503 session_store_unavailable");
   }
 
   @Test
   void postgresStoppedAndStartedUnderLoad() throws Exception {
     run("PostgreSQL stopped, started", false, () -> stack.postgres().stop(), () -> stack.postgres().restart());
+    assertSeenAroundTheFault("503 database_unavailable");
   }
 
   @Test
@@ -131,6 +142,7 @@ class FaultsUnderLoadIntegrationTests {
           }
         },
         () -> sleepers.forEach(FaultsUnderLoadIntegrationTests::awaitEnd));
+    assertSeenAroundTheFault("503 database_unavailable");
   }
 
   private void sleepInInstance0sPool() {
@@ -152,6 +164,7 @@ class FaultsUnderLoadIntegrationTests {
   private void run(String fault, boolean losesSessions, Runnable inject, Runnable heal) throws Exception {
     for (Phase p : Phase.values()) {
       outcomes.put(p, new ConcurrentHashMap<>());
+      slowCalls.put(p, new LongAdder());
     }
     for (String email : USERS) {
       Browser browser = new Browser(email);
@@ -177,7 +190,7 @@ class FaultsUnderLoadIntegrationTests {
       caller.join(10_000);
     }
 
-    String report = fault + ": " + report(toHealthy);
+    report = fault + ": " + report(toHealthy);
     System.out.println("FaultsUnderLoadIntegrationTests: " + report.replace("\n", "; "));
     for (Phase p : Phase.values()) {
       for (String outcome : outcomes.get(p).keySet()) {
@@ -225,6 +238,15 @@ class FaultsUnderLoadIntegrationTests {
     return DOCUMENTED_503.contains(outcome) || (losesSessions && outcome.startsWith("401 "));
   }
 
+  /**
+   * That the fault did strike: {@code outcome} answered a call in flight while it lasted or healed
+   * (a test whose fault was never injected would otherwise pass on successes alone).
+   */
+  private void assertSeenAroundTheFault(String outcome) {
+    long seen = count(Phase.BEFORE, outcome) + count(Phase.DURING, outcome) + count(Phase.HEALING, outcome);
+    assertThat(seen).as("'%s' answers around the fault\n%s", outcome, report).isPositive();
+  }
+
   /** HEALTHY, every check (a DEGRADED report is also answered 200, so the status code is not enough). */
   private boolean healthy(int instance) {
     Answer health = TestStack.client(stack.server(instance)).get("/health");
@@ -257,8 +279,12 @@ class FaultsUnderLoadIntegrationTests {
    */
   private Answer send(Supplier<Answer> request) {
     Phase started = phase;
+    long start = System.nanoTime();
     Answer answer = request.get();
     Phase ended = phase;
+    if (System.nanoTime() - start >= SLOW_CALL.toNanos()) {
+      slowCalls.get(started).increment();
+    }
     String outcome = answer.status() < 400
         ? Integer.toString(answer.status())
         : answer.status() + " " + answer.errorCode();
